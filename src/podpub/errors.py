@@ -1,0 +1,62 @@
+"""Problems found in a show, and the one exception that carries them all.
+
+Every stage reports what is wrong as :class:`Problem` values instead of raising at the
+first one, so a producer sees every mistake of a run at once (RenderCV, MkDocs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, pointing at where the producer can fix it.
+
+    ``file`` is the path as the producer knows it (relative to the show folder);
+    ``line`` and ``column`` are 1-based; ``field`` is the dotted path inside the
+    descriptor (``headlines[2].start``), empty when the whole file is at fault.
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    hint: str = ""
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        if self.level != "error":
+            text = f"{text} [{self.level}]"
+        return text
+
+
+class PodpubError(Exception):
+    """A user error: bad input, refused output. The CLI prints it and exits 1."""
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file="", line=None, column=None, field="", message=problems)]
+        self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(problem: Problem) -> tuple[str, int, int, str]:
+    return (problem.file, problem.line or 0, problem.column or 0, problem.field)
+
+
+def raise_if_any(problems: list[Problem]) -> None:
+    """Raise one :class:`PodpubError` with every error, if there is any."""
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise PodpubError(errors)

@@ -1,0 +1,147 @@
+"""The frozen values the build stages work from: a show and its episodes, resolved.
+
+The descriptor models (``models.py``) say what the producer wrote; these records say
+what will be published: dates made aware in the show's time zone, Markdown rendered and
+sanitized, credits mapped to the podcast:person taxonomy, audio probed, URLs and output
+paths fixed. The feed and page builders read only these records, never the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What mutagen read from an audio file (see ``audio.probe``)."""
+
+    size: int  # bytes: enclosure length
+    mime: str  # enclosure type from the real container: audio/mpeg, audio/x-m4a, audio/ogg ...
+    duration: float  # seconds
+    bitrate: int | None  # bits per second
+    sample_rate: int | None  # Hz
+    codec: str  # mp3, aac, alac, opus, vorbis, flac
+    channels: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """One person, the same across episodes (``id`` is stable)."""
+
+    id: str
+    name: str
+    url: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role as the producer wrote it, and the podcast:person role and group it maps to."""
+
+    label: str  # « Réalisation »
+    role: str  # "producer" (lower case, taxonomy)
+    group: str  # "creative direction" (lower case, taxonomy)
+
+
+@dataclass(frozen=True)
+class CreditGroup:
+    """One credit line: a role and its people, in the order the producer wrote them."""
+
+    role: Role
+    people: tuple[PersonRef, ...]
+
+
+@dataclass(frozen=True)
+class PersonRole:
+    """One podcast:person element: one person in one role."""
+
+    person: PersonRef
+    role: Role
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter (from a headline with a start time): JSON chapters, page chapter list."""
+
+    start: float  # seconds
+    title: str
+    url: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class HeadlineView:
+    title: str
+    html: str  # the full text, Markdown rendered and sanitized ("" when none)
+    start: float | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    key: str  # descriptor file stem: the episode's identity in the show
+    source: str  # descriptor path relative to the show folder, for messages
+    slug: str  # URL-safe name of its page folder
+    title: str
+    number: int | None
+    season: int | None
+    episode_type: str  # full | trailer | bonus
+    explicit: bool
+    published: dt.datetime  # aware, in the show's time zone
+    guid: str
+    summary_html: str  # rich sanitized HTML for the page
+    summary_text: str  # plain text (meta description, JSON-LD)
+    feed_description: str  # HTML limited to Apple's tags (p, ul, ol, li, a, br), <= 4000 bytes
+    feed_content: str  # content:encoded: summary, headlines with their texts, credits
+    headlines: tuple[HeadlineView, ...]
+    chapters: tuple[Chapter, ...]
+    hosts: tuple[PersonRef, ...]
+    credits: tuple[CreditGroup, ...]  # hosts first (as a credit line), then the credits
+    persons: tuple[PersonRole, ...]  # one per person × role, hosts first: podcast:person
+    audio: AudioInfo
+    audio_source: Path  # absolute path of the producer's file
+    audio_path: str  # path inside the output folder, e.g. "audio/2023-06-02.mp3"
+    enclosure_url: str  # absolute, percent-encoded
+    page_path: str  # "episodes/<slug>/index.html"
+    page_url: str  # canonical absolute URL, "https://site/episodes/<slug>/"
+    chapters_path: str | None  # "episodes/<slug>/chapters.json" when there are chapters
+    chapters_url: str | None
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class ShowRecord:
+    title: str
+    description_html: str  # rich sanitized HTML for the page
+    description_text: str
+    feed_description: str  # HTML limited to Apple's tags
+    language: str
+    url: str  # site base URL, ends with "/"
+    feed_url: str
+    author: str
+    owner_name: str
+    owner_email: str
+    image_source: Path
+    image_path: str  # inside the output folder
+    image_url: str
+    categories: tuple[tuple[str, str | None], ...]
+    explicit: bool
+    show_type: str  # episodic | serial
+    copyright: str | None
+    timezone: str
+    guid: str
+    guid_computed: bool  # True when show.yaml has no guid yet (print it so it gets pinned)
+    hosts: tuple[PersonRef, ...]
+    persons: tuple[PersonRole, ...]  # channel-level podcast:person
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """Everything one publish builds from: the show and its published episodes."""
+
+    show: ShowRecord
+    episodes: tuple[EpisodeRecord, ...]  # newest first
+    build_time: dt.datetime  # aware; only used to leave out future episodes
+    skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out

@@ -1,0 +1,127 @@
+"""The fixed vocabularies of the field: Apple's categories and the podcast:person taxonomy.
+
+Copied from ``shared/reference/taxonomies.json`` (Apple Podcasts category list, 19 top-level
+and 91 subcategories; the Podcast Taxonomy Project's ``taxonomy.json`` from
+podcastindex-org/podcast-namespace), see podcast-feed-rules.md sections 3.6 and 5.5.
+Values are exact and case-sensitive for Apple; person roles and groups are matched
+case-insensitively and written in lower case, as the namespace's examples do.
+
+The role alias table maps the words producers write in their credits (in French or
+English) to a taxonomy role. A show extends it with ``role_aliases`` in show.yaml.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+APPLE_CATEGORIES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
+    'Arts': ('Books', 'Design', 'Fashion & Beauty', 'Food', 'Performing Arts', 'Visual Arts'),
+    'Business': ('Careers', 'Entrepreneurship', 'Investing', 'Management', 'Marketing', 'Non-Profit'),
+    'Comedy': ('Comedy Interviews', 'Improv', 'Stand-Up'),
+    'Education': ('Courses', 'How To', 'Language Learning', 'Self-Improvement'),
+    'Fiction': ('Comedy Fiction', 'Drama', 'Science Fiction'),
+    'Government': (),
+    'History': (),
+    'Health & Fitness': ('Alternative Health', 'Fitness', 'Medicine', 'Mental Health', 'Nutrition', 'Sexuality'),
+    'Kids & Family': ('Education for Kids', 'Parenting', 'Pets & Animals', 'Stories for Kids'),
+    'Leisure': ('Animation & Manga', 'Automotive', 'Aviation', 'Crafts', 'Games', 'Hobbies', 'Home & Garden', 'Video Games'),
+    'Music': ('Music Commentary', 'Music History', 'Music Interviews'),
+    'News': ('Business News', 'Daily News', 'Entertainment News', 'News Commentary', 'Politics', 'Sports News', 'Tech News'),
+    'Religion & Spirituality': ('Buddhism', 'Christianity', 'Hinduism', 'Islam', 'Judaism', 'Religion', 'Spirituality'),
+    'Science': ('Astronomy', 'Chemistry', 'Earth Sciences', 'Life Sciences', 'Mathematics', 'Natural Sciences', 'Nature', 'Physics', 'Social Sciences'),
+    'Society & Culture': ('Documentary', 'Personal Journals', 'Philosophy', 'Places & Travel', 'Relationships'),
+    'Sports': ('Baseball', 'Basketball', 'Cricket', 'Fantasy Sports', 'Football', 'Golf', 'Hockey', 'Rugby', 'Running', 'Soccer', 'Swimming', 'Tennis', 'Volleyball', 'Wilderness', 'Wrestling'),
+    'Technology': (),
+    'True Crime': (),
+    'TV & Film': ('After Shows', 'Film History', 'Film Interviews', 'Film Reviews', 'TV Reviews'),
+})
+
+PERSON_GROUPS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
+    'Creative Direction': ('Assistant Director', 'Associate Producer', 'Creative Director', 'Development Producer', 'Director', 'Executive Producer', 'Producer', 'Senior Producer'),
+    'Cast': ('Announcer', 'Co-Host', 'Guest', 'Guest Host', 'Host', 'Narrator', 'Reporter', 'Voice Actor'),
+    'Writing': ('Author', 'Co-Writer', 'Editor', 'Editorial Director', 'Fact Checker', 'Guest Writer', 'Logger', 'Managing Editor', 'Researcher', 'Script Coordinator', 'Script Editor', 'Songwriter', 'Story Editor', 'Transcriber', 'Translator', 'Writer'),
+    'Audio Production': ('Audio Engineer', 'Post Production Engineer', 'Remote Recording Engineer', 'Studio Coordinator', 'Technical Director', 'Technical Manager'),
+    'Audio Post-Production': ('Audio Editor', 'Composer', 'Foley Artist', 'Music Contributor', 'Music Production', 'Sound Designer', 'Theme Music'),
+    'Administration': ('Booking Coordinator', 'Content Manager', 'Marketing Manager', 'Production Assistant', 'Production Coordinator', 'Sales Manager', 'Sales Representative'),
+    'Visuals': ('Cover Art Designer', 'Graphic Designer'),
+    'Community': ('Social Media Manager',),
+    'Misc.': ('Consultant', 'Intern'),
+    'Video Production': ('Assistant Camera', 'Camera Grip', 'Camera Operator', 'Lighting Designer'),
+    'Video Post-Production': ('Assistant Editor', 'Editor'),
+})
+
+# (role, group) pairs, lower case as written in podcast:person.
+TAXONOMY_ROLES: frozenset[tuple[str, str]] = frozenset(
+    (role.lower(), group.lower()) for group, roles in PERSON_GROUPS.items() for role in roles
+)
+
+# Producers' wording → taxonomy role (lower case). A role that exists in two groups
+# ("editor") is resolved by the group the producer gives, or reported as ambiguous.
+# Choices worth knowing: « Réalisation » in French radio credits names the people who
+# made the programme (recording, editing, mixing, direction): we map it to "producer".
+DEFAULT_ROLE_ALIASES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        # French
+        "présentation": "host",
+        "présenté par": "host",
+        "animation": "host",
+        "co-animation": "co-host",
+        "coanimation": "co-host",
+        "chronique": "co-host",
+        "réalisation": "producer",
+        "production": "producer",
+        "production exécutive": "executive producer",
+        "direction artistique": "creative director",
+        "montage": "audio editor",
+        "mixage": "audio engineer",
+        "prise de son": "audio engineer",
+        "musique": "music contributor",
+        "composition": "composer",
+        "générique": "theme music",
+        "habillage sonore": "sound designer",
+        "design sonore": "sound designer",
+        "invité": "guest",
+        "invitée": "guest",
+        "invité·e": "guest",
+        "invités": "guest",
+        "invitées": "guest",
+        "invité·es": "guest",
+        "reportage": "reporter",
+        "narration": "narrator",
+        "voix": "voice actor",
+        "rédaction": "writer",
+        "écriture": "writer",
+        "rédaction en chef": "editorial director",
+        "recherche": "researcher",
+        "documentation": "researcher",
+        "traduction": "translator",
+        "transcription": "transcriber",
+        "illustration": "cover art designer",
+        "graphisme": "graphic designer",
+        "coordination": "production coordinator",
+        "stage": "intern",
+        # English wording that is not a taxonomy name itself
+        "presenter": "host",
+        "presented by": "host",
+        "hosted by": "host",
+        "produced by": "producer",
+        "editing": "audio editor",
+        "mixing": "audio engineer",
+        "music": "music contributor",
+        "artwork": "cover art designer",
+    }
+)
+
+
+def groups_of_role(role: str) -> list[str]:
+    """The taxonomy groups in which ``role`` (lower case) exists."""
+    return sorted(group for r, group in TAXONOMY_ROLES if r == role)
+
+
+def category_pairs() -> list[str]:
+    """Every valid category as the producer writes it: ``News`` or ``News > Daily News``."""
+    pairs: list[str] = []
+    for parent, subs in APPLE_CATEGORIES.items():
+        pairs.append(parent)
+        pairs.extend(f"{parent} > {sub}" for sub in subs)
+    return pairs
