@@ -1,0 +1,5 @@
+"""``python -m podpub``."""
+
+from podpub.cli import entry
+
+entry()

@@ -1,0 +1,60 @@
+"""Producers' Markdown → sanitized HTML, for pages and for the feed.
+
+markdown-it-py renders CommonMark with raw HTML disabled (a producer's ``<script>`` is
+shown as text, and its link validator refuses ``javascript:`` and ``data:`` URLs); nh3
+(the Rust ``ammonia`` sanitizer) then keeps only an allow-list of tags, attributes and
+URL schemes, as a second lock on the same door. The feed gets an even smaller list:
+Apple renders only ``p ol ul li a`` inside descriptions (podcast-feed-rules.md §2.3).
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+PAGE_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h3", "h4", "hr",
+}
+FEED_TAGS = {"p", "br", "ul", "ol", "li", "a"}
+_ATTRIBUTES = {"a": {"href", "title"}}
+_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown rendered for the pages: rich but safe."""
+    return _clean(_markdown().render(text), PAGE_TAGS)
+
+
+def markdown_to_feed_html(text: str) -> str:
+    """Markdown rendered for feed descriptions: Apple's tags only."""
+    return _clean(_markdown().render(text), FEED_TAGS)
+
+
+def html_to_feed_html(fragment: str) -> str:
+    """Narrow already-sanitized page HTML to the feed's tags (keeps the text of the rest)."""
+    return _clean(fragment, FEED_TAGS)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace folded: meta descriptions, JSON-LD."""
+    text = html.unescape(nh3.clean(fragment, tags=set()))
+    return " ".join(text.split())
+
+
+def _clean(fragment: str, tags: set[str]) -> str:
+    return nh3.clean(
+        fragment,
+        tags=tags,
+        attributes={k: v for k, v in _ATTRIBUTES.items() if k in tags},
+        url_schemes=_SCHEMES,
+        link_rel=None,
+    ).strip()

@@ -1,0 +1,167 @@
+"""Write the site into a staging folder beside the target, then swap it in whole.
+
+A reader of the output folder (a web server, an rsync, a producer's browser) sees the
+old site or the new one, never half of each: the new site is built in
+``.<name>.staging-*`` on the same file system and exchanged with the old one in one
+``renameat2(RENAME_EXCHANGE)`` call where Linux offers it, else in two renames.
+A lock file keeps two publishes from interleaving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from podpub.errors import PodpubError
+
+STAGING_MARK = ".staging-"
+LOCK_WAIT_SECONDS = 5.0
+
+
+def check_output_dir(out: Path, show_dir: Path) -> Path:
+    """Refuse output folders whose replacement would destroy something else."""
+    if not str(out).strip():
+        raise PodpubError("the output folder is empty; give one with --out DIR")
+    target = out.expanduser().resolve()
+    show = show_dir.resolve()
+    home = Path.home().resolve()
+    if target == Path(target.anchor) or target == home:
+        raise PodpubError(f"refusing to publish into {target}: choose a folder of its own")
+    if target == show or show.is_relative_to(target):
+        raise PodpubError(
+            f"refusing to publish into {target}: it holds the show itself; use a folder "
+            "inside it such as public/"
+        )
+    if target.exists() and not target.is_dir():
+        raise PodpubError(f"{target} exists and is not a folder; remove it or choose another")
+    return target
+
+
+class Staging:
+    """A new site being written; ``commit()`` swaps it in, leaving early discards it."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.path = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-{time.time_ns()}"
+        self.path.mkdir()
+        self.files = 0
+        self._dirs: set[Path] = {self.path}
+
+    def _prepare(self, rel: str) -> Path:
+        dest = self.path / rel
+        parent = dest.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        self.files += 1
+        return dest
+
+    def write(self, rel: str, data: bytes) -> None:
+        with open(self._prepare(rel), "wb") as handle:
+            handle.write(data)
+
+    def link(self, rel: str, source: Path) -> None:
+        """Bring a media file in: a hard link when the file system allows, else a copy."""
+        dest = self._prepare(rel)
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copyfile(source, dest)
+
+    def commit(self) -> None:
+        old = _swap_in(self.path, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Staging]:
+    """Stage a site; swap it in if the block ends normally, discard it otherwise."""
+    with publish_lock(target):
+        _remove_stale_staging(target)
+        staging = Staging(target)
+        try:
+            yield staging
+        except BaseException:
+            staging.discard()
+            raise
+        try:
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+
+
+@contextlib.contextmanager
+def publish_lock(target: Path) -> Iterator[None]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
+    with open(lock_path, "a+b") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PodpubError(
+                        f"another podpub publish is writing {target}; wait for it to finish"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Staging folders left by a killed run (we hold the lock, so none is in use)."""
+    prefix = f".{target.name}{STAGING_MARK}"
+    for leftover in target.parent.glob(prefix + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return None
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    return getattr(libc, "renameat2", None)
+
+
+def _swap_in(staging: Path, target: Path) -> Path | None:
+    """Put ``staging`` at ``target``; return where the old site now is (to delete), if any."""
+    if not target.exists():
+        os.rename(staging, target)
+        return None
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE
+        )
+        if result == 0:
+            return staging  # the staging name now holds the old site
+        if ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(target))
+    # Fallback: two renames. A crash between them leaves the old site at `old`, which
+    # the next run's stale-staging sweep does not touch; the producer can move it back.
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    os.rename(target, old)
+    os.rename(staging, target)
+    return old

@@ -1,0 +1,580 @@
+"""Resolve a show folder into the records every build stage reads.
+
+load every descriptor → validate each against its model → probe each audio file once →
+resolve dates, credits, chapters, GUIDs, slugs and URLs → check what only the whole show
+can tell (duplicate GUIDs, slugs, enclosures). Every problem of every file is collected;
+nothing is raised until all of them are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import stat
+import unicodedata
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from podpub import markup
+from podpub.errors import PodpubError, Problem
+from podpub.guids import episode_guid, podcast_guid
+from podpub.load import Document, load_file
+from podpub.models import Credit, Episode, Person, Show
+from podpub.records import (
+    AudioInfo,
+    Chapter,
+    CreditGroup,
+    EpisodeRecord,
+    HeadlineView,
+    PersonRef,
+    PersonRole,
+    Role,
+    ShowRecord,
+    SiteRecord,
+)
+from podpub.taxonomy import DEFAULT_ROLE_ALIASES, PERSON_GROUPS, TAXONOMY_ROLES, groups_of_role
+
+SHOW_FILE = "show.yaml"
+EPISODES_DIR = "episodes"
+APPLE_DESCRIPTION_BYTES = 4000
+
+Prober = Callable[[list[Path]], dict[Path, "AudioInfo | str"]]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    now: dt.datetime  # aware; episodes dated later are scheduled, not published
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None  # overrides show.yaml's url (previews, staging hosts)
+
+
+@dataclass
+class Loaded:
+    """A descriptor that passed its model: the model and the document it came from."""
+
+    doc: Document
+    model: Episode
+
+
+def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
+    """Read and check the whole show; raise :class:`PodpubError` with every problem."""
+    problems: list[Problem] = []
+    show_doc, show = _load_show(show_dir, problems)
+    loaded = _load_episodes(show_dir, problems)
+    if show is None or show_doc is None:
+        raise PodpubError(problems)
+    show_record = _resolve_show(show_dir, show_doc, show, options, problems)
+    people = _People(show.hosts)
+    aliases = _role_aliases(show, show_doc, problems)
+
+    published: list[tuple[Loaded, dt.datetime]] = []
+    skipped: list[str] = []
+    tz = zoneinfo.ZoneInfo(show.timezone)
+    for item in loaded:
+        when = _aware(item.model.date, tz)
+        if item.model.draft and not options.drafts:
+            skipped.append(item.doc.file)
+        elif when > options.now and not options.future:
+            skipped.append(item.doc.file)
+        else:
+            published.append((item, when))
+
+    audio_paths = {}
+    for item, _ in published:
+        path = _media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+        if path is not None:
+            audio_paths[item.doc.file] = path
+    probes = (prober or probe_sequentially)(sorted(set(audio_paths.values())))
+
+    episodes: list[EpisodeRecord] = []
+    for item, when in published:
+        path = audio_paths.get(item.doc.file)
+        probe = probes.get(path) if path is not None else None
+        if isinstance(probe, str):
+            problems.append(item.doc.problem(("audio",), probe))
+            probe = None
+        record = _resolve_episode(
+            show_dir, show, show_record, item, when, path, probe, people, aliases, problems
+        )
+        if record is not None:
+            episodes.append(record)
+    episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
+    _check_unique(episodes, loaded, problems)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise PodpubError(errors)
+    return SiteRecord(show_record, tuple(episodes), options.now, tuple(sorted(skipped)))
+
+
+def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
+    """Probe each file once; a failure becomes its message (located by the caller)."""
+    from podpub import audio  # mutagen is imported only when there is audio to read
+
+    results: dict[Path, AudioInfo | str] = {}
+    for path in paths:
+        try:
+            results[path] = audio.probe(path)
+        except audio.AudioError as exc:
+            results[path] = str(exc)
+    return results
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None, Show | None]:
+    from podpub.validate import validate
+
+    path = show_dir / SHOW_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(
+                SHOW_FILE, None, None, "",
+                f"no {SHOW_FILE} in {show_dir}",
+                "run podpub in the show folder, or give the folder: podpub publish SHOW_DIR",
+            )
+        )
+        return None, None
+    try:
+        doc = load_file(path, SHOW_FILE)
+    except PodpubError as exc:
+        problems.extend(exc.problems)
+        return None, None
+    show, found = validate(doc, Show)
+    problems.extend(found)
+    return doc, show
+
+
+def descriptor_files(show_dir: Path) -> list[Path]:
+    folder = show_dir / EPISODES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")
+    )
+
+
+def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
+    from podpub.validate import validate
+
+    loaded: list[Loaded] = []
+    for path in descriptor_files(show_dir):
+        display = f"{EPISODES_DIR}/{path.name}"
+        try:
+            doc = load_file(path, display)
+        except PodpubError as exc:
+            problems.extend(exc.problems)
+            continue
+        model, found = validate(doc, Episode)
+        problems.extend(found)
+        if model is not None:
+            loaded.append(Loaded(doc, model))
+    return loaded
+
+
+# --- the show --------------------------------------------------------------------
+
+
+def _resolve_show(
+    show_dir: Path, doc: Document, show: Show, options: PlanOptions, problems: list[Problem]
+) -> ShowRecord:
+    url = _with_slash(options.base_url or show.url)
+    feed_url = show.feed_url if show.feed_url and not options.base_url else url + "feed.xml"
+    image_source = _media_path(show_dir, show.image, doc, ("image",), problems)
+    if not show.image.lower().endswith((".jpg", ".png")):
+        problems.append(
+            doc.problem(
+                ("image",), "Apple requires the cover's file name to end in .jpg or .png",
+                "convert or rename the image",
+            )
+        )
+    image_path = _output_path(show.image, "")
+    description_html = markup.markdown_to_html(show.description)
+    feed_description = markup.markdown_to_feed_html(show.description)
+    if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
+        problems.append(
+            doc.problem(
+                ("description",),
+                f"is {len(feed_description.encode()):,} bytes as HTML; Apple's limit is 4,000",
+                "shorten it",
+            )
+        )
+    hosts = _People(show.hosts)
+    host_role = _host_role(show.language)
+    categories = tuple(
+        (parts[0], parts[1] if len(parts) > 1 else None)
+        for parts in (c.split(" > ") for c in show.categories)
+    )
+    return ShowRecord(
+        title=show.title,
+        description_html=description_html,
+        description_text=markup.html_to_text(description_html),
+        feed_description=feed_description,
+        language=show.language,
+        url=url,
+        feed_url=feed_url,
+        author=show.author,
+        owner_name=show.owner.name,
+        owner_email=show.owner.email,
+        image_source=image_source or show_dir / show.image,
+        image_path=image_path,
+        image_url=url + quote(image_path),
+        categories=categories,
+        explicit=show.explicit,
+        show_type=show.type,
+        copyright=show.copyright,
+        timezone=show.timezone,
+        guid=show.guid or podcast_guid(feed_url),
+        guid_computed=show.guid is None,
+        hosts=hosts.all(),
+        persons=tuple(PersonRole(p, host_role) for p in hosts.all()),
+    )
+
+
+def _host_role(language: str) -> Role:
+    from podpub.i18n import host_label
+
+    return Role(label=host_label(language), role="host", group="cast")
+
+
+# --- episodes --------------------------------------------------------------------
+
+
+def _resolve_episode(
+    show_dir: Path,
+    show: Show,
+    show_record: ShowRecord,
+    item: Loaded,
+    published: dt.datetime,
+    audio_source: Path | None,
+    probe: AudioInfo | None,
+    people: _People,
+    aliases: dict[str, tuple[str, str | None]],
+    problems: list[Problem],
+) -> EpisodeRecord | None:
+    ep, doc = item.model, item.doc
+    key = Path(doc.file).stem
+    slug = slugify(key)
+    if not slug:
+        problems.append(
+            Problem(doc.file, 1, 1, "", "the file name gives no usable page name",
+                    "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml")
+        )
+        return None
+
+    host_role = _host_role(show.language)
+    hosts = tuple(people.ref(p) for p in ep.hosts) if ep.hosts else show_record.hosts
+    credits: list[CreditGroup] = [CreditGroup(host_role, hosts)] if hosts else []
+    for i, credit in enumerate(ep.credits):
+        role = _resolve_role(credit, aliases, doc, ("credits", i), problems)
+        if role is not None:
+            credits.append(CreditGroup(role, tuple(people.ref(p) for p in credit.people)))
+    persons = _person_roles(credits)
+
+    headlines: list[HeadlineView] = []
+    chapters: list[Chapter] = []
+    for headline in ep.headlines:
+        text_html = markup.markdown_to_html(headline.text) if headline.text else ""
+        headlines.append(HeadlineView(headline.title, text_html, headline.start, headline.link))
+        if headline.start is not None:
+            chapters.append(Chapter(headline.start, headline.title, headline.link, headline.image))
+    if probe is not None:
+        _check_chapters(ep, probe.duration, doc, problems)
+    if probe is None:
+        return None
+
+    summary_html = markup.markdown_to_html(ep.summary) if ep.summary else ""
+    feed_description, feed_content = _feed_notes(summary_html, headlines, credits)
+    if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
+        problems.append(
+            doc.problem(("summary",), "is over Apple's 4,000-byte limit as HTML", "shorten it")
+        )
+    audio_path = _output_path(ep.audio, "audio/")
+    media_base = _with_slash(show.media_url) if show.media_url else show_record.url
+    page_dir = f"episodes/{slug}/"
+    chapters_path = page_dir + "chapters.json" if chapters else None
+    return EpisodeRecord(
+        key=key,
+        source=doc.file,
+        slug=slug,
+        title=ep.title,
+        number=ep.number,
+        season=ep.season,
+        episode_type=ep.type,
+        explicit=show.explicit if ep.explicit is None else ep.explicit,
+        published=published,
+        guid=ep.guid.strip() if ep.guid else episode_guid(show_record.guid, key),
+        summary_html=summary_html,
+        summary_text=markup.html_to_text(summary_html),
+        feed_description=feed_description,
+        feed_content=feed_content,
+        headlines=tuple(headlines),
+        chapters=tuple(chapters),
+        hosts=hosts,
+        credits=tuple(credits),
+        persons=persons,
+        audio=probe,
+        audio_source=audio_source or show_dir / ep.audio,
+        audio_path=audio_path,
+        enclosure_url=media_base + quote(audio_path),
+        page_path=page_dir + "index.html",
+        page_url=show_record.url + page_dir,
+        chapters_path=chapters_path,
+        chapters_url=show_record.url + chapters_path if chapters_path else None,
+        draft=ep.draft,
+    )
+
+
+def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """Dates written without a zone are in the show's time zone; a bare date is midnight."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value.astimezone(tz)
+
+
+def _check_chapters(ep: Episode, duration: float, doc: Document, problems: list[Problem]) -> None:
+    previous: float | None = None
+    for i, headline in enumerate(ep.headlines):
+        if headline.start is None:
+            continue
+        path = ("headlines", i, "start")
+        if previous is not None and headline.start <= previous:
+            problems.append(
+                doc.problem(path, f"starts at {_clock(headline.start)}, not after the chapter "
+                            f"before it ({_clock(previous)})", "chapters go in ascending order")
+            )
+        if headline.start >= duration:
+            problems.append(
+                doc.problem(path, f"starts at {_clock(headline.start)}, after the end of the "
+                            f"audio ({_clock(duration)})", "check the time or the audio file")
+            )
+        previous = headline.start
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _feed_notes(
+    summary_html: str, headlines: list[HeadlineView], credits: list[CreditGroup]
+) -> tuple[str, str]:
+    """Feed description (Apple's tags, headline titles) and content:encoded (full notes)."""
+    import html as html_lib
+
+    esc = html_lib.escape
+    titles = "".join(f"<li>{esc(h.title)}</li>" for h in headlines)
+    description = markup.html_to_feed_html(summary_html)
+    with_list = description + (f"<ul>{titles}</ul>" if titles else "")
+    if len(with_list.encode()) <= APPLE_DESCRIPTION_BYTES:
+        description = with_list
+    items = "".join(
+        f"<li><p><strong>{esc(h.title)}</strong>"
+        + (f" ({_clock(h.start)})" if h.start is not None else "")
+        + f"</p>{h.html}"
+        + (f'<p><a href="{esc(h.link)}">{esc(h.link)}</a></p>' if h.link else "")
+        + "</li>"
+        for h in headlines
+    )
+    credit_lines = "".join(
+        f"<li>{esc(group.role.label)} : {esc(', '.join(p.name for p in group.people))}</li>"
+        for group in credits
+    )
+    content = summary_html + (f"<ol>{items}</ol>" if items else "")
+    content += f"<ul>{credit_lines}</ul>" if credit_lines else ""
+    return description, content
+
+
+# --- credits ---------------------------------------------------------------------
+
+
+class _People:
+    """One PersonRef per person id, so the same person carries the same href and img."""
+
+    def __init__(self, seed: Iterable[Person] = ()) -> None:
+        self._by_id: dict[str, PersonRef] = {}
+        self._order: list[str] = []
+        for person in seed:
+            self.ref(person)
+
+    def ref(self, person: Person) -> PersonRef:
+        pid = person.id or slugify(person.name)
+        known = self._by_id.get(pid)
+        if known is None or (known.url is None and person.url) or (known.image is None and person.image):
+            known = PersonRef(
+                pid,
+                known.name if known else person.name,
+                (known.url if known else None) or person.url,
+                (known.image if known else None) or person.image,
+            )
+            if pid not in self._by_id:
+                self._order.append(pid)
+            self._by_id[pid] = known
+        return known
+
+    def all(self) -> tuple[PersonRef, ...]:
+        return tuple(self._by_id[pid] for pid in self._order)
+
+
+def _person_roles(credits: list[CreditGroup]) -> tuple[PersonRole, ...]:
+    seen: set[tuple[str, str, str]] = set()
+    roles: list[PersonRole] = []
+    for group in credits:
+        for person in group.people:
+            key = (person.id, group.role.role, group.role.group)
+            if key not in seen:
+                seen.add(key)
+                roles.append(PersonRole(person, group.role))
+    return tuple(roles)
+
+
+def _normalise_role(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def _role_aliases(
+    show: Show, doc: Document, problems: list[Problem]
+) -> dict[str, tuple[str, str | None]]:
+    aliases: dict[str, tuple[str, str | None]] = {
+        k: (v, None) for k, v in DEFAULT_ROLE_ALIASES.items()
+    }
+    for word, alias in show.role_aliases.items():
+        role = alias.role.lower()
+        group = alias.group.lower() if alias.group else None
+        groups = groups_of_role(role)
+        if not groups or (group is not None and group not in groups):
+            problems.append(
+                doc.problem(("role_aliases", word, "role"),
+                            f"{alias.role!r} is not a podcast:person role"
+                            + (f" in group {alias.group!r}" if group else ""),
+                            _role_hint(role))
+            )
+            continue
+        aliases[_normalise_role(word)] = (role, group)
+    return aliases
+
+
+def _resolve_role(
+    credit: Credit,
+    aliases: dict[str, tuple[str, str | None]],
+    doc: Document,
+    path: tuple[str | int, ...],
+    problems: list[Problem],
+) -> Role | None:
+    word = _normalise_role(credit.role)
+    role, group = aliases.get(word, (word, None))
+    if credit.group:
+        group = credit.group.lower()
+    groups = groups_of_role(role)
+    if not groups:
+        problems.append(
+            doc.problem((*path, "role"), f"unknown role {credit.role!r}", _role_hint(word, aliases))
+        )
+        return None
+    if group is None:
+        if len(groups) > 1:
+            problems.append(
+                doc.problem((*path, "role"), f"the role {credit.role!r} exists in several groups",
+                            "add group: " + " or ".join(repr(g) for g in groups))
+            )
+            return None
+        group = groups[0]
+    if (role, group) not in TAXONOMY_ROLES:
+        problems.append(
+            doc.problem((*path, "group"), f"{credit.group!r} is not a group of role {role!r}",
+                        "use one of: " + ", ".join(groups))
+        )
+        return None
+    return Role(label=credit.role, role=role, group=group)
+
+
+def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = None) -> str:
+    names = {r for r, _ in TAXONOMY_ROLES} | set(aliases or DEFAULT_ROLE_ALIASES)
+    close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return (
+        "use a role of the podcast:person taxonomy (" + ", ".join(PERSON_GROUPS["Cast"][:4])
+        + ", …) or add it to role_aliases in show.yaml"
+    )
+
+
+# --- paths, slugs and whole-show checks ------------------------------------------
+
+
+def _media_path(
+    show_dir: Path, rel: str, doc: Document, field: tuple[str | int, ...], problems: list[Problem]
+) -> Path | None:
+    """The real file behind a media path, refused if it escapes the show or is no regular file.
+
+    Checked before any library opens it: a FIFO would block forever, a device never end.
+    """
+    root = show_dir.resolve()
+    path = (show_dir / rel).resolve()
+    if not path.is_relative_to(root):
+        problems.append(doc.problem(field, f"{rel!r} resolves outside the show folder",
+                                    "keep media files inside the show folder"))
+        return None
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        problems.append(doc.problem(field, f"file {rel!r} not found", "check the path"))
+        return None
+    except OSError as exc:
+        problems.append(doc.problem(field, f"cannot read {rel!r}: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        problems.append(doc.problem(field, f"{rel!r} is not a regular file"))
+        return None
+    if not os.access(path, os.R_OK):
+        problems.append(doc.problem(field, f"{rel!r} is not readable", "check its permissions"))
+        return None
+    return path
+
+
+def _output_path(rel: str, prefix: str) -> str:
+    rel = rel.replace("\\", "/").lstrip("./")
+    return rel if rel.startswith(prefix) else prefix + rel
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def _check_unique(
+    episodes: list[EpisodeRecord], loaded: list[Loaded], problems: list[Problem]
+) -> None:
+    docs = {item.doc.file: item.doc for item in loaded}
+    seen: dict[tuple[str, str], str] = {}
+    for episode in sorted(episodes, key=lambda e: e.source):
+        for kind, value, field, what in (
+            ("guid", episode.guid.lower(), "guid", "GUID"),
+            ("slug", episode.slug, "", "page name"),
+            ("enclosure", episode.enclosure_url, "audio", "audio URL"),
+        ):
+            other = seen.setdefault((kind, value), episode.source)
+            if other != episode.source:
+                problems.append(
+                    docs[episode.source].problem(
+                        (field,) if field else (),
+                        f"same {what} as {other}",
+                        "each episode needs its own" + (" guid" if kind == "guid" else ""),
+                    )
+                )
