@@ -34,7 +34,9 @@ TEAM = tuple(
 def show_record(**changes: Any) -> ShowRecord:
     show = ShowRecord(
         title="L'orange bleue — les actus",
-        description_html="<p>Chaque semaine, <strong>L'orange bleue</strong> revient sur l'actu.</p>",
+        description_html=(
+            "<p>Chaque semaine, <strong>L'orange bleue</strong> revient sur l'actu.</p>"
+        ),
         description_text="Chaque semaine, L'orange bleue revient sur l'actu.",
         feed_description="<p>Chaque semaine, L'orange bleue revient sur l'actu.</p>",
         language="fr",
@@ -78,7 +80,9 @@ def episode_record(n: int = 1, **changes: Any) -> EpisodeRecord:
         summary_html="<p>Dans l'orange bleue on revient sur l'actualité.</p>",
         summary_text="Dans l'orange bleue on revient sur l'actualité.",
         feed_description="<p>Dans l'orange bleue on revient sur l'actualité.</p>",
-        feed_content="<p>Dans l'orange bleue on revient sur l'actualité.</p><ul><li>Sénégal</li></ul>",
+        feed_content=(
+            "<p>Dans l'orange bleue on revient sur l'actualité.</p><ul><li>Sénégal</li></ul>"
+        ),
         headlines=(
             HeadlineView("Sénégal", "<p>Neuf personnes tuées.</p>", 12.5, None),
             HeadlineView("Belgorod", "<p>Deux civils tués.</p>", 30.0, "https://example.org/b"),
@@ -88,8 +92,13 @@ def episode_record(n: int = 1, **changes: Any) -> EpisodeRecord:
         credits=credits,
         persons=persons,
         audio=AudioInfo(
-            size=123456, mime="audio/mpeg", duration=61.2, bitrate=32000,
-            sample_rate=22050, codec="mp3", channels=1,
+            size=123456,
+            mime="audio/mpeg",
+            duration=61.2,
+            bitrate=32000,
+            sample_rate=22050,
+            codec="mp3",
+            channels=1,
         ),
         audio_source=Path("/nonexistent/a.mp3"),
         audio_path=f"audio/ep{n}.mp3",

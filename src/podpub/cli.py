@@ -36,8 +36,11 @@ def cli() -> None:
 
 @cli.command()
 @_show_dir
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: SHOW_DIR/public). Replaced as a whole.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: SHOW_DIR/public). Replaced as a whole.",
+)
 @click.option("--base-url", help="Publish for another address than show.yaml's url (previews).")
 @click.option("--drafts", is_flag=True, help="Include episodes marked draft: true.")
 @click.option("--future", is_flag=True, help="Include episodes dated in the future.")
@@ -61,8 +64,9 @@ def publish(
         f"({result.files} files, {time.perf_counter() - started:.2f} s)."
     )
     if site.skipped:
-        click.echo(f"Left out {len(site.skipped)} drafts or scheduled episodes: "
-                   + ", ".join(site.skipped))
+        click.echo(
+            f"Left out {len(site.skipped)} drafts or scheduled episodes: " + ", ".join(site.skipped)
+        )
     click.echo(f"Feed: {site.show.feed_url}")
     _remind_guid(site)
 
@@ -124,8 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except Exception:
-        click.echo("podpub: internal error (a bug in podpub, not in your show). Please report "
-                   "it with the output of PODPUB_DEBUG=1 podpub ...", err=True)
+        click.echo(
+            "podpub: internal error (a bug in podpub, not in your show). Please report "
+            "it with the output of PODPUB_DEBUG=1 podpub ...",
+            err=True,
+        )
         if os.environ.get("PODPUB_DEBUG"):
             traceback.print_exc()
         return EXIT_BUG

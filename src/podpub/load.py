@@ -100,7 +100,10 @@ def load_file(path: Path, display: str) -> Document:
             raise PodpubError(
                 [
                     Problem(
-                        display, 1, 1, "",
+                        display,
+                        1,
+                        1,
+                        "",
                         f"file is {size:,} bytes; descriptors are capped at "
                         f"{MAX_DESCRIPTOR_BYTES:,} bytes",
                         "move long texts out or split the file",
@@ -109,7 +112,9 @@ def load_file(path: Path, display: str) -> Document:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise PodpubError([Problem(display, None, None, "", f"cannot read file: {exc.strerror}")]) from None
+        raise PodpubError(
+            [Problem(display, None, None, "", f"cannot read file: {exc.strerror}")]
+        ) from None
     return load_bytes(raw, display)
 
 
@@ -128,13 +133,17 @@ def load_bytes(raw: bytes, display: str) -> Document:
             message = f"{exc.context}, {message}"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         hint = _syntax_hint(text, line, col)
-        raise PodpubError([Problem(display, line, col, "", f"YAML syntax: {message}", hint)]) from None
+        raise PodpubError(
+            [Problem(display, line, col, "", f"YAML syntax: {message}", hint)]
+        ) from None
     except yaml.YAMLError as exc:
         raise PodpubError([Problem(display, 1, 1, "", f"YAML syntax: {exc}")]) from None
     except RecursionError:
         raise PodpubError([Problem(display, 1, 1, "", "YAML nesting is too deep")]) from None
     if root is None:
-        raise PodpubError([Problem(display, 1, 1, "", "file is empty", "write the descriptor's fields")])
+        raise PodpubError(
+            [Problem(display, 1, 1, "", "file is empty", "write the descriptor's fields")]
+        )
     doc = Document(display, None)
     problems: list[Problem] = []
     doc.data = _build(root, (), doc, problems, set(), 0)
@@ -165,7 +174,10 @@ def _decode(raw: bytes, display: str) -> str:
         raise PodpubError(
             [
                 Problem(
-                    display, line, column, "",
+                    display,
+                    line,
+                    column,
+                    "",
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                     "save the file as UTF-8",
                 )
@@ -183,7 +195,9 @@ def _build(
     if id(node) in seen:
         problems.append(
             doc.problem(
-                path, "YAML aliases (*name) are not allowed", "write the value out in full",
+                path,
+                "YAML aliases (*name) are not allowed",
+                "write the value out in full",
                 at_key=True,
             )
         )
@@ -221,7 +235,10 @@ def _build(
             line, col = key_line, key_node.start_mark.column + 1
             problems.append(
                 Problem(
-                    doc.file, line, col, format_path(key_path),
+                    doc.file,
+                    line,
+                    col,
+                    format_path(key_path),
                     f"duplicate key {key!r} (first written on line {first_line[key]})",
                     "keep only one of them",
                 )
@@ -248,7 +265,9 @@ def _scalar(
     except (ValueError, OverflowError, yaml.YAMLError) as exc:
         if node.tag.endswith(":timestamp"):
             problems.append(
-                doc.problem(path, f"{node.value!r} is not a real date ({exc})", "check day and month")
+                doc.problem(
+                    path, f"{node.value!r} is not a real date ({exc})", "check day and month"
+                )
             )
         else:
             problems.append(doc.problem(path, f"cannot read {node.value!r}: {exc}"))

@@ -16,8 +16,22 @@ import nh3
 from markdown_it import MarkdownIt
 
 PAGE_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h3", "h4", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "hr",
 }
 FEED_TAGS = {"p", "br", "ul", "ol", "li", "a"}
 _ATTRIBUTES = {"a": {"href", "title"}}

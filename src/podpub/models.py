@@ -114,7 +114,7 @@ def _parse_clock(value: Any) -> float:
         raise ValueError('write the time as text in quotes, for example "1:30" or "0:01:30"')
     match = re.fullmatch(r"(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d{1,3})?)", value.strip())
     if not match:
-        raise ValueError(f"{value!r} is not a time; write H:MM:SS or MM:SS, for example \"4:05\"")
+        raise ValueError(f'{value!r} is not a time; write H:MM:SS or MM:SS, for example "4:05"')
     hours, minutes, seconds = match.groups()
     return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
 
@@ -145,7 +145,9 @@ def _category(value: Any) -> str:
     parts = [part.strip() for part in re.split(r"\s*[>›]\s*", value)]
     parent = parts[0]
     if parent not in APPLE_CATEGORIES:
-        raise ValueError(f"{parent!r} is not an Apple Podcasts category{_did_you_mean(parent, APPLE_CATEGORIES)}")
+        raise ValueError(
+            f"{parent!r} is not an Apple Podcasts category{_did_you_mean(parent, APPLE_CATEGORIES)}"
+        )
     if len(parts) > 2:
         raise ValueError("a category has at most one subcategory: 'Parent > Subcategory'")
     if len(parts) == 2:
@@ -189,7 +191,8 @@ class Person(Strict):
 
     name: Text = Field(description="Name as shown (podcast:person text, page credits).")
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = Field(
-        None, description="Stable id, so one person stays one person across episodes; "
+        None,
+        description="Stable id, so one person stays one person across episodes; "
         "defaults to the slug of the name.",
     )
     url: Url | None = Field(None, description="Their page (podcast:person href).")
@@ -273,7 +276,9 @@ class Headline(Strict):
     """One headline of the episode; with a start time it is also a chapter."""
 
     title: Text = Field(description="Short title: chapter title and list entry.")
-    text: Text | None = Field(None, description="Markdown: the full text, on the page and in notes.")
+    text: Text | None = Field(
+        None, description="Markdown: the full text, on the page and in notes."
+    )
     start: Clock | None = Field(None, description='Chapter start, "H:MM:SS" or "MM:SS".')
     link: Url | None = Field(None, description="Source or further reading (chapter url).")
     image: Url | None = Field(None, description="Chapter image (JSON chapters img).")

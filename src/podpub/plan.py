@@ -78,9 +78,7 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
     tz = zoneinfo.ZoneInfo(show.timezone)
     for item in loaded:
         when = _aware(item.model.date, tz)
-        if item.model.draft and not options.drafts:
-            skipped.append(item.doc.file)
-        elif when > options.now and not options.future:
+        if (item.model.draft and not options.drafts) or (when > options.now and not options.future):
             skipped.append(item.doc.file)
         else:
             published.append((item, when))
@@ -135,7 +133,10 @@ def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None
     if not path.is_file():
         problems.append(
             Problem(
-                SHOW_FILE, None, None, "",
+                SHOW_FILE,
+                None,
+                None,
+                "",
                 f"no {SHOW_FILE} in {show_dir}",
                 "run podpub in the show folder, or give the folder: podpub publish SHOW_DIR",
             )
@@ -156,8 +157,7 @@ def descriptor_files(show_dir: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(
-        p for p in folder.iterdir()
-        if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")
+        p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")
     )
 
 
@@ -191,7 +191,8 @@ def _resolve_show(
     if not show.image.lower().endswith((".jpg", ".png")):
         problems.append(
             doc.problem(
-                ("image",), "Apple requires the cover's file name to end in .jpg or .png",
+                ("image",),
+                "Apple requires the cover's file name to end in .jpg or .png",
                 "convert or rename the image",
             )
         )
@@ -264,8 +265,14 @@ def _resolve_episode(
     slug = slugify(key)
     if not slug:
         problems.append(
-            Problem(doc.file, 1, 1, "", "the file name gives no usable page name",
-                    "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml")
+            Problem(
+                doc.file,
+                1,
+                1,
+                "",
+                "the file name gives no usable page name",
+                "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml",
+            )
         )
         return None
 
@@ -349,13 +356,21 @@ def _check_chapters(ep: Episode, duration: float, doc: Document, problems: list[
         path = ("headlines", i, "start")
         if previous is not None and headline.start <= previous:
             problems.append(
-                doc.problem(path, f"starts at {_clock(headline.start)}, not after the chapter "
-                            f"before it ({_clock(previous)})", "chapters go in ascending order")
+                doc.problem(
+                    path,
+                    f"starts at {_clock(headline.start)}, not after the chapter "
+                    f"before it ({_clock(previous)})",
+                    "chapters go in ascending order",
+                )
             )
         if headline.start >= duration:
             problems.append(
-                doc.problem(path, f"starts at {_clock(headline.start)}, after the end of the "
-                            f"audio ({_clock(duration)})", "check the time or the audio file")
+                doc.problem(
+                    path,
+                    f"starts at {_clock(headline.start)}, after the end of the "
+                    f"audio ({_clock(duration)})",
+                    "check the time or the audio file",
+                )
             )
         previous = headline.start
 
@@ -373,7 +388,9 @@ def _feed_notes(
     """Feed description (Apple's tags, headline titles) and content:encoded (full notes)."""
     import html as html_lib
 
-    esc = html_lib.escape
+    def esc(text: str) -> str:
+        return html_lib.escape(text, quote=False)
+
     titles = "".join(f"<li>{esc(h.title)}</li>" for h in headlines)
     description = markup.html_to_feed_html(summary_html)
     with_list = description + (f"<ul>{titles}</ul>" if titles else "")
@@ -383,7 +400,7 @@ def _feed_notes(
         f"<li><p><strong>{esc(h.title)}</strong>"
         + (f" ({_clock(h.start)})" if h.start is not None else "")
         + f"</p>{h.html}"
-        + (f'<p><a href="{esc(h.link)}">{esc(h.link)}</a></p>' if h.link else "")
+        + (f'<p><a href="{html_lib.escape(h.link)}">{esc(h.link)}</a></p>' if h.link else "")
         + "</li>"
         for h in headlines
     )
@@ -411,7 +428,11 @@ class _People:
     def ref(self, person: Person) -> PersonRef:
         pid = person.id or slugify(person.name)
         known = self._by_id.get(pid)
-        if known is None or (known.url is None and person.url) or (known.image is None and person.image):
+        if (
+            known is None
+            or (known.url is None and person.url)
+            or (known.image is None and person.image)
+        ):
             known = PersonRef(
                 pid,
                 known.name if known else person.name,
@@ -455,10 +476,12 @@ def _role_aliases(
         groups = groups_of_role(role)
         if not groups or (group is not None and group not in groups):
             problems.append(
-                doc.problem(("role_aliases", word, "role"),
-                            f"{alias.role!r} is not a podcast:person role"
-                            + (f" in group {alias.group!r}" if group else ""),
-                            _role_hint(role))
+                doc.problem(
+                    ("role_aliases", word, "role"),
+                    f"{alias.role!r} is not a podcast:person role"
+                    + (f" in group {alias.group!r}" if group else ""),
+                    _role_hint(role),
+                )
             )
             continue
         aliases[_normalise_role(word)] = (role, group)
@@ -485,15 +508,21 @@ def _resolve_role(
     if group is None:
         if len(groups) > 1:
             problems.append(
-                doc.problem((*path, "role"), f"the role {credit.role!r} exists in several groups",
-                            "add group: " + " or ".join(repr(g) for g in groups))
+                doc.problem(
+                    (*path, "role"),
+                    f"the role {credit.role!r} exists in several groups",
+                    "add group: " + " or ".join(repr(g) for g in groups),
+                )
             )
             return None
         group = groups[0]
     if (role, group) not in TAXONOMY_ROLES:
         problems.append(
-            doc.problem((*path, "group"), f"{credit.group!r} is not a group of role {role!r}",
-                        "use one of: " + ", ".join(groups))
+            doc.problem(
+                (*path, "group"),
+                f"{credit.group!r} is not a group of role {role!r}",
+                "use one of: " + ", ".join(groups),
+            )
         )
         return None
     return Role(label=credit.role, role=role, group=group)
@@ -501,11 +530,12 @@ def _resolve_role(
 
 def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = None) -> str:
     names = {r for r, _ in TAXONOMY_ROLES} | set(aliases or DEFAULT_ROLE_ALIASES)
-    close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.75)
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     return (
-        "use a role of the podcast:person taxonomy (" + ", ".join(PERSON_GROUPS["Cast"][:4])
+        "use a role of the podcast:person taxonomy ("
+        + ", ".join(PERSON_GROUPS["Cast"][:4])
         + ", …) or add it to role_aliases in show.yaml"
     )
 
@@ -523,8 +553,13 @@ def _media_path(
     root = show_dir.resolve()
     path = (show_dir / rel).resolve()
     if not path.is_relative_to(root):
-        problems.append(doc.problem(field, f"{rel!r} resolves outside the show folder",
-                                    "keep media files inside the show folder"))
+        problems.append(
+            doc.problem(
+                field,
+                f"{rel!r} resolves outside the show folder",
+                "keep media files inside the show folder",
+            )
+        )
         return None
     try:
         st = os.stat(path)

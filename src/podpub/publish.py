@@ -49,7 +49,9 @@ def build_time(now: dt.datetime | None = None) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError):
-            raise PodpubError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds") from None
+            raise PodpubError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds"
+            ) from None
     return dt.datetime.now(dt.UTC)
 
 
@@ -112,17 +114,23 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
     try:
         root = etree.fromstring(feed, etree.XMLParser(recover=False, resolve_entities=False))
     except etree.XMLSyntaxError as exc:
-        raise PodpubError(f"internal check: the feed would not parse ({exc}); please report") from None
+        raise PodpubError(
+            f"internal check: the feed would not parse ({exc}); please report"
+        ) from None
     problems: list[Problem] = []
     guids: set[str] = set()
     for item in root.iterfind("channel/item"):
         guid = (item.findtext("guid") or "").strip().lower()
         enclosure = item.find("enclosure")
         if not guid or guid in guids:
-            problems.append(Problem("feed.xml", None, None, "guid", f"missing or duplicate guid {guid!r}"))
+            problems.append(
+                Problem("feed.xml", None, None, "guid", f"missing or duplicate guid {guid!r}")
+            )
         guids.add(guid)
         if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
-            problems.append(Problem("feed.xml", None, None, "enclosure", f"incomplete enclosure in {guid}"))
+            problems.append(
+                Problem("feed.xml", None, None, "enclosure", f"incomplete enclosure in {guid}")
+            )
     if len(guids) != len(site.episodes):
         problems.append(Problem("feed.xml", None, None, "item", "the feed lost episodes"))
     if problems:

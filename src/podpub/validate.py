@@ -31,7 +31,24 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        return None, [_problem(doc, model, err) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        return None, [_problem(doc, model, err) for err in errors if not _typo_echo(err, errors)]
+
+
+def _typo_echo(err: Any, errors: list[Any]) -> bool:
+    """A missing field whose name is the did-you-mean of an unknown key beside it.
+
+    ``nmae: Emma`` is one mistake, not two: report the unknown key with its fix only.
+    """
+    if err["type"] != "missing":
+        return False
+    parent, name = err["loc"][:-1], str(err["loc"][-1])
+    return any(
+        other["type"] == "extra_forbidden"
+        and other["loc"][:-1] == parent
+        and difflib.get_close_matches(str(other["loc"][-1]), [name], n=1, cutoff=0.6)
+        for other in errors
+    )
 
 
 def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
@@ -45,7 +62,9 @@ def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
         return doc.problem(loc, f"unknown key {key!r}", hint, at_key=True)
     if kind == "missing":
         parent = loc[:-1]
-        return doc.problem(loc, f"required field {loc[-1]!r} is missing", "add it", at_key=bool(parent))
+        return doc.problem(
+            loc, f"required field {loc[-1]!r} is missing", "add it", at_key=bool(parent)
+        )
     mark = doc.locate(loc)
     message = err["msg"].removeprefix("Value error, ")
     hint = ""
@@ -66,10 +85,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and "[" not in part:

@@ -1,0 +1,392 @@
+"""The show-notes pages: one HTML page for the show, one per episode, and the theme's files.
+
+This is the only module that imports Jinja2. Templates are looked up file by file: first
+in the show's own template folders (``template_dirs``, in order), then in the default
+theme shipped in ``podpub/theme/``; a show overrides one partial (``_footer.html``) by
+putting a file of that name in its ``templates/`` folder, and can extend a default
+template it overrides as ``theme/<name>`` (``{% extends "theme/base.html" %}``). Static
+files come the same way from ``static/`` in those folders.
+
+Every link between pages and to the show's files is relative (``../../audio/x.mp3``) and
+names the ``index.html`` file, so the site works from any folder and from ``file://``.
+Canonical links, Open Graph and JSON-LD use the absolute URLs of the records.
+
+Autoescaping is on; the records' HTML fields (``*_html``, ``HeadlineView.html``) are
+already sanitized and are the only values rendered ``|safe``. StrictUndefined makes a
+typo in a template an error rather than an empty string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    pass_context,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from podpub.i18n import Translations, translations
+from podpub.records import EpisodeRecord, PersonRef, ShowRecord, SiteRecord
+
+THEME_DIR = Path(__file__).with_name("theme")
+ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
+DESCRIPTION_MAX = 200  # characters of a meta description
+_WEB_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def render_pages(site: SiteRecord, template_dirs: Sequence[Path]) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(path inside the output folder, content)`` for every page and theme file.
+
+    ``index.html`` first, then ``episodes/<slug>/index.html`` for each episode (newest
+    first), then the static files (``assets/style.css``, ``assets/player.js``). One page
+    is rendered at a time: a show of 10,000 episodes never holds its pages in memory.
+    """
+    renderer = PageRenderer(site, template_dirs)
+    yield "index.html", renderer.show_page()
+    for index in range(len(site.episodes)):
+        episode = site.episodes[index]
+        yield episode.page_path, renderer.episode_page(index)
+    for name, path in renderer.static_files.items():
+        yield f"{ASSETS_DIR}/{name}", path.read_bytes()
+
+
+class PageRenderer:
+    """The Jinja environment of one site, built once; renders its pages one by one."""
+
+    def __init__(self, site: SiteRecord, template_dirs: Sequence[Path]):
+        self.site = site
+        self.show = site.show
+        self.t: Translations = translations(site.show.language)
+        self.env = make_environment(template_dirs, self.t)
+        self.static_files = find_static_files(template_dirs)
+        self.assets = {  # cache-busting names: a new style.css is never served stale
+            name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
+            for name, path in self.static_files.items()
+        }
+        self.show_template = self.env.get_template("index.html")
+        self.episode_template = self.env.get_template("episode.html")
+        self.series_ld = _series_ld(self.show)
+        self.feed_href = _feed_href(self.show)
+        self.common: dict[str, Any] = {
+            "site": site,
+            "show": self.show,
+            "t": self.t.messages,
+            "lang": self.show.language,
+            "dir": "rtl" if self.t.locale.character_order == "right-to-left" else "ltr",
+            "og_locale": self.t.og_locale(),
+            "assets": self.assets,
+            "feed_href": self.feed_href,
+            "cover_path": urlpath(self.show.image_path),
+        }
+        shared_cache: dict[tuple[str, str], Markup] = {}
+
+        @pass_context
+        def shared(context: Context, name: str) -> Markup:
+            """A partial that depends on the site, not the page: rendered once per ``root``."""
+            key = (name, context["root"])
+            html = shared_cache.get(key)
+            if html is None:
+                template = self.env.get_template(name)
+                html = Markup(template.render(self.common, root=key[1]))
+                shared_cache[key] = html
+            return html
+
+        self.env.globals["shared"] = shared
+
+    def show_page(self) -> bytes:
+        show = self.show
+        data = {
+            "@context": "https://schema.org",
+            **self.series_ld,
+            "description": show.description_text,
+            "image": show.image_url,
+            "inLanguage": show.language,
+            "author": _author_ld(show),
+        }
+        if show.hosts:
+            data["actor"] = [_person_ld(person) for person in show.hosts]
+        return self.show_template.render(
+            self.common,
+            page="show",
+            date_style="long",
+            root="",
+            canonical=show.url,
+            episode=None,
+            jsonld=json_ld(data),
+        ).encode("utf-8")
+
+    def episode_page(self, index: int) -> bytes:
+        episodes = self.site.episodes
+        episode = episodes[index]
+        root = "../" * episode.page_path.count("/")
+        return self.episode_template.render(
+            self.common,
+            page="episode",
+            date_style="full",
+            root=root,
+            canonical=episode.page_url,
+            episode=episode,
+            newer=episodes[index - 1] if index > 0 else None,
+            older=episodes[index + 1] if index + 1 < len(episodes) else None,
+            audio_href=root + urlpath(episode.audio_path),
+            jsonld=json_ld(self.episode_ld(episode)),
+        ).encode("utf-8")
+
+    def episode_ld(self, episode: EpisodeRecord) -> dict[str, Any]:
+        """schema.org PodcastEpisode (feed-rules §8.1): what search engines read."""
+        duration = iso_duration(episode.audio.duration)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "PodcastEpisode",
+            "@id": episode.page_url + "#episode",
+            "url": episode.page_url,
+            "name": episode.title,
+            "description": episode.summary_text,
+            "datePublished": episode.published.isoformat(),
+            "duration": duration,
+        }
+        if episode.number is not None:
+            data["episodeNumber"] = episode.number
+        if episode.season is not None:
+            data["partOfSeason"] = {
+                "@type": "PodcastSeason",
+                "seasonNumber": episode.season,
+                "partOfSeries": {"@id": self.series_ld["@id"]},
+            }
+        data["partOfSeries"] = self.series_ld
+        data["image"] = self.show.image_url
+        data["author"] = _author_ld(self.show)
+        if episode.hosts:
+            data["actor"] = [_person_ld(person) for person in episode.hosts]
+        data["associatedMedia"] = {
+            "@type": "AudioObject",
+            "contentUrl": episode.enclosure_url,
+            "encodingFormat": episode.audio.mime,
+            "contentSize": str(episode.audio.size),
+            "duration": duration,
+        }
+        data["inLanguage"] = self.show.language
+        return data
+
+
+def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environment:
+    """The Jinja environment: show folders first, then the default theme; strict; escaped."""
+    search = [str(folder) for folder in template_dirs] + [str(THEME_DIR)]
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(search),
+                PrefixLoader({"theme": FileSystemLoader(str(THEME_DIR))}),
+            ]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates are read once per publish
+    )
+
+    escaped = {key: str(escape(text)) for key, text in t.messages.items()}
+
+    def tr(key: str, /, **values: Any) -> Markup:
+        """A message with ``{name}`` placeholders; values are escaped unless they are Markup.
+
+        (Plain replacement rather than ``str.format``: five times faster, and a value
+        containing braces cannot be taken for a placeholder.)
+        """
+        text = escaped[key]
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(escape(value)))
+        return Markup(text)
+
+    def plural(key: str, count: int, /, **values: Any) -> Markup:
+        return Markup(escape(t.plural(key, count, **values)))
+
+    def names(people: Sequence[PersonRef]) -> Markup:
+        """« Barbara Gouy, Emma Larbi et Titouan Allain », linked where a person has a URL."""
+        rendered = [_person_html(person) for person in people]
+        tokens = [f"\x00{i}\x00" for i in range(len(rendered))]
+        text = str(escape(t.join(tokens)))
+        for token, html in zip(tokens, rendered, strict=True):
+            text = text.replace(token, html)
+        return Markup(text)
+
+    env.globals.update(tr=tr, plural=plural)
+    env.filters.update(
+        date=t.date,
+        duration=t.duration,
+        filesize=t.filesize,
+        names=names,
+        clock=clock,
+        seconds=fragment_seconds,
+        iso_duration=iso_duration,
+        offset=offset_duration,
+        urlpath=urlpath,
+        weblink=weblink,
+        hostname=hostname,
+        excerpt=excerpt,
+    )
+    return env
+
+
+def find_static_files(template_dirs: Sequence[Path]) -> dict[str, Path]:
+    """Name → file: the theme's ``static/`` files, each overridable by a show's ``static/``."""
+    found: dict[str, Path] = {}
+    for folder in [THEME_DIR / "static", *(Path(d) / "static" for d in reversed(template_dirs))]:
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    found[path.name] = path
+    return dict(sorted(found.items()))
+
+
+# --- values the templates format -------------------------------------------------------
+
+
+def urlpath(path: str) -> str:
+    """A path inside the output folder as a URL path: ``audio/été 1.mp3`` → ``audio/%C3%A9t…``."""
+    return quote(path, safe="/")
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration in whole seconds: 81.2 → ``PT1M21S``, 0 → ``PT0S``.
+
+    Rounded with ``round`` as ``<itunes:duration>`` is (feedext), so the JSON-LD duration
+    and the feed's always agree (feed-rules §8.1 checker).
+    """
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if secs or text == "PT":
+        text += f"{secs}S"
+    return text
+
+
+def offset_duration(seconds: float) -> str:
+    """A chapter start as an HTML ``<time datetime>`` duration: 12.5 → ``PT12.5S``."""
+    return f"PT{fragment_seconds(seconds)}S"
+
+
+def clock(seconds: float) -> str:
+    """A chapter start as players show it: 12.5 → ``0:12``, 3725 → ``1:02:05``."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def fragment_seconds(seconds: float) -> str:
+    """The value of a ``#t=`` media fragment: 83.0 → ``83``, 12.5 → ``12.5``."""
+    if not math.isfinite(seconds) or seconds <= 0:
+        return "0"
+    if seconds == int(seconds):
+        return str(int(seconds))
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
+
+
+def weblink(url: str | None) -> str | None:
+    """The URL if it is a web (or mail) link, else None: no ``javascript:`` in an href."""
+    if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES:
+        return url
+    return None
+
+
+def hostname(url: str) -> str:
+    """``https://www.example.org/a/b`` → ``example.org``: a source link's visible text."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def excerpt(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """Plain text cut at a word boundary for a meta description."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.—-") + "…"
+
+
+def json_ld(data: Any) -> Markup:
+    """JSON safe inside ``<script type="application/ld+json">``.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` … so a title containing ``</script>`` or
+    ``<!--`` cannot end the script element; JSON parsers read the same text.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JSON_ESCAPES:
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+_JSON_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _person_html(person: PersonRef) -> str:
+    url = weblink(person.url)
+    if url:
+        return f'<a href="{escape(url)}">{escape(person.name)}</a>'
+    return str(escape(person.name))
+
+
+def _person_ld(person: PersonRef) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Person", "name": person.name}
+    if weblink(person.url):
+        data["url"] = person.url
+    return data
+
+
+def _author_ld(show: ShowRecord) -> dict[str, Any]:
+    host_names = {person.name for person in show.hosts}
+    kind = "Person" if show.author in host_names else "Organization"
+    return {"@type": kind, "name": show.author}
+
+
+def _series_ld(show: ShowRecord) -> dict[str, Any]:
+    return {
+        "@type": "PodcastSeries",
+        "@id": show.url + "#series",
+        "name": show.title,
+        "url": show.url,
+        "webFeed": show.feed_url,
+    }
+
+
+def _feed_href(show: ShowRecord) -> str:
+    """The feed's path inside the output folder, from its URL (``feed.xml`` by default)."""
+    if show.feed_url.startswith(show.url) and len(show.feed_url) > len(show.url):
+        return show.feed_url[len(show.url) :]  # already a URL: percent-encoded
+    return "feed.xml"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
