@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from podpub.cli import main
 from podpub.errors import PodpubError
 from podpub.publish import PublishOptions, check
 
-from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
+from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
 E = "episodes/ep1.yaml"
 
@@ -150,6 +151,47 @@ BAD_EPISODES = [
         [f"{E}:1:1: expected a mapping of fields, found a list"],
     ),
 ]
+
+
+BAD_AUDIO = [
+    (
+        "text.mp3",
+        'text.mp3 is a text file, not audio (it starts with "This is not audio. Just '
+        "a text file with\"); point `audio:` at the episode's audio",
+    ),
+    ("vorbis-named.mp3", "vorbis-named.mp3 is an Ogg Vorbis file named .mp3; rename it to .ogg"),
+    ("empty.mp3", "empty.mp3 is empty (0 bytes); export the episode's audio again"),
+    (
+        "truncated.mp3",
+        "truncated.mp3 looks truncated: its header says 0:08 at 32 kb/s, about "
+        "32182 bytes, but it has only 9695 (30%); copy or download it again",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fixture", "message"), BAD_AUDIO)
+def test_bad_audio_is_located_in_the_audio_field(tmp_path: Path, fixture: str, message: str):
+    episode = MINIMAL_EPISODE.replace("audio/tone.mp3", f"audio/{fixture}")
+    show_dir = write_show(tmp_path / "show", {"ep1.yaml": episode})
+    shutil.copy(AUDIO / fixture, show_dir / "audio" / fixture)
+    assert _problems(show_dir) == [f"{E}:3:8: audio: {message}"]
+
+
+def test_bad_audio_does_not_stop_the_other_episodes_being_checked(tmp_path: Path):
+    good = MINIMAL_EPISODE.replace("title: First episode", "title: Good")
+    empty = MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/empty.mp3")
+    text = MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/text.mp3")
+    show_dir = write_show(
+        tmp_path / "show", {"a.yaml": empty, "b.yaml": good + "sumary: x\n", "c.yaml": text}
+    )
+    for fixture in ("empty.mp3", "text.mp3"):
+        shutil.copy(AUDIO / fixture, show_dir / "audio" / fixture)
+    found = [line.split(": ")[0:2] for line in _problems(show_dir)]
+    assert found == [
+        ["episodes/a.yaml:3:8", "audio"],
+        ["episodes/b.yaml:11:1", "sumary"],
+        ["episodes/c.yaml:3:8", "audio"],
+    ]
 
 
 def _problems(show_dir: Path) -> list[str]:
