@@ -284,6 +284,37 @@ class Headline(Strict):
     image: Url | None = Field(None, description="Chapter image (JSON chapters img).")
 
 
+TRANSCRIPT_TYPES = {
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".json": "application/json",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".txt": "text/plain",
+}
+
+
+def _check_transcript_file(value: str) -> str:
+    suffix = "." + value.rsplit(".", 1)[-1].lower() if "." in value else ""
+    if suffix not in TRANSCRIPT_TYPES:
+        raise ValueError(
+            f"{value!r}: a transcript is a WebVTT (.vtt), SubRip (.srt), JSON (.json), "
+            "HTML (.html) or text (.txt) file"
+        )
+    return value
+
+
+class Transcript(Strict):
+    """A transcript file of the episode: podcast:transcript, and the text on the page."""
+
+    file: Annotated[RelativePath, AfterValidator(_check_transcript_file)] = Field(
+        description="Path relative to the show folder; its type comes from the extension."
+    )
+    language: Annotated[str, AfterValidator(_check_language)] | None = Field(
+        None, description="podcast:transcript language; default: the show's language."
+    )
+
+
 class Episode(Strict):
     """``episodes/*.yaml``: one episode (a feed item and a page)."""
 
@@ -304,3 +335,7 @@ class Episode(Strict):
     )
     explicit: bool | None = Field(None, description="itunes:explicit; default: the show's.")
     draft: bool = Field(False, description="Drafts are published only with --drafts.")
+    transcripts: list[Transcript] = Field(
+        default_factory=list,
+        description="Transcript files (WebVTT recommended): podcast:transcript, page text.",
+    )

@@ -9,35 +9,31 @@ nothing is raised until all of them are known.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import os
-import re
-import stat
-import unicodedata
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from podpub import markup
+from podpub.credits import People, person_roles, resolve_role, role_aliases
 from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
-from podpub.models import Credit, Episode, Person, Show
+from podpub.models import TRANSCRIPT_TYPES, Episode, Show
+from podpub.paths import media_path, output_path, slugify, with_slash
 from podpub.records import (
     AudioInfo,
     Chapter,
     CreditGroup,
     EpisodeRecord,
     HeadlineView,
-    PersonRef,
     PersonRole,
     Role,
     ShowRecord,
     SiteRecord,
+    TranscriptRecord,
 )
-from podpub.taxonomy import DEFAULT_ROLE_ALIASES, PERSON_GROUPS, TAXONOMY_ROLES, groups_of_role
 
 SHOW_FILE = "show.yaml"
 EPISODES_DIR = "episodes"
@@ -70,8 +66,8 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
     if show is None or show_doc is None:
         raise PodpubError(problems)
     show_record = _resolve_show(show_dir, show_doc, show, options, problems)
-    people = _People(show.hosts)
-    aliases = _role_aliases(show, show_doc, problems)
+    people = People(show.hosts)
+    aliases = role_aliases(show, show_doc, problems)
 
     published: list[tuple[Loaded, dt.datetime]] = []
     skipped: list[str] = []
@@ -85,7 +81,7 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
 
     audio_paths = {}
     for item, _ in published:
-        path = _media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+        path = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
         if path is not None:
             audio_paths[item.doc.file] = path
     probes = (prober or probe_sequentially)(sorted(set(audio_paths.values())))
@@ -185,9 +181,9 @@ def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
 def _resolve_show(
     show_dir: Path, doc: Document, show: Show, options: PlanOptions, problems: list[Problem]
 ) -> ShowRecord:
-    url = _with_slash(options.base_url or show.url)
+    url = with_slash(options.base_url or show.url)
     feed_url = show.feed_url if show.feed_url and not options.base_url else url + "feed.xml"
-    image_source = _media_path(show_dir, show.image, doc, ("image",), problems)
+    image_source = media_path(show_dir, show.image, doc, ("image",), problems)
     if not show.image.lower().endswith((".jpg", ".png")):
         problems.append(
             doc.problem(
@@ -196,7 +192,7 @@ def _resolve_show(
                 "convert or rename the image",
             )
         )
-    image_path = _output_path(show.image, "")
+    image_path = output_path(show.image, "")
     description_html = markup.markdown_to_html(show.description)
     feed_description = markup.markdown_to_feed_html(show.description)
     if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
@@ -207,7 +203,7 @@ def _resolve_show(
                 "shorten it",
             )
         )
-    hosts = _People(show.hosts)
+    hosts = People(show.hosts)
     host_role = _host_role(show.language)
     categories = tuple(
         (parts[0], parts[1] if len(parts) > 1 else None)
@@ -256,7 +252,7 @@ def _resolve_episode(
     published: dt.datetime,
     audio_source: Path | None,
     probe: AudioInfo | None,
-    people: _People,
+    people: People,
     aliases: dict[str, tuple[str, str | None]],
     problems: list[Problem],
 ) -> EpisodeRecord | None:
@@ -280,10 +276,10 @@ def _resolve_episode(
     hosts = tuple(people.ref(p) for p in ep.hosts) if ep.hosts else show_record.hosts
     credits: list[CreditGroup] = [CreditGroup(host_role, hosts)] if hosts else []
     for i, credit in enumerate(ep.credits):
-        role = _resolve_role(credit, aliases, doc, ("credits", i), problems)
+        role = resolve_role(credit, aliases, doc, ("credits", i), problems)
         if role is not None:
             credits.append(CreditGroup(role, tuple(people.ref(p) for p in credit.people)))
-    persons = _person_roles(credits)
+    persons = person_roles(credits)
 
     headlines: list[HeadlineView] = []
     chapters: list[Chapter] = []
@@ -303,9 +299,10 @@ def _resolve_episode(
         problems.append(
             doc.problem(("summary",), "is over Apple's 4,000-byte limit as HTML", "shorten it")
         )
-    audio_path = _output_path(ep.audio, "audio/")
-    media_base = _with_slash(show.media_url) if show.media_url else show_record.url
     page_dir = f"episodes/{slug}/"
+    transcripts = _transcripts(show_dir, show, show_record, item, page_dir, problems)
+    audio_path = output_path(ep.audio, "audio/")
+    media_base = with_slash(show.media_url) if show.media_url else show_record.url
     chapters_path = page_dir + "chapters.json" if chapters else None
     return EpisodeRecord(
         key=key,
@@ -336,7 +333,39 @@ def _resolve_episode(
         chapters_path=chapters_path,
         chapters_url=show_record.url + chapters_path if chapters_path else None,
         draft=ep.draft,
+        transcripts=transcripts,
     )
+
+
+def _transcripts(
+    show_dir: Path,
+    show: Show,
+    show_record: ShowRecord,
+    item: Loaded,
+    page_dir: str,
+    problems: list[Problem],
+) -> tuple[TranscriptRecord, ...]:
+    """Transcript files, copied beside the page (same origin: browsers' players can load them)."""
+    records: list[TranscriptRecord] = []
+    for i, transcript in enumerate(item.model.transcripts):
+        source = media_path(
+            show_dir, transcript.file, item.doc, ("transcripts", i, "file"), problems
+        )
+        if source is None:
+            continue
+        path = page_dir + source.name
+        mime = TRANSCRIPT_TYPES[source.suffix.lower()]
+        records.append(
+            TranscriptRecord(
+                source=source,
+                path=path,
+                url=show_record.url + quote(path),
+                mime=mime,
+                language=transcript.language or show.language,
+                captions=mime in {"text/vtt", "application/x-subrip"},
+            )
+        )
+    return tuple(records)
 
 
 def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -411,186 +440,6 @@ def _feed_notes(
     content = summary_html + (f"<ol>{items}</ol>" if items else "")
     content += f"<ul>{credit_lines}</ul>" if credit_lines else ""
     return description, content
-
-
-# --- credits ---------------------------------------------------------------------
-
-
-class _People:
-    """One PersonRef per person id, so the same person carries the same href and img."""
-
-    def __init__(self, seed: Iterable[Person] = ()) -> None:
-        self._by_id: dict[str, PersonRef] = {}
-        self._order: list[str] = []
-        for person in seed:
-            self.ref(person)
-
-    def ref(self, person: Person) -> PersonRef:
-        pid = person.id or slugify(person.name)
-        known = self._by_id.get(pid)
-        if (
-            known is None
-            or (known.url is None and person.url)
-            or (known.image is None and person.image)
-        ):
-            known = PersonRef(
-                pid,
-                known.name if known else person.name,
-                (known.url if known else None) or person.url,
-                (known.image if known else None) or person.image,
-            )
-            if pid not in self._by_id:
-                self._order.append(pid)
-            self._by_id[pid] = known
-        return known
-
-    def all(self) -> tuple[PersonRef, ...]:
-        return tuple(self._by_id[pid] for pid in self._order)
-
-
-def _person_roles(credits: list[CreditGroup]) -> tuple[PersonRole, ...]:
-    seen: set[tuple[str, str, str]] = set()
-    roles: list[PersonRole] = []
-    for group in credits:
-        for person in group.people:
-            key = (person.id, group.role.role, group.role.group)
-            if key not in seen:
-                seen.add(key)
-                roles.append(PersonRole(person, group.role))
-    return tuple(roles)
-
-
-def _normalise_role(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
-
-
-def _role_aliases(
-    show: Show, doc: Document, problems: list[Problem]
-) -> dict[str, tuple[str, str | None]]:
-    aliases: dict[str, tuple[str, str | None]] = {
-        k: (v, None) for k, v in DEFAULT_ROLE_ALIASES.items()
-    }
-    for word, alias in show.role_aliases.items():
-        role = alias.role.lower()
-        group = alias.group.lower() if alias.group else None
-        groups = groups_of_role(role)
-        if not groups or (group is not None and group not in groups):
-            problems.append(
-                doc.problem(
-                    ("role_aliases", word, "role"),
-                    f"{alias.role!r} is not a podcast:person role"
-                    + (f" in group {alias.group!r}" if group else ""),
-                    _role_hint(role),
-                )
-            )
-            continue
-        aliases[_normalise_role(word)] = (role, group)
-    return aliases
-
-
-def _resolve_role(
-    credit: Credit,
-    aliases: dict[str, tuple[str, str | None]],
-    doc: Document,
-    path: tuple[str | int, ...],
-    problems: list[Problem],
-) -> Role | None:
-    word = _normalise_role(credit.role)
-    role, group = aliases.get(word, (word, None))
-    if credit.group:
-        group = credit.group.lower()
-    groups = groups_of_role(role)
-    if not groups:
-        problems.append(
-            doc.problem((*path, "role"), f"unknown role {credit.role!r}", _role_hint(word, aliases))
-        )
-        return None
-    if group is None:
-        if len(groups) > 1:
-            problems.append(
-                doc.problem(
-                    (*path, "role"),
-                    f"the role {credit.role!r} exists in several groups",
-                    "add group: " + " or ".join(repr(g) for g in groups),
-                )
-            )
-            return None
-        group = groups[0]
-    if (role, group) not in TAXONOMY_ROLES:
-        problems.append(
-            doc.problem(
-                (*path, "group"),
-                f"{credit.group!r} is not a group of role {role!r}",
-                "use one of: " + ", ".join(groups),
-            )
-        )
-        return None
-    return Role(label=credit.role, role=role, group=group)
-
-
-def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = None) -> str:
-    names = {r for r, _ in TAXONOMY_ROLES} | set(aliases or DEFAULT_ROLE_ALIASES)
-    close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.75)
-    if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-    return (
-        "use a role of the podcast:person taxonomy ("
-        + ", ".join(PERSON_GROUPS["Cast"][:4])
-        + ", …) or add it to role_aliases in show.yaml"
-    )
-
-
-# --- paths, slugs and whole-show checks ------------------------------------------
-
-
-def _media_path(
-    show_dir: Path, rel: str, doc: Document, field: tuple[str | int, ...], problems: list[Problem]
-) -> Path | None:
-    """The real file behind a media path, refused if it escapes the show or is no regular file.
-
-    Checked before any library opens it: a FIFO would block forever, a device never end.
-    """
-    root = show_dir.resolve()
-    path = (show_dir / rel).resolve()
-    if not path.is_relative_to(root):
-        problems.append(
-            doc.problem(
-                field,
-                f"{rel!r} resolves outside the show folder",
-                "keep media files inside the show folder",
-            )
-        )
-        return None
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        problems.append(doc.problem(field, f"file {rel!r} not found", "check the path"))
-        return None
-    except OSError as exc:
-        problems.append(doc.problem(field, f"cannot read {rel!r}: {exc.strerror}"))
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        problems.append(doc.problem(field, f"{rel!r} is not a regular file"))
-        return None
-    if not os.access(path, os.R_OK):
-        problems.append(doc.problem(field, f"{rel!r} is not readable", "check its permissions"))
-        return None
-    return path
-
-
-def _output_path(rel: str, prefix: str) -> str:
-    rel = rel.replace("\\", "/").lstrip("./")
-    return rel if rel.startswith(prefix) else prefix + rel
-
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-")
 
 
 def _check_unique(

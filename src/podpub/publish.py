@@ -91,6 +91,8 @@ def publish(
         staging.link(site.show.image_path, site.show.image_source)
         for episode in site.episodes:
             staging.link(episode.audio_path, episode.audio_source)
+            for transcript in episode.transcripts:
+                staging.link(transcript.path, transcript.source)
             if episode.chapters_path:
                 staging.write(episode.chapters_path, chapters_json(episode, site.show))
         for rel, data in render_pages(site, template_dirs(show_dir)):

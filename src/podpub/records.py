@@ -80,6 +80,18 @@ class HeadlineView:
 
 
 @dataclass(frozen=True)
+class TranscriptRecord:
+    """A transcript file copied beside the episode page and declared in the feed."""
+
+    source: Path  # the producer's file
+    path: str  # inside the output folder: "episodes/<slug>/<file name>"
+    url: str  # absolute
+    mime: str  # text/vtt, application/x-subrip, application/json, text/html, text/plain
+    language: str
+    captions: bool  # timed caption file (WebVTT, SRT): rel="captions"
+
+
+@dataclass(frozen=True)
 class EpisodeRecord:
     key: str  # descriptor file stem: the episode's identity in the show
     source: str  # descriptor path relative to the show folder, for messages
@@ -109,6 +121,7 @@ class EpisodeRecord:
     chapters_path: str | None  # "episodes/<slug>/chapters.json" when there are chapters
     chapters_url: str | None
     draft: bool = False
+    transcripts: tuple[TranscriptRecord, ...] = ()
 
 
 @dataclass(frozen=True)
