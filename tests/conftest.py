@@ -81,3 +81,24 @@ def sample_show(tmp_path: Path) -> Path:
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, target / folder)
     return target
+
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/node/node_modules, installed from the lock file on first use (npm ci)."""
+    import subprocess
+
+    modules = NODE_DIR / "node_modules"
+    if not shutil.which("node") or not shutil.which("npm"):
+        pytest.skip("node and npm are needed (Debian packages nodejs, npm)")
+    if not (modules / ".package-lock.json").is_file():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NODE_DIR,
+            check=True,
+            capture_output=True,
+        )
+    return modules
