@@ -25,7 +25,8 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
-NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM, "content": CONTENT}
+PSC = "http://podlove.org/simple-chapters"
+NS = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM, "content": CONTENT, "psc": PSC}
 FEED_URL = "https://podcast.example.org/feed.xml"
 STRICT = etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
 RFC2822 = re.compile(
@@ -82,11 +83,11 @@ def test_document_is_strict_rss_2_with_apples_declaration(data: bytes) -> None:
     assert len(root) == 1
 
 
-def test_namespaces_are_exactly_the_four_uris_on_the_root(data: bytes) -> None:
+def test_namespaces_are_exactly_the_five_uris_on_the_root(data: bytes) -> None:
     root = parse(data)
     assert root.nsmap == NS
     # Declared once, on the root only.
-    assert data.count(b"xmlns:") == 4
+    assert data.count(b"xmlns:") == 5
     for prefix, uri in NS.items():
         assert f'xmlns:{prefix}="{uri}"'.encode() in data
 

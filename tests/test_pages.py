@@ -71,9 +71,16 @@ def test_render_pages_is_a_generator_of_the_expected_paths(site, pages):
         "episodes/episode-3/index.html",
         "episodes/episode-2/index.html",
         "episodes/episode-1/index.html",
+        "people/emma-larbi/index.html",
+        "people/barbara-gouy/index.html",
+        "people/benjamin-milkoff/index.html",
+        "people/titouan-allain/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
         f"{ASSETS_DIR}/player.js",
         f"{ASSETS_DIR}/style.css",
-    ]
+    ]  # no thumbnails: the records' cover file does not exist
     assert all(isinstance(data, bytes) and data for data in pages.values())
 
 
@@ -91,6 +98,10 @@ def test_every_relative_link_points_at_a_published_file(site, pages):
                 continue
             if scheme:
                 assert scheme in {"https", "mailto"}, (page, link)
+                continue
+            if page == "404.html":  # served at any address: paths from the site's root
+                assert link.startswith("/"), link
+                assert unquote(urlsplit(link).path).lstrip("/") in published, link
                 continue
             target = resolve(page, link)
             assert target in published, (page, element.tag, attribute, link)
@@ -152,7 +163,14 @@ def test_show_page_head(site, pages):
 def test_show_without_episodes():
     site = replace(site_record(1), episodes=())
     pages = render(site)
-    assert list(pages) == ["index.html", f"{ASSETS_DIR}/player.js", f"{ASSETS_DIR}/style.css"]
+    assert list(pages) == [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        f"{ASSETS_DIR}/player.js",
+        f"{ASSETS_DIR}/style.css",
+    ]
     assert "Aucun épisode publié" in text(parse(pages["index.html"]))
 
 
@@ -352,14 +370,18 @@ def test_links_other_than_web_links_are_not_rendered():
     assert "javascript:" not in raw
 
 
-def test_people_with_a_url_are_linked():
+def test_credits_link_to_the_persons_page_which_links_to_their_own():
     person = PersonRef("ada", "Ada <Lovelace>", url="https://example.org/ada?a=1&b=2")
     episode = episode_record(1, credits=(CreditGroup(PRODUCER, (person,)),))
     site = replace(site_record(1), episodes=(episode,))
-    doc = parse(render(site)[EP1])
+    pages = render(site)
+    doc = parse(pages[EP1])
     (link,) = doc.xpath("//section[contains(@class, 'credits')]//dd/a")
-    assert link.get("href") == "https://example.org/ada?a=1&b=2"
+    assert link.get("href") == "../../people/ada/index.html"
     assert text(link) == "Ada <Lovelace>"
+    person_page = parse(pages["people/ada/index.html"])
+    assert text(person_page.find(".//h1")) == "Ada <Lovelace>"
+    assert person_page.xpath("//main//a[@href='https://example.org/ada?a=1&b=2']")
 
 
 def test_paths_with_spaces_and_accents_are_percent_encoded():

@@ -3,46 +3,156 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 
 from podpub.errors import Problem
 from podpub.load import Document
-from podpub.models import Credit, Person, Show
+from podpub.models import Credit, Episode, Person, PersonEntry, Show
 from podpub.paths import slugify
 from podpub.records import CreditGroup, PersonRef, PersonRole, Role
 from podpub.taxonomy import DEFAULT_ROLE_ALIASES, PERSON_GROUPS, TAXONOMY_ROLES, groups_of_role
 
 
 class People:
-    """One PersonRef per person id, so the same person carries the same href and img."""
+    """Everyone credited in the show: one PersonRef per id, the same in every episode.
 
-    def __init__(self, seed: Iterable[Person] = ()) -> None:
+    A person is named in three ways: by the id of their entry under ``people:`` in
+    show.yaml (``{id: emma-larbi}``, or the bare id ``emma-larbi``), by name (matched
+    against the registry's names, then by the slug of the name), or as a new person
+    (``{name, id, url, image}``) whose id defaults to the slug of the name.
+
+    The registry's name, url and image win; a url or image given where a person is
+    credited fills a gap. Every mention is ``register``-ed before any ``get``, so the
+    href and img of a person are the same on every item, whichever episode gave them.
+    """
+
+    def __init__(
+        self, seed: Iterable[Person] = (), registry: Mapping[str, PersonEntry] | None = None
+    ) -> None:
         self._by_id: dict[str, PersonRef] = {}
         self._order: list[str] = []
+        self._registry = dict(registry or {})
+        self._registry_names = {_same_name(e.name): pid for pid, e in self._registry.items()}
+        for pid, entry in self._registry.items():
+            self._store(PersonRef(pid, entry.name, entry.url, entry.image))
         for person in seed:
-            self.ref(person)
+            self.register(person)
+
+    def register(self, person: Person) -> None:
+        """Take note of a mention (its url and image fill what the registry leaves open)."""
+        pid = self.id_of(person)
+        if pid is None:
+            return
+        known = self._by_id.get(pid)
+        if known is None:
+            self._store(PersonRef(pid, person.name or pid, person.url, person.image))
+        elif (known.url is None and person.url) or (known.image is None and person.image):
+            self._store(
+                PersonRef(pid, known.name, known.url or person.url, known.image or person.image)
+            )
+
+    def get(self, person: Person) -> PersonRef | None:
+        """The person a mention names; None for an id that no one has (see :meth:`resolve`)."""
+        pid = self.id_of(person)
+        return self._by_id.get(pid) if pid is not None else None
 
     def ref(self, person: Person) -> PersonRef:
-        pid = person.id or slugify(person.name)
-        known = self._by_id.get(pid)
-        if (
-            known is None
-            or (known.url is None and person.url)
-            or (known.image is None and person.image)
-        ):
-            known = PersonRef(
-                pid,
-                known.name if known else person.name,
-                (known.url if known else None) or person.url,
-                (known.image if known else None) or person.image,
-            )
-            if pid not in self._by_id:
-                self._order.append(pid)
-            self._by_id[pid] = known
-        return known
+        """Register and return (for mentions that always carry a name)."""
+        self.register(person)
+        found = self.get(person)
+        if found is None:
+            raise KeyError(person.id)
+        return found
+
+    def resolve(
+        self,
+        people: Sequence[Person],
+        doc: Document,
+        path: tuple[str | int, ...],
+        problems: list[Problem],
+    ) -> tuple[PersonRef, ...]:
+        """The people of one list (``hosts``, ``credits[i].people``), each problem located."""
+        found: list[PersonRef] = []
+        for i, person in enumerate(people):
+            ref = self.get(person)
+            if ref is None:
+                problems.append(
+                    doc.problem(
+                        (*path, i, "id"),
+                        f"no one has the id {person.id!r} under people: in show.yaml",
+                        _id_hint(person.id or "", list(self._registry)),
+                    )
+                )
+            elif ref not in found:
+                found.append(ref)
+        return tuple(found)
+
+    def id_of(self, person: Person) -> str | None:
+        """The stable id a mention stands for (None: an id alone that no one has)."""
+        if person.id is not None:
+            if person.id in self._by_id or person.name is not None:
+                return person.id
+            return None
+        name = person.name or ""
+        if name in self._registry:  # a bare id: `people: [emma-larbi]`
+            return name
+        by_name = self._registry_names.get(_same_name(name))
+        return by_name or slugify(name) or _name_digest(name)
 
     def all(self) -> tuple[PersonRef, ...]:
         return tuple(self._by_id[pid] for pid in self._order)
+
+    def _store(self, ref: PersonRef) -> None:
+        if ref.id not in self._by_id:
+            self._order.append(ref.id)
+        self._by_id[ref.id] = ref
+
+
+def _same_name(name: str) -> str:
+    """Names compared as people read them: case, accents' encoding and spacing aside."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _name_digest(name: str) -> str:
+    """An id for a name with no Latin letter or digit to slug (« 李明 »): stable, URL-safe."""
+    return "p-" + hashlib.sha1(_same_name(name).encode()).hexdigest()[:10]
+
+
+def _id_hint(pid: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(pid, known, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "add them under people: in show.yaml, or give their name"
+
+
+def merge_credits(lines: Iterable[tuple[CreditGroup, bool]]) -> tuple[CreditGroup, ...]:
+    """Credit lines in the order written, one line per role: a later line with the same
+    podcast:person role and group adds its people to the first one (or, with
+    ``replace``, takes its place), so show defaults and episode credits read as one list.
+    """
+    merged: list[CreditGroup] = []
+    where: dict[tuple[str, str], int] = {}
+    for line, replace in lines:
+        key = (line.role.role, line.role.group)
+        at = where.get(key)
+        if at is None:
+            where[key] = len(merged)
+            merged.append(CreditGroup(line.role, _unique(line.people)))
+        elif replace:
+            merged[at] = CreditGroup(line.role, _unique(line.people))
+        else:
+            merged[at] = CreditGroup(merged[at].role, _unique(merged[at].people + line.people))
+    return tuple(group for group in merged if group.people)
+
+
+def _unique(people: tuple[PersonRef, ...]) -> tuple[PersonRef, ...]:
+    """Each person once per line, at their first place."""
+    first: dict[str, PersonRef] = {}
+    for person in people:
+        first.setdefault(person.id, person)
+    return tuple(first.values())
 
 
 def person_roles(credits: list[CreditGroup]) -> tuple[PersonRole, ...]:
@@ -135,3 +245,75 @@ def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = No
         + ", ".join(PERSON_GROUPS["Cast"][:4])
         + ", …) or add it to role_aliases in show.yaml"
     )
+
+
+# --- credits of the show and of each episode ------------------------------------------
+
+
+def register_mentions(people: People, show: Show, episodes: Iterable[Episode]) -> None:
+    """Note every mention of a person before any is resolved (see :class:`People`)."""
+    mentions: list[Person] = [*show.hosts, *(p for c in show.credits for p in c.people)]
+    for episode in episodes:
+        mentions += [*episode.hosts, *(p for c in episode.credits for p in c.people)]
+    for person in mentions:
+        people.register(person)
+
+
+def is_host(role: Role) -> bool:
+    return role.role == "host" and role.group == "cast"
+
+
+def show_credits(
+    show: Show,
+    doc: Document,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    host_role: Role,
+    problems: list[Problem],
+) -> tuple[CreditGroup, ...]:
+    """The show's hosts (as the first credit line) and its default ``credits:``, merged."""
+    hosts = people.resolve(show.hosts, doc, ("hosts",), problems)
+    lines = [(CreditGroup(host_role, hosts), False)]
+    lines += _credit_lines(show.credits, doc, people, aliases, problems)
+    return merge_credits(lines)
+
+
+def episode_credits(
+    episode: Episode,
+    doc: Document,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    host_role: Role,
+    defaults: tuple[CreditGroup, ...],
+    problems: list[Problem],
+) -> tuple[tuple[PersonRef, ...], tuple[CreditGroup, ...]]:
+    """An episode's hosts and credits: its hosts (else the show's) first, then the show's
+    default lines, then its own lines, merged role by role in the order written."""
+    show_hosts = [group for group in defaults if is_host(group.role)]
+    if episode.hosts:
+        hosts = people.resolve(episode.hosts, doc, ("hosts",), problems)
+        hosts_line = CreditGroup(host_role, hosts)
+    else:
+        hosts_line = show_hosts[0] if show_hosts else CreditGroup(host_role, ())
+    lines = [(hosts_line, False)]
+    lines += [(group, False) for group in defaults if not is_host(group.role)]
+    lines += _credit_lines(episode.credits, doc, people, aliases, problems)
+    credits = merge_credits(lines)
+    hosts = next((group.people for group in credits if is_host(group.role)), ())
+    return hosts, credits
+
+
+def _credit_lines(
+    credits: Sequence[Credit],
+    doc: Document,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    problems: list[Problem],
+) -> list[tuple[CreditGroup, bool]]:
+    lines: list[tuple[CreditGroup, bool]] = []
+    for i, credit in enumerate(credits):
+        role = resolve_role(credit, aliases, doc, ("credits", i), problems)
+        refs = people.resolve(credit.people, doc, ("credits", i, "people"), problems)
+        if role is not None:
+            lines.append((CreditGroup(role, refs), credit.replace))
+    return lines

@@ -33,9 +33,9 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        if where:  # a problem of the run as a whole (output folder, disk) names no file
+            text = f"{where}: {text}"
         if self.hint:
             text += f" ({self.hint})"
         if self.level != "error":

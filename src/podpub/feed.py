@@ -30,18 +30,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from podpub import extras_feed
 from podpub.feedext import (
     CHAPTERS_TYPE,
+    AtomLinksEntryExtension,
+    AtomLinksExtension,
     ItunesEntryExtension,
     ItunesExtension,
     PodcastEntryExtension,
     PodcastExtension,
+    PscEntryExtension,
+    PscExtension,
 )
 from podpub.records import EpisodeRecord, PersonRole, ShowRecord, SiteRecord
 
@@ -53,12 +59,23 @@ CHAPTERS_VERSION = "1.2.0"
 EMPTY_FEED_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def build_feed(site: SiteRecord) -> bytes:
-    """The podcast RSS feed of ``site``, UTF-8 encoded, items in ``site.episodes`` order."""
+def build_feed(site: SiteRecord, links: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The podcast RSS feed of ``site``, UTF-8 encoded, items in ``site.episodes`` order.
+
+    ``links`` are extra channel ``atom:link`` (rel, href) pairs: a paged feed's
+    first/next/previous/last (``paging.py``).
+    """
     fg = FeedGenerator()
     fg.register_extension("itunes", ItunesExtension, ItunesEntryExtension, atom=False, rss=True)
     fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension, atom=False, rss=True)
+    fg.register_extension("psc", PscExtension, PscEntryExtension, atom=False, rss=True)
     _channel(fg, site)
+    if links:
+        fg.register_extension(
+            "paging", AtomLinksExtension, AtomLinksEntryExtension, atom=False, rss=True
+        )
+        for rel, href in links:
+            fg.paging.link(rel, href)
     for episode in site.episodes:
         _item(fg.add_entry(order="append"), episode)
     body: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
@@ -92,6 +109,7 @@ def _channel(fg: FeedGenerator, site: SiteRecord) -> None:
     podcast.guid(show.guid)
     podcast.locked(True, owner=show.owner_email)
     _persons(podcast, show.persons)
+    extras_feed.channel_tags(itunes, podcast, show)  # optional tags, only when asked for
 
 
 def _item(entry: FeedEntry, episode: EpisodeRecord) -> None:
@@ -123,6 +141,11 @@ def _item(entry: FeedEntry, episode: EpisodeRecord) -> None:
         podcast.chapters(episode.chapters_url, CHAPTERS_TYPE)
     # The item's list replaces the channel's: records put the hosts first.
     _persons(podcast, episode.persons)
+    extras_feed.item_tags(podcast, episode)  # transcripts and optional tags
+
+    psc: PscEntryExtension = entry.psc  # Podlove Simple Chapters, inline
+    for chapter in episode.chapters:
+        psc.chapter(chapter.start, chapter.title, href=chapter.url, image=chapter.img)
 
 
 def _persons(

@@ -31,6 +31,8 @@ txt) go in :class:`_PodcastShared`.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -330,6 +332,10 @@ class _PodcastShared(_Extension):
 
     def __init__(self) -> None:
         self._persons: list[Person] = []
+        self._funding: list[tuple[str, str]] = []
+        self._license: tuple[str, str | None] | None = None
+        self._locations: list[Tag] = []
+        self._txt: list[tuple[str, str | None]] = []
 
     def person(
         self,
@@ -348,9 +354,46 @@ class _PodcastShared(_Extension):
     def persons(self) -> tuple[Person, ...]:
         return tuple(self._persons)
 
+    def funding(self, url: str, text: str) -> None:
+        """Add ``<podcast:funding url="…">label</podcast:funding>``."""
+        self._funding.append((url, text))
+
+    def license(self, name: str, url: str | None = None) -> None:
+        """``<podcast:license url="…">identifier</podcast:license>`` (url for own licences)."""
+        self._license = (name, url)
+
+    def location(
+        self,
+        name: str,
+        rel: str | None = None,
+        geo: str | None = None,
+        osm: str | None = None,
+        country: str | None = None,
+    ) -> None:
+        """Add ``<podcast:location rel geo osm country>place</podcast:location>``."""
+        self._locations.append(
+            Tag(
+                "location",
+                name,
+                attrs(("rel", rel), ("geo", geo), ("osm", osm), ("country", country)),
+            )
+        )
+
+    def txt(self, text: str, purpose: str | None = None) -> None:
+        """Add ``<podcast:txt purpose="…">text</podcast:txt>``."""
+        self._txt.append((text, purpose))
+
     def _shared_tags(self) -> Iterator[Tag]:
         for person in self._persons:
             yield person.tag()
+        for url, text in self._funding:
+            yield Tag("funding", text, (("url", url),))
+        if self._license is not None:
+            name, url = self._license
+            yield Tag("license", name, attrs(("url", url)))
+        yield from self._locations
+        for text, purpose in self._txt:
+            yield Tag("txt", text, attrs(("purpose", purpose)))
 
 
 class PodcastExtension(_PodcastShared, _ChannelExtension):
@@ -360,6 +403,10 @@ class PodcastExtension(_PodcastShared, _ChannelExtension):
         super().__init__()
         self._guid: str | None = None
         self._locked: tuple[bool, str | None] | None = None
+        self._medium: str | None = None
+        self._trailers: list[Tag] = []
+        self._update_frequency: Tag | None = None
+        self._podroll: list[Tag] = []
 
     def guid(self, guid: str | None = None) -> str | None:
         """``<podcast:guid>``: the show's stored UUIDv5 (see ``guids.podcast_guid``)."""
@@ -375,13 +422,77 @@ class PodcastExtension(_PodcastShared, _ChannelExtension):
             self._locked = (locked, owner)
         return self._locked
 
+    def medium(self, medium: str) -> None:
+        """``<podcast:medium>``: what the feed is (podcast, music, audiobook …)."""
+        self._medium = medium
+
+    def trailer(
+        self,
+        title: str,
+        url: str,
+        pubdate: dt.datetime,
+        length: int | None = None,
+        mime_type: str | None = None,
+        season: int | None = None,
+    ) -> None:
+        """Add ``<podcast:trailer url pubdate length type season>title</podcast:trailer>``."""
+        self._trailers.append(
+            Tag(
+                "trailer",
+                title,
+                attrs(
+                    ("url", url),
+                    ("pubdate", email.utils.format_datetime(pubdate)),
+                    ("length", None if length is None else str(length)),
+                    ("type", mime_type),
+                    ("season", None if season is None else str(season)),
+                ),
+            )
+        )
+
+    def update_frequency(
+        self,
+        text: str,
+        rrule: str | None = None,
+        complete: bool = False,
+        dtstart: str | None = None,
+    ) -> None:
+        """``<podcast:updateFrequency complete dtstart rrule>label</…>``."""
+        self._update_frequency = Tag(
+            "updateFrequency",
+            text,
+            attrs(
+                ("complete", "true" if complete else None),
+                ("dtstart", dtstart),
+                ("rrule", rrule),
+            ),
+        )
+
+    def podroll_item(
+        self, feed_guid: str, feed_url: str | None = None, title: str | None = None
+    ) -> None:
+        """Add a ``<podcast:remoteItem>`` to ``<podcast:podroll>`` (a recommended show)."""
+        self._podroll.append(
+            Tag(
+                "remoteItem",
+                attrs=attrs(("feedGuid", feed_guid), ("feedUrl", feed_url), ("title", title)),
+            )
+        )
+
     def tags(self) -> Iterator[Tag]:
         if self._guid is not None:
             yield Tag("guid", self._guid)
         if self._locked is not None:
             locked, owner = self._locked
             yield Tag("locked", _yes_no(locked), attrs(("owner", owner)))
+        if self._medium is not None:
+            yield Tag("medium", self._medium)
         yield from self._shared_tags()
+        yield from self._trailers
+        if self._update_frequency is not None:
+            yield self._update_frequency
+        if self._podroll:
+            yield Tag("podroll", children=tuple(self._podroll))
 
 
 class PodcastEntryExtension(_PodcastShared):
@@ -392,6 +503,9 @@ class PodcastEntryExtension(_PodcastShared):
         self._season: tuple[int, str | None] | None = None
         self._episode: tuple[int | float, str | None] | None = None
         self._chapters: tuple[str, str] | None = None
+        self._transcripts: list[Tag] = []
+        self._soundbites: list[Tag] = []
+        self._alternates: list[Tag] = []
 
     def season(
         self, number: int | None = None, name: str | None = None
@@ -429,7 +543,67 @@ class PodcastEntryExtension(_PodcastShared):
         if self._chapters is not None:
             url, mime_type = self._chapters
             yield Tag("chapters", attrs=(("url", url), ("type", mime_type)))
+        yield from self._transcripts
+        yield from self._soundbites
+        yield from self._alternates
         yield from self._shared_tags()
+
+    def transcript(
+        self,
+        url: str,
+        mime_type: str,
+        language: str | None = None,
+        captions: bool = False,
+    ) -> None:
+        """Add ``<podcast:transcript url type language rel="captions"/>``."""
+        self._transcripts.append(
+            Tag(
+                "transcript",
+                attrs=attrs(
+                    ("url", url),
+                    ("type", mime_type),
+                    ("language", language),
+                    ("rel", "captions" if captions else None),
+                ),
+            )
+        )
+
+    def soundbite(self, start: float, duration: float, title: str | None = None) -> None:
+        """Add ``<podcast:soundbite startTime duration>title</podcast:soundbite>`` (seconds)."""
+        if start < 0 or duration <= 0:
+            raise ValueError(f"podcast:soundbite times out of range: {start}, {duration}")
+        self._soundbites.append(
+            Tag(
+                "soundbite",
+                title,
+                (("startTime", _number(float(start))), ("duration", _number(float(duration)))),
+            )
+        )
+
+    def alternate_enclosure(
+        self,
+        url: str,
+        mime_type: str,
+        length: int,
+        bitrate: int | None = None,
+        title: str | None = None,
+        lang: str | None = None,
+    ) -> None:
+        """Add ``<podcast:alternateEnclosure type length bitrate title lang>`` with its
+        ``<podcast:source uri="…"/>``: another file of the same episode."""
+        self._alternates.append(
+            Tag(
+                "alternateEnclosure",
+                attrs=attrs(
+                    ("type", mime_type),
+                    ("length", str(length)),
+                    ("bitrate", None if bitrate is None else str(bitrate)),
+                    ("title", title),
+                    ("lang", lang),
+                ),
+                children=(Tag("source", attrs=(("uri", url),)),),
+            )
+        )
 
 
 def _number(value: int | float) -> str:
@@ -437,3 +611,96 @@ def _number(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# --------------------------------------------------------------------------- psc
+
+PSC_NS = "http://podlove.org/simple-chapters"
+PSC_VERSION = "1.2"
+
+
+class PscExtension(_ChannelExtension):
+    """Podlove Simple Chapters: the channel part only declares ``xmlns:psc`` on the root."""
+
+    namespace = PSC_NS
+    prefix = "psc"
+
+    def tags(self) -> Iterator[Tag]:
+        return iter(())
+
+
+class PscEntryExtension(_Extension):
+    """``<psc:chapters version="1.2">`` with one ``<psc:chapter start title href image/>``
+    per chapter, inline in the item: what AntennaPod, gPodder (podcastparser) and others
+    read without fetching the JSON chapters file."""
+
+    namespace = PSC_NS
+    prefix = "psc"
+
+    def __init__(self) -> None:
+        self._chapters: list[Tag] = []
+        self._last_start: float | None = None
+
+    def chapter(
+        self, start: float, title: str, href: str | None = None, image: str | None = None
+    ) -> None:
+        """Add a chapter; chapters must be added in ascending ``start`` order (seconds)."""
+        if not title.strip():
+            raise ValueError("psc:chapter needs a title")
+        if start < 0 or (self._last_start is not None and start <= self._last_start):
+            raise ValueError(f"psc:chapter starts must be ascending and >= 0, not {start!r}")
+        self._last_start = start
+        pairs = attrs(
+            ("start", _normal_play_time(start)), ("title", title), ("href", href), ("image", image)
+        )
+        self._chapters.append(Tag("chapter", attrs=pairs))
+
+    @property
+    def chapters(self) -> tuple[Tag, ...]:
+        return tuple(self._chapters)
+
+    def tags(self) -> Iterator[Tag]:
+        if self._chapters:
+            yield Tag("chapters", attrs=(("version", PSC_VERSION),), children=self.chapters)
+
+
+def _normal_play_time(seconds: float) -> str:
+    """``HH:MM:SS.mmm`` (RFC 2326 Normal Play Time, as Simple Chapters writes it)."""
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+# --------------------------------------------------------------------------- atom links
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class AtomLinksExtension(_ChannelExtension):
+    """Channel ``atom:link`` elements besides ``rel="self"`` (which feedgen writes itself):
+    RFC 5005 paging links (``first``, ``next``, ``previous``, ``last``) of a paged feed."""
+
+    namespace = ATOM_NS
+    prefix = "atom"
+
+    def __init__(self) -> None:
+        self._links: list[tuple[str, str]] = []
+
+    def link(self, rel: str, href: str) -> None:
+        self._links.append((rel, href))
+
+    def tags(self) -> Iterator[Tag]:
+        for rel, href in self._links:
+            yield Tag("link", attrs=(("href", href), ("rel", rel), ("type", "application/rss+xml")))
+
+
+class AtomLinksEntryExtension(_Extension):
+    """feedgen wants an entry class for every extension; items get no extra atom link."""
+
+    namespace = ATOM_NS
+    prefix = "atom"
+
+    def tags(self) -> Iterator[Tag]:
+        return iter(())

@@ -1,18 +1,27 @@
 """Read a YAML descriptor into plain Python data plus the position of every value.
 
-This is the only module that imports PyYAML. It composes the node tree (libyaml's C
-parser when available: nine times faster than the pure-Python one) and builds the
-data itself, so that it can:
+This is the only module that imports PyYAML. It reads libyaml's event stream (the C
+parser when available: nine times faster than the pure-Python one) and builds the data
+itself, in one pass and without recursion, so that it can:
 
 * keep each value's ``line:column`` for error messages (Dagster, RenderCV);
-* refuse what a descriptor never needs and an attacker loves: aliases (alias bombs),
-  explicit tags (``!!python/object``), duplicate keys, files over the size cap;
+* refuse what a descriptor never needs and an attacker loves, each at the line and
+  column where it is written: aliases (alias bombs), explicit tags (``!!python/object``),
+  merge keys, duplicate keys (naming both lines), more than one document;
+* stay bounded whatever the input: at most 1 MB read (from a regular file only: never a
+  FIFO or ``/dev/zero``), 64 levels of nesting, 10,000 values and 50 problems per file,
+  and never a long input echoed back in a message (``clip``);
 * remember the raw text of every plain scalar, so a ``title: No`` that YAML turned
   into ``False`` can be reported with the fix ("write it in quotes").
+
+A BOM and CRLF (or CR) line ends are read as the producer's editor meant them: lines and
+columns in messages are those the editor shows.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +32,13 @@ from podpub.errors import PodpubError, Problem
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_DEPTH = 64
+MAX_VALUES = 10_000  # a real descriptor has a few hundred; the cap keeps memory and time bounded
+MAX_PROBLEMS = 50  # per file: beyond that a file is not a descriptor with typos
+CLIP = 60  # characters of a producer's value quoted back in a message
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BYTE_OFFSETS = _Loader is not yaml.SafeLoader  # libyaml reports reader errors in bytes
+_resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
 # Tags that the resolver gives plain scalars; everything else was written by hand.
@@ -92,64 +106,136 @@ def format_path(path: Path_) -> str:
     return text
 
 
+def clip(value: Any, limit: int = CLIP) -> str:
+    """``repr`` of a producer's value, shortened: a message never echoes a huge input."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit - 1] + "…") + f" ({len(text):,} characters)"
+
+
+# --- reading the file --------------------------------------------------------------
+
+
 def load_file(path: Path, display: str) -> Document:
     """Load one descriptor; raise :class:`PodpubError` with located problems."""
+    return load_bytes(read_descriptor(path, display), display)
+
+
+def read_descriptor(path: Path, display: str) -> bytes:
+    """The file's bytes: a regular file of at most MAX_DESCRIPTOR_BYTES, read without blocking.
+
+    ``stat`` first, so a FIFO, a device (a link to ``/dev/zero``) or a folder is refused
+    before it is opened; then at most one byte more than the cap is read, so a file that
+    grows meanwhile cannot make podpub read without end.
+    """
+
+    def refuse(message: str, hint: str = "", line: int | None = None) -> PodpubError:
+        return PodpubError([Problem(display, line, line and 1, "", message, hint)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_DESCRIPTOR_BYTES:
-            raise PodpubError(
-                [
-                    Problem(
-                        display,
-                        1,
-                        1,
-                        "",
-                        f"file is {size:,} bytes; descriptors are capped at "
-                        f"{MAX_DESCRIPTOR_BYTES:,} bytes",
-                        "move long texts out or split the file",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise refuse(f"is {what}; a descriptor is a YAML file", "remove it or rename it")
+        if st.st_size > MAX_DESCRIPTOR_BYTES:
+            raise _too_big(display, st.st_size)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since stat
+                raise refuse("is not a regular file; a descriptor is a YAML file")
+            raw = handle.read(MAX_DESCRIPTOR_BYTES + 1)
     except OSError as exc:
-        raise PodpubError(
-            [Problem(display, None, None, "", f"cannot read file: {exc.strerror}")]
-        ) from None
-    return load_bytes(raw, display)
+        raise refuse(f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_DESCRIPTOR_BYTES:
+        raise _too_big(display, len(raw))
+    return raw
+
+
+def _too_big(display: str, size: int) -> PodpubError:
+    return PodpubError(
+        [
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                f"file is {size:,} bytes or more; descriptors are capped at "
+                f"{MAX_DESCRIPTOR_BYTES:,} bytes",
+                "move long texts out or split the file",
+            )
+        ]
+    )
 
 
 def load_bytes(raw: bytes, display: str) -> Document:
+    if len(raw) > MAX_DESCRIPTOR_BYTES:
+        raise _too_big(display, len(raw))
     text = _decode(raw, display)
-    try:
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or str(exc)
-        if exc.context:
-            message = f"{exc.context}, {message}"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        hint = _syntax_hint(text, line, col)
-        raise PodpubError(
-            [Problem(display, line, col, "", f"YAML syntax: {message}", hint)]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise PodpubError([Problem(display, 1, 1, "", f"YAML syntax: {exc}")]) from None
-    except RecursionError:
-        raise PodpubError([Problem(display, 1, 1, "", "YAML nesting is too deep")]) from None
-    if root is None:
-        raise PodpubError(
-            [Problem(display, 1, 1, "", "file is empty", "write the descriptor's fields")]
-        )
     doc = Document(display, None)
     problems: list[Problem] = []
-    doc.data = _build(root, (), doc, problems, set(), 0)
+    loader = _Loader(text)
+    try:
+        doc.data = _Builder(doc, problems).run(loader)
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_syntax_problem(exc, text, display))
+    except yaml.reader.ReaderError as exc:
+        problems.append(_reader_problem(exc, text, display))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(display, 1, 1, "", f"YAML syntax: {clip(str(exc), 200)}"))
+    finally:
+        loader.dispose()
     if problems:
-        raise PodpubError(problems)
+        raise PodpubError(problems[:MAX_PROBLEMS] + _more(display, problems))
     return doc
+
+
+def _more(display: str, problems: list[Problem]) -> list[Problem]:
+    """One line saying the file was not read to its end, located where reading stopped."""
+    if len(problems) <= MAX_PROBLEMS:
+        return []
+    where = problems[MAX_PROBLEMS]
+    return [
+        Problem(
+            display,
+            where.line,
+            where.column,
+            "",
+            f"stopped reading after {MAX_PROBLEMS} problems in this file",
+            "fix these first",
+        )
+    ]
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or str(exc)
+    if exc.context:
+        message = f"{exc.context}, {message}"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    hint = _syntax_hint(text, line, col)
+    if "maximum nesting depth" in message:
+        hint = f"descriptors need a few levels; podpub stops at {MAX_DEPTH}"
+    return Problem(display, line, col, "", f"YAML syntax: {message}", hint)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, display: str) -> Problem:
+    """A character YAML refuses in a file (a control character): its line and column."""
+    position = exc.position
+    if _BYTE_OFFSETS:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "replace"))
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(
+        display,
+        line,
+        column,
+        "",
+        f"the character U+{char:04X} is not allowed in a YAML file ({exc.reason})",
+        "remove it; your editor may show it as a box or nothing",
+    )
 
 
 def _syntax_hint(text: str, line: int | None, col: int | None) -> str:
@@ -167,10 +253,13 @@ def _decode(raw: bytes, display: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line = before.count(b"\n") + 1
         line_start = before.rfind(b"\n") + 1
         column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        hint = "save the file as UTF-8"
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = "the file is UTF-16; save it as UTF-8"
         raise PodpubError(
             [
                 Problem(
@@ -179,99 +268,224 @@ def _decode(raw: bytes, display: str) -> str:
                     column,
                     "",
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                    "save the file as UTF-8",
+                    hint,
                 )
             ]
         ) from None
-    # YAML itself accepts CRLF; a lone CR would shift every line number after it.
-    return text.replace("\r\n", "\n")
+    # CRLF and lone CR become LF: YAML reads them alike, and our own line counting
+    # (non-UTF-8 bytes, control characters, tab hints) then agrees with the parser's.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _build(
-    node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen: set[int], depth: int
-) -> Any:
-    mark = Mark(node.start_mark.line + 1, node.start_mark.column + 1)
-    doc.marks[path] = mark
-    if id(node) in seen:
-        problems.append(
-            doc.problem(
-                path,
-                "YAML aliases (*name) are not allowed",
-                "write the value out in full",
-                at_key=True,
-            )
-        )
-        return None
-    if depth > MAX_DEPTH:
-        problems.append(doc.problem(path, f"nested deeper than {MAX_DEPTH} levels"))
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, path, doc, problems, mark)
-    seen.add(id(node))
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            problems.append(doc.problem(path, f"YAML tag {node.tag!r} is not allowed"))
+# --- building the data from the event stream ----------------------------------------
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+_END_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+class _Stop(Exception):
+    """The file is beyond a bound: stop reading it (the problem is already recorded)."""
+
+
+@dataclass
+class _Frame:
+    """A mapping or sequence being built."""
+
+    path: Path_
+    value: dict[str, Any] | list[Any] | None  # None: refused (its content is skipped)
+    key: str | None = None  # mapping: the key waiting for its value
+    key_done: bool = False  # mapping: a key was read (valid or not), its value comes next
+    skip_value: bool = False  # mapping: the key was refused; drop its value
+    is_key: bool = False  # a collection written as a mapping key (refused, skipped)
+    first_line: dict[str, int] = field(default_factory=dict)
+
+
+class _Builder:
+    """Builds plain data and marks from parser events, refusing what descriptors never need."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+        self.stack: list[_Frame] = []
+        self.values = 0
+
+    def run(self, loader: Any) -> Any:
+        loader.get_event()  # StreamStart
+        if loader.check_event(yaml.StreamEndEvent):
+            self._empty()
+        loader.get_event()  # DocumentStart
+        try:
+            root = self._document(loader)
+        except _Stop:
             return None
-        return [
-            _build(child, (*path, i), doc, problems, seen, depth + 1)
-            for i, child in enumerate(node.value)
-        ]
-    if node.tag != _MAP:
-        problems.append(doc.problem(path, f"YAML tag {node.tag!r} is not allowed"))
-        return None
-    result: dict[str, Any] = {}
-    first_line: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-            problems.append(doc.problem(path, "mapping keys must be plain words"))
-            continue
-        key = str(key_node.value)
-        key_path = (*path, key)
-        key_line = key_node.start_mark.line + 1
-        if key == "<<":
-            problems.append(doc.problem(path, "YAML merge keys (<<) are not allowed"))
-            continue
-        if key in first_line:
-            line, col = key_line, key_node.start_mark.column + 1
-            problems.append(
+        loader.get_event()  # DocumentEnd
+        if loader.check_event(yaml.DocumentStartEvent):
+            event = loader.get_event()
+            self.problems.append(
                 Problem(
-                    doc.file,
-                    line,
-                    col,
-                    format_path(key_path),
-                    f"duplicate key {key!r} (first written on line {first_line[key]})",
-                    "keep only one of them",
+                    self.doc.file,
+                    event.start_mark.line + 1,
+                    event.start_mark.column + 1,
+                    "",
+                    "YAML syntax: expected a single document in the stream, "
+                    "but found another document",
+                    "one descriptor per file: remove the '---' or split the file",
                 )
             )
-            continue
-        first_line[key] = key_line
-        doc.key_marks[key_path] = Mark(key_line, key_node.start_mark.column + 1)
-        result[key] = _build(value_node, key_path, doc, problems, seen, depth + 1)
-    return result
+        if root is None and not self.problems:
+            self._empty()
+        return root
 
-
-def _scalar(
-    node: yaml.ScalarNode, path: Path_, doc: Document, problems: list[Problem], mark: Mark
-) -> Any:
-    if node.tag not in _SCALAR_TAGS:
-        problems.append(
-            doc.problem(path, f"YAML tag {node.tag!r} is not allowed", "remove the tag")
+    def _empty(self) -> None:
+        raise PodpubError(
+            [Problem(self.doc.file, 1, 1, "", "file is empty", "write the descriptor's fields")]
         )
-        return None
-    if node.tag == _STR:
-        return node.value
-    try:
-        value = _constructor.construct_object(node, deep=True)
-    except (ValueError, OverflowError, yaml.YAMLError) as exc:
-        if node.tag.endswith(":timestamp"):
-            problems.append(
-                doc.problem(
-                    path, f"{node.value!r} is not a real date ({exc})", "check day and month"
-                )
+
+    def _document(self, loader: Any) -> Any:
+        while True:
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                done, value = self._node(event)
+            elif isinstance(event, _END_EVENTS):
+                frame = self.stack.pop()
+                if frame.is_key:  # the refused key is over; its value comes next
+                    self.stack[-1].key_done = True
+                    continue
+                done, value = True, frame.value
+            else:  # DocumentEnd cannot come before the root is complete
+                raise yaml.YAMLError(f"unexpected {type(event).__name__}")
+            if not done:
+                continue
+            if not self.stack:
+                return value
+            self._place(value)
+
+    def _problem(self, event: Any, path: Path_, message: str, hint: str = "") -> None:
+        mark = event.start_mark
+        self.problems.append(
+            Problem(self.doc.file, mark.line + 1, mark.column + 1, format_path(path), message, hint)
+        )
+        if len(self.problems) > MAX_PROBLEMS:
+            raise _Stop
+
+    def _node(self, event: Any) -> tuple[bool, Any]:
+        """Start a node; return (complete, value) — collections complete at their end event."""
+        self.values += 1
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and isinstance(parent.value, dict) and not parent.key_done:
+            self._key(parent, event)
+            return False, None  # a key is not a value: nothing to place
+        path = self._child_path(parent)
+        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        self.doc.marks[path] = mark
+        if self.values > MAX_VALUES:
+            self._problem(
+                event,
+                path,
+                f"more than {MAX_VALUES:,} values in one descriptor",
+                "a descriptor holds one episode; split the file",
+            )
+            raise _Stop
+        if isinstance(event, yaml.AliasEvent):
+            self._problem(
+                event,
+                path,
+                f"YAML aliases (*{event.anchor}) are not allowed",
+                "write the value out in full",
+            )
+            return True, None
+        if isinstance(event, yaml.ScalarEvent):
+            return True, self._scalar(event, path, mark)
+        if len(self.stack) >= MAX_DEPTH:
+            self._problem(event, path, f"nested deeper than {MAX_DEPTH} levels")
+            raise _Stop
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _MAP if is_map else _SEQ
+        container: dict[str, Any] | list[Any] | None = {} if is_map else []
+        if tag != (_MAP if is_map else _SEQ):
+            self._problem(event, path, f"YAML tag {clip(tag)} is not allowed", "remove the tag")
+            container = None
+        self.stack.append(_Frame(path, container))
+        return False, None
+
+    def _child_path(self, parent: _Frame | None) -> Path_:
+        if parent is None:
+            return ()
+        if isinstance(parent.value, list):
+            return (*parent.path, len(parent.value))
+        if isinstance(parent.value, dict) and parent.key is not None and not parent.skip_value:
+            return (*parent.path, parent.key)
+        return (*parent.path, "?")  # inside refused content: a path nothing else uses
+
+    def _key(self, frame: _Frame, event: Any) -> None:
+        """Read a mapping key. Only plain scalars are keys; anything else is refused."""
+        frame.key_done = True
+        frame.key, frame.skip_value = None, True
+        line = event.start_mark.line + 1
+        if not isinstance(event, yaml.ScalarEvent) or self._scalar_tag(event) not in _SCALAR_TAGS:
+            self._problem(event, frame.path, "mapping keys must be plain words")
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                frame.key_done = False  # until the key's own content has been skipped
+                self.stack.append(_Frame((*frame.path, "?"), None, is_key=True))
+            return
+        key = str(event.value)
+        key_path = (*frame.path, key)
+        if key == "<<":
+            self._problem(event, frame.path, "YAML merge keys (<<) are not allowed")
+        elif key in frame.first_line:
+            self._problem(
+                event,
+                key_path,
+                f"duplicate key {clip(key)} (first written on line {frame.first_line[key]})",
+                "keep only one of them",
             )
         else:
-            problems.append(doc.problem(path, f"cannot read {node.value!r}: {exc}"))
-        return None
-    # Plain scalars that YAML did not keep as text: remember what the producer typed.
-    doc.marks[path] = Mark(mark.line, mark.column, raw=node.value, tag=node.tag.rsplit(":", 1)[-1])
-    return value
+            frame.first_line[key] = line
+            self.doc.key_marks[key_path] = Mark(line, event.start_mark.column + 1)
+            frame.key, frame.skip_value = key, False
+
+    def _place(self, value: Any) -> None:
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+        elif isinstance(frame.value, dict):
+            if not frame.skip_value and frame.key is not None:
+                frame.value[frame.key] = value
+            frame.key, frame.key_done, frame.skip_value = None, False, False
+        # a refused container: drop what it held
+
+    def _scalar_tag(self, event: Any) -> str:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return str(tag)
+
+    def _scalar(self, event: Any, path: Path_, mark: Mark) -> Any:
+        tag = self._scalar_tag(event)
+        if tag not in _SCALAR_TAGS:
+            self._problem(event, path, f"YAML tag {clip(tag)} is not allowed", "remove the tag")
+            return None
+        if tag == _STR:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            # The tag's own constructor, not construct_object: that one caches every node.
+            value = _constructor.yaml_constructors[tag](_constructor, node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            if tag.endswith(":timestamp"):
+                self._problem(
+                    event,
+                    path,
+                    f"{clip(event.value)} is not a real date ({exc})",
+                    "check day and month",
+                )
+            else:
+                self._problem(event, path, f"cannot read {clip(event.value)}: {clip(str(exc))}")
+            return None
+        # Plain scalars that YAML did not keep as text: remember what the producer typed.
+        self.doc.marks[path] = Mark(
+            mark.line, mark.column, raw=event.value, tag=tag.rsplit(":", 1)[-1]
+        )
+        return value

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from podpub.errors import PodpubError
+from podpub.errors import PodpubError, Problem
 
 STAGING_MARK = ".staging-"
 LOCK_WAIT_SECONDS = 5.0
@@ -33,7 +33,7 @@ def check_output_dir(out: Path, show_dir: Path) -> Path:
     target = out.expanduser().resolve()
     show = show_dir.resolve()
     home = Path.home().resolve()
-    if target == Path(target.anchor) or target == home:
+    if target == Path(target.anchor) or home.is_relative_to(target):  # /, /home, ~
         raise PodpubError(f"refusing to publish into {target}: choose a folder of its own")
     if target == show or show.is_relative_to(target):
         raise PodpubError(
@@ -50,9 +50,12 @@ class Staging:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        target.parent.mkdir(parents=True, exist_ok=True)
         self.path = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-{time.time_ns()}"
-        self.path.mkdir()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir()
+        except OSError as exc:
+            raise cannot_write(str(self.path), exc) from None
         self.files = 0
         self._dirs: set[Path] = {self.path}
 
@@ -66,24 +69,50 @@ class Staging:
         return dest
 
     def write(self, rel: str, data: bytes) -> None:
-        with open(self._prepare(rel), "wb") as handle:
-            handle.write(data)
+        try:
+            with open(self._prepare(rel), "wb") as handle:
+                handle.write(data)
+        except OSError as exc:  # a full disk, a file size limit: the producer's to fix
+            raise cannot_write(rel, exc) from None
 
     def link(self, rel: str, source: Path) -> None:
         """Bring a media file in: a hard link when the file system allows, else a copy."""
-        dest = self._prepare(rel)
         try:
-            os.link(source, dest)
-        except OSError:
-            shutil.copyfile(source, dest)
+            dest = self._prepare(rel)
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise cannot_write(rel, exc) from None
 
     def commit(self) -> None:
-        old = _swap_in(self.path, self.target)
+        try:
+            old = _swap_in(self.path, self.target)
+        except OSError as exc:
+            raise cannot_write(str(self.target), exc) from None
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def cannot_write(what: str, exc: OSError) -> PodpubError:
+    """A write that failed (full disk, file size limit, read-only folder): exit 1, not a bug."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return PodpubError(
+        [
+            Problem(
+                "",
+                None,
+                None,
+                "",
+                f"cannot write {what}: {exc.strerror or exc}; the previous site is untouched",
+                "free some disk space and publish again" if full else "check the output folder",
+            )
+        ]
+    )
 
 
 @contextlib.contextmanager

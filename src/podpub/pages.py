@@ -37,8 +37,12 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from podpub import sitefiles, transcripts
+from podpub.errors import PodpubError, Problem
 from podpub.i18n import Translations, translations
-from podpub.records import EpisodeRecord, PersonRef, ShowRecord, SiteRecord
+from podpub.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
+from podpub.records import EpisodeRecord, PersonRef, ShowRecord, SiteRecord, TranscriptRecord
+from podpub.thumbnails import cover_thumbnails
 
 THEME_DIR = Path(__file__).with_name("theme")
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
@@ -46,28 +50,52 @@ DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def render_pages(site: SiteRecord, template_dirs: Sequence[Path]) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(path inside the output folder, content)`` for every page and theme file.
+def render_pages(
+    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(path inside the output folder, content)`` for every page and site file.
 
-    ``index.html`` first, then ``episodes/<slug>/index.html`` for each episode (newest
-    first), then the static files (``assets/style.css``, ``assets/player.js``). One page
-    is rendered at a time: a show of 10,000 episodes never holds its pages in memory.
+    ``index.html`` first (and ``page/2/index.html``… when the episodes fill more than one
+    page), then ``episodes/<slug>/index.html`` for each episode (newest first), then
+    ``people/<id>/index.html`` for each person credited, then ``404.html``,
+    ``sitemap.xml``, ``robots.txt``, the cover's thumbnails and the static files
+    (``assets/style.css``, ``assets/player.js``). One page is rendered at a time: a
+    show of 10,000 episodes never holds its pages in memory. ``cache_dir`` (the show's
+    ``.podpub/``) keeps the thumbnails between runs.
     """
-    renderer = PageRenderer(site, template_dirs)
-    yield "index.html", renderer.show_page()
+    renderer = PageRenderer(site, template_dirs, cache_dir)
+    for number in range(1, renderer.page_count + 1):
+        yield show_page_path(number), renderer.show_page(number)
     for index in range(len(site.episodes)):
         episode = site.episodes[index]
         yield episode.page_path, renderer.episode_page(index)
+    for person in renderer.person_pages:  # people/<id>/index.html (people.py)
+        yield person.path, renderer.person_page(person)
+    yield "404.html", renderer.not_found_page()
+    yield from sitefiles.site_files(site, renderer.show_page_urls())
+    for thumbnail in renderer.thumbnails:
+        yield thumbnail.path, thumbnail.data
     for name, path in renderer.static_files.items():
         yield f"{ASSETS_DIR}/{name}", path.read_bytes()
+
+
+def show_page_path(number: int) -> str:
+    """``index.html`` for the first page of episodes, ``page/<n>/index.html`` after it."""
+    return "index.html" if number == 1 else f"page/{number}/index.html"
 
 
 class PageRenderer:
     """The Jinja environment of one site, built once; renders its pages one by one."""
 
-    def __init__(self, site: SiteRecord, template_dirs: Sequence[Path]):
+    def __init__(
+        self, site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+    ):
         self.site = site
         self.show = site.show
+        per_page = max(1, site.show.episodes_per_page)
+        self.per_page = per_page
+        self.page_count = max(1, math.ceil(len(site.episodes) / per_page))
+        self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
         self.t: Translations = translations(site.show.language)
         self.env = make_environment(template_dirs, self.t)
         self.static_files = find_static_files(template_dirs)
@@ -77,6 +105,7 @@ class PageRenderer:
         }
         self.show_template = self.env.get_template("index.html")
         self.episode_template = self.env.get_template("episode.html")
+        self.person_pages = person_pages(site)
         self.series_ld = _series_ld(self.show)
         self.feed_href = _feed_href(self.show)
         self.common: dict[str, Any] = {
@@ -89,6 +118,14 @@ class PageRenderer:
             "assets": self.assets,
             "feed_href": self.feed_href,
             "cover_path": urlpath(self.show.image_path),
+            # the cover as the pages show it: a small file for the header and the icon,
+            # a srcset for the show page; the full cover when there are no thumbnails
+            "cover_icon": self.thumbnails[0].path if self.thumbnails else None,
+            "cover_thumbs": self.thumbnails,
+            "page_count": self.page_count,
+            "canonical": None,
+            "jsonld": None,
+            "noindex": False,
         }
         shared_cache: dict[tuple[str, str], Markup] = {}
 
@@ -105,7 +142,13 @@ class PageRenderer:
 
         self.env.globals["shared"] = shared
 
-    def show_page(self) -> bytes:
+    def show_page_urls(self) -> list[str]:
+        """Canonical URLs of the show's pages: ``url``, ``url/page/2/``…"""
+        pages = range(1, self.page_count + 1)
+        return [self.show.url + show_page_path(n).removesuffix("index.html") for n in pages]
+
+    def show_page(self, number: int = 1) -> bytes:
+        """Page ``number`` of the show: the newest episodes on the first, older ones after."""
         show = self.show
         data = {
             "@context": "https://schema.org",
@@ -117,20 +160,40 @@ class PageRenderer:
         }
         if show.hosts:
             data["actor"] = [_person_ld(person) for person in show.hosts]
+        first = (number - 1) * self.per_page
         return self.show_template.render(
             self.common,
             page="show",
             date_style="long",
-            root="",
-            canonical=show.url,
+            root="../../" if number > 1 else "",
+            canonical=self.show_page_urls()[number - 1],
             episode=None,
             jsonld=json_ld(data),
+            page_number=number,
+            page_episodes=self.site.episodes[first : first + self.per_page],
+            page_links=page_links(number, self.page_count),
+        ).encode("utf-8")
+
+    def not_found_page(self) -> bytes:
+        """``404.html``: served by the web server at any missing address, so its links
+        are absolute paths from the site's root (``/podcast/...``), not relative ones."""
+        root = urlsplit(self.show.url).path or "/"
+        return self.env.get_template("404.html").render(
+            self.common,
+            page="not-found",
+            date_style="long",
+            root=root,
+            episode=None,
+            noindex=True,
+            latest=self.site.episodes[:5],
         ).encode("utf-8")
 
     def episode_page(self, index: int) -> bytes:
         episodes = self.site.episodes
         episode = episodes[index]
         root = "../" * episode.page_path.count("/")
+        shown = transcripts.best(episode.transcripts, self.show.language)
+        cues = self._transcript_cues(shown) if shown else []
         return self.episode_template.render(
             self.common,
             page="episode",
@@ -142,7 +205,32 @@ class PageRenderer:
             older=episodes[index + 1] if index + 1 < len(episodes) else None,
             audio_href=root + urlpath(episode.audio_path),
             jsonld=json_ld(self.episode_ld(episode)),
+            transcript=shown,
+            transcript_turns=transcripts.turns(cues),
+            transcript_timed=transcripts.is_timed(cues),
         ).encode("utf-8")
+
+    def person_page(self, page: PersonPage) -> bytes:
+        """A person's page: who they are, and the episodes they worked on with their roles."""
+        return self.env.get_template("person.html").render(
+            self.common,
+            page="person",
+            date_style="long",
+            root="../" * page.path.count("/"),
+            canonical=page.url,
+            episode=None,
+            person=page.person,
+            appearances=page.appearances,
+            jsonld=json_ld(profile_ld(page)),
+        ).encode("utf-8")
+
+    def _transcript_cues(self, shown: TranscriptRecord) -> list[transcripts.Cue]:
+        try:
+            return transcripts.read_file(shown.source, shown.mime)
+        except transcripts.TranscriptError as exc:  # changed since the plan stage read it
+            raise PodpubError(
+                [Problem(str(shown.source), None, None, "transcripts", str(exc))]
+            ) from None
 
     def episode_ld(self, episode: EpisodeRecord) -> dict[str, Any]:
         """schema.org PodcastEpisode (feed-rules §8.1): what search engines read."""
@@ -168,8 +256,7 @@ class PageRenderer:
         data["partOfSeries"] = self.series_ld
         data["image"] = self.show.image_url
         data["author"] = _author_ld(self.show)
-        if episode.hosts:
-            data["actor"] = [_person_ld(person) for person in episode.hosts]
+        data.update(credits_ld(episode))  # actor, producer, … contributor (people.py)
         data["associatedMedia"] = {
             "@type": "AudioObject",
             "contentUrl": episode.enclosure_url,
@@ -217,7 +304,14 @@ def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environm
 
     def names(people: Sequence[PersonRef]) -> Markup:
         """« Barbara Gouy, Emma Larbi et Titouan Allain », linked where a person has a URL."""
-        rendered = [_person_html(person) for person in people]
+        return joined([_person_html(person) for person in people])
+
+    def credit_names(people: Sequence[PersonRef], root: str) -> Markup:
+        """The same list, each name linked to the person's page on this site."""
+        return joined([_person_page_html(person, root) for person in people])
+
+    def joined(rendered: list[str]) -> Markup:
+        """HTML pieces joined as the language joins a list (« A, B et C »)."""
         tokens = [f"\x00{i}\x00" for i in range(len(rendered))]
         text = str(escape(t.join(tokens)))
         for token, html in zip(tokens, rendered, strict=True):
@@ -230,6 +324,7 @@ def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environm
         duration=t.duration,
         filesize=t.filesize,
         names=names,
+        credit_names=credit_names,
         clock=clock,
         seconds=fragment_seconds,
         iso_duration=iso_duration,
@@ -238,8 +333,26 @@ def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environm
         weblink=weblink,
         hostname=hostname,
         excerpt=excerpt,
+        transcript_format=lambda mime: transcripts.FORMAT_NAMES.get(mime, mime),
     )
     return env
+
+
+def page_links(current: int, count: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link from page ``current``: the first, the last, the ``around``
+    pages on each side, and None where numbers are left out (an ellipsis).
+
+    200 pages of episodes get ``1 … 48 49 [50] 51 52 … 200``, not 200 links.
+    """
+    shown = {1, count, *range(current - around, current + around + 1)}
+    links: list[int | None] = []
+    previous = 0
+    for number in sorted(n for n in shown if 1 <= n <= count):
+        if number - previous > 1:
+            links.append(None)
+        links.append(number)
+        previous = number
+    return links
 
 
 def find_static_files(template_dirs: Sequence[Path]) -> dict[str, Path]:
@@ -356,6 +469,11 @@ def _person_html(person: PersonRef) -> str:
     if url:
         return f'<a href="{escape(url)}">{escape(person.name)}</a>'
     return str(escape(person.name))
+
+
+def _person_page_html(person: PersonRef, root: str) -> str:
+    href = root + urlpath(person_path(person))
+    return f'<a href="{escape(href)}">{escape(person.name)}</a>'
 
 
 def _person_ld(person: PersonRef) -> dict[str, Any]:

@@ -11,12 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from podpub import markup
-from podpub.credits import People, person_roles, resolve_role, role_aliases
+from podpub import extras_resolve, markup
+from podpub.chapters import check_chapters, episode_chapters
+from podpub.credits import (
+    People,
+    episode_credits,
+    is_host,
+    person_roles,
+    register_mentions,
+    role_aliases,
+    show_credits,
+)
 from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
@@ -24,7 +33,6 @@ from podpub.models import TRANSCRIPT_TYPES, Episode, Show
 from podpub.paths import media_path, output_path, slugify, with_slash
 from podpub.records import (
     AudioInfo,
-    Chapter,
     CreditGroup,
     EpisodeRecord,
     HeadlineView,
@@ -34,6 +42,8 @@ from podpub.records import (
     SiteRecord,
     TranscriptRecord,
 )
+from podpub.subscribe import subscribe_links
+from podpub.transcripts import check_file as check_transcript
 
 SHOW_FILE = "show.yaml"
 EPISODES_DIR = "episodes"
@@ -60,13 +70,28 @@ class Loaded:
 
 def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
     """Read and check the whole show; raise :class:`PodpubError` with every problem."""
+    site, problems = resolve_all(show_dir, options, prober)
+    errors = [p for p in problems if p.level == "error"]
+    if errors or site is None:
+        raise PodpubError(errors or problems)
+    return site
+
+
+def resolve_all(
+    show_dir: Path, options: PlanOptions, prober: Prober | None = None
+) -> tuple[SiteRecord | None, list[Problem]]:
+    """Every problem of the show, and the site of the show and its episodes without one.
+
+    The site is None when show.yaml cannot be read. ``podpub check`` runs the feed rules
+    on what passed the descriptor checks, so a producer sees both in one run.
+    """
     problems: list[Problem] = []
     show_doc, show = _load_show(show_dir, problems)
     loaded = _load_episodes(show_dir, problems)
     if show is None or show_doc is None:
-        raise PodpubError(problems)
+        return None, problems
     show_record = _resolve_show(show_dir, show_doc, show, options, problems)
-    people = People(show.hosts)
+    people = People(registry=show.people)
     aliases = role_aliases(show, show_doc, problems)
 
     published: list[tuple[Loaded, dt.datetime]] = []
@@ -78,13 +103,27 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
             skipped.append(item.doc.file)
         else:
             published.append((item, when))
+    # Every mention first, so a person's href and img are the same on every item.
+    register_mentions(people, show, (item.model for item, _ in published))
+    show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
 
     audio_paths = {}
     for item, _ in published:
         path = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
         if path is not None:
             audio_paths[item.doc.file] = path
-    probes = (prober or probe_sequentially)(sorted(set(audio_paths.values())))
+    extra_media = extras_resolve.media_paths(
+        show_dir, show, show_doc, [(item.model, item.doc) for item, _ in published], problems
+    )
+    probes = (prober or probe_sequentially)(
+        sorted(set(audio_paths.values()) | set(extra_media.values()))
+    )
+    show_record = replace(
+        show_record,
+        extras=extras_resolve.show_extras(
+            show, show_doc, show_record, extra_media, probes, problems
+        ),
+    )
 
     episodes: list[EpisodeRecord] = []
     for item, when in published:
@@ -97,13 +136,15 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
             show_dir, show, show_record, item, when, path, probe, people, aliases, problems
         )
         if record is not None:
-            episodes.append(record)
+            extras = extras_resolve.episode_extras(
+                item.model, item.doc, show, show_record, extra_media, probes, problems
+            )
+            episodes.append(replace(record, extras=extras))
     episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
     _check_unique(episodes, loaded, problems)
-    errors = [p for p in problems if p.level == "error"]
-    if errors:
-        raise PodpubError(errors)
-    return SiteRecord(show_record, tuple(episodes), options.now, tuple(sorted(skipped)))
+    faulty = {p.file for p in problems if p.level == "error"}
+    clean = tuple(e for e in episodes if e.source not in faulty)
+    return SiteRecord(show_record, clean, options.now, tuple(sorted(skipped))), problems
 
 
 def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
@@ -232,7 +273,24 @@ def _resolve_show(
         guid_computed=show.guid is None,
         hosts=hosts.all(),
         persons=tuple(PersonRole(p, host_role) for p in hosts.all()),
+        subscribe=subscribe_links(show, feed_url, doc, problems),
+        episodes_per_page=show.episodes_per_page,
+        keep=tuple(show.keep),
     )
+
+
+def with_show_credits(
+    record: ShowRecord,
+    show: Show,
+    doc: Document,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    problems: list[Problem],
+) -> ShowRecord:
+    """The show's hosts and default credits from the people registry: channel podcast:person."""
+    credits = show_credits(show, doc, people, aliases, _host_role(show.language), problems)
+    hosts = next((group.people for group in credits if is_host(group.role)), ())
+    return replace(record, hosts=hosts, credits=credits, persons=person_roles(list(credits)))
 
 
 def _host_role(language: str) -> Role:
@@ -273,28 +331,23 @@ def _resolve_episode(
         return None
 
     host_role = _host_role(show.language)
-    hosts = tuple(people.ref(p) for p in ep.hosts) if ep.hosts else show_record.hosts
-    credits: list[CreditGroup] = [CreditGroup(host_role, hosts)] if hosts else []
-    for i, credit in enumerate(ep.credits):
-        role = resolve_role(credit, aliases, doc, ("credits", i), problems)
-        if role is not None:
-            credits.append(CreditGroup(role, tuple(people.ref(p) for p in credit.people)))
+    hosts, credits = episode_credits(
+        ep, doc, people, aliases, host_role, show_record.credits, problems
+    )
     persons = person_roles(credits)
 
     headlines: list[HeadlineView] = []
-    chapters: list[Chapter] = []
     for headline in ep.headlines:
         text_html = markup.markdown_to_html(headline.text) if headline.text else ""
         headlines.append(HeadlineView(headline.title, text_html, headline.start, headline.link))
-        if headline.start is not None:
-            chapters.append(Chapter(headline.start, headline.title, headline.link, headline.image))
+    chapters = episode_chapters(ep)  # the headlines' and the extra ones, by start time
     if probe is not None:
-        _check_chapters(ep, probe.duration, doc, problems)
+        check_chapters(ep, probe.duration, doc, problems)
     if probe is None:
         return None
 
     summary_html = markup.markdown_to_html(ep.summary) if ep.summary else ""
-    feed_description, feed_content = _feed_notes(summary_html, headlines, credits)
+    feed_description, feed_content = _feed_notes(summary_html, headlines, list(credits))
     if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
         problems.append(
             doc.problem(("summary",), "is over Apple's 4,000-byte limit as HTML", "shorten it")
@@ -320,9 +373,9 @@ def _resolve_episode(
         feed_description=feed_description,
         feed_content=feed_content,
         headlines=tuple(headlines),
-        chapters=tuple(chapters),
+        chapters=chapters,
         hosts=hosts,
-        credits=tuple(credits),
+        credits=credits,
         persons=persons,
         audio=probe,
         audio_source=audio_source or show_dir / ep.audio,
@@ -334,6 +387,7 @@ def _resolve_episode(
         chapters_url=show_record.url + chapters_path if chapters_path else None,
         draft=ep.draft,
         transcripts=transcripts,
+        chapters_vtt_path=page_dir + "chapters.vtt" if chapters else None,
     )
 
 
@@ -355,6 +409,16 @@ def _transcripts(
             continue
         path = page_dir + source.name
         mime = TRANSCRIPT_TYPES[source.suffix.lower()]
+        unreadable = check_transcript(source, mime)  # the page shows its text: read it now
+        if unreadable:
+            problems.append(
+                item.doc.problem(
+                    ("transcripts", i, "file"),
+                    f"{transcript.file}: {unreadable}",
+                    "fix the file, or remove it from transcripts",
+                )
+            )
+            continue
         records.append(
             TranscriptRecord(
                 source=source,
@@ -375,33 +439,6 @@ def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=tz)
     return value.astimezone(tz)
-
-
-def _check_chapters(ep: Episode, duration: float, doc: Document, problems: list[Problem]) -> None:
-    previous: float | None = None
-    for i, headline in enumerate(ep.headlines):
-        if headline.start is None:
-            continue
-        path = ("headlines", i, "start")
-        if previous is not None and headline.start <= previous:
-            problems.append(
-                doc.problem(
-                    path,
-                    f"starts at {_clock(headline.start)}, not after the chapter "
-                    f"before it ({_clock(previous)})",
-                    "chapters go in ascending order",
-                )
-            )
-        if headline.start >= duration:
-            problems.append(
-                doc.problem(
-                    path,
-                    f"starts at {_clock(headline.start)}, after the end of the "
-                    f"audio ({_clock(duration)})",
-                    "check the time or the audio file",
-                )
-            )
-        previous = headline.start
 
 
 def _clock(seconds: float) -> str:

@@ -22,6 +22,7 @@ from podpub.plan import PlanOptions, resolve
 from podpub.records import SiteRecord
 
 DEFAULT_OUT = "public"
+CACHE_DIR = ".podpub"  # inside the show folder, git-ignored: work kept between runs
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def publish(
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     site = resolve(show_dir, _plan_options(options))
 
+    from podpub.chapters import episode_vtt as chapters_vtt
     from podpub.feed import build_feed, chapters_json
     from podpub.pages import render_pages
 
@@ -95,7 +97,9 @@ def publish(
                 staging.link(transcript.path, transcript.source)
             if episode.chapters_path:
                 staging.write(episode.chapters_path, chapters_json(episode, site.show))
-        for rel, data in render_pages(site, template_dirs(show_dir)):
+            if episode.chapters_vtt_path:  # the player's <track kind="chapters">
+                staging.write(episode.chapters_vtt_path, chapters_vtt(episode))
+        for rel, data in render_pages(site, template_dirs(show_dir), show_dir / CACHE_DIR):
             staging.write(rel, data)
         if before_commit is not None:
             before_commit()

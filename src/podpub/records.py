@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podpub.extras import EpisodeExtras, ShowExtras
+
 
 @dataclass(frozen=True)
 class AudioInfo:
@@ -122,6 +124,17 @@ class EpisodeRecord:
     chapters_url: str | None
     draft: bool = False
     transcripts: tuple[TranscriptRecord, ...] = ()
+    extras: EpisodeExtras = field(default_factory=EpisodeExtras)  # optional tags (extras.py)
+    chapters_vtt_path: str | None = None  # "episodes/<slug>/chapters.vtt": the player's track
+
+
+@dataclass(frozen=True)
+class SubscribeLink:
+    """A podcast app or directory where the show can be followed (the show page's links)."""
+
+    key: str  # "apple", "spotify", "podcast_index", "antennapod", "overcast"
+    name: str  # "Apple Podcasts": a brand name, the same in every language
+    url: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,11 @@ class ShowRecord:
     guid_computed: bool  # True when show.yaml has no guid yet (print it so it gets pinned)
     hosts: tuple[PersonRef, ...]
     persons: tuple[PersonRole, ...]  # channel-level podcast:person
+    subscribe: tuple[SubscribeLink, ...] = ()  # apps and directories, in the show page's order
+    episodes_per_page: int = 50  # show page; older episodes on page/2/, page/3/ …
+    extras: ShowExtras = field(default_factory=ShowExtras)  # optional tags, budget (extras.py)
+    credits: tuple[CreditGroup, ...] = ()  # hosts line first, then the default credits
+    keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -10,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from podpub.errors import Problem
-from podpub.load import Document
+from podpub.load import CLIP, Document
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,7 +34,27 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return None, [_problem(doc, model, err) for err in errors if not _typo_echo(err, errors)]
+        return None, [
+            _shorten(_problem(doc, model, err)) for err in errors if not _typo_echo(err, errors)
+        ]
+
+
+# A quoted value (as repr writes it) long enough to drown the message it is quoted in.
+_LONG_QUOTE = re.compile(rf"'(?:[^'\\]|\\.){{{CLIP},}}'|\"(?:[^\"\\]|\\.){{{CLIP},}}\"")
+
+
+def _shorten(problem: Problem) -> Problem:
+    """Never echo a huge input back: quoted values over CLIP characters are cut short."""
+
+    def cut(text: str) -> str:
+        text = _LONG_QUOTE.sub(lambda m: m.group()[: CLIP - 1] + "…" + m.group()[0], text)
+        return text if len(text) <= 8 * CLIP else text[: 8 * CLIP] + "…"
+
+    if len(problem.message) + len(problem.hint) + len(problem.field) <= 4 * CLIP:
+        return problem
+    return dataclasses.replace(
+        problem, message=cut(problem.message), hint=cut(problem.hint), field=cut(problem.field)
+    )
 
 
 def _typo_echo(err: Any, errors: list[Any]) -> bool:

@@ -1,7 +1,8 @@
 // podpub: small progressive enhancements; every link works without this file.
 // - a chapter link (a[data-start], href "audio.mp3#t=83") seeks the page's player instead
 //   of opening the audio file; a page address ending in #t=83 starts there too;
-// - the feed address gets a copy button.
+// - the feed address gets a copy button;
+// - printing opens the collapsed transcript.
 (function () {
   "use strict";
   var audio = document.getElementById("player");
@@ -24,6 +25,11 @@
     var match = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
     if (match) seek(parseFloat(match[1]), false);
   }
+  // a printed page shows the transcript even when it was left collapsed
+  window.addEventListener("beforeprint", function () {
+    var all = document.querySelectorAll(".transcript details");
+    for (var i = 0; i < all.length; i++) all[i].open = true;
+  });
   var feed = document.querySelector("[data-copy]");
   if (feed && navigator.clipboard && window.isSecureContext) {
     var button = document.createElement("button");

@@ -1,0 +1,74 @@
+"""Write the optional tags of the records through the feed extensions (called by ``feed.py``).
+
+Each tag is written only when the record holds a value for it: a show that asks for no
+optional tag gets exactly the feed it got before. No feedgen import here: the functions
+only call the setters of ``feedext``'s extension classes.
+"""
+
+from __future__ import annotations
+
+from podpub.extras import EpisodeExtras, ShowExtras
+from podpub.feedext import (
+    ItunesExtension,
+    PodcastEntryExtension,
+    PodcastExtension,
+    _PodcastShared,
+)
+from podpub.records import EpisodeRecord, ShowRecord
+
+
+def channel_tags(itunes: ItunesExtension, podcast: PodcastExtension, show: ShowRecord) -> None:
+    extras = show.extras
+    if extras.new_feed_url:
+        itunes.new_feed_url(extras.new_feed_url)
+    if extras.medium:
+        podcast.medium(extras.medium)
+    _shared(podcast, extras)
+    for trailer in extras.trailers:
+        podcast.trailer(
+            trailer.title,
+            trailer.media.url,
+            trailer.published,
+            trailer.media.audio.size,
+            trailer.media.audio.mime,
+            trailer.season,
+        )
+    frequency = extras.update_frequency
+    if frequency is not None:
+        podcast.update_frequency(
+            frequency.text, frequency.rrule, frequency.complete, frequency.dtstart
+        )
+    for item in extras.podroll:
+        podcast.podroll_item(item.feed_guid, item.feed_url, item.title)
+
+
+def item_tags(podcast: PodcastEntryExtension, episode: EpisodeRecord) -> None:
+    for transcript in episode.transcripts:
+        podcast.transcript(
+            transcript.url, transcript.mime, transcript.language, transcript.captions
+        )
+    extras = episode.extras
+    for soundbite in extras.soundbites:
+        podcast.soundbite(soundbite.start, soundbite.duration, soundbite.title)
+    for alternate in extras.alternates:
+        podcast.alternate_enclosure(
+            alternate.url,
+            alternate.audio.mime,
+            alternate.audio.size,
+            alternate.audio.bitrate,
+            alternate.title,
+            alternate.language,
+        )
+    _shared(podcast, extras)
+
+
+def _shared(podcast: _PodcastShared, extras: ShowExtras | EpisodeExtras) -> None:
+    """The tags a channel and an item both may carry."""
+    for funding in extras.funding:
+        podcast.funding(funding.url, funding.text)
+    if extras.license is not None:
+        podcast.license(extras.license.name, extras.license.url)
+    for place in extras.locations:
+        podcast.location(place.name, place.rel, place.geo, place.osm, place.country)
+    for txt in extras.txt:
+        podcast.txt(txt.text, txt.purpose)

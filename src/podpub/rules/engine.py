@@ -1,0 +1,314 @@
+"""The rule engine: rules read a parsed feed and report hits; the engine makes them findings.
+
+A rule is a function registered with :func:`rule` under a stable id of
+podcast-feed-rules.md §10 (``APL-01``, ``P20-07`` …), a default level and the directory or
+app it matters to. It reads a :class:`FeedContext` (the feed's pages parsed with lxml,
+plus the files it points at, through :class:`Resources`) and yields :class:`Hit` values:
+an element, what is wrong, the fix. Rules know nothing about descriptors: the engine asks
+a :class:`Locator` where a hit came from — the line of the producer's YAML for the feed
+podpub builds (``locate.DescriptorLocator``), the feed's own line for any other feed
+(``locate.FeedLocator``). So the same rules check podpub's feed and anyone else's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lxml import etree
+
+from podpub.errors import Problem
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+# The namespace's older URI, which the spec asks clients to treat as the same namespace.
+PODCAST_GITHUB = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PODCAST_URIS = (PODCAST, PODCAST_GITHUB, PODCAST_GITHUB.lower())
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+PSC = "http://podlove.org/simple-chapters"
+PREFIXES = {ITUNES: "itunes", ATOM: "atom", CONTENT: "content", PSC: "psc"} | {
+    uri: "podcast" for uri in PODCAST_URIS
+}
+
+LEVELS = ("error", "warning", "info")
+
+# Who a rule matters to (the "audience" of a finding).
+ALL_APPS = "all apps"
+APPLE = "Apple Podcasts"
+DIRECTORIES = "Apple Podcasts, Spotify, YouTube"
+PODCAST_INDEX = "Podcast Index apps"
+
+
+@dataclass(frozen=True, order=True)
+class Finding(Problem):
+    """A :class:`Problem` found by a feed rule: its id and who it matters to."""
+
+    rule: str = ""
+    audience: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return f"{text} [{self.rule} {self.level}, {self.audience}]"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found: the element at fault, what is wrong and how to fix it.
+
+    ``attr`` names the attribute at fault (``None``: the element or its text). ``part``
+    points inside a file the element links to (``("chapters", 2, "img")`` in a JSON
+    chapters file). ``level`` overrides the rule's default.
+    """
+
+    element: etree._Element | None
+    message: str
+    fix: str = ""
+    attr: str | None = None
+    part: tuple[str | int, ...] = ()
+    level: str | None = None
+
+
+@dataclass
+class Resource:
+    """A file the feed points at (artwork, chapters, transcript), as far as it was read."""
+
+    url: str
+    data: bytes | None = None
+    error: str | None = None  # why it could not be read
+    content_type: str | None = None
+
+
+class Resources(Protocol):
+    """Where rules read the files a feed points at: local files, or HTTP."""
+
+    def get(self, url: str) -> Resource: ...
+
+
+class NoResources:
+    """Nothing to read: the rules that need a file say so once, as info."""
+
+    def get(self, url: str) -> Resource:
+        return Resource(url, error="not read (offline)")
+
+
+@dataclass
+class FeedPage:
+    """One feed document: the feed, or one page of a paged feed (RFC 5005)."""
+
+    name: str  # as the producer knows it: "feed.xml", a path, or the URL fetched
+    data: bytes
+    url: str | None = None  # where it is served (its atom:link self should say so)
+    root: etree._Element | None = None
+    error: str | None = None  # why it did not parse
+
+
+@dataclass
+class FeedContext:
+    """Everything the rules read."""
+
+    pages: list[FeedPage]
+    resources: Resources = field(default_factory=NoResources)
+    now: dt.datetime | None = None  # items dated after it are in the future
+    future_allowed: bool = False  # the producer asked for future items (--future)
+    warn_bytes: int = 1_000_000
+    error_bytes: int = 4_000_000
+    guid_pinned: bool | None = None  # podpub's own feed: show.yaml pins podcast:guid
+    own: bool = False  # the feed podpub builds (its fixes name descriptor fields)
+
+    @property
+    def parsed(self) -> list[FeedPage]:
+        return [page for page in self.pages if page.root is not None]
+
+    @property
+    def channel(self) -> etree._Element | None:
+        """The first page's channel: the show (later pages repeat it)."""
+        for page in self.parsed:
+            found = page.root.find("channel") if page.root is not None else None
+            if found is not None:
+                return found
+        return None
+
+    @property
+    def channels(self) -> list[etree._Element]:
+        return [
+            c for p in self.parsed if p.root is not None for c in p.root.findall("channel")[:1]
+        ]
+
+    @property
+    def items(self) -> list[etree._Element]:
+        """Every item of every page, in feed order."""
+        return [item for channel in self.channels for item in channel.findall("item")]
+
+
+class Locator(Protocol):
+    def locate(
+        self, hit: Hit, page: FeedPage | None
+    ) -> tuple[str, int | None, int | None, str]: ...
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    audience: str
+    summary: str
+    check: Callable[[FeedContext], Iterable[Hit]]
+
+
+RULES: list[Rule] = []
+
+
+def rule(
+    rule_id: str, level: str, audience: str, summary: str
+) -> Callable[[Callable[[FeedContext], Iterable[Hit]]], Callable[[FeedContext], Iterable[Hit]]]:
+    """Register a check under a rule id (one id may have several checks)."""
+
+    def register(
+        check: Callable[[FeedContext], Iterable[Hit]],
+    ) -> Callable[[FeedContext], Iterable[Hit]]:
+        RULES.append(Rule(rule_id, level, audience, summary, check))
+        return check
+
+    return register
+
+
+def parse_pages(pages: list[FeedPage]) -> None:
+    """Parse each page as a strict XML parser (no entities, no network) does."""
+    parser = etree.XMLParser(
+        recover=False, resolve_entities=False, no_network=True, huge_tree=False
+    )
+    for page in pages:
+        try:
+            page.root = etree.fromstring(page.data, parser)
+        except etree.XMLSyntaxError as exc:
+            page.root, page.error = None, str(exc)
+
+
+def run_rules(context: FeedContext, locator: Locator) -> list[Finding]:
+    """Every finding of every rule, located, without duplicates, in a stable order."""
+    from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (registration)
+
+    parse_pages([page for page in context.pages if page.root is None and page.error is None])
+    pages_by_root = {id(page.root): page for page in context.pages if page.root is not None}
+    found: dict[tuple[object, ...], Finding] = {}
+    for registered in RULES:
+        for hit in registered.check(context):
+            page = _page_of(hit, pages_by_root, context)
+            file, line, column, field_path = locator.locate(hit, page)
+            finding = Finding(
+                file,
+                line,
+                column,
+                field_path,
+                hit.message,
+                hit.fix,
+                hit.level or registered.level,
+                registered.id,
+                registered.audience,
+            )
+            key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
+            found.setdefault(key, finding)
+    return sorted(found.values(), key=finding_order)
+
+
+def finding_order(finding: Problem) -> tuple[str, int, int, str, str]:
+    return (
+        finding.file,
+        finding.line or 0,
+        finding.column or 0,
+        getattr(finding, "rule", ""),
+        finding.message,
+    )
+
+
+def _page_of(
+    hit: Hit, pages_by_root: dict[int, FeedPage], context: FeedContext
+) -> FeedPage | None:
+    if hit.element is None:
+        return context.pages[0] if context.pages else None
+    return pages_by_root.get(id(hit.element.getroottree().getroot()))
+
+
+# --- helpers the rules share --------------------------------------------------------
+
+
+def qname(element: etree._Element) -> str:
+    """``itunes:image``, ``podcast:person``, ``title``: the name as the feed writes it."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    if tag.startswith("{"):
+        uri, local = tag[1:].split("}", 1)
+        prefix = PREFIXES.get(uri) or element.prefix or uri
+        return f"{prefix}:{local}"
+    return tag
+
+
+def itunes(element: etree._Element, name: str) -> list[etree._Element]:
+    return element.findall(f"{{{ITUNES}}}{name}")
+
+
+def podcast(element: etree._Element, name: str) -> list[etree._Element]:
+    """Children in the podcast namespace, under either of its two URIs."""
+    found: list[etree._Element] = []
+    for uri in PODCAST_URIS:
+        found.extend(element.findall(f"{{{uri}}}{name}"))
+    return found
+
+
+def podcast_elements(root: etree._Element) -> Iterator[etree._Element]:
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{"):
+            uri = element.tag[1:].split("}", 1)[0]
+            if uri in PODCAST_URIS:
+                yield element
+
+
+def local_name(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def text(element: etree._Element | None) -> str:
+    return (element.text or "") if element is not None else ""
+
+
+def first(elements: list[etree._Element]) -> etree._Element | None:
+    return elements[0] if elements else None
+
+
+def item_label(item: etree._Element) -> str:
+    """How a message names an item: its title, or its position."""
+    title = (item.findtext("title") or "").strip()
+    if title:
+        return f"« {title[:60]} »"
+    parent = item.getparent()
+    index = parent.index(item) if parent is not None else 0
+    return f"item {index + 1}"
+
+
+def duration_seconds(item: etree._Element) -> float | None:
+    """The item's itunes:duration in seconds (integer seconds or [[H:]M:]S), if readable."""
+    value = text(first(itunes(item, "duration"))).strip()
+    if not value:
+        return None
+    try:
+        parts = [float(part) for part in value.split(":")]
+    except ValueError:
+        return None
+    if len(parts) > 3 or any(part < 0 for part in parts):
+        return None
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + part
+    return seconds

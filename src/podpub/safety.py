@@ -1,0 +1,227 @@
+"""What stands between a staged site and the producer's output folder.
+
+* :func:`refuse_inputs_inside` — the swap replaces the whole output folder, so no file
+  the show is made of (descriptors, audio, cover, transcripts, templates) may live in it.
+* :func:`carry_over` — the files a producer keeps in the output folder that podpub does
+  not write (``CNAME``, ``.well-known/`` …) are brought into each new site.
+* :func:`verify_staged` — the staged site is read back from disk and checked strictly
+  before the swap: the feed is the bytes that were built, parses as XML without
+  recovery, every item has a unique GUID, a complete enclosure and an RFC 2822 date;
+  every page, chapters file and media file is there, media at their exact size.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from podpub.errors import PodpubError, Problem
+from podpub.records import SiteRecord
+
+#: Names a producer keeps in the output folder for their host, carried over by default:
+#: GitHub Pages' custom domain and Jekyll switch, domain verification and security.txt,
+#: Netlify / Cloudflare Pages headers and redirects, Apache's per-folder settings.
+DEFAULT_KEEP = ("CNAME", ".nojekyll", ".well-known", "_headers", "_redirects", ".htaccess")
+
+FEED_FILE = "feed.xml"
+
+_RFC2822 = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
+)
+
+
+# --- before anything is written -------------------------------------------------------
+
+
+def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
+    """Refuse an output folder that holds files the show is made of: the swap would delete them."""
+    target = out.resolve()
+    inputs: list[tuple[str, Path]] = [("cover", site.show.image_source)]
+    for episode in site.episodes:
+        inputs.append((episode.source, show_dir / episode.source))
+        inputs.append((f"{episode.source}: audio", episode.audio_source))
+        inputs += [(f"{episode.source}: transcript", t.source) for t in episode.transcripts]
+    inputs += [(name, show_dir / name) for name in site.skipped]
+    inputs.append(("templates", show_dir / "templates"))
+    inside = [(what, path) for what, path in inputs if path.resolve().is_relative_to(target)]
+    if inside:
+        raise PodpubError(
+            [
+                Problem(
+                    "",
+                    None,
+                    None,
+                    "",
+                    f"refusing to publish into {target}: it holds {what} "
+                    f"({path}), and each publish replaces the whole folder",
+                    "keep the show's files outside the output folder, or choose another "
+                    "one with --out",
+                )
+                for what, path in inside[:5]
+            ]
+        )
+
+
+# --- files the producer keeps in the output ---------------------------------------------
+
+
+def carry_over(old: Path, staging: Path, extra: Iterable[str] = ()) -> list[str]:
+    """Bring the producer's own files from the current output into the staged one.
+
+    Only the names of :data:`DEFAULT_KEEP` and of show.yaml's ``keep:``; a path podpub
+    itself wrote wins over the old copy. Hard links where the file system allows (the
+    old output is deleted after the swap), copies otherwise; links are kept as links.
+    """
+    if not old.is_dir():
+        return []
+    kept: list[str] = []
+    for name in dict.fromkeys([*DEFAULT_KEEP, *extra]):
+        rel = name.strip("/")
+        source, dest = old / rel, staging / rel
+        if not rel or not os.path.lexists(source) or os.path.lexists(dest):
+            continue
+        if not source.resolve().is_relative_to(old.resolve()) and not source.is_symlink():
+            continue  # a name that climbs out of the output through a parent link
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _copy(source, dest)
+        except OSError as exc:
+            raise PodpubError(
+                f"cannot carry {rel} over into the new site: {exc.strerror or exc}; "
+                "the previous site is untouched"
+            ) from None
+        kept.append(rel)
+    return kept
+
+
+def _copy(source: Path, dest: Path) -> None:
+    mode = os.lstat(source).st_mode
+    if stat.S_ISLNK(mode):
+        os.symlink(os.readlink(source), dest)
+    elif stat.S_ISDIR(mode):
+        shutil.copytree(source, dest, symlinks=True, copy_function=_link_or_copy)
+    elif stat.S_ISREG(mode):
+        _link_or_copy(source, dest)
+
+
+def _link_or_copy(source: str | Path, dest: str | Path) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+# --- after everything is staged, before the swap -----------------------------------------
+
+
+def verify_staged(folder: Path, site: SiteRecord, feed: bytes) -> None:
+    """Read the staged site back from disk; raise PodpubError if it is not what was built."""
+    problems: list[str] = []
+    on_disk = _read(folder / FEED_FILE, problems)
+    if on_disk is not None and on_disk != feed:
+        problems.append(f"{FEED_FILE} on disk is not the feed that was built")
+    guids: set[str] = set()
+    for path in sorted(folder.glob("*.xml")):
+        data = on_disk if path.name == FEED_FILE else _read(path, problems)
+        if data is not None:
+            problems += _feed_problems(path.name, data, guids)
+    expected = {"index.html": None, site.show.image_path: None}
+    for episode in site.episodes:
+        expected[episode.page_path] = None
+        expected[episode.audio_path] = episode.audio.size
+        if episode.chapters_path:
+            expected[episode.chapters_path] = None
+    for rel, size in expected.items():
+        problems += _file_problems(folder, rel, size)
+    for path in sorted(folder.rglob("*.json")):
+        data = _read(path, problems)
+        try:
+            json.loads(data or b"")
+        except ValueError:
+            problems.append(f"{path.relative_to(folder)} is not valid JSON")
+    if problems:
+        raise PodpubError(
+            [
+                Problem(
+                    "", None, None, "", f"internal check of the new site: {text}", "please report"
+                )
+                for text in problems[:20]
+            ]
+        )
+
+
+def _read(path: Path, problems: list[str]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(f"cannot read {path.name} back: {exc.strerror or exc}")
+        return None
+
+
+def _file_problems(folder: Path, rel: str, size: int | None) -> list[str]:
+    try:
+        st = os.stat(folder / rel)
+    except OSError:
+        return [f"{rel} is missing"]
+    if not stat.S_ISREG(st.st_mode):
+        return [f"{rel} is not a file"]
+    if size is not None and st.st_size != size:
+        return [f"{rel} has {st.st_size} bytes, the feed says {size}"]
+    if size is None and st.st_size == 0:
+        return [f"{rel} is empty"]
+    return []
+
+
+def _feed_problems(name: str, data: bytes, guids: set[str]) -> list[str]:
+    """A feed as a strict XML parser reads it: items with GUID, enclosure and pubDate."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(
+            data, etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+        )
+    except etree.XMLSyntaxError as exc:
+        return [f"{name} does not parse as XML ({exc})"]
+    problems: list[str] = []
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        return [f"{name} is not an RSS document"]
+    for tag in ("lastBuildDate", "pubDate"):
+        text = channel.findtext(tag)
+        if text is not None and not is_rfc2822(text):
+            problems.append(f"{name}: channel {tag} {text!r} is not an RFC 2822 date")
+    for number, item in enumerate(channel.iterfind("item"), 1):
+        where = f"{name}: item {number}"
+        guid = (item.findtext("guid") or "").strip().lower()
+        if not guid:
+            problems.append(f"{where} has no guid")
+        elif guid in guids:
+            problems.append(f"{where} repeats the guid {guid!r}")
+        guids.add(guid)
+        enclosure = item.find("enclosure")
+        if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+            problems.append(f"{where} has an incomplete enclosure")
+        elif not enclosure.get("length", "").isdigit() or int(enclosure.get("length")) <= 0:
+            problems.append(f"{where} has an enclosure length that is not a byte count")
+        date = item.findtext("pubDate")
+        if date is None or not is_rfc2822(date):
+            problems.append(f"{where} has no RFC 2822 pubDate ({date!r})")
+    return problems
+
+
+def is_rfc2822(text: str) -> bool:
+    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has."""
+    if not _RFC2822.fullmatch(text):
+        return False
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return False
+    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.weekday()] == text[:3]
