@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "audio"
 MARKER = b"PODPUB-BENCH-EPISODE-00000000"
-GENERATOR_VERSION = "1"  # bump when the generated show changes (run.py regenerates)
+GENERATOR_VERSION = "2"  # bump when the generated show changes (run.py regenerates)
 
 # (fixture, extension, share of episodes): MP3 first, as in real podcasts.
 SOURCES = (
@@ -61,6 +61,7 @@ timezone: Europe/Paris
 guid: 0b1f4ad2-6c8e-5e2a-9d43-3a8c1f7b2e10
 hosts:
   - Emma Larbi
+feed_page_size: 200  # RFC 5005 pages: one feed of 10,000 items would be ~40 MB
 """
 
 FOOTER = """\

@@ -181,9 +181,7 @@ def test_a_transcript_time_seeks_the_player(page, base_url):
     start = float(cue.get_attribute("data-start"))
     assert start > 5
     cue.click()
-    page.wait_for_function(
-        f"() => document.getElementById('player').currentTime >= {start - 0.05}"
-    )
+    page.wait_for_function(f"() => document.getElementById('player').currentTime >= {start - 0.05}")
     assert start - 0.05 <= current_time(page) < start + 2
     page.evaluate("document.getElementById('player').pause()")
 
@@ -216,9 +214,7 @@ def test_pages_fit_the_width_and_are_screenshotted(browser, base_url, path, widt
         tab = context.new_page()
         tab.goto(base_url + path, wait_until="load")
         open_details(tab)  # the longest state of the page
-        scroll, inner = tab.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{path} scrolls sideways at {width} px: {scroll} > {inner}"
         if width in (375, 1280):
             ARTIFACTS.mkdir(exist_ok=True)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NODE_DIR
 from site_fixtures import generated_pages, publish_rich_show
+
+from conftest import NODE_DIR
 
 
 @pytest.fixture(scope="module")

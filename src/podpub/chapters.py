@@ -62,7 +62,8 @@ def check_chapters(
             problems.append(
                 doc.problem(
                     path,
-                    f"starts at {clock(start)}, after the end of the audio ({clock(duration)})",
+                    f"starts at {clock(start)}, after the end of the audio "
+                    f"({clock(int(duration))})",
                     "check the time or the audio file",
                 )
             )
@@ -90,6 +91,8 @@ def _check_ascending(
 def spans(chapters: Sequence[Chapter], duration: float) -> list[tuple[Chapter, float]]:
     """Each chapter with its end: the next chapter's start, or the end of the audio."""
     ordered = sorted(chapters, key=lambda chapter: chapter.start)
+    if not ordered:
+        return []
     ends = [chapter.start for chapter in ordered[1:]] + [duration]
     return [(chapter, max(end, chapter.start)) for chapter, end in zip(ordered, ends, strict=True)]
 
@@ -120,11 +123,13 @@ def timestamp(seconds: float) -> str:
 
 
 def clock(seconds: float) -> str:
-    """``1:02:03`` or ``2:03``: a time as producers write it in descriptors."""
-    whole = int(seconds)
+    """``1:02:03``, ``2:03`` or ``2:03.5``: a time as producers write it in descriptors."""
+    millis = round(seconds * 1000)
+    whole, fraction = divmod(millis, 1000)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return text + (f".{fraction:03d}".rstrip("0") if fraction else "")
 
 
 def episode_vtt(episode: EpisodeRecord) -> bytes:

@@ -12,11 +12,16 @@ import os
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from podpub.errors import PodpubError
+
+if TYPE_CHECKING:
+    from podpub.checker import CheckReport
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 3
@@ -38,52 +43,213 @@ def cli() -> None:
 @_show_dir
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),  # kept as text: an empty --out "" must be refused
     help="Output folder (default: SHOW_DIR/public). Replaced as a whole.",
 )
 @click.option("--base-url", help="Publish for another address than show.yaml's url (previews).")
 @click.option("--drafts", is_flag=True, help="Include episodes marked draft: true.")
 @click.option("--future", is_flag=True, help="Include episodes dated in the future.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would change for subscribers since the last publish; write nothing.",
+)
+@click.option(
+    "--remove",
+    multiple=True,
+    metavar="EP",
+    help="Let this published episode leave the feed (its descriptor name; repeatable).",
+)
+@click.option(
+    "--reissue-guid",
+    multiple=True,
+    metavar="EP",
+    help="Let this published episode's GUID change: apps download it again (repeatable).",
+)
+@click.option(
+    "--max-items",
+    type=click.IntRange(min=1),
+    help="The feed lists only the newest N episodes (the site keeps all); see max_items.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Ignore .podpub/ (neither read nor write it): redo everything."
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-hash the contents of cached files instead of trusting size, time and inode.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for big shows (default: one per CPU; 1: none).",
+)
 def publish(
-    show_dir: Path, out: Path | None, base_url: str | None, drafts: bool, future: bool, quiet: bool
+    show_dir: Path,
+    out: str | None,
+    base_url: str | None,
+    drafts: bool,
+    future: bool,
+    quiet: bool,
+    dry_run: bool,
+    remove: tuple[str, ...],
+    reissue_guid: tuple[str, ...],
+    max_items: int | None,
+    no_cache: bool,
+    verify: bool,
+    jobs: int | None,
 ) -> None:
     """Check the show, then write the feed, pages and media into the output folder."""
+    started = time.perf_counter()
+    if out is not None and not out.strip():
+        raise PodpubError("the output folder is empty (--out \"\"); give a folder")
+    from podpub.cache import CacheOptions
+    from podpub.runner import PublishRun
+
+    run = PublishRun(
+        show_dir,
+        out,
+        {
+            "base_url": base_url,
+            "drafts": drafts,
+            "future": future,
+            "remove": remove,
+            "reissue_guid": reissue_guid,
+            "max_items": max_items,
+        },
+        CacheOptions(enabled=not no_cache, verify=verify),
+        jobs=jobs,
+        quiet=quiet,
+        started=started,
+    )
+    if not dry_run:
+        state = run.unchanged()  # nothing changed: say so without importing the pipeline
+        if state is not None:
+            run.report_unchanged(state, click.echo)
+            return
+
+    from podpub.ledger import describe
     from podpub.publish import PublishOptions
+    from podpub.publish import dry_run as run_dry_run
     from podpub.publish import publish as run_publish
 
-    started = time.perf_counter()
-    options = PublishOptions(out=out, base_url=base_url, drafts=drafts, future=future)
-    result = run_publish(show_dir, options)
-    if quiet:
+    options = PublishOptions(
+        out=Path(out) if out is not None else None,
+        base_url=base_url,
+        drafts=drafts,
+        future=future,
+        remove=remove,
+        reissue_guid=reissue_guid,
+        max_items=max_items,
+    )
+    if dry_run:
+        _, diff = run_dry_run(show_dir, options)
+        click.echo("\n".join(describe(diff, dry_run=True)))
+        if diff.problems:
+            raise PodpubError(list(diff.problems))
         return
+    try:
+        with run.engine.active():  # the cache, the worker processes, the progress bar
+            result = run_publish(show_dir, options)
+    except PodpubError:
+        run.failed()
+        raise
+    for finding in result.findings:  # feed-rule warnings and notes: published anyway
+        click.echo(str(finding), err=True)
     site = result.site
     count = len(site.episodes)
-    click.echo(
-        f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to {result.out} "
-        f"({result.files} files, {time.perf_counter() - started:.2f} s)."
-    )
-    if site.skipped:
+    notes = [f"Feed: {site.show.feed_url}"]
+    if result.changes is None or drafts:
+        notes.append("Preview (--drafts or --base-url): published.lock was not updated.")
+    if site.show.guid_computed:
+        notes.append(_guid_reminder(site))
+    if not quiet:
         click.echo(
-            f"Left out {len(site.skipped)} drafts or scheduled episodes: " + ", ".join(site.skipped)
+            f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to "
+            f"{result.out} ({result.files} files, {time.perf_counter() - started:.2f} s)."
         )
-    click.echo(f"Feed: {site.show.feed_url}")
-    _remind_guid(site)
+        if site.skipped:
+            click.echo(
+                f"Left out {len(site.skipped)} drafts or scheduled episodes: "
+                + ", ".join(site.skipped)
+            )
+        click.echo(notes[0])
+        if result.changes is None or drafts:
+            click.echo(notes[1])
+        if result.changes is not None:
+            click.echo("\n".join(describe(result.changes, dry_run=False)))
+        _remind_guid(site)
+    run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
 
 
 @cli.command()
 @_show_dir
 @click.option("--drafts", is_flag=True, help="Check drafts as published.")
 @click.option("--future", is_flag=True, help="Check future-dated episodes as published.")
-def check(show_dir: Path, drafts: bool, future: bool) -> None:
-    """Validate everything publish validates; write nothing."""
-    from podpub.publish import PublishOptions
-    from podpub.publish import check as run_check
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: grouped by file; json: the same findings for CI.",
+)
+@click.option(
+    "--feed",
+    metavar="FILE_OR_URL",
+    help="Run the feed rules on this feed (a file, or an http(s) URL) instead of the show's.",
+)
+@click.option(
+    "--max-items",
+    type=click.IntRange(min=1),
+    help="Check the feed listing only the newest N episodes (as publish --max-items).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="With --feed: do not fetch the artwork, chapters and transcripts it links.",
+)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    show_dir: Path,
+    drafts: bool,
+    future: bool,
+    strict: bool,
+    output_format: str,
+    feed: str | None,
+    max_items: int | None,
+    offline: bool,
+) -> None:
+    """Check the show as publish does, write nothing: the descriptors, then every feed
+    rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
+    with --strict."""
+    from podpub.checker import check_feed, check_show, format_json, format_text
+    from podpub.publish import PublishOptions, build_time
 
-    site = run_check(show_dir, PublishOptions(drafts=drafts, future=future))
-    count = len(site.episodes)
-    click.echo(f"OK: {site.show.title!r}, {count} episode{'s' * (count != 1)}, no problems.")
-    _remind_guid(site)
+    if feed:
+        report = check_feed(feed, now=build_time(), offline=offline)
+    else:
+        options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
+        report = _with_stale_tags(show_dir, check_show(show_dir, options))
+    click.echo(format_json(report) if output_format == "json" else format_text(report))
+    if report.failed(strict):
+        ctx.exit(EXIT_USER_ERROR)
+
+
+def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
+    """Add the warnings of audio tags that disagree with their descriptor (tag.py)."""
+    if report.site is None or report.errors:
+        return report
+    from podpub.rules.engine import finding_order
+    from podpub.tag import stale_tags
+
+    warnings = stale_tags(show_dir, report.site)
+    problems = tuple(sorted([*report.problems, *warnings], key=finding_order))
+    return replace(report, problems=problems)
 
 
 @cli.command()
@@ -96,19 +262,78 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 
-def _remind_guid(site: object) -> None:
-    show = site.show  # type: ignore[attr-defined]
-    if show.guid_computed:
+@cli.command()
+@click.argument("show_dir", required=False, default=".", type=click.Path(path_type=Path))
+@click.argument("episodes", nargs=-1, metavar="[EPISODE]...")
+@click.option("--drafts", is_flag=True, help="Tag drafts too.")
+@click.option("--future", is_flag=True, help="Tag episodes dated in the future too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.pass_context
+def tag(
+    ctx: click.Context,
+    show_dir: Path,
+    episodes: tuple[str, ...],
+    drafts: bool,
+    future: bool,
+    quiet: bool,
+) -> None:
+    """Write each episode's title, show, hosts, credits, chapters and cover into its
+    audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
+    from podpub.plan import PlanOptions, resolve
+    from podpub.publish import build_time
+    from podpub.tag import FIELD_NAMES, select_episodes, tag_episodes
+
+    if not (show_dir / "show.yaml").is_file() and Path("show.yaml").is_file():
+        episodes, show_dir = (str(show_dir), *episodes), Path(".")  # `podpub tag EPISODE`
+    # The descriptors and audio must be right (resolve); the feed rules are publish's.
+    site = resolve(show_dir, PlanOptions(now=build_time(), drafts=drafts, future=future))
+    run = tag_episodes(show_dir, site, select_episodes(site, episodes))
+    for result in run.results:
+        if quiet:
+            continue
+        name = _relative(result.path, show_dir)
+        if result.written:
+            fields = ", ".join(FIELD_NAMES.get(name, name) for name in result.changed)
+            click.echo(f"Tagged {name} ({result.container}): {fields}.")
+        else:
+            click.echo(f"{name}: tags already up to date.")
+    if run.problems:
+        for problem in run.problems:
+            click.echo(str(problem), err=True)
+        tagged = sum(result.written for result in run.results)
         click.echo(
-            f"podcast:guid {show.guid} was computed from the feed URL. Pin it in show.yaml "
-            f"so it never changes when the feed moves:\n  guid: {show.guid}"
+            f"podpub: {len(run.problems)} file{'s' * (len(run.problems) != 1)} not tagged "
+            f"(left as they were); {tagged} tagged.",
+            err=True,
         )
+        ctx.exit(EXIT_USER_ERROR)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return str(path.relative_to(folder.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _remind_guid(site: object) -> None:
+    if site.show.guid_computed:  # type: ignore[attr-defined]
+        click.echo(_guid_reminder(site))
+
+
+def _guid_reminder(site: object) -> str:
+    guid = site.show.guid  # type: ignore[attr-defined]
+    return (
+        f"podcast:guid {guid} was computed from the feed URL. Pin it in show.yaml "
+        f"so it never changes when the feed moves:\n  guid: {guid}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (1 user error, 3 bug, 130 interrupted)."""
     try:
-        cli.main(args=argv, prog_name="podpub", standalone_mode=False)
+        # A command's ctx.exit(n) comes back as click's return value when not standalone.
+        status = cli.main(args=argv, prog_name="podpub", standalone_mode=False)
     except PodpubError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -136,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("PODPUB_DEBUG"):
             traceback.print_exc()
         return EXIT_BUG
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 def entry() -> None:

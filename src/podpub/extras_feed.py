@@ -16,6 +16,11 @@ from podpub.feedext import (
 )
 from podpub.records import EpisodeRecord, ShowRecord
 
+#: RFC 6381 codecs of the containers where one name is unambiguous (Ogg carries Opus or
+#: Vorbis under one MIME type: the codec tells apps which). AAC is left out: its value
+#: depends on the profile (mp4a.40.2 for LC, .5 for HE), which the probe does not report.
+CODECS = {"opus": "opus", "vorbis": "vorbis", "flac": "flac", "mp3": "mp3"}
+
 
 def channel_tags(itunes: ItunesExtension, podcast: PodcastExtension, show: ShowRecord) -> None:
     extras = show.extras
@@ -58,6 +63,7 @@ def item_tags(podcast: PodcastEntryExtension, episode: EpisodeRecord) -> None:
             alternate.audio.bitrate,
             alternate.title,
             alternate.language,
+            CODECS.get(alternate.audio.codec),
         )
     _shared(podcast, extras)
 

@@ -34,7 +34,7 @@ from podpub.extras import (
 from podpub.load import Document
 from podpub.models import Episode, Funding, License, Location, Show, Txt
 from podpub.paths import media_path, output_path, with_slash
-from podpub.records import AudioInfo, ShowRecord
+from podpub.records import AudioInfo, ShowRecord, SiteRecord
 
 #: (descriptor file, field path) → the file it names.
 MediaKey = tuple[str, tuple[str | int, ...]]
@@ -197,3 +197,16 @@ def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 
 def _iso(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return _aware(value, tz).isoformat()
+
+
+def extra_media_files(site: SiteRecord) -> dict[str, Path]:
+    """Output path → source of the trailers and alternate audio, each once, leaving out
+    files that are already some episode's audio (a trailer is often also an episode)."""
+    taken = {episode.audio_path for episode in site.episodes}
+    files: dict[str, Path] = {}
+    media = [trailer.media for trailer in site.show.extras.trailers]
+    media += [alternate for episode in site.episodes for alternate in episode.extras.alternates]
+    for file in media:
+        if file.path not in taken:
+            files.setdefault(file.path, file.source)
+    return files

@@ -588,9 +588,10 @@ class PodcastEntryExtension(_PodcastShared):
         bitrate: int | None = None,
         title: str | None = None,
         lang: str | None = None,
+        codecs: str | None = None,
     ) -> None:
-        """Add ``<podcast:alternateEnclosure type length bitrate title lang>`` with its
-        ``<podcast:source uri="…"/>``: another file of the same episode."""
+        """Add ``<podcast:alternateEnclosure type length bitrate title lang codecs>`` with
+        its ``<podcast:source uri="…"/>``: another file of the same episode."""
         self._alternates.append(
             Tag(
                 "alternateEnclosure",
@@ -600,6 +601,7 @@ class PodcastEntryExtension(_PodcastShared):
                     ("bitrate", None if bitrate is None else str(bitrate)),
                     ("title", title),
                     ("lang", lang),
+                    ("codecs", codecs),
                 ),
                 children=(Tag("source", attrs=(("uri", url),)),),
             )

@@ -29,7 +29,7 @@ import datetime as dt
 import difflib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -645,3 +645,47 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def guard(show_dir: Path, site: SiteRecord, options: Any) -> FeedDiff:
+    """compare(), raising every refused change as one PodpubError (publish stops there)."""
+    diff = compare(show_dir, site, options.remove, options.reissue_guid)
+    if diff.problems:
+        raise PodpubError(list(diff.problems))
+    return diff
+
+
+@contextlib.contextmanager
+def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
+    """Write the new ledger around the block: staged before it, renamed in once it succeeded."""
+    pending = PendingLedger(show_dir, diff.ledger) if diff is not None else None
+    try:
+        yield
+    except BaseException:
+        if pending is not None:
+            pending.discard()
+        raise
+    if pending is not None:
+        pending.commit()
+
+
+def describe(diff: FeedDiff, dry_run: bool) -> list[str]:
+    """What the CLI prints: the diff (dry run only) and what it means for subscribers."""
+    count = len(diff.ledger.episodes)
+    if diff.first_publish:
+        head = (
+            f"No {LEDGER_FILE} yet: this is the first publish"
+            if dry_run
+            else f"First publish: {LEDGER_FILE} now records {_n(count, 'episode')}; "
+            "commit it with the show"
+        )
+        lines = [head + "."]
+    else:
+        lines = [f"Compared with {LEDGER_FILE} (the last publish):" if dry_run else "Changes:"]
+    if dry_run:
+        lines += diff.lines() or ["  (no episode changes)"]
+        lines.append("What subscribers will see:")
+    lines += [f"  {sentence}" for sentence in diff.consequences()]
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    return lines

@@ -362,8 +362,11 @@ class _Builder:
 
     def _problem(self, event: Any, path: Path_, message: str, hint: str = "") -> None:
         mark = event.start_mark
+        where = format_path(path)
+        if len(where) > 2 * CLIP:  # 64 levels of long keys: the start and end say enough
+            where = where[:CLIP] + "…" + where[-CLIP:]
         self.problems.append(
-            Problem(self.doc.file, mark.line + 1, mark.column + 1, format_path(path), message, hint)
+            Problem(self.doc.file, mark.line + 1, mark.column + 1, where, message, hint)
         )
         if len(self.problems) > MAX_PROBLEMS:
             raise _Stop
@@ -424,6 +427,9 @@ class _Builder:
         frame.key_done = True
         frame.key, frame.skip_value = None, True
         line = event.start_mark.line + 1
+        if isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]:
+            self._problem(event, frame.path, "YAML merge keys (<<) are not allowed")
+            return
         if not isinstance(event, yaml.ScalarEvent) or self._scalar_tag(event) not in _SCALAR_TAGS:
             self._problem(event, frame.path, "mapping keys must be plain words")
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -432,9 +438,7 @@ class _Builder:
             return
         key = str(event.value)
         key_path = (*frame.path, key)
-        if key == "<<":
-            self._problem(event, frame.path, "YAML merge keys (<<) are not allowed")
-        elif key in frame.first_line:
+        if key in frame.first_line:
             self._problem(
                 event,
                 key_path,
@@ -482,7 +486,9 @@ class _Builder:
                     "check day and month",
                 )
             else:
-                self._problem(event, path, f"cannot read {clip(event.value)}: {clip(str(exc))}")
+                kind = tag.rsplit(":", 1)[-1]
+                what = "a number" if kind in ("int", "float") else f"a YAML {kind}"
+                self._problem(event, path, f"cannot read {clip(event.value)} as {what}")
             return None
         # Plain scalars that YAML did not keep as text: remember what the producer typed.
         self.doc.marks[path] = Mark(

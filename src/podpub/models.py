@@ -110,7 +110,7 @@ def _check_language(value: str) -> str:
 def _check_timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder
         raise ValueError(f"{value!r} is not an IANA time zone such as 'Europe/Paris'") from None
     return value
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from podpub import engine
 from podpub.errors import PodpubError, Problem
 
 STAGING_MARK = ".staging-"
@@ -91,7 +92,7 @@ class Staging:
             old = _swap_in(self.path, self.target)
         except OSError as exc:
             raise cannot_write(str(self.target), exc) from None
-        if old is not None:
+        if old is not None and not engine.remove_in_background(old, self.files):
             shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:

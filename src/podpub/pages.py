@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -37,7 +38,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub import sitefiles, transcripts
+from podpub import engine, sitefiles, transcripts
 from podpub.errors import PodpubError, Problem
 from podpub.i18n import Translations, translations
 from podpub.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
@@ -63,20 +64,37 @@ def render_pages(
     show of 10,000 episodes never holds its pages in memory. ``cache_dir`` (the show's
     ``.podpub/``) keeps the thumbnails between runs.
     """
+    for rel, render in page_renders(site, template_dirs, cache_dir):
+        yield rel, render()
+
+
+def page_renders(
+    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """What :func:`render_pages` yields, in its order, as ``(path, function that renders
+    it)``: the renderer is set up once, here; each page can then be rendered on its own,
+    in any process (publish shares them out over its worker processes, engine.py)."""
     renderer = PageRenderer(site, template_dirs, cache_dir)
-    for number in range(1, renderer.page_count + 1):
-        yield show_page_path(number), renderer.show_page(number)
-    for index in range(len(site.episodes)):
-        episode = site.episodes[index]
-        yield episode.page_path, renderer.episode_page(index)
-    for person in renderer.person_pages:  # people/<id>/index.html (people.py)
-        yield person.path, renderer.person_page(person)
-    yield "404.html", renderer.not_found_page()
-    yield from sitefiles.site_files(site, renderer.show_page_urls())
-    for thumbnail in renderer.thumbnails:
-        yield thumbnail.path, thumbnail.data
-    for name, path in renderer.static_files.items():
-        yield f"{ASSETS_DIR}/{name}", path.read_bytes()
+    renders: list[tuple[str, Callable[[], bytes]]] = [
+        (show_page_path(number), partial(renderer.show_page, number))
+        for number in range(1, renderer.page_count + 1)
+    ]
+    renders += [
+        (episode.page_path, partial(renderer.episode_page, index))
+        for index, episode in enumerate(site.episodes)
+    ]
+    renders += [  # people/<id>/index.html (people.py)
+        (person.path, partial(renderer.person_page, person)) for person in renderer.person_pages
+    ]
+    renders.append(("404.html", renderer.not_found_page))
+    people = [person.url for person in renderer.person_pages]
+    files = sitefiles.site_files(site, renderer.show_page_urls() + people)
+    renders += [(rel, partial(bytes, data)) for rel, data in files]
+    renders += [(thumb.path, partial(bytes, thumb.data)) for thumb in renderer.thumbnails]
+    renders += [
+        (f"{ASSETS_DIR}/{name}", path.read_bytes) for name, path in renderer.static_files.items()
+    ]
+    return renders
 
 
 def show_page_path(number: int) -> str:
@@ -285,6 +303,9 @@ def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environm
         keep_trailing_newline=True,
         auto_reload=False,  # templates are read once per publish
     )
+    run = engine.current()
+    if run is not None:  # a publish with a cache: unchanged pages are not rendered again
+        run.instrument_templates(env)
 
     escaped = {key: str(escape(text)) for key, text in t.messages.items()}
 

@@ -60,3 +60,53 @@ def slugify(text: str, limit: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:limit].rstrip("-")
+
+
+# Names Windows refuses for a file or folder whatever the extension: a page folder named
+# so could not be checked out or synced there (static sites get cloned on Windows).
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
+)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def descriptor_name_problem(path: Path, folder: str) -> Problem | None:
+    """A descriptor's file name must be printable UTF-8 and give a portable page name.
+
+    The name is the episode's identity (page folder, default GUID, ledger key): bytes that
+    are not UTF-8 cannot make a GUID, control or bidirectional characters would garble the
+    terminal that prints it, and ``CON`` or ``aux`` make a folder Windows cannot hold.
+    """
+    name = path.name
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    display = f"{folder}/{shown}"
+    if shown != name:
+        return Problem(
+            display, None, None, "", "the file name is not valid UTF-8", "rename the file"
+        )
+    bad = next(
+        (c for c in name if unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS), None
+    )
+    if bad is not None:
+        escaped = name.encode("unicode_escape").decode("ascii")
+        return Problem(
+            f"{folder}/{escaped}",
+            None,
+            None,
+            "",
+            f"the file name contains the character U+{ord(bad):04X}, which terminals and "
+            "URLs cannot show safely",
+            "rename the file",
+        )
+    if slugify(path.stem) in WINDOWS_RESERVED:
+        return Problem(
+            display,
+            1,
+            1,
+            "",
+            f"the page folder would be named {slugify(path.stem)!r}, a name Windows reserves "
+            "for a device",
+            "rename the descriptor, before its first publish: its name is the episode's "
+            "identity",
+        )
+    return None

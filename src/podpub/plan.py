@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from podpub import extras_resolve, markup
+from podpub import engine, extras_resolve, markup
 from podpub.chapters import check_chapters, episode_chapters
 from podpub.credits import (
     People,
@@ -30,7 +30,13 @@ from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
 from podpub.models import TRANSCRIPT_TYPES, Episode, Show
-from podpub.paths import media_path, output_path, slugify, with_slash
+from podpub.paths import (
+    descriptor_name_problem,
+    media_path,
+    output_path,
+    slugify,
+    with_slash,
+)
 from podpub.records import (
     AudioInfo,
     CreditGroup,
@@ -97,10 +103,13 @@ def resolve_all(
     published: list[tuple[Loaded, dt.datetime]] = []
     skipped: list[str] = []
     tz = zoneinfo.ZoneInfo(show.timezone)
+    next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
     for item in loaded:
         when = _aware(item.model.date, tz)
         if (item.model.draft and not options.drafts) or (when > options.now and not options.future):
             skipped.append(item.doc.file)
+            if when > options.now and not (item.model.draft and not options.drafts):
+                next_due = when if next_due is None else min(next_due, when)
         else:
             published.append((item, when))
     # Every mention first, so a person's href and img are the same on every item.
@@ -115,9 +124,8 @@ def resolve_all(
     extra_media = extras_resolve.media_paths(
         show_dir, show, show_doc, [(item.model, item.doc) for item, _ in published], problems
     )
-    probes = (prober or probe_sequentially)(
-        sorted(set(audio_paths.values()) | set(extra_media.values()))
-    )
+    media = sorted(set(audio_paths.values()) | set(extra_media.values()))
+    probes = (prober or _run_prober())(media)
     show_record = replace(
         show_record,
         extras=extras_resolve.show_extras(
@@ -125,26 +133,54 @@ def resolve_all(
         ),
     )
 
-    episodes: list[EpisodeRecord] = []
-    for item, when in published:
+    def resolve_one(pair: tuple[Loaded, dt.datetime]) -> tuple[EpisodeRecord | None, list[Problem]]:
+        """One episode's record from the show-wide state above (which it only reads)."""
+        item, when = pair
+        found: list[Problem] = []
         path = audio_paths.get(item.doc.file)
         probe = probes.get(path) if path is not None else None
         if isinstance(probe, str):
-            problems.append(item.doc.problem(("audio",), probe))
+            found.append(item.doc.problem(("audio",), probe))
             probe = None
         record = _resolve_episode(
-            show_dir, show, show_record, item, when, path, probe, people, aliases, problems
+            show_dir, show, show_record, item, when, path, probe, people, aliases, found
         )
         if record is not None:
             extras = extras_resolve.episode_extras(
-                item.model, item.doc, show, show_record, extra_media, probes, problems
+                item.model, item.doc, show, show_record, extra_media, probes, found
             )
-            episodes.append(replace(record, extras=extras))
+            record = replace(record, extras=extras)
+        return record, found
+
+    run = engine.current()  # with many episodes, its worker processes share this loop
+    resolved = run.map(resolve_one, published, "Resolving episodes") if run else None
+    episodes: list[EpisodeRecord] = []
+    for record, found in resolved if resolved is not None else map(resolve_one, published):
+        problems.extend(found)
+        if record is not None:
+            episodes.append(record)
     episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
     _check_unique(episodes, loaded, problems)
     faulty = {p.file for p in problems if p.level == "error"}
     clean = tuple(e for e in episodes if e.source not in faulty)
-    return SiteRecord(show_record, clean, options.now, tuple(sorted(skipped))), problems
+    site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
+    return site, problems
+
+
+def _run_prober() -> Prober:
+    """The run's cached and parallel prober (engine.py) when there is one, else sequential."""
+    run = engine.current()
+    return (lambda paths: run.probe(paths, probe_one)) if run else probe_sequentially
+
+
+def probe_one(path: Path) -> AudioInfo | str:
+    """One file's probe, or why it cannot be published: a function of the file alone."""
+    from podpub import audio  # mutagen is imported only when there is audio to read
+
+    try:
+        return audio.probe(path)
+    except audio.AudioError as exc:
+        return str(exc)
 
 
 def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
@@ -199,21 +235,30 @@ def descriptor_files(show_dir: Path) -> list[Path]:
 
 
 def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
+    paths = descriptor_files(show_dir)
+    run = engine.current()  # the run's cache and workers (engine.py), if any
+    results = run.load_descriptors(paths, load_descriptor) if run else map(load_descriptor, paths)
+    loaded: list[Loaded] = []
+    for item, found in results:
+        problems.extend(found)
+        if item is not None:
+            loaded.append(item)
+    return loaded
+
+
+def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
+    """One episode descriptor, loaded and validated: a function of the file alone."""
     from podpub.validate import validate
 
-    loaded: list[Loaded] = []
-    for path in descriptor_files(show_dir):
-        display = f"{EPISODES_DIR}/{path.name}"
-        try:
-            doc = load_file(path, display)
-        except PodpubError as exc:
-            problems.extend(exc.problems)
-            continue
-        model, found = validate(doc, Episode)
-        problems.extend(found)
-        if model is not None:
-            loaded.append(Loaded(doc, model))
-    return loaded
+    refused = descriptor_name_problem(path, EPISODES_DIR)
+    if refused is not None:
+        return None, [refused]
+    try:
+        doc = load_file(path, f"{EPISODES_DIR}/{path.name}")
+    except PodpubError as exc:
+        return None, list(exc.problems)
+    model, found = validate(doc, Episode)
+    return (Loaded(doc, model) if model is not None else None), list(found)
 
 
 # --- the show --------------------------------------------------------------------

@@ -14,12 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from podpub.errors import PodpubError, Problem
-from podpub.plan import PlanOptions, resolve
+from podpub.ledger import FeedDiff
+from podpub.plan import PlanOptions
 from podpub.records import SiteRecord
+
+if TYPE_CHECKING:
+    from podpub.checker import CheckReport
 
 DEFAULT_OUT = "public"
 CACHE_DIR = ".podpub"  # inside the show folder, git-ignored: work kept between runs
@@ -32,6 +38,9 @@ class PublishOptions:
     drafts: bool = False
     future: bool = False
     now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
+    remove: tuple[str, ...] = ()  # published episodes to drop on purpose (ledger.py)
+    reissue_guid: tuple[str, ...] = ()  # published episodes whose GUID changes on purpose
+    max_items: int | None = None  # the feed lists only the newest N (overrides show.yaml)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class PublishResult:
     out: Path
     site: SiteRecord
     files: int
+    changes: FeedDiff | None = None  # against published.lock; None for previews
+    findings: tuple[Problem, ...] = ()  # feed-rule warnings and notes (checker.py)
 
 
 def build_time(now: dt.datetime | None = None) -> dt.datetime:
@@ -58,12 +69,22 @@ def build_time(now: dt.datetime | None = None) -> dt.datetime:
 
 def check(show_dir: Path, options: PublishOptions | None = None) -> SiteRecord:
     """Everything publish validates, nothing written. Raises PodpubError."""
-    options = options or PublishOptions()
-    site = resolve(show_dir, _plan_options(options))
-    from podpub.feed import build_feed
+    return checked(show_dir, options or PublishOptions()).site  # type: ignore[return-value]
 
-    verify_feed(build_feed(site), site)
-    return site
+
+def checked(show_dir: Path, options: PublishOptions) -> CheckReport:
+    """The descriptor checks and every feed rule (checker.py); PodpubError on any error.
+
+    The report's warnings and notes are for the caller to show; errors stop here.
+    """
+    from podpub.checker import check_show
+
+    report = check_show(show_dir, options)
+    if report.site is None or report.errors:
+        raise PodpubError(report.errors or report.problems)
+    for file in report.files:  # the internal read-back of every feed file
+        verify_feed(file.data, replace(report.site, episodes=file.episodes))
+    return report
 
 
 def publish(
@@ -76,35 +97,69 @@ def publish(
     ``before_commit`` runs after everything is staged and before the swap (tests use it
     to prove that a failure at that point leaves the previous site untouched).
     """
+    from podpub.ledger import guard, recording
     from podpub.output import check_output_dir, staged
+    from podpub.safety import carry_over, refuse_inputs_inside, verify_staged
 
     options = options or PublishOptions()
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
-    site = resolve(show_dir, _plan_options(options))
+    report = checked(show_dir, options)  # descriptors and feed rules: refuses on any error
+    site = report.site
+    assert site is not None
 
     from podpub.chapters import episode_vtt as chapters_vtt
-    from podpub.feed import build_feed, chapters_json
-    from podpub.pages import render_pages
+    from podpub.engine import stage_files
+    from podpub.extras_resolve import extra_media_files
+    from podpub.feed import chapters_json
+    from podpub.pages import page_renders
 
-    feed = build_feed(site)
-    verify_feed(feed, site)
-    with staged(out) as staging:
-        staging.write("feed.xml", feed)
+    feed = report.files[0].data
+    changes = guard(show_dir, site, options) if uses_ledger(options) else None
+    refuse_inputs_inside(out, show_dir, site)
+    with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
+        for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
+            staging.write(feed_file.path, feed_file.data)
         staging.link(site.show.image_path, site.show.image_source)
+        for rel, source in extra_media_files(site).items():  # alternate audio, trailers
+            staging.link(rel, source)
+        files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
         for episode in site.episodes:
-            staging.link(episode.audio_path, episode.audio_source)
-            for transcript in episode.transcripts:
-                staging.link(transcript.path, transcript.source)
+            files_of.append((episode.audio_path, episode.audio_source))
+            files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:
-                staging.write(episode.chapters_path, chapters_json(episode, site.show))
+                files_of.append((episode.chapters_path, partial(chapters_json, episode, site.show)))
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
-                staging.write(episode.chapters_vtt_path, chapters_vtt(episode))
-        for rel, data in render_pages(site, template_dirs(show_dir), show_dir / CACHE_DIR):
-            staging.write(rel, data)
+                files_of.append((episode.chapters_vtt_path, partial(chapters_vtt, episode)))
+        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR)
+        stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
+        carry_over(out, staging.path, site.show.keep)
+        verify_staged(staging.path, site, feed)
         if before_commit is not None:
             before_commit()
         files = staging.files
-    return PublishResult(out, site, files)
+    notes = tuple(p for p in report.problems if p.level != "error")
+    return PublishResult(out, site, files, changes, findings=notes)
+
+
+def dry_run(show_dir: Path, options: PublishOptions | None = None) -> tuple[SiteRecord, FeedDiff]:
+    """What publish would change for subscribers, against published.lock; nothing written."""
+    from podpub.ledger import compare
+    from podpub.output import check_output_dir
+
+    options = options or PublishOptions()
+    check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
+    site = check(show_dir, options)
+    return site, compare(show_dir, site, options.remove, options.reissue_guid)
+
+
+def uses_ledger(options: PublishOptions) -> bool:
+    """--base-url builds a preview for another address (GUIDs may derive from it): no ledger."""
+    return options.base_url is None
+
+
+def records_ledger(options: PublishOptions) -> bool:
+    """Previews (--drafts, --base-url) are checked against the ledger but never recorded."""
+    return uses_ledger(options) and not options.drafts
 
 
 def template_dirs(show_dir: Path) -> list[Path]:
@@ -141,6 +196,11 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
         problems.append(Problem("feed.xml", None, None, "item", "the feed lost episodes"))
     if problems:
         raise PodpubError(problems)
+
+
+def plan_options(options: PublishOptions) -> PlanOptions:
+    """The plan stage's options for a run (checker.py resolves the show with them)."""
+    return _plan_options(options)
 
 
 def _plan_options(options: PublishOptions) -> PlanOptions:

@@ -176,3 +176,4 @@ class SiteRecord:
     episodes: tuple[EpisodeRecord, ...]  # newest first
     build_time: dt.datetime  # aware; only used to leave out future episodes
     skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
+    next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any

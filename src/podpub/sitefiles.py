@@ -20,9 +20,13 @@ MAX_URLS = 50_000  # per sitemap file (sitemaps.org protocol)
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def site_files(site: SiteRecord, show_page_urls: Sequence[str]) -> Iterator[tuple[str, bytes]]:
-    """``sitemap.xml`` (and its parts when there are many pages), then ``robots.txt``."""
-    entries = list(_entries(site, show_page_urls))
+def site_files(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """``sitemap.xml`` (and its parts when there are many pages), then ``robots.txt``.
+
+    ``page_urls``: the canonical URLs of the pages other than episodes (the show's pages,
+    people's pages); episode pages come from the records.
+    """
+    entries = list(_entries(site, page_urls))
     if len(entries) <= MAX_URLS:
         yield SITEMAP, _urlset(entries)
     else:
@@ -44,9 +48,9 @@ def robots(site: SiteRecord) -> bytes:
     ).encode()
 
 
-def _entries(site: SiteRecord, show_page_urls: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+def _entries(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, str | None]]:
     newest = site.episodes[0].published.isoformat() if site.episodes else None
-    for url in show_page_urls:
+    for url in page_urls:
         yield url, newest
     for episode in site.episodes:
         yield episode.page_url, episode.published.isoformat()

@@ -57,7 +57,11 @@ def cover_thumbnails(
     cache = cache_dir / CACHE_FOLDER if cache_dir is not None else None
     found: dict[int, bytes] = {}
     for size in SIZES:
-        cached = _MEMORY.get((digest, size)) or _read_cache(cache, digest, size)
+        cached = _read_cache(cache, digest, size)
+        if cached is None:
+            cached = _MEMORY.get((digest, size))
+            if cached is not None:
+                _write_cache(cache, digest, size, cached)
         if cached is not None:
             found[size] = cached
     missing = [size for size in SIZES if size not in found]

@@ -191,14 +191,20 @@ def _clean(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", text)).split())
 
 
-def _timed_cue(number: int, lines: list[str], timing_at: int) -> tuple[float, list[str]]:
-    match = _TIMING.match(lines[timing_at])
+def _timed_cue(number: int, lines: list[str], example: str) -> tuple[float, list[str]]:
+    """A cue block's start time and text lines; its timing line is first or second."""
+    at = next((i for i in (0, 1) if i < len(lines) and "-->" in lines[i]), None)
+    if at is None:
+        raise TranscriptError(
+            f"line {number}: this cue has no timing line "
+            f"(write {example}, after an optional cue number or name)"
+        )
+    match = _TIMING.match(lines[at])
     if match is None:
         raise TranscriptError(
-            f"line {number + timing_at}: {lines[timing_at].strip()!r} is not a cue timing "
-            "(write 00:00:01.000 --> 00:00:04.000)"
+            f"line {number + at}: {lines[at].strip()!r} is not a cue timing (write {example})"
         )
-    return _seconds(*match.groups()[:4]), lines[timing_at + 1 :]
+    return _seconds(*match.groups()[:4]), lines[at + 1 :]
 
 
 def _read_vtt(text: str) -> Iterator[Cue]:
@@ -210,10 +216,7 @@ def _read_vtt(text: str) -> Iterator[Cue]:
     for number, lines in blocks:
         if re.match(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)", lines[0]):
             continue
-        timing_at = 0 if "-->" in lines[0] else 1
-        if timing_at >= len(lines):
-            raise TranscriptError(f"line {number}: a cue without a timing line")
-        start, payload = _timed_cue(number, lines, timing_at)
+        start, payload = _timed_cue(number, lines, "00:00:01.000 --> 00:00:04.000")
         joined = " ".join(payload)
         voice = _VOICE.search(joined)
         speaker = " ".join(voice.group(1).split()) if voice else None
@@ -222,13 +225,7 @@ def _read_vtt(text: str) -> Iterator[Cue]:
 
 def _read_srt(text: str) -> Iterator[Cue]:
     for number, lines in _blocks(text):
-        timing_at = 0 if "-->" in lines[0] else 1
-        if timing_at >= len(lines) or (timing_at == 1 and not lines[0].strip().isdigit()):
-            raise TranscriptError(
-                f"line {number}: a SubRip cue is a number, a timing line "
-                "(00:00:01,000 --> 00:00:04,000) and its text"
-            )
-        start, payload = _timed_cue(number, lines, timing_at)
+        start, payload = _timed_cue(number, lines, "00:00:01,000 --> 00:00:04,000")
         body = _clean(_ASS_TAG.sub("", " ".join(payload)))
         speaker = None
         match = _SRT_SPEAKER.match(body)

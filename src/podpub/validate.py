@@ -28,8 +28,8 @@ _YAML_READS = {
 def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     """Validate ``doc.data``; on failure return every problem, each located in the file."""
     if not isinstance(doc.data, dict):
-        kind = type(doc.data).__name__
-        return None, [doc.problem((), f"expected a mapping of fields, found a {kind}")]
+        kind = {list: "a list", str: "text"}.get(type(doc.data), f"a {type(doc.data).__name__}")
+        return None, [doc.problem((), f"expected a mapping of fields, found {kind}")]
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
@@ -39,8 +39,9 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
         ]
 
 
-# A quoted value (as repr writes it) long enough to drown the message it is quoted in.
-_LONG_QUOTE = re.compile(rf"'(?:[^'\\]|\\.){{{CLIP},}}'|\"(?:[^\"\\]|\\.){{{CLIP},}}\"")
+# A quoted value long enough to drown the message it is quoted in (single-character
+# repeats only: linear in time and memory on a megabyte of input).
+_LONG_QUOTE = re.compile(rf"'[^'\n]{{{CLIP},}}'|\"[^\"\n]{{{CLIP},}}\"")
 
 
 def _shorten(problem: Problem) -> Problem:
@@ -90,7 +91,9 @@ def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
     mark = doc.locate(loc)
     message = err["msg"].removeprefix("Value error, ")
     hint = ""
-    if mark.tag in _YAML_READS and (
+    if mark.tag == "null" and mark.raw in ("", "~") and kind == "string_type":
+        message, hint = "has no value", "write it after the colon, or remove the key"
+    elif mark.tag in _YAML_READS and (
         (kind == "string_type" and _expects_text(model, loc))
         or (kind == "value_error" and "in quotes" in message)
     ):

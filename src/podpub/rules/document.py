@@ -18,6 +18,8 @@ from podpub.rules.engine import (
     Hit,
     itunes,
     local_name,
+    namespaces_in,
+    normal_uri,
     qname,
     rule,
 )
@@ -25,14 +27,63 @@ from podpub.rules.engine import (
 KNOWN_URIS = {"itunes": ITUNES, "content": CONTENT, "atom": ATOM}
 
 ITUNES_NAMES = frozenset(
-    "image category explicit author owner name email type new-feed-url block complete title "
-    "episode season episodeType duration summary subtitle keywords".split()
+    [
+        "image",
+        "category",
+        "explicit",
+        "author",
+        "owner",
+        "name",
+        "email",
+        "type",
+        "new-feed-url",
+        "block",
+        "complete",
+        "title",
+        "episode",
+        "season",
+        "episodeType",
+        "duration",
+        "summary",
+        "subtitle",
+        "keywords",
+    ]
 )
 PODCAST_NAMES = frozenset(
-    "guid locked person transcript chapters funding soundbite season episode location trailer "
-    "license alternateEnclosure source integrity medium liveItem contentLink socialInteract "
-    "block txt remoteItem podroll updateFrequency podping value valueRecipient valueTimeSplit "
-    "chat publisher image images".split()
+    [
+        "guid",
+        "locked",
+        "person",
+        "transcript",
+        "chapters",
+        "funding",
+        "soundbite",
+        "season",
+        "episode",
+        "location",
+        "trailer",
+        "license",
+        "alternateEnclosure",
+        "source",
+        "integrity",
+        "medium",
+        "liveItem",
+        "contentLink",
+        "socialInteract",
+        "block",
+        "txt",
+        "remoteItem",
+        "podroll",
+        "updateFrequency",
+        "podping",
+        "value",
+        "valueRecipient",
+        "valueTimeSplit",
+        "chat",
+        "publisher",
+        "image",
+        "images",
+    ]
 )
 
 # Elements whose whole value is one short text: leading or trailing spaces are a mistake.
@@ -52,7 +103,7 @@ def well_formed(ctx: FeedContext) -> Iterator[Hit]:
             continue
         root = page.root
         if root.tag != "rss" or root.get("version") != "2.0":
-            yield Hit(root, f"the root is <{qname(root)}>, not <rss version=\"2.0\">", "")
+            yield Hit(root, f'the root is <{qname(root)}>, not <rss version="2.0">', "")
         channels = root.findall("channel")
         if len(channels) != 1:
             yield Hit(root, f"{len(channels)} <channel> elements; RSS has exactly one")
@@ -72,7 +123,7 @@ def declaration(ctx: FeedContext) -> Iterator[Hit]:
         elif match is None or match.group(1).lower() not in (b"utf-8", b"utf8"):
             yield Hit(
                 page.root,
-                "the XML declaration does not say encoding=\"UTF-8\"",
+                'the XML declaration does not say encoding="UTF-8"',
                 'write <?xml version="1.0" encoding="UTF-8"?> and save the file as UTF-8',
             )
         else:
@@ -82,31 +133,19 @@ def declaration(ctx: FeedContext) -> Iterator[Hit]:
                 yield Hit(page.root, f"byte {exc.start} is not UTF-8", "save the feed as UTF-8")
 
 
-def _normal(uri: str) -> str:
-    return re.sub(r"^[a-z]+://", "", uri.strip().lower()).rstrip("/")
-
-
 @rule("DOC-03", "error", APPLE, "exact namespace URIs (itunes is http://, podcast is https://)")
 def namespaces(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
-        assert page.root is not None
-        seen: set[tuple[str | None, str]] = set()
-        for element in page.root.iter():
-            if not isinstance(element.tag, str):
-                continue
-            for prefix, uri in element.nsmap.items():
-                if (prefix, uri) in seen:
-                    continue
-                seen.add((prefix, uri))
-                for name, exact in KNOWN_URIS.items():
-                    wrong = uri != exact and (_normal(uri) == _normal(exact) or prefix == name)
-                    if wrong:
-                        yield Hit(
-                            element,
-                            f"xmlns:{prefix} is {uri!r}; the {name} namespace is exactly {exact!r}",
-                            "namespace URIs are exact, case-sensitive strings: apps ignore "
-                            "every tag of a misspelt one",
-                        )
+        for (prefix, uri), element in namespaces_in(page).items():
+            for name, exact in KNOWN_URIS.items():
+                near = normal_uri(uri) == normal_uri(exact)
+                if uri != exact and (near or prefix == name):
+                    yield Hit(
+                        element,
+                        f"xmlns:{prefix} is {uri!r}; the {name} namespace is exactly {exact!r}",
+                        "namespace URIs are exact, case-sensitive strings: apps ignore "
+                        "every tag of a misspelt one",
+                    )
 
 
 @rule("DOC-04", "error", APPLE, "element names in the exact case (itunes:episodeType)")
@@ -117,7 +156,9 @@ def element_case(ctx: FeedContext) -> Iterator[Hit]:
             if not isinstance(element.tag, str) or not element.tag.startswith("{"):
                 continue
             uri = element.tag[1:].split("}", 1)[0]
-            names = ITUNES_NAMES if uri == ITUNES else PODCAST_NAMES if uri in PODCAST_URIS else None
+            names = (
+                ITUNES_NAMES if uri == ITUNES else PODCAST_NAMES if uri in PODCAST_URIS else None
+            )
             name = local_name(element)
             if names is None or name in names:
                 continue
@@ -163,11 +204,15 @@ def _urls(ctx: FeedContext) -> Iterator[tuple[etree._Element, str | None, str]]:
                     yield element, attr, value
 
 
+_NOT_URL_ASCII = re.compile(r"[^\x21-\x7e]")
+
+
 @rule("DOC-09", "error", APPLE, "URLs in ASCII (percent-encoded)")
 def ascii_urls(ctx: FeedContext) -> Iterator[Hit]:
     for element, attr, url in _urls(ctx):
-        bad = next((c for c in url if ord(c) > 126 or c.isspace() or ord(c) < 32), None)
-        if bad is not None:
+        match = _NOT_URL_ASCII.search(url)
+        if match is not None:
+            bad = match.group()
             where = f"{qname(element)}@{attr}" if attr else qname(element)
             yield Hit(
                 element,
@@ -197,8 +242,12 @@ def new_feed_url(ctx: FeedContext) -> Iterator[Hit]:
     for element in itunes(channel, "new-feed-url"):
         url = (element.text or "").strip()
         if not re.match(r"^https?://[^/\s]+", url):
-            yield Hit(element, f"itunes:new-feed-url {url!r} is not an absolute URL", "", level="error")
-        selves = [a.get("href") for a in channel.findall(f"{{{ATOM}}}link") if a.get("rel") == "self"]
+            yield Hit(
+                element, f"itunes:new-feed-url {url!r} is not an absolute URL", "", level="error"
+            )
+        selves = [
+            a.get("href") for a in channel.findall(f"{{{ATOM}}}link") if a.get("rel") == "self"
+        ]
         if url and url in selves:
             yield Hit(
                 element,

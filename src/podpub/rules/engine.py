@@ -13,6 +13,8 @@ podpub builds (``locate.DescriptorLocator``), the feed's own line for any other 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -55,7 +57,9 @@ class Finding(Problem):
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
         if self.hint:
             text += f" ({self.hint})"
         return f"{text} [{self.rule} {self.level}, {self.audience}]"
@@ -76,6 +80,8 @@ class Hit:
     attr: str | None = None
     part: tuple[str | int, ...] = ()
     level: str | None = None
+    rule: str | None = None  # reported under another rule (a file the feed links is missing)
+    missing: str | None = None  # the element (``itunes:episode``) ``element`` lacks
 
 
 @dataclass
@@ -95,7 +101,7 @@ class Resources(Protocol):
 
 
 class NoResources:
-    """Nothing to read: the rules that need a file say so once, as info."""
+    """Nothing to read (``--offline``): the rules that need a file skip it."""
 
     def get(self, url: str) -> Resource:
         return Resource(url, error="not read (offline)")
@@ -110,6 +116,7 @@ class FeedPage:
     url: str | None = None  # where it is served (its atom:link self should say so)
     root: etree._Element | None = None
     error: str | None = None  # why it did not parse
+    namespaces: dict[tuple[str | None, str], etree._Element] | None = None  # namespaces_in
 
 
 @dataclass
@@ -140,9 +147,7 @@ class FeedContext:
 
     @property
     def channels(self) -> list[etree._Element]:
-        return [
-            c for p in self.parsed if p.root is not None for c in p.root.findall("channel")[:1]
-        ]
+        return [c for p in self.parsed if p.root is not None for c in p.root.findall("channel")[:1]]
 
     @property
     def items(self) -> list[etree._Element]:
@@ -205,6 +210,9 @@ def run_rules(context: FeedContext, locator: Locator) -> list[Finding]:
         for hit in registered.check(context):
             page = _page_of(hit, pages_by_root, context)
             file, line, column, field_path = locator.locate(hit, page)
+            rule_id, audience = registered.id, registered.audience
+            if hit.rule is not None:
+                rule_id, audience = hit.rule, ALL_APPS
             finding = Finding(
                 file,
                 line,
@@ -213,8 +221,8 @@ def run_rules(context: FeedContext, locator: Locator) -> list[Finding]:
                 hit.message,
                 hit.fix,
                 hit.level or registered.level,
-                registered.id,
-                registered.audience,
+                rule_id,
+                audience,
             )
             key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
             found.setdefault(key, finding)
@@ -231,9 +239,7 @@ def finding_order(finding: Problem) -> tuple[str, int, int, str, str]:
     )
 
 
-def _page_of(
-    hit: Hit, pages_by_root: dict[int, FeedPage], context: FeedContext
-) -> FeedPage | None:
+def _page_of(hit: Hit, pages_by_root: dict[int, FeedPage], context: FeedContext) -> FeedPage | None:
     if hit.element is None:
         return context.pages[0] if context.pages else None
     return pages_by_root.get(id(hit.element.getroottree().getroot()))
@@ -255,23 +261,73 @@ def qname(element: etree._Element) -> str:
 
 
 def itunes(element: etree._Element, name: str) -> list[etree._Element]:
-    return element.findall(f"{{{ITUNES}}}{name}")
-
-
-def podcast(element: etree._Element, name: str) -> list[etree._Element]:
-    """Children in the podcast namespace, under either of its two URIs."""
-    found: list[etree._Element] = []
-    for uri in PODCAST_URIS:
-        found.extend(element.findall(f"{{{uri}}}{name}"))
+    """Apple's tags; under a misspelt itunes URI too, so that DOC-03 alone reports it."""
+    found = element.findall(f"{{{ITUNES}}}{name}")
+    if not found:
+        for uri in _near_uris(_declared(element), ITUNES):
+            found.extend(element.findall(f"{{{uri}}}{name}"))
     return found
 
 
+def podcast(element: etree._Element, name: str) -> list[etree._Element]:
+    """Children in the podcast namespace, under either of its two URIs (or a misspelt one,
+    so that P20-01 alone reports the misspelling)."""
+    found: list[etree._Element] = []
+    for uri in PODCAST_URIS:
+        found.extend(element.findall(f"{{{uri}}}{name}"))
+    if not found:
+        for uri in _near_uris(_declared(element), PODCAST):
+            found.extend(element.findall(f"{{{uri}}}{name}"))
+    return found
+
+
+def normal_uri(uri: str) -> str:
+    """A namespace URI without scheme, case and trailing slash: to recognise misspellings."""
+    return re.sub(r"^[a-z]+://", "", uri.strip().lower()).rstrip("/")
+
+
+def is_podcast_uri(uri: str) -> bool:
+    """The podcast namespace, spelt right or nearly (http://, a trailing slash, case)."""
+    return uri in PODCAST_URIS or _is_near(uri, PODCAST)
+
+
 def podcast_elements(root: etree._Element) -> Iterator[etree._Element]:
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.startswith("{"):
-            uri = element.tag[1:].split("}", 1)[0]
-            if uri in PODCAST_URIS:
-                yield element
+    """Every podcast:* element of the document (lxml filters the names in C)."""
+    uris = (*PODCAST_URIS, *_near_uris(_declared(root), PODCAST))
+    yield from root.iter(*(f"{{{uri}}}*" for uri in uris))
+
+
+def _declared(element: etree._Element) -> tuple[str, ...]:
+    """The namespace URIs declared on the document's root (where feeds declare them)."""
+    return tuple(sorted(set(element.getroottree().getroot().nsmap.values())))
+
+
+@functools.cache
+def _near_uris(declared: tuple[str, ...], exact: str) -> tuple[str, ...]:
+    """Declared URIs that are misspellings of ``exact`` (or of its GitHub twin)."""
+    return tuple(u for u in declared if u not in PODCAST_URIS and u != exact and _is_near(u, exact))
+
+
+@functools.cache
+def _is_near(uri: str, exact: str) -> bool:
+    twins = PODCAST_URIS if exact == PODCAST else (exact,)
+    return normal_uri(uri) in {normal_uri(u) for u in twins}
+
+
+def namespaces_in(page: FeedPage) -> dict[tuple[str | None, str], etree._Element]:
+    """(prefix, URI) → the first element that uses it: the root's declarations and every
+    namespace an element's name is in. Computed once per page (feeds are large)."""
+    if page.namespaces is None:
+        found: dict[tuple[str | None, str], etree._Element] = {}
+        if page.root is not None:
+            for prefix, uri in page.root.nsmap.items():
+                found.setdefault((prefix, uri), page.root)
+            for element in page.root.iter(etree.Element):
+                tag = element.tag
+                if tag[0] == "{":
+                    found.setdefault((element.prefix, tag[1:].split("}", 1)[0]), element)
+        page.namespaces = found
+    return page.namespaces
 
 
 def local_name(element: etree._Element) -> str:
@@ -312,3 +368,17 @@ def duration_seconds(item: etree._Element) -> float | None:
     for part in parts:
         seconds = seconds * 60 + part
     return seconds
+
+
+def unreachable(element: etree._Element, what: str, resource: Resource, attr: str) -> Hit | None:
+    """A linked file that could not be read: DOC-07 (public, reachable), not the rule's own."""
+    if resource.error is None or "offline" in resource.error:
+        return None
+    return Hit(
+        element,
+        f"cannot read the {what} at {resource.url}: {resource.error}",
+        "check that it is published at that address and needs no password",
+        attr=attr,
+        level="error",
+        rule="DOC-07",
+    )

@@ -1,0 +1,388 @@
+"""Time podpub against the Python floor and Hugo on generated shows; print the table.
+
+    /tmp/venv/bin/python bench/run.py [--sizes 100,1000,10000] [--repeat 3]
+
+For each size it generates a show (bench/make_show.py; kept under --work between runs),
+then measures, each in a fresh process:
+
+* podpub ``cold``: no cache (``.podpub/`` deleted) and no previous output;
+* podpub ``no-change``: the same publish again;
+* podpub ``one-changed``: one descriptor's title edited, then publish;
+* podpub ``template-changed``: the show's ``templates/_footer.html`` edited (every page
+  changes), then publish;
+* the floor (bench/floor.py): the straight-line Python build, always from scratch;
+* Hugo, when ``hugo`` is installed: the same show converted to Hugo content with sizes
+  and durations precomputed (bench/hugo_site.py, untimed), built from scratch (Hugo has
+  no incremental build: each case is a full build of the edited site).
+
+Each case is run ``--repeat`` times and the run with the median wall time is shown:
+wall seconds, CPU seconds (user + system, the process and its workers), peak memory of
+the process tree (the sum of the proportional set sizes of the process and its
+children, sampled every 50 ms, in MiB), µs of wall time per episode, and the ratios of
+the wall time to the floor's and to Hugo's for the same case. Before each run the page
+cache's dirty pages are flushed (``sync``), so that writes of one run are not paid by
+the next. The machine and its load average are printed with the table: other work on
+the machine slows every column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from make_show import GENERATOR_VERSION, make_show  # noqa: E402
+
+PYTHON = sys.executable
+CASES = ("cold", "no-change", "one-changed", "template-changed")
+
+
+@dataclass
+class Measure:
+    wall: float
+    cpu: float
+    peak_mib: float
+    max_rss_mib: float
+    status: int
+    load: float = 0.0  # 1-minute load average just before the run
+
+    def row(self) -> list[str]:
+        return [f"{self.wall:.3f}", f"{self.cpu:.2f}", f"{self.peak_mib:.0f}"]
+
+
+@dataclass
+class Result:
+    size: int
+    episodes: int
+    runs: dict[tuple[str, str], list[Measure]] = field(default_factory=dict)
+
+    def best(self, tool: str, case: str) -> Measure | None:
+        runs = self.runs.get((tool, case))
+        if not runs:
+            return None
+        median = statistics.median_low([m.wall for m in runs])
+        return next(m for m in runs if m.wall == median)
+
+
+# --- measuring one process -------------------------------------------------------------
+
+
+def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measure:
+    """Run ``argv`` to its end; wall time, CPU of the tree, peak PSS of the tree."""
+    os.sync()
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    sampler = TreeMemory(proc.pid)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    sampler.stop()
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        print(f"  ! {' '.join(argv)} exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
+    return Measure(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_mib=max(sampler.peak, usage.ru_maxrss * 1024) / 2**20,
+        max_rss_mib=usage.ru_maxrss / 1024,
+        status=proc.returncode,
+        load=load,
+    )
+
+
+class TreeMemory(threading.Thread):
+    """Peak of the summed PSS of a process and its descendants (sampled)."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            total = sum(_pss(pid) for pid in _tree(self.pid))
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+# --- the cases -------------------------------------------------------------------------
+
+
+def prepare_show(work: Path, size: int) -> Path:
+    show = work / f"show-{size}"
+    stamp = show / ".bench-generator"
+    wanted = f"{GENERATOR_VERSION} {size}"
+    if not (stamp.is_file() and stamp.read_text() == wanted):
+        print(f"generating a show of {size} episodes in {show} …", file=sys.stderr)
+        make_show(size, show)
+        stamp.write_text(wanted)
+    return show
+
+
+def published_count(show: Path, out: Path) -> int:
+    return sum(1 for _ in (out / "episodes").iterdir()) if (out / "episodes").is_dir() else 0
+
+
+class ShowEdits:
+    """The edits the incremental cases make, undone at the end."""
+
+    def __init__(self, show: Path) -> None:
+        episodes = sorted((show / "episodes").glob("*.yaml"))
+        self.descriptor = next(
+            p for p in episodes[len(episodes) // 2 :] if "draft: true" not in p.read_text()
+        )
+        self.footer = show / "templates" / "_footer.html"
+        self.originals = {p: p.read_bytes() for p in (self.descriptor, self.footer)}
+        self.count = 0
+
+    def change_title(self) -> None:
+        self.count += 1
+        text = self.descriptor.read_text(encoding="utf-8")
+        lines = [
+            f'title: "Titre corrigé, version {self.count}"' if line.startswith("title:") else line
+            for line in text.split("\n")
+        ]
+        self.descriptor.write_text("\n".join(lines), encoding="utf-8")
+
+    def change_template(self) -> None:
+        self.count += 1
+        text = self.originals[self.footer].decode()
+        self.footer.write_text(text + f"<!-- edit {self.count} -->\n", encoding="utf-8")
+
+    def undo(self) -> None:
+        for path, data in self.originals.items():
+            path.write_bytes(data)
+
+
+def run_podpub(result: Result, show: Path, work: Path, repeat: int, jobs: str | None) -> None:
+    out = work / f"out-podpub-{result.size}"
+    argv = [PYTHON, "-m", "podpub", "publish", str(show), "--out", str(out), "--quiet"]
+    env = dict(os.environ)
+    if jobs:
+        env["PODPUB_JOBS"] = jobs
+    edits = ShowEdits(show)
+
+    def clean() -> None:
+        shutil.rmtree(show / ".podpub", ignore_errors=True)
+        for leftover in out.parent.glob(f".{out.name}*"):
+            shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+
+    try:
+        for _ in range(repeat):
+            clean()
+            result.runs.setdefault(("podpub", "cold"), []).append(measure(argv, env=env))
+        result.episodes = published_count(show, out)
+        for _ in range(repeat):
+            result.runs.setdefault(("podpub", "no-change"), []).append(measure(argv, env=env))
+        for _ in range(repeat):
+            edits.change_title()
+            result.runs.setdefault(("podpub", "one-changed"), []).append(measure(argv, env=env))
+        for _ in range(repeat):
+            edits.change_template()
+            result.runs.setdefault(("podpub", "template-changed"), []).append(
+                measure(argv, env=env)
+            )
+    finally:
+        edits.undo()
+        clean()
+
+
+def run_floor(result: Result, show: Path, work: Path, repeat: int) -> None:
+    out = work / f"out-floor-{result.size}"
+    for _ in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        measured = measure([PYTHON, str(BENCH / "floor.py"), str(show), str(out)])
+        result.runs.setdefault(("floor", "cold"), []).append(measured)
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def run_hugo(result: Result, show: Path, work: Path, repeat: int) -> None:
+    from hugo_site import convert
+
+    site, out = work / f"hugo-{result.size}", work / f"out-hugo-{result.size}"
+    convert(show, site)
+    argv = ["hugo", "--quiet", "--source", str(site), "--destination", str(out)]
+    edits = ShowEdits(show)
+    footer = site / "layouts" / "_default" / "baseof.html"
+    original_footer = footer.read_text()
+    try:
+        for _ in range(repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(site / "resources", ignore_errors=True)
+            result.runs.setdefault(("hugo", "cold"), []).append(measure(argv))
+        for _ in range(repeat):
+            result.runs.setdefault(("hugo", "no-change"), []).append(measure(argv))
+        for _ in range(repeat):
+            edits.change_title()
+            convert(show, site, [edits.descriptor.name])
+            result.runs.setdefault(("hugo", "one-changed"), []).append(measure(argv))
+        for i in range(repeat):
+            footer.write_text(original_footer.replace("</footer>", f"<!-- edit {i} --></footer>"))
+            result.runs.setdefault(("hugo", "template-changed"), []).append(measure(argv))
+    finally:
+        edits.undo()
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(site, ignore_errors=True)
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def table(results: list[Result]) -> str:
+    header = [
+        "episodes",
+        "tool",
+        "case",
+        "wall s",
+        "CPU s",
+        "peak MiB",
+        "µs/episode",
+        "× floor",
+        "× Hugo",
+    ]
+    rows = [header, ["---"] * len(header)]
+    for result in results:
+        floor = result.best("floor", "cold")
+        for tool in ("podpub", "floor", "hugo"):
+            for case in CASES:
+                measured = result.best(tool, case)
+                if measured is None:
+                    continue
+                hugo = result.best("hugo", case)
+                per = measured.wall / max(result.episodes, 1) * 1e6
+                rows.append(
+                    [
+                        f"{result.size:,}",
+                        tool,
+                        case,
+                        *measured.row(),
+                        f"{per:,.0f}",
+                        f"{measured.wall / floor.wall:.2f}" if floor else "–",
+                        f"{measured.wall / hugo.wall:.2f}" if hugo else "–",
+                    ]
+                )
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in lscpu.splitlines() if "Model name" in line),
+            cpu,
+        )
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    hugo = shutil.which("hugo")
+    version = (
+        subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+        if hugo
+        else "not installed"
+    )
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory:.0f} GiB, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, Hugo {version}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="episode counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each case (median shown)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/podpub-bench"))
+    parser.add_argument("--jobs", help="PODPUB_JOBS for podpub (default: podpub's choice)")
+    parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the measures as JSON")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    hugo = shutil.which("hugo") and not args.no_hugo
+    results: list[Result] = []
+    loads = [os.getloadavg()[0]]
+    for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
+        show = prepare_show(args.work, size)
+        result = Result(size, 0)
+        print(f"size {size:,}: podpub …", file=sys.stderr)
+        run_podpub(result, show, args.work, args.repeat, args.jobs)
+        if not args.no_floor:
+            print(f"size {size:,}: floor …", file=sys.stderr)
+            run_floor(result, show, args.work, args.repeat)
+        if hugo:
+            print(f"size {size:,}: hugo …", file=sys.stderr)
+            run_hugo(result, show, args.work, args.repeat)
+        results.append(result)
+        loads.append(os.getloadavg()[0])
+    print(f"Machine: {machine()}")
+    print(
+        f"Load average (1 min) during the run: {min(loads):.2f}–{max(loads):.2f}; "
+        f"median of {args.repeat} runs per case."
+    )
+    print()
+    print(table(results))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "size": r.size,
+                        "episodes": r.episodes,
+                        "runs": {f"{t}/{c}": [vars(m) for m in ms] for (t, c), ms in r.runs.items()},
+                    }
+                    for r in results
+                ],
+                indent=1,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Work kept between runs in the show's ``.podpub/cache/``: safe to delete, never trusted blindly.
+
+A publish of a big show spends most of its time on work whose inputs rarely change:
+reading YAML, probing audio, rendering pages. The cache keeps those results keyed on
+what they were computed from, and hands one back only when its inputs are provably the
+same:
+
+* a file's result is keyed on the file's **stamp**: size, mtime (ns), inode and device,
+  rsync's quick check. A replaced file has another inode, an edited one another mtime
+  or size. ``--verify`` also re-hashes the contents (BLAKE2b) and compares them with
+  the hash stored when the result was made, for producers whose tools preserve mtimes;
+* a computed result (a page) is keyed on a digest of everything it was computed from.
+
+Each stage (``descriptors``, ``probes``, ``pages``…) is one file, written atomically at
+the end of a successful run. Its header names the format, the Python and podpub code
+that wrote it and the show folder it belongs to: a file written by another podpub, for
+another show (a copied ``.podpub/``), or damaged in any way is ignored and rebuilt. The
+body is a pickle read by an unpickler that only builds plain data, podpub's own records
+and a few standard types: nothing in a cache file can run code.
+
+This module imports nothing heavy: the no-change check (``uptodate.py``) runs on it
+before Jinja2, pydantic or mutagen are loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".podpub"  # inside the show folder (git-ignored)
+CACHE_SUBDIR = "cache"
+FORMAT = 1
+MAGIC = b"podpub-cache\n"
+
+#: A file's quick-check stamp: (size, mtime_ns, inode, device). None: no such file.
+Stamp = tuple[int, int, int, int]
+
+
+class _Miss:
+    def __repr__(self) -> str:
+        return "MISS"
+
+
+MISS: Any = _Miss()
+
+
+@dataclass(frozen=True)
+class CacheOptions:
+    """How a run uses the cache: ``enabled=False`` is ``--no-cache`` (neither read nor
+    written); ``verify=True`` is ``--verify`` (contents re-hashed, not only stamps)."""
+
+    enabled: bool = True
+    verify: bool = False
+
+
+# --- stamps and digests ----------------------------------------------------------------
+
+
+def stamp(path: Path | str) -> Stamp | None:
+    """The quick-check stamp of a file (following links), or None when it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def file_digest(path: Path | str) -> str | None:
+    """BLAKE2b of a file's contents (``--verify``), or None when it cannot be read."""
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def digest_of(*parts: Any) -> str:
+    """A digest of values (records, strings, numbers): the key of a computed result.
+
+    Pickled, then hashed: equal values give equal digests within one podpub version
+    (the code fingerprint is part of every cache file's identity). Sets are sorted
+    first, so hash randomization cannot change a digest.
+    """
+    return hashlib.blake2b(_stable_pickle(parts), digest_size=20).hexdigest()
+
+
+def _stable_pickle(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on values only, not on shared objects
+    pickler.dispatch_table = {  # type: ignore[attr-defined]
+        set: lambda s: (sorted, (sorted(s, key=repr),)),
+        frozenset: lambda s: (sorted, (sorted(s, key=repr),)),
+    }
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+# --- the code and the show a cache belongs to ------------------------------------------
+
+_fingerprint: str | None = None
+
+
+def code_fingerprint() -> str:
+    """Changes whenever podpub's code, theme or words change, or a package is installed.
+
+    podpub's own files are stamped one by one (an editable install is edited in place);
+    other packages through the ``site-packages`` folders on ``sys.path``, whose times
+    change when a package is installed, upgraded or removed.
+    """
+    global _fingerprint
+    if _fingerprint is None:
+        package = Path(__file__).parent
+        stamps: list[Any] = [FORMAT, sys.version, sys.platform]
+        for folder, dirs, files in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if not name.endswith((".pyc", ".pyo")):
+                    path = os.path.join(folder, name)
+                    stamps.append((os.path.relpath(path, package), stamp(path)))
+        for entry in sorted(set(sys.path)):  # installed packages, however podpub was started
+            if entry.rstrip(os.sep).endswith(("site-packages", "dist-packages")):
+                stamps.append((entry, stamp(entry)))
+        _fingerprint = hashlib.blake2b(repr(stamps).encode(), digest_size=16).hexdigest()
+    return _fingerprint
+
+
+def show_identity(show_dir: Path) -> dict[str, Any]:
+    """Which show a cache file belongs to: its folder, by path and by inode."""
+    resolved = show_dir.resolve()
+    st = os.stat(resolved)
+    return {"show": str(resolved), "show_id": [st.st_dev, st.st_ino]}
+
+
+# --- reading cache files safely ---------------------------------------------------------
+
+_SAFE_BUILTINS = frozenset({"set", "frozenset", "bytearray", "complex", "slice", "range"})
+_SAFE_GLOBALS = {
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "time"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+    ("pathlib", "Path"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "PurePosixPath"),
+    ("zoneinfo", "ZoneInfo"),
+    ("collections", "OrderedDict"),
+    ("markupsafe", "Markup"),
+}
+
+
+def _zoneinfo_getattr(obj: Any, name: str) -> Any:
+    """The one ``getattr`` a pickle may call: ``ZoneInfo._unpickle`` (how zones pickle)."""
+    import zoneinfo
+
+    if obj is zoneinfo.ZoneInfo and name == "_unpickle":
+        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError(f"refused: getattr({obj!r}, {name!r})")
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """Builds plain data, standard dates and paths, and podpub's own data classes only."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "builtins":
+            if name in _SAFE_BUILTINS:
+                return super().find_class(module, name)
+            if name == "getattr":
+                return _zoneinfo_getattr
+        elif (module, name) in _SAFE_GLOBALS:
+            return super().find_class(module, name)
+        elif module.startswith("podpub.") and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and _is_data_class(found):
+                return found
+        raise pickle.UnpicklingError(f"refused: {module}.{name}")
+
+
+def _is_data_class(cls: type) -> bool:
+    """A podpub dataclass, enum or pydantic model: classes whose unpickling runs no code."""
+    if dataclasses.is_dataclass(cls):
+        return True
+    import enum
+
+    if issubclass(cls, enum.Enum):
+        return True
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and issubclass(cls, pydantic.BaseModel)
+
+
+def safe_loads(data: bytes) -> Any:
+    return SafeUnpickler(io.BytesIO(data)).load()
+
+
+# --- stages -----------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    hits: int = 0
+    misses: int = 0
+
+
+class Stage:
+    """One kind of cached result: ``key → (what it was computed from, the result)``.
+
+    ``inputs`` is a file stamp (with the file's digest under ``--verify``) or a digest
+    of computed inputs; a lookup hits only when the inputs given now are the same.
+    """
+
+    def __init__(self, cache: ShowCache, name: str) -> None:
+        self.cache = cache
+        self.name = name
+        self.entries: dict[str, tuple[Any, Any]] = {}
+        self.used: set[str] = set()
+        self.dirty = False
+        self.counts = Counts()
+
+    # files
+
+    def get_file(self, key: str, path: Path | str) -> tuple[Any, Any]:
+        """``(inputs, result)``: the cached result of ``path`` if the file is unchanged,
+        else ``MISS``; ``inputs`` is what to pass to :meth:`put` with a fresh result."""
+        inputs = self.file_inputs(path)
+        return inputs, self.get(key, inputs)
+
+    def file_inputs(self, path: Path | str) -> Any:
+        current = stamp(path)
+        if current is None or not self.cache.options.verify:
+            return current
+        return (current, file_digest(path))
+
+    # any key
+
+    def get(self, key: str, inputs: Any) -> Any:
+        self.used.add(key)
+        entry = self.entries.get(key)
+        if inputs is not None and entry is not None and entry[0] == inputs:
+            self.counts.hits += 1
+            return entry[1]
+        if self.cache.options.verify and entry is not None and _same_stamp(entry[0], inputs):
+            self.cache.verify_mismatches += 1  # same stamp, other contents: what --verify is for
+        self.counts.misses += 1
+        return MISS
+
+    def put(self, key: str, inputs: Any, value: Any) -> None:
+        if inputs is None:  # unreadable now: nothing to key a result on
+            return
+        self.used.add(key)
+        self.entries[key] = (inputs, value)
+        self.dirty = True
+
+    def prune(self, keep: Callable[[str], bool] | None = None) -> None:
+        """Forget results not asked for in this run (deleted episodes, old pages)."""
+        unused = [k for k in self.entries if k not in self.used and not (keep and keep(k))]
+        for key in unused:
+            del self.entries[key]
+        self.dirty = self.dirty or bool(unused)
+
+
+def _same_stamp(stored: Any, current: Any) -> bool:
+    """Under --verify, inputs are (stamp, digest): the same stamp with another digest."""
+    return (
+        isinstance(stored, tuple)
+        and isinstance(current, tuple)
+        and len(stored) == 2
+        and len(current) == 2
+        and stored[0] == current[0]
+        and stored[1] is not None
+    )
+
+
+@dataclass
+class ShowCache:
+    """The cache of one show folder for one run (``options.enabled=False``: inert)."""
+
+    show_dir: Path
+    options: CacheOptions = field(default_factory=CacheOptions)
+    stages: dict[str, Stage] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # stage files found unusable, and why
+    verify_mismatches: int = 0
+
+    @property
+    def folder(self) -> Path:
+        return self.show_dir / CACHE_DIR / CACHE_SUBDIR
+
+    def stage(self, name: str) -> Stage:
+        found = self.stages.get(name)
+        if found is None:
+            found = self.stages[name] = Stage(self, name)
+            if self.options.enabled:
+                found.entries = self._read(name)
+        return found
+
+    def hits(self, *names: str) -> int:
+        return sum(self.stages[n].counts.hits for n in names if n in self.stages)
+
+    def misses(self, *names: str) -> int:
+        return sum(self.stages[n].counts.misses for n in names if n in self.stages)
+
+    def _identity(self) -> dict[str, Any]:
+        return {"format": FORMAT, "code": code_fingerprint(), **show_identity(self.show_dir)}
+
+    def _read(self, name: str) -> dict[str, tuple[Any, Any]]:
+        path = self.folder / f"{name}.pickle"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            self.ignored.append(f"{name}: {exc.strerror}")
+            return {}
+        try:
+            if not data.startswith(MAGIC):
+                raise ValueError("not a podpub cache file")
+            end = data.index(b"\n", len(MAGIC))
+            header = json.loads(data[len(MAGIC) : end])
+            if header != {**self._identity(), "stage": name}:
+                raise ValueError("written by another podpub or for another show")
+            entries = safe_loads(data[end + 1 :])
+            if not isinstance(entries, dict):
+                raise ValueError("not a table")
+            return entries
+        except Exception as exc:  # a damaged file of any kind: start again
+            self.ignored.append(f"{name}: {exc}")
+            return {}
+
+    def save(self, prune: Iterable[str] = ()) -> None:
+        """Write the stages changed in this run (each atomically); prune the named ones."""
+        if not self.options.enabled:
+            return
+        for name in prune:
+            if name in self.stages:
+                self.stages[name].prune()
+        identity = self._identity()
+        for name, stage in self.stages.items():
+            if stage.dirty:
+                header = json.dumps({**identity, "stage": name}).encode()
+                body = pickle.dumps(stage.entries, protocol=5)
+                try:
+                    write_atomically(self.folder / f"{name}.pickle", MAGIC + header + b"\n" + body)
+                except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
+                    self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+                    continue
+                stage.dirty = False
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary name beside ``path``, then rename: readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _ignore_in_git(path.parent)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """``.podpub/`` holds only what can be remade: keep it out of git even without a
+    .gitignore entry (the same way a virtualenv does)."""
+    root = folder.parent if folder.name == CACHE_SUBDIR else folder
+    marker = root / ".gitignore"
+    if root.name == CACHE_DIR and not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text("# made by podpub: everything here can be deleted\n*\n")

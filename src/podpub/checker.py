@@ -1,0 +1,235 @@
+"""``podpub check``: the descriptor checks, then every feed rule, in one report.
+
+:func:`check_show` resolves the show (every descriptor problem), builds the feed podpub
+would publish from what passed, and runs the rules of ``podpub.rules`` on it; findings
+point at the producer's YAML. :func:`check_feed` runs the same rules on any feed, a file
+or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
+
+:func:`format_text` groups a report by file, :func:`format_json` is the same for CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from podpub.errors import PodpubError, Problem
+from podpub.paging import FeedFile, feed_files
+from podpub.plan import SHOW_FILE, resolve_all
+from podpub.records import SiteRecord
+from podpub.rules.engine import ALL_APPS, FeedContext, FeedPage, Finding, finding_order, run_rules
+
+if TYPE_CHECKING:
+    from podpub.publish import PublishOptions
+
+FEED_FETCH_TIMEOUT = 15.0
+MAX_FEED_BYTES = 50_000_000
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a check found: descriptor problems and feed findings, sorted by place."""
+
+    subject: str  # the show folder or the feed checked
+    problems: tuple[Problem, ...]
+    site: SiteRecord | None = None
+    files: tuple[FeedFile, ...] = ()  # the feed files publish would write
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckReport:
+    """Descriptor problems and feed findings of the show; the feed files when sound."""
+    from podpub.publish import PublishOptions, plan_options
+
+    options = options or PublishOptions()
+    site, problems = resolve_all(show_dir, plan_options(options))
+    if site is None:
+        return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)))
+    if any(p.file == SHOW_FILE and p.level == "error" for p in problems):
+        # The channel comes from show.yaml: its feed rules wait until it is sound.
+        return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
+    files = feed_files(site, options.max_items)
+    context = own_context(site, files, future_allowed=options.future)
+    from podpub.rules.locate import DescriptorLocator
+
+    locator = DescriptorLocator(show_dir, {e.guid: e.source for e in site.episodes}, SHOW_FILE)
+    findings = run_rules(context, locator)
+    listed = sum(len(file.episodes) for file in files)
+    if listed < len(site.episodes):  # trimming is announced, never silent
+        findings.append(
+            Finding(
+                SHOW_FILE,
+                None,
+                None,
+                "max_items",
+                f"the feed lists the newest {listed} of {len(site.episodes)} episodes; the "
+                "older ones stay on the site but leave the feed (apps keep what they have)",
+                "page the feed instead (feed_page_size) to keep every episode in it",
+                "info",
+                "SIZE-01",
+                ALL_APPS,
+            )
+        )
+    everything = sorted([*problems, *findings], key=finding_order)
+    return CheckReport(str(show_dir), tuple(everything), site, tuple(files))
+
+
+def own_context(
+    site: SiteRecord, files: list[FeedFile], future_allowed: bool = False
+) -> FeedContext:
+    """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
+    from podpub.feed import chapters_json
+    from podpub.rules.resources import LocalResources
+
+    show = site.show
+    local: dict[str, Path | Callable[[], bytes]] = {show.image_url: show.image_source}
+    for episode in site.episodes:
+        if episode.chapters_url:
+            local[episode.chapters_url] = _chapters(chapters_json, episode, show)
+    return FeedContext(
+        pages=[FeedPage(file.path, file.data, file.url) for file in files],
+        resources=LocalResources(local),
+        now=site.build_time,
+        future_allowed=future_allowed,
+        warn_bytes=show.extras.feed_warn_bytes,
+        error_bytes=show.extras.feed_error_bytes,
+        guid_pinned=not show.guid_computed,
+        own=True,
+    )
+
+
+def _chapters(build: Callable[..., bytes], episode: Any, show: Any) -> Callable[[], bytes]:
+    return lambda: build(episode, show)
+
+
+def check_feed(location: str, now: Any = None, offline: bool = False) -> CheckReport:
+    """Run the feed rules on any feed: a file, or a URL fetched with a timeout."""
+    from podpub.rules.locate import FeedLocator
+    from podpub.rules.resources import HttpResources
+
+    data, url = _read_feed(location)
+    resources = HttpResources(base=url) if not offline else None
+    context = FeedContext(pages=[FeedPage(location, data, url)], now=now)
+    if resources is not None:
+        context.resources = resources
+    findings = run_rules(context, FeedLocator())
+    return CheckReport(location, tuple(findings))
+
+
+def _read_feed(location: str) -> tuple[bytes, str | None]:
+    if location.startswith(("http://", "https://")):
+        from podpub.rules.resources import HttpResources, fetch
+
+        session = HttpResources(timeout=FEED_FETCH_TIMEOUT).session
+        resource = fetch(session, location, FEED_FETCH_TIMEOUT, MAX_FEED_BYTES)
+        if resource.data is None:
+            raise PodpubError(
+                [
+                    Problem(
+                        location,
+                        None,
+                        None,
+                        "",
+                        f"cannot fetch the feed: {resource.error}",
+                        "check the URL, or save the feed and give the file",
+                    )
+                ]
+            )
+        return resource.data, location
+    path = Path(location)
+    try:
+        if path.stat().st_size > MAX_FEED_BYTES:
+            raise PodpubError(f"{location}: over {MAX_FEED_BYTES:,} bytes; not a feed to check")
+        return path.read_bytes(), None
+    except OSError as exc:
+        raise PodpubError(
+            [Problem(location, None, None, "", f"cannot read the feed: {exc.strerror or exc}")]
+        ) from None
+
+
+# --- reports ---------------------------------------------------------------------
+
+
+def summary(report: CheckReport) -> str:
+    counts = {level: 0 for level in ("error", "warning", "info")}
+    for problem in report.problems:
+        counts[problem.level] = counts.get(problem.level, 0) + 1
+    parts = [
+        f"{counts[level]} {level}{'s' * (counts[level] != 1)}"
+        for level in ("error", "warning", "info")
+        if counts[level] or level != "info"
+    ]
+    return ", ".join(parts)
+
+
+def format_text(report: CheckReport) -> str:
+    """Findings grouped by file, in file order; one line each, then a summary line.
+
+    A line reads ``LINE:COL  LEVEL  RULE  field: message — fix: … (audience)``; descriptor
+    problems (no feed rule) show ``YAML`` as their rule.
+    """
+    lines: list[str] = []
+    groups: dict[str, list[Problem]] = {}
+    for problem in report.problems:
+        groups.setdefault(problem.file or report.subject, []).append(problem)
+    for file, problems in groups.items():
+        lines.append(file)
+        for problem in problems:
+            lines.append("  " + _line(problem))
+        lines.append("")
+    lines.append(f"podpub check: {summary(report)} — {_subject(report)}.")
+    if report.errors and report.site is not None:
+        lines.append("publish would refuse this show: fix the errors first.")
+    return "\n".join(lines)
+
+
+def _subject(report: CheckReport) -> str:
+    if report.site is None:
+        return report.subject
+    count = len(report.site.episodes)
+    files = ", ".join(f"{file.path} {len(file.data):,} bytes" for file in report.files)
+    text = f"{report.site.show.title!r}, {count} episode{'s' * (count != 1)}"
+    return f"{text} ({files})" if files else text
+
+
+def _line(problem: Problem) -> str:
+    where = "-" if problem.line is None else str(problem.line)
+    if problem.line is not None and problem.column is not None:
+        where += f":{problem.column}"
+    rule = getattr(problem, "rule", "") or "YAML"
+    audience = getattr(problem, "audience", "")
+    text = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    if problem.hint:
+        text += f" — fix: {problem.hint}"
+    if audience:
+        text += f" ({audience})"
+    return f"{where:<8} {problem.level:<8} {rule:<7} {text}"
+
+
+def format_json(report: CheckReport) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    findings: list[dict[str, Any]] = []
+    for problem in report.problems:
+        counts[problem.level] = counts.get(problem.level, 0) + 1
+        item = asdict(problem)
+        item["fix"] = item.pop("hint")
+        item.setdefault("rule", None)
+        item.setdefault("audience", None)
+        item["rule"] = item["rule"] or None
+        item["audience"] = item["audience"] or None
+        findings.append(item)
+    document = {"checked": report.subject, "counts": counts, "findings": findings}
+    return json.dumps(document, ensure_ascii=False, indent=2)
