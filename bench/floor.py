@@ -8,6 +8,8 @@ a new folder next to OUT_DIR and renamed into place, audio hard-linked. One proc
 cache. Whatever podpub spends above this is the price of its checks and of its features.
 """
 
+# ruff: noqa: E501  (the templates below are markup, kept one element per line)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -193,9 +195,9 @@ def _feed(show: dict, episodes: list[dict]) -> bytes:
         etree.SubElement(item, f"{{{NS['itunes']}}}duration").text = str(round(e["seconds"]))
         for person in e["hosts"]:
             etree.SubElement(item, f"{{{NS['podcast']}}}person", role="host").text = person
-        etree.SubElement(
-            item, f"{{{NS['podcast']}}}chapters", url=e["url"] + "chapters.json"
-        ).set("type", "application/json+chapters")
+        etree.SubElement(item, f"{{{NS['podcast']}}}chapters", url=e["url"] + "chapters.json").set(
+            "type", "application/json+chapters"
+        )
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

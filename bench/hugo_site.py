@@ -20,6 +20,8 @@ favour. Given EPISODE_FILE names, only those episodes' content files are rewritt
 one-changed case).
 """
 
+# ruff: noqa: E501  (the templates below are markup, kept one element per line)
+
 from __future__ import annotations
 
 import datetime as dt

@@ -206,7 +206,8 @@ def _descriptor(
         for sentence in _sentences(rng, 1 + rng.randrange(3)):
             lines.append(f"      {sentence}")
         if rng.random() < 0.4:
-            lines.append(f"    link: https://www.example.org/actu/{index + 1}/{rng.randrange(1000)}")
+            link = f"https://www.example.org/actu/{index + 1}/{rng.randrange(1000)}"
+            lines.append(f"    link: {link}")
     if transcript:
         lines.append("transcripts:")
         lines.append(f"  - file: {transcript}")
@@ -251,7 +252,7 @@ class AudioTemplate:
 
     def copy_for(self, number: int) -> bytes:
         data = bytearray(self.data)
-        stamp = MARKER[: -8] + f"{number:08d}".encode()
+        stamp = MARKER[:-8] + f"{number:08d}".encode()
         data[self.offset : self.offset + len(MARKER)] = stamp
         if self.ogg:
             _fix_ogg_crc(data, self.offset)

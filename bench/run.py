@@ -35,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ sys.path.insert(0, str(BENCH))
 from make_show import GENERATOR_VERSION, make_show  # noqa: E402
 
 PYTHON = sys.executable
+WORK = Path("/tmp/podpub-bench")  # --work
 CASES = ("cold", "no-change", "one-changed", "template-changed")
 
 
@@ -81,20 +83,18 @@ class Result:
 
 def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measure:
     """Run ``argv`` to its end; wall time, CPU of the tree, peak PSS of the tree."""
-    os.sync()
+    settle()
     load = os.getloadavg()[0]
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    sampler = TreeMemory(proc.pid)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    sampler.stop()
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: warnings never block
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        sampler.stop()
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         print(f"  ! {' '.join(argv)} exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
@@ -106,6 +106,15 @@ def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None
         status=proc.returncode,
         load=load,
     )
+
+
+def settle(timeout: float = 120.0) -> None:
+    """Before a run: no earlier site still being deleted in the background (podpub removes
+    a big previous site after it returns), and dirty pages flushed (``sync``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(WORK.glob(".out-*.staging-*")):
+        time.sleep(0.2)
+    os.sync()
 
 
 class TreeMemory(threading.Thread):
@@ -199,12 +208,16 @@ class ShowEdits:
             path.write_bytes(data)
 
 
-def run_podpub(result: Result, show: Path, work: Path, repeat: int, jobs: str | None) -> None:
+def run_podpub(
+    result: Result, show: Path, work: Path, repeat: int, jobs: str | None, code: Path | None
+) -> None:
     out = work / f"out-podpub-{result.size}"
     argv = [PYTHON, "-m", "podpub", "publish", str(show), "--out", str(out), "--quiet"]
     env = dict(os.environ)
     if jobs:
         env["PODPUB_JOBS"] = jobs
+    if code is not None:  # a copy of the code: edits made meanwhile in the tree do not count
+        env["PYTHONPATH"] = str(code)
     edits = ShowEdits(show)
 
     def clean() -> None:
@@ -342,8 +355,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the measures as JSON")
+    parser.add_argument(
+        "--live-code",
+        action="store_true",
+        help="run podpub from the tree itself rather than from a copy of src/ taken at start",
+    )
     args = parser.parse_args(argv)
+    global WORK
+    WORK = args.work
     args.work.mkdir(parents=True, exist_ok=True)
+    code = None
+    if not args.live_code:
+        code = args.work / "code"
+        shutil.rmtree(code, ignore_errors=True)
+        shutil.copytree(BENCH.parent / "src", code, ignore=shutil.ignore_patterns("__pycache__"))
     hugo = shutil.which("hugo") and not args.no_hugo
     results: list[Result] = []
     loads = [os.getloadavg()[0]]
@@ -351,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         show = prepare_show(args.work, size)
         result = Result(size, 0)
         print(f"size {size:,}: podpub …", file=sys.stderr)
-        run_podpub(result, show, args.work, args.repeat, args.jobs)
+        run_podpub(result, show, args.work, args.repeat, args.jobs, code)
         if not args.no_floor:
             print(f"size {size:,}: floor …", file=sys.stderr)
             run_floor(result, show, args.work, args.repeat)
@@ -374,7 +399,10 @@ def main(argv: list[str] | None = None) -> int:
                     {
                         "size": r.size,
                         "episodes": r.episodes,
-                        "runs": {f"{t}/{c}": [vars(m) for m in ms] for (t, c), ms in r.runs.items()},
+                        "runs": {
+                            f"{tool}/{case}": [vars(m) for m in measures]
+                            for (tool, case), measures in r.runs.items()
+                        },
                     }
                     for r in results
                 ],

@@ -249,7 +249,7 @@ class Stage:
     def get(self, key: str, inputs: Any) -> Any:
         self.used.add(key)
         entry = self.entries.get(key)
-        if inputs is not None and entry is not None and entry[0] == inputs:
+        if inputs is not None and entry is not None and same_inputs(entry[0], inputs):
             self.counts.hits += 1
             return entry[1]
         if self.cache.options.verify and entry is not None and _same_stamp(entry[0], inputs):
@@ -270,6 +270,14 @@ class Stage:
         for key in unused:
             del self.entries[key]
         self.dirty = self.dirty or bool(unused)
+
+
+def same_inputs(stored: Any, current: Any) -> bool:
+    """Equal inputs; or, without --verify, the stamp of a result stored under --verify."""
+    if stored == current:
+        return True
+    verified = isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], tuple)
+    return verified and stored[0] == current
 
 
 def _same_stamp(stored: Any, current: Any) -> bool:

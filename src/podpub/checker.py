@@ -209,7 +209,9 @@ def _line(problem: Problem) -> str:
     where = "-" if problem.line is None else str(problem.line)
     if problem.line is not None and problem.column is not None:
         where += f":{problem.column}"
-    rule = getattr(problem, "rule", "") or "YAML"
+    rule = getattr(problem, "rule", "") or (
+        "YAML" if problem.file.endswith((".yaml", ".yml")) else "-"  # a descriptor check
+    )
     audience = getattr(problem, "audience", "")
     text = f"{problem.field}: {problem.message}" if problem.field else problem.message
     if problem.hint:

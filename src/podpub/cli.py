@@ -156,6 +156,8 @@ def publish(
     except PodpubError:
         run.failed()
         raise
+    finally:
+        run.progress.close()  # before anything else is printed
     for finding in result.findings:  # feed-rule warnings and notes: published anyway
         click.echo(str(finding), err=True)
     site = result.site
@@ -212,6 +214,9 @@ def publish(
     is_flag=True,
     help="With --feed: do not fetch the artwork, chapters and transcripts it links.",
 )
+@click.option(
+    "--no-cache", is_flag=True, help="Ignore .podpub/ (neither read nor write it): redo everything."
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -223,21 +228,40 @@ def check(
     feed: str | None,
     max_items: int | None,
     offline: bool,
+    no_cache: bool,
 ) -> None:
     """Check the show as publish does, write nothing: the descriptors, then every feed
     rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
     with --strict."""
+    run = None
+    if not feed:  # the show's own check: the last report stands while nothing changed
+        from podpub.cache import CacheOptions
+        from podpub.runner import CheckRun
+
+        params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
+        params["format"] = output_format
+        run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
+        found = run.cached()
+        if found is not None:
+            click.echo(found[0])
+            ctx.exit(found[1])
+
     from podpub.checker import check_feed, check_show, format_json, format_text
     from podpub.publish import PublishOptions, build_time
 
-    if feed:
-        report = check_feed(feed, now=build_time(), offline=offline)
+    if run is None:
+        report = check_feed(feed or "", now=build_time(), offline=offline)
     else:
         options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
-        report = _with_stale_tags(show_dir, check_show(show_dir, options))
-    click.echo(format_json(report) if output_format == "json" else format_text(report))
-    if report.failed(strict):
-        ctx.exit(EXIT_USER_ERROR)
+        with run.engine.active():
+            report = _with_stale_tags(show_dir, check_show(show_dir, options))
+    text = format_json(report) if output_format == "json" else format_text(report)
+    click.echo(text)
+    status = EXIT_USER_ERROR if report.failed(strict) else 0
+    if run is not None:
+        run.record(text, status, report.site.next_due if report.site else None)
+    if status:
+        ctx.exit(status)
 
 
 def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from podpub.cache import MISS, CacheOptions, ShowCache, stamp
+from podpub.cache import MISS, CacheOptions, ShowCache, same_inputs, stamp
 from podpub.workers import default_jobs, parallel_map
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ _ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
 
 DESCRIPTORS = "descriptors"
 PROBES = "probes"
-MANIFEST = "manifest"  # in the output's state stage: rel → (render keys, digest, stamp)
+MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
+MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
+MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
 
 
 def current() -> Engine | None:
@@ -83,7 +85,7 @@ class Engine:
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
         self.out: Path | None = None  # the output folder whose files may be reused
         self.output_key: str | None = None
-        self.previous: dict[str, tuple[Any, ...]] = {}  # its manifest, from the cache
+        self._previous: dict[str, tuple[Any, ...]] | None = {}  # its manifest (.previous)
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
 
     @contextlib.contextmanager
@@ -96,14 +98,45 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES))
+        self.cache.save(prune=(DESCRIPTORS, PROBES, *MEMOS))
 
     # --- per-episode work over the worker processes ---------------------------------
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], what: str = "") -> list[R]:
-        """``[fn(item) for item in items]``, spread over the workers when there are many."""
+        """``[fn(item) for item in items]``, spread over the workers when there are many.
+
+        What the workers memoize on the way (:meth:`memo`) comes back with their results.
+        """
         tick = self.progress.task(what, len(items)) if self.progress and what else None
-        return parallel_map(fn, items, self.jobs, progress=tick)
+        memos = [self.cache.stage(name) for name in MEMOS] if self.cache_options.enabled else []
+        before = [(set(stage.used), set(stage.entries)) for stage in memos]
+
+        def collect() -> list[tuple[set[str], dict[str, Any]]]:
+            return [
+                (stage.used - used, {k: stage.entries[k] for k in stage.entries.keys() - keys})
+                for stage, (used, keys) in zip(memos, before, strict=True)
+            ]
+
+        def merge(extra: list[tuple[set[str], dict[str, Any]]]) -> None:
+            for stage, (used, new) in zip(memos, extra, strict=True):
+                stage.used |= used
+                if new:
+                    stage.entries.update(new)
+                    stage.dirty = True
+
+        return parallel_map(fn, items, self.jobs, progress=tick, collect=collect, merge=merge)
+
+    def memo(self, name: str, key: str, compute: Callable[[str], R]) -> R:
+        """``compute(key)``, remembered across runs: for pure functions of a text (the
+        Markdown of summaries and headlines), whose result depends on nothing else."""
+        if not self.cache_options.enabled:
+            return compute(key)
+        stage = self.cache.stage(name)
+        found = stage.get(key, "v1")
+        if found is MISS:
+            found = compute(key)
+            stage.put(key, "v1", found)
+        return found  # type: ignore[no-any-return]
 
     # --- descriptors -------------------------------------------------------------------
 
@@ -130,6 +163,18 @@ class Engine:
             stage.put(self._key(paths[index]), inputs[index], pickle.dumps(result, protocol=5))
         self.drafts = {item.doc.file for item, _ in results if item and item.model.draft}
         return results
+
+    def cached_document(self, path: Path) -> Any:
+        """The loaded document of an episode descriptor this run read, if still current
+        (the feed rules' locator reads descriptors again to point at a line)."""
+        if not self.cache_options.enabled:
+            return None
+        stage = self.cache.stage(DESCRIPTORS)
+        entry = stage.entries.get(self._key(path))
+        if entry is None or not same_inputs(entry[0], stage.file_inputs(path)):
+            return None
+        loaded, _ = pickle.loads(entry[1])
+        return loaded.doc if loaded is not None else None
 
     # --- audio -------------------------------------------------------------------------
 
@@ -168,9 +213,18 @@ class Engine:
         if not self.cache_options.enabled:
             return
         self.out = out
-        self.output_key = key
-        found = self.cache.stage(key).get(MANIFEST, "v1")
-        self.previous = found if isinstance(found, dict) else {}
+        self.output_key = key.replace("state-", "output-", 1)  # its own file: read only
+        self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
+
+    @property
+    def previous(self) -> dict[str, tuple[Any, ...]]:
+        """The manifest of the previous publish into ``out`` (read on first use)."""
+        if self._previous is None:
+            found = MISS
+            if self.output_key is not None:
+                found = self.cache.stage(self.output_key).get(MANIFEST, "v1")
+            self._previous = found if isinstance(found, dict) else {}
+        return self._previous
 
     def instrument_templates(self, env: Any) -> None:
         """pages.py's hook: templates that know whether their page changed (pagememo.py)."""
@@ -190,6 +244,7 @@ class Engine:
         """Each file into the staging folder, shared out over the worker processes;
         files unchanged since the previous publish are linked from it (see pagememo.py)."""
         parent = os.getpid()
+        self.previous  # noqa: B018  (read before forking: the workers share it)
 
         def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, bool]:
             rel, source = item

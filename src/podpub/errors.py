@@ -27,20 +27,28 @@ class Problem:
     hint: str = ""
     level: str = "error"
 
-    def __str__(self) -> str:
+    def where(self) -> str:
+        """``file:line:col`` as far as known ("" for a problem of the run as a whole)."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
+        return where
+
+    def sentence(self) -> str:
+        """``file:line:col: field: message (hint)``, the form every problem is printed in."""
         text = f"{self.field}: {self.message}" if self.field else self.message
+        where = self.where()
         if where:  # a problem of the run as a whole (output folder, disk) names no file
             text = f"{where}: {text}"
         if self.hint:
             text += f" ({self.hint})"
-        if self.level != "error":
-            text = f"{text} [{self.level}]"
         return text
+
+    def __str__(self) -> str:
+        text = self.sentence()
+        return text if self.level == "error" else f"{text} [{self.level}]"
 
 
 class PodpubError(Exception):

@@ -15,6 +15,8 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from podpub import engine
+
 PAGE_TAGS = {
     "p",
     "br",
@@ -45,12 +47,21 @@ def _markdown() -> MarkdownIt:
 
 def markdown_to_html(text: str) -> str:
     """Markdown rendered for the pages: rich but safe."""
-    return _clean(_markdown().render(text), PAGE_TAGS)
+    return _clean(_render(text), PAGE_TAGS)
 
 
 def markdown_to_feed_html(text: str) -> str:
     """Markdown rendered for feed descriptions: Apple's tags only."""
-    return _clean(_markdown().render(text), FEED_TAGS)
+    return _clean(_render(text), FEED_TAGS)
+
+
+def _render(text: str) -> str:
+    """CommonMark → HTML (before sanitizing): remembered between runs by a publish's
+    cache (engine.py), since it is the costly part and depends on the text alone."""
+    run = engine.current()
+    if run is None:
+        return _markdown().render(text)
+    return run.memo(engine.MARKDOWN, text, _markdown().render)
 
 
 def html_to_feed_html(fragment: str) -> str:

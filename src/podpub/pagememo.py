@@ -7,13 +7,15 @@ key** is a digest of everything that call can see:
   the default theme), and podpub's code (through the cache files' identity);
 * the page's template name, the ``common`` values (show, words, assets with their
   content hashes…) and the page's own arguments (its episode, its neighbours, its
-  JSON-LD, its transcript…);
-* the whole ``site`` (every episode), but only for templates that use the variable
-  ``site`` themselves or through what they extend, include, import or render with
-  ``shared("…")``: the show pages count the episodes, an episode page does not look at
-  the other episodes, so a new title re-renders that episode's page, its neighbours
-  (their previous/next links show it), the show pages and the feed, not 10,000 pages.
-  (``site.build_time`` and ``site.next_due`` are left out: pages never show the clock.)
+  JSON-LD, its transcript…).
+
+The templates that use the variable ``site`` themselves, or through what they extend,
+include, import or render with ``shared("…")``, are rendered every time: they show
+every episode (the show pages count and list them), so any change of any episode
+changes them, and a digest of 10,000 episodes costs about what rendering those pages
+costs. An episode page does not look at the other episodes: a new title re-renders
+that episode's page and its neighbours' (their previous/next links show it), not the
+10,000 others.
 
 When the key of a page equals the key recorded for the same file of the previous
 publish, and that file is still in the output folder with the content recorded, the
@@ -28,13 +30,10 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from podpub.cache import digest_of
-
-_SHARED_CALL = re.compile(r"""shared\(\s*["']([^"']+)["']\s*\)""")
 
 
 class Reuse(BaseException):
@@ -85,22 +84,21 @@ class Keys:
         ).hexdigest()
         self._uses_site: dict[str, bool] = {}
         self._common: tuple[int, str] | None = None
-        self._site: tuple[int, str] | None = None
         self._records: dict[int, tuple[Any, str]] = {}
 
     def key(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
         """The render key of ``template(name).render(*args, **kwargs)``, None if unkeyable."""
         try:
+            if self.uses_site(name):
+                return None  # see the module docstring: rendered every time
             common = args[0] if args and isinstance(args[0], dict) else {}
             extra = args[1:] if common else args
-            site = common.get("site") if self.uses_site(name) else None
             return digest_of(
                 self.fingerprint,
                 name,
                 self.common_digest(common),
                 [self.value_digest(v) for v in extra],
                 sorted((k, self.value_digest(v)) for k, v in kwargs.items()),
-                self.site_digest(site) if site is not None else None,
             )
         except Exception:  # a value that does not pickle: render it every time
             return None
@@ -112,27 +110,15 @@ class Keys:
         return self._common[1]
 
     def value_digest(self, value: Any) -> Any:
-        """Records are digested once per run (a neighbour is seen by three pages)."""
+        """Records are digested once per run (a neighbour is seen by three pages); any
+        other value goes into the page's key as it is."""
         if hasattr(value, "__dataclass_fields__"):
             known = self._records.get(id(value))
             if known is None or known[0] is not value:
                 known = (value, digest_of(value))
                 self._records[id(value)] = known
             return known[1]
-        if isinstance(value, (list, tuple)) and value and hasattr(value[0], "__dataclass_fields__"):
-            return [self.value_digest(v) for v in value]
         return value
-
-    def site_digest(self, site: Any) -> str:
-        if self._site is None or self._site[0] != id(site):
-            fields = {
-                k: v
-                for k, v in vars(site).items()
-                if k not in ("episodes", "build_time", "next_due")
-            }
-            episodes = [self.value_digest(e) for e in site.episodes]
-            self._site = (id(site), digest_of(sorted(fields.items()), episodes))
-        return self._site[1]
 
     def uses_site(self, name: str) -> bool:
         """Whether a template, or one it extends, includes or shares, reads ``site``."""
@@ -156,8 +142,20 @@ class Keys:
         if "site" in meta.find_undeclared_variables(ast):
             return True
         referenced: list[str | None] = list(meta.find_referenced_templates(ast))
-        referenced += _SHARED_CALL.findall(source)
+        referenced += _shared_names(ast)
         return any(other is None or self._reads_site(other, seen) for other in referenced)
+
+
+def _shared_names(ast: Any) -> list[str | None]:
+    """The partials a template renders with ``shared("name")`` (None: a computed name)."""
+    from jinja2 import nodes
+
+    found: list[str | None] = []
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "shared":
+            first = call.args[0] if call.args else None
+            found.append(first.value if isinstance(first, nodes.Const) else None)
+    return found
 
 
 def instrument(env: Any) -> None:

@@ -45,6 +45,8 @@ class Progress:
                 state["id"] = bar.add_task(description, total=total, completed=state["done"])
             else:
                 bar.update(state["id"], completed=state["done"])
+            if state["done"] >= total:  # done: make room for the next step
+                bar.remove_task(state["id"])
             now = time.perf_counter()
             if now - self._last >= REDRAW_EVERY or state["done"] >= total:
                 self._last = now

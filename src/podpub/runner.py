@@ -74,6 +74,8 @@ class PublishRun:
         """The last publish's state when nothing it was built from has changed since."""
         if not self.cache_options.enabled or self.cache_options.verify:
             return None
+        if self.params.get("future"):  # future-dated items warn until their day: no shortcut
+            return None
         now = build_now()
         if now is None or not (self.show_dir / "show.yaml").is_file():
             return None
@@ -155,3 +157,47 @@ class _Params:
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.__dict__.update(params)
+
+
+@dataclass
+class CheckRun:
+    """``podpub check`` with the same shortcut: an unchanged show gets the last report."""
+
+    show_dir: Path
+    params: dict[str, Any]
+    cache_options: CacheOptions = field(default_factory=CacheOptions)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.show_dir, self.cache_options)
+        # The default output folder is not the check's input (publish rewrites it).
+        self.excluded = (self.show_dir / DEFAULT_OUT).resolve()
+        self.key = "check-" + state_key(self.excluded, _Params(self.params))
+        self.inputs: Snapshot | None = None
+
+    def cached(self) -> tuple[str, int] | None:
+        """The last report and exit status, when nothing the check reads has changed."""
+        if not self.cache_options.enabled or self.params.get("future"):
+            return None
+        now = build_now()
+        if now is None or not (self.show_dir / "show.yaml").is_file():
+            return None
+        state, self.inputs = current_state(
+            self.engine.cache, self.show_dir, self.excluded, self.key, now, check_output=False
+        )
+        if state is None:
+            return None
+        return state.summary["report"], state.summary["status"]
+
+    def record(self, report: str, status: int, next_due: dt.datetime | None) -> None:
+        if not self.cache_options.enabled:
+            return
+        if self.inputs is not None:
+            record_state(
+                self.engine.cache,
+                self.key,
+                self.inputs,
+                self.excluded,
+                next_due,
+                {"report": report, "status": status},
+            )
+        self.engine.save()

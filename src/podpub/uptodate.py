@@ -87,9 +87,16 @@ def state_key(out: Path, options: Any) -> str:
 
 
 def current_state(
-    cache: ShowCache, show_dir: Path, out: Path, key: str, now: dt.datetime
+    cache: ShowCache,
+    show_dir: Path,
+    out: Path,
+    key: str,
+    now: dt.datetime,
+    check_output: bool = True,
 ) -> tuple[PublishState | None, Snapshot]:
-    """The state of the last publish if nothing changed since, and the inputs as they are."""
+    """The state of the last publish if nothing changed since, and the inputs as they are.
+
+    ``check_output=False`` (``podpub check``): the output folder is not looked at."""
     inputs = snapshot(show_dir, out)
     stored = cache.stage(key).get(STATE, "v1") if cache.options.enabled else MISS
     if stored is MISS or cache.options.verify or not isinstance(stored, PublishState):
@@ -98,7 +105,7 @@ def current_state(
         return None, inputs
     if stored.horizon is not None and now.timestamp() >= stored.horizon:
         return None, inputs  # a scheduled episode is due
-    if stored.output is None or stamp(out) != stored.output:
+    if check_output and (stored.output is None or stamp(out) != stored.output):
         return None, inputs  # the output folder was replaced, removed or changed
     return stored, inputs
 

@@ -102,7 +102,14 @@ def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
         hint = f'write it in quotes: "{mark.raw}"'
     elif kind == "string_type":
         message = "expected text"
+    elif kind == "bool_type":
+        message = f"expected true or false, found {err.get('input')!r}"
+        hint = "write true or false, without quotes"
+    elif kind in {"int_type", "int_parsing"}:
+        message = f"expected a whole number, found {err.get('input')!r}"
+        hint = "write the number without quotes"
     return doc.problem(loc, message, hint)
+
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

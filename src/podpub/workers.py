@@ -59,11 +59,15 @@ def parallel_map(
     jobs: int | None = None,
     min_items: int = MIN_ITEMS,
     progress: Callable[[int], None] | None = None,
+    collect: Callable[[], Any] | None = None,
+    merge: Callable[[Any], None] | None = None,
 ) -> list[R]:
     """``[fn(item) for item in items]``, shared with forked workers when worth it.
 
     ``progress(n)`` is called in the parent as items are done (its own share as it goes,
-    each child's share when it arrives).
+    each child's share when it arrives). ``collect()`` runs in each child after its
+    share, and ``merge(what it returned)`` in the parent: how work a child did on the
+    side (results memoized in the cache) reaches the parent.
     """
     jobs = jobs or default_jobs()
     shares = min(jobs, len(items) // max(min_items, 1))
@@ -74,12 +78,14 @@ def parallel_map(
     children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
     try:
         for share in range(1, shares):
-            children.append((share, *_fork(fn, items[share::shares])))
+            children.append((share, *_fork(fn, items[share::shares], collect)))
         results: list[Any] = [None] * len(items)
         results[0::shares] = _run_here(fn, items[0::shares], progress)
         while children:
             share, pid, reader = children.pop(0)
-            share_results = _receive(pid, reader)
+            share_results, extra = _receive(pid, reader)
+            if merge is not None:
+                merge(extra)
             results[share::shares] = share_results
             if progress is not None:
                 progress(len(share_results))
@@ -108,7 +114,9 @@ def _run_here(
     return results
 
 
-def _fork(fn: Callable[[T], R], items: Sequence[T]) -> tuple[int, int]:
+def _fork(
+    fn: Callable[[T], R], items: Sequence[T], collect: Callable[[], Any] | None
+) -> tuple[int, int]:
     reader, writer = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -119,7 +127,8 @@ def _fork(fn: Callable[[T], R], items: Sequence[T]) -> tuple[int, int]:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                payload: tuple[str, Any] = ("ok", [fn(item) for item in items])
+                results = [fn(item) for item in items]
+                payload: tuple[str, Any] = ("ok", (results, collect() if collect else None))
             except PodpubError as exc:
                 payload = ("problems", exc.problems)
             except BaseException:
@@ -136,7 +145,7 @@ def _fork(fn: Callable[[T], R], items: Sequence[T]) -> tuple[int, int]:
     return pid, reader
 
 
-def _receive(pid: int, reader: int) -> list[Any]:
+def _receive(pid: int, reader: int) -> tuple[list[Any], Any]:
     with open(reader, "rb", closefd=True) as pipe:
         head = pipe.read(_HEADER.size)
         data = pipe.read(_HEADER.unpack(head)[0]) if len(head) == _HEADER.size else b""

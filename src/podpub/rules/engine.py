@@ -52,17 +52,7 @@ class Finding(Problem):
     audience: str = ""
 
     def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        text = (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
-        if self.hint:
-            text += f" ({self.hint})"
-        return f"{text} [{self.rule} {self.level}, {self.audience}]"
+        return f"{self.sentence()} [{self.rule} {self.level}, {self.audience}]"
 
 
 @dataclass(frozen=True)

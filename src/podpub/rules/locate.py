@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from podpub import engine
 from podpub.errors import PodpubError
 from podpub.load import Document, format_path, load_file
 from podpub.rules.engine import FeedPage, Hit, qname
@@ -100,6 +101,10 @@ class DescriptorLocator:
         return doc.file, mark.line, mark.column, format_path(path)
 
     def _load_uncached(self, source: str) -> Document | None:
+        run = engine.current()  # a publish's cache holds every descriptor it read (engine.py)
+        found = run.cached_document(self.show_dir / source) if run is not None else None
+        if found is not None:
+            return found
         try:
             return load_file(self.show_dir / source, source)
         except PodpubError:

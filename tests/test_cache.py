@@ -1,0 +1,342 @@
+"""The cache (``.podpub/``) never serves stale data, and never changes a byte of the output.
+
+Every test publishes real shows with the real command (``podpub publish``), real audio
+files and real templates, and looks at what a listener would get: the pages and the
+feed in the output folder.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podpub.cache import MAGIC, CacheOptions, ShowCache, safe_loads
+from podpub.cli import main
+from podpub.engine import PROBES
+from podpub.uptodate import snapshot
+
+from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+
+
+def publish(show: Path, out: Path, *flags: str) -> int:
+    return main(["publish", str(show), "--out", str(out), *flags])
+
+
+def episode(title: str, audio: str = "audio/tone.mp3", day: int = 2) -> str:
+    return (
+        MINIMAL_EPISODE.replace("First episode", title)
+        .replace("audio/tone.mp3", audio)
+        .replace("2023-06-02", f"2023-06-{day:02d}")
+    )
+
+
+def with_episodes(show: Path, count: int) -> Path:
+    """Episodes ep1 … epN, each with its own copy of the tone (enclosures are unique)."""
+    episodes = {}
+    for i in range(1, count + 1):
+        shutil.copy(AUDIO / "tone.mp3", show / "audio" / f"ep{i}.mp3")
+        episodes[f"ep{i}.yaml"] = episode(f"Episode {i}", f"audio/ep{i}.mp3", day=i)
+    return write_show(show, episodes)
+
+
+def page(out: Path, name: str = "ep1") -> str:
+    return (out / "episodes" / name / "index.html").read_text(encoding="utf-8")
+
+
+def feed(out: Path) -> str:
+    return (out / "feed.xml").read_text(encoding="utf-8")
+
+
+def same_tree(left: Path, right: Path) -> list[str]:
+    """Paths whose bytes differ between two folders (or that only one of them has)."""
+    differences: list[str] = []
+    names = {p.relative_to(left) for p in left.rglob("*") if p.is_file()}
+    names |= {p.relative_to(right) for p in right.rglob("*") if p.is_file()}
+    for name in sorted(names):
+        a, b = left / name, right / name
+        if not (a.is_file() and b.is_file() and filecmp.cmp(a, b, shallow=False)):
+            differences.append(str(name))
+    return differences
+
+
+def test_second_publish_has_nothing_to_do_and_says_so(small_show: Path, tmp_path: Path, capsys):
+    out = tmp_path / "public"
+    assert publish(small_show, out) == 0
+    first = capsys.readouterr().out
+    assert "1 published" in first and "1 probed, 0 cached" in first
+    before = {p: p.stat().st_ino for p in out.rglob("*")}
+
+    assert publish(small_show, out) == 0
+    second = capsys.readouterr().out
+    assert "Nothing changed since the last publish" in second
+    assert "0 probed, 1 cached" in second
+    assert {p: p.stat().st_ino for p in out.rglob("*")} == before  # not even swapped
+
+
+def test_replaced_audio_file_is_probed_again(small_show: Path, tmp_path: Path, capsys):
+    out = tmp_path / "public"
+    publish(small_show, out)
+    assert f'length="{(AUDIO / "tone.mp3").stat().st_size}"' in feed(out)
+    audio = small_show / "audio" / "tone.mp3"
+    replacement = small_show / "audio" / "new.mp3"
+    shutil.copy(AUDIO / "tone-vbr.mp3", replacement)  # 2.56 s, another size
+    os.replace(replacement, audio)  # a new file (another inode) under the old name
+    capsys.readouterr()
+
+    assert publish(small_show, out) == 0
+    assert "1 probed, 0 cached" in capsys.readouterr().out
+    assert f'length="{(AUDIO / "tone.mp3").stat().st_size}"' not in feed(out)
+    assert f'length="{(AUDIO / "tone-vbr.mp3").stat().st_size}"' in feed(out)
+    assert "(MP3, 3,4" in page(out)  # the download size on the page: 3,375 bytes now
+
+
+def test_touched_descriptor_is_read_again(small_show: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    publish(small_show, out)
+    descriptor = small_show / "episodes" / "ep1.yaml"
+    descriptor.write_text(episode("A corrected title"), encoding="utf-8")
+
+    assert publish(small_show, out) == 0
+    assert "A corrected title" in page(out)
+    assert "A corrected title" in feed(out)
+    assert "First episode" not in feed(out)
+
+
+def test_edited_template_renders_every_page_again(small_show: Path, tmp_path: Path):
+    with_episodes(small_show, 3)
+    out = tmp_path / "public"
+    publish(small_show, out)
+    templates = small_show / "templates"
+    templates.mkdir()
+    (templates / "_footer.html").write_text(
+        '<footer class="site-footer">Our own footer</footer>\n', encoding="utf-8"
+    )
+
+    assert publish(small_show, out) == 0
+    pages = [out / "index.html", *(out / "episodes").glob("*/index.html")]
+    assert len(pages) == 4
+    assert all("Our own footer" in p.read_text(encoding="utf-8") for p in pages)
+
+    (templates / "_footer.html").write_text(
+        '<footer class="site-footer">Edited again</footer>\n', encoding="utf-8"
+    )
+    assert publish(small_show, out) == 0
+    assert all("Edited again" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_an_episode_edit_rerenders_its_neighbours_not_the_rest(
+    small_show: Path, tmp_path: Path, capsys
+):
+    with_episodes(small_show, 5)
+    out = tmp_path / "public"
+    publish(small_show, out)
+    untouched = out / "episodes" / "ep1" / "index.html"
+    inode = untouched.stat().st_ino
+    (small_show / "episodes" / "ep4.yaml").write_text(
+        episode("Episode four, renamed", "audio/ep4.mp3", day=4), encoding="utf-8"
+    )
+    capsys.readouterr()
+
+    assert publish(small_show, out) == 0
+    assert "Episode four, renamed" in page(out, "ep4")
+    assert "Episode four, renamed" in page(out, "ep3")  # its "next" link
+    assert "Episode four, renamed" in page(out, "ep5")  # its "previous" link
+    assert untouched.stat().st_ino == inode  # the same file, linked into the new site
+    assert "reused" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "code"])
+def test_damaged_or_foreign_cache_is_ignored_and_rebuilt(
+    small_show: Path, tmp_path: Path, damage: str, capsys
+):
+    out = tmp_path / "public"
+    publish(small_show, out)
+    probes = small_show / ".podpub" / "cache" / f"{PROBES}.pickle"
+    data = probes.read_bytes()
+    if damage == "garbage":
+        probes.write_bytes(os.urandom(len(data)))
+    elif damage == "truncated":
+        probes.write_bytes(data[: len(data) // 2])
+    elif damage == "foreign":  # another show's cache, copied over
+        other = write_show(tmp_path / "other", {"ep1.yaml": MINIMAL_EPISODE})
+        publish(other, tmp_path / "other-public")
+        shutil.copy(other / ".podpub" / "cache" / f"{PROBES}.pickle", probes)
+    else:  # written by another podpub (another code fingerprint)
+        probes.write_bytes(data.replace(b'"code": "', b'"code": "0', 1))
+    (small_show / "episodes" / "ep1.yaml").write_text(episode("Edited"), encoding="utf-8")
+    capsys.readouterr()
+
+    assert publish(small_show, out) == 0
+    assert "1 probed, 0 cached" in capsys.readouterr().out  # the damaged stage was dropped
+    assert "Edited" in page(out)
+    assert probes.read_bytes().startswith(MAGIC)  # and written again, whole
+    assert publish(small_show, out, "--no-cache") == 0
+
+
+def test_cache_file_cannot_run_code(tmp_path: Path):
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    with pytest.raises(pickle.UnpicklingError):
+        safe_loads(pickle.dumps(Evil()))
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_content_changed_with_size_and_mtime_kept_is_caught_by_verify(
+    small_show: Path, tmp_path: Path, capsys
+):
+    out = tmp_path / "public"
+    descriptor = small_show / "episodes" / "ep1.yaml"
+    descriptor.write_text(episode("Title AAAA"), encoding="utf-8")
+    publish(small_show, out)
+    st = descriptor.stat()
+    with open(descriptor, "r+b") as handle:  # same file, same size: only the bytes change
+        text = handle.read().replace(b"Title AAAA", b"Title BBBB")
+        handle.seek(0)
+        handle.write(text)
+    os.utime(descriptor, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the time put back
+    assert descriptor.stat().st_size == st.st_size
+    assert descriptor.stat().st_ino == st.st_ino
+
+    publish(small_show, out)  # the quick check cannot see it (as rsync cannot)
+    assert "Title AAAA" in page(out)
+    capsys.readouterr()
+
+    assert publish(small_show, out, "--verify") == 0
+    assert "Title BBBB" in page(out)
+    assert "Title BBBB" in feed(out)
+
+
+def test_no_cache_ignores_what_the_cache_says(small_show: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    publish(small_show, out)
+    # Make the cache lie: the probe of tone.mp3 says 99 seconds.
+    cache = ShowCache(small_show, CacheOptions())
+    stage = cache.stage(PROBES)
+    ((key, (inputs, info)),) = stage.entries.items()
+    stage.put(key, inputs, type(info)(**{**vars(info), "duration": 99.0}))
+    cache.save()
+    (small_show / "show.yaml").touch()  # something to do
+
+    assert publish(small_show, out) == 0
+    assert "<itunes:duration>99</itunes:duration>" in feed(out)  # the cache is used…
+    assert publish(small_show, out, "--no-cache") == 0
+    assert "<itunes:duration>3</itunes:duration>" in feed(out)  # …and --no-cache ignores it
+
+
+def many_episodes(folder: Path, count: int) -> Path:
+    """A show big enough for the worker processes (more than 64 items per process)."""
+    show = write_show(folder, {})
+    for i in range(count):
+        shutil.copy(
+            AUDIO / ("tone.mp3", "tone.m4a", "tone.opus", "tone.flac")[i % 4],
+            show / "audio" / f"{i:03d}{('.mp3', '.m4a', '.opus', '.flac')[i % 4]}",
+        )
+        text = episode(f"Episode {i}", f"audio/{i:03d}{('.mp3', '.m4a', '.opus', '.flac')[i % 4]}")
+        text = text.replace("2023-06-02", f"2022-{1 + i // 28:02d}-{1 + i % 28:02d}")
+        (show / "episodes" / f"e{i:03d}.yaml").write_text(text, encoding="utf-8")
+    return show
+
+
+def test_output_is_the_same_with_or_without_cache_and_workers(tmp_path: Path):
+    show = many_episodes(tmp_path / "show", 150)
+    cached, fresh, single = tmp_path / "cached", tmp_path / "fresh", tmp_path / "single"
+    assert publish(show, cached) == 0  # cold, two workers where there are two CPUs
+    (show / "episodes" / "e075.yaml").write_text(
+        episode("Renamed", "audio/075.flac").replace("2023-06-02", "2022-03-20"),
+        encoding="utf-8",
+    )
+    (show / "audio" / "012.mp3").unlink()
+    shutil.copy(AUDIO / "tone-vbr.mp3", show / "audio" / "012.mp3")
+    assert publish(show, cached, "--jobs", "2") == 0  # incremental, cached
+    assert publish(show, fresh, "--no-cache", "--jobs", "2") == 0
+    assert publish(show, single, "--no-cache", "--jobs", "1") == 0
+    assert "Renamed" in page(cached, "e075")
+    assert same_tree(cached, fresh) == []
+    assert same_tree(fresh, single) == []
+
+
+def test_scheduled_episode_is_published_when_its_day_comes(
+    small_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    shutil.copy(AUDIO / "tone.mp3", small_show / "audio" / "later.mp3")
+    (small_show / "episodes" / "later.yaml").write_text(
+        episode("Scheduled", "audio/later.mp3").replace("2023-06-02", "2026-03-01"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "public"
+    publish(small_show, out)
+    publish(small_show, out)
+    assert "Nothing changed" in capsys.readouterr().out
+    assert not (out / "episodes" / "later").exists()
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp()) + 90 * 86400))
+    assert publish(small_show, out) == 0
+    assert "Nothing changed" not in capsys.readouterr().out
+    assert "Scheduled" in page(out, "later")
+
+
+def test_output_edited_by_hand_is_rebuilt_after_removal(small_show: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    publish(small_show, out)
+    shutil.rmtree(out)
+    assert publish(small_show, out) == 0
+    assert "First episode" in page(out)
+
+
+def test_snapshot_sees_every_file_but_the_output_and_hidden_ones(small_show: Path):
+    out = small_show / "public"
+    (out / "x").mkdir(parents=True)
+    (out / "x" / "page.html").write_text("old")
+    (small_show / ".git").mkdir()
+    (small_show / ".git" / "HEAD").write_text("ref")
+    (small_show / "notes.txt").write_text("draft ideas")
+    files = snapshot(small_show, out).files
+    assert "notes.txt" in files and "episodes/ep1.yaml" in files and "audio/tone.mp3" in files
+    assert not any(name.startswith((".git", "public")) for name in files)
+
+
+def test_cache_folder_keeps_itself_out_of_git(small_show: Path, tmp_path: Path):
+    publish(small_show, tmp_path / "public")
+    assert (small_show / ".podpub" / ".gitignore").read_text().strip().endswith("*")
+    header = next((small_show / ".podpub" / "cache").glob("*.pickle")).read_bytes()[:200]
+    assert header.startswith(MAGIC)
+
+
+def test_check_repeats_its_report_until_something_changes(small_show: Path, capsys):
+    descriptor = small_show / "episodes" / "ep1.yaml"
+    descriptor.write_text(episode("First").replace("title: First", "title: No"), encoding="utf-8")
+    assert main(["check", str(small_show)]) == 1
+    first = capsys.readouterr()
+    assert "'No' as the boolean False" in first.out + first.err
+
+    assert main(["check", str(small_show)]) == 1  # the same report, from the cache
+    again = capsys.readouterr()
+    assert again.out == first.out
+
+    descriptor.write_text(episode("A fixed title"), encoding="utf-8")
+    assert main(["check", str(small_show)]) == 0
+    assert "'No' as the boolean False" not in capsys.readouterr().out
+
+
+def test_verify_keeps_the_cache_useful_for_the_next_runs(small_show: Path, tmp_path: Path, capsys):
+    out = tmp_path / "public"
+    assert publish(small_show, out, "--verify") == 0
+    assert "1 probed, 0 cached" in capsys.readouterr().out  # nothing hashed yet: read
+    (small_show / "show.yaml").touch()
+    assert publish(small_show, out, "--verify") == 0
+    assert "0 probed, 1 cached" in capsys.readouterr().out  # same stamp, same hash
+    (small_show / "show.yaml").touch()
+    assert publish(small_show, out) == 0
+    assert "0 probed, 1 cached" in capsys.readouterr().out  # and the quick check trusts it

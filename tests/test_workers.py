@@ -1,0 +1,91 @@
+"""Forked worker processes: results in order, failures reported, a failed publish harmless."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podpub.cli import main
+from podpub.errors import PodpubError, Problem
+from podpub.workers import parallel_map
+
+from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
+
+
+def test_results_come_back_in_order_from_every_process():
+    parent = os.getpid()
+    results = parallel_map(lambda i: (i * i, os.getpid()), list(range(300)), jobs=3, min_items=10)
+    assert [square for square, _ in results] == [i * i for i in range(300)]
+    assert len({pid for _, pid in results}) == 3  # the parent and two children did a share
+    assert any(pid == parent for _, pid in results)
+
+
+def test_side_results_of_the_children_reach_the_parent():
+    seen: list[int] = []
+    merged: list[object] = []
+    results = parallel_map(
+        lambda i: seen.append(i) or i,
+        list(range(200)),
+        jobs=2,
+        min_items=10,
+        collect=lambda: sorted(seen),
+        merge=merged.append,
+    )
+    assert results == list(range(200))
+    assert merged == [list(range(1, 200, 2))]  # what the child saw, sent back
+
+
+def test_a_problem_in_a_child_is_a_problem_in_the_parent():
+    def fail_on_odd(i: int) -> int:
+        if i == 151:
+            raise PodpubError([Problem("episodes/x.yaml", 1, 1, "title", "bad title")])
+        return i
+
+    with pytest.raises(PodpubError) as caught:
+        parallel_map(fail_on_odd, list(range(200)), jobs=2, min_items=10)
+    assert caught.value.problems[0].message == "bad title"
+
+
+def test_a_crash_in_a_child_is_a_bug_with_its_traceback():
+    def crash(i: int) -> int:
+        return 1 // (i - 151)
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        parallel_map(crash, list(range(200)), jobs=2, min_items=10)
+
+
+def test_small_work_stays_in_the_process():
+    parent = os.getpid()
+    assert {pid for pid in parallel_map(lambda _: os.getpid(), list(range(50)), jobs=4)} == {parent}
+
+
+def test_failing_page_in_a_worker_leaves_the_previous_site_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    show = write_show(tmp_path / "show", {})
+    for i in range(150):
+        shutil.copy(AUDIO / "tone.mp3", show / "audio" / f"e{i}.mp3")
+        text = MINIMAL_EPISODE.replace("First episode", f"Episode {i}")
+        text = text.replace("audio/tone.mp3", f"audio/e{i}.mp3")
+        text = text.replace("2023-06-02", f"2022-{1 + i // 28:02d}-{1 + i % 28:02d}")
+        (show / "episodes" / f"e{i:03d}.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "public"
+    assert main(["publish", str(show), "--out", str(out), "--jobs", "2"]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    (show / "templates").mkdir()  # a template that breaks on one episode's page only
+    (show / "templates" / "episode.html").write_text(
+        '{% extends "theme/episode.html" %}{% block title %}'
+        "{% if episode.title == 'Episode 77' %}{{ no_such_value }}{% endif %}"
+        "{{ super() }}{% endblock %}",
+        encoding="utf-8",
+    )
+    assert main(["publish", str(show), "--out", str(out), "--jobs", "2"]) == 3
+    assert "internal error" in capsys.readouterr().err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(tmp_path.glob(".public.staging-*"))
