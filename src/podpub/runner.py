@@ -86,8 +86,8 @@ class PublishRun:
 
     def report_unchanged(self, state: PublishState, echo: Callable[..., Any]) -> None:
         summary = state.summary
-        for line in summary.get("findings", []):
-            echo(line, err=True)
+        if summary.get("findings"):
+            echo("\n".join(summary["findings"]), err=True)
         if self.quiet:
             return
         echo(
@@ -111,7 +111,7 @@ class PublishRun:
         """Record the state of this publish for the next one; print the summary line."""
         self.progress.close()
         site = result.site
-        counts = self.counts(site)
+        counts = self.counts(site, result.files)
         if self.cache_options.enabled:
             inputs = self.inputs
             if inputs is None:  # --verify: snapshot now (the next run compares stamps)
@@ -138,7 +138,8 @@ class PublishRun:
         if not self.quiet:
             echo(summary_line(counts, time.perf_counter() - self.started))
 
-    def counts(self, site: Any) -> dict[str, int]:
+    def counts(self, site: Any, files: int = 0) -> dict[str, int]:
+        """The summary's numbers; ``files``: all files of the new site (PublishResult)."""
         engine = self.engine.counts
         drafts = sum(1 for file in site.skipped if file in self.engine.drafts)
         return {
@@ -147,7 +148,8 @@ class PublishRun:
             "scheduled": len(site.skipped) - drafts,
             "probed": engine.probed,
             "cached": engine.probed_cached,
-            "written": engine.written,
+            # every file of the new site but the pages reused and the episodes' media
+            "written": max(engine.written, files - engine.reused - engine.linked),
             "reused": engine.reused,
         }
 

@@ -53,30 +53,29 @@ class PublishState:
 def snapshot(show_dir: Path, out: Path) -> Snapshot:
     """Stat every file of the show folder (see the module docstring for what is left out)."""
     files: dict[str, Stamp | None] = {}
-    root = os.fspath(show_dir)
     skip_dir = os.fspath(out)
-    prefix = len(root.rstrip(os.sep)) + 1
-    todo = [root]
+    todo = [(os.fspath(show_dir), "")]
     while todo:
-        folder = todo.pop()
+        folder, rel = todo.pop()
         try:
-            entries = list(os.scandir(folder))
+            entries = os.scandir(folder)
         except OSError:
-            files[folder[prefix:] + os.sep] = None
+            files[rel] = None  # an unreadable folder: a change when it becomes readable
             continue
-        for entry in entries:
-            name = entry.name
-            if name[0] == "." or name in SKIP_NAMES:
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.path != skip_dir:
-                        todo.append(entry.path)
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or name in SKIP_NAMES:
                     continue
-                st = entry.stat()  # follows a link: what a reader of the file gets
-                files[entry.path[prefix:]] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-            except OSError:
-                files[entry.path[prefix:]] = None
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.path != skip_dir:
+                            todo.append((entry.path, rel + name + "/"))
+                        continue
+                    st = entry.stat()  # follows a link: what a reader of the file gets
+                    files[rel + name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+                except OSError:
+                    files[rel + name] = None
     return Snapshot(files, code_fingerprint())
 
 
