@@ -70,17 +70,20 @@ def small_show(tmp_path: Path) -> Path:
     return write_show(tmp_path / "show")
 
 
-@pytest.fixture
-def sample_show(tmp_path: Path) -> Path:
-    """A copy of the repository's sample show (tests must not write into the repo)."""
-    target = tmp_path / "sample"
-    target.mkdir()
+def copy_sample_show(target: Path) -> Path:
+    """Copy the repository's sample show to ``target`` (tests must not write into the repo)."""
+    target.mkdir(parents=True)
     for name in ("show.yaml", "cover.png"):
         shutil.copy(REPO / name, target / name)
     for folder in ("episodes", "audio", "templates"):
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, target / folder)
     return target
+
+
+@pytest.fixture
+def sample_show(tmp_path: Path) -> Path:
+    return copy_sample_show(tmp_path / "sample")
 
 
 NODE_DIR = Path(__file__).parent / "node"

@@ -29,7 +29,7 @@ from podpub.audio import probe
 from podpub.guids import episode_guid
 from podpub.publish import PublishOptions, publish
 
-from conftest import NODE_DIR, NOW, REPO
+from conftest import NODE_DIR, NOW, REPO, copy_sample_show
 
 RICH = REPO / "tests" / "shows" / "rich"
 MIME = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".opus": "audio/ogg", ".ogg": "audio/ogg"}
@@ -89,13 +89,7 @@ def copy_show(source: Path, target: Path) -> Path:
 def shows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """name → (show folder, published output), each published once for the module."""
     root = tmp_path_factory.mktemp("clients")
-    sample = root / "sample"
-    sample.mkdir()
-    for name in ("show.yaml", "cover.png"):
-        shutil.copy(REPO / name, sample / name)
-    for folder in ("episodes", "audio", "templates"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, sample / folder)
+    sample = copy_sample_show(root / "sample")
     rich = copy_show(RICH, root / "rich")
     result = {}
     for name, folder in (("sample", sample), ("rich", rich)):

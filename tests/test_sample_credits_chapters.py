@@ -21,7 +21,7 @@ from mutagen.id3 import ID3
 
 from podpub.cli import main
 
-from conftest import NOW, REPO
+from conftest import NOW, REPO, copy_sample_show
 
 SLUG = "2023-06-02-les-5-actus-marquantes"
 MP3 = f"audio/{SLUG}.mp3"
@@ -55,13 +55,7 @@ def _mpeg_frames(data: bytes) -> bytes:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, bytes]]:
     """The sample show copied, its MP3's tags stripped, then `podpub tag`, `podpub publish`."""
-    show = tmp_path_factory.mktemp("sample") / "show"
-    show.mkdir()
-    for name in ("show.yaml", "cover.png"):
-        shutil.copy(REPO / name, show / name)
-    for folder in ("episodes", "audio", "templates"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, show / folder)
+    show = copy_sample_show(tmp_path_factory.mktemp("sample") / "show")
     ID3(show / MP3).delete()  # start untagged, whatever the repository's copy holds
     frames = _mpeg_frames((show / MP3).read_bytes())
     out = show.parent / "public"

@@ -267,6 +267,21 @@ def _entry(entry: tuple[Any, ...]) -> str:
 # --- containers -------------------------------------------------------------------------
 
 
+def common_fields(w: Wanted) -> Fields:
+    """The tags every format carries the same way: names, numbers, cover."""
+    f: Fields = {"title": (w.title,), "album": (w.album,)}
+    if w.artists:
+        f["artist"] = w.artists
+    f["album_artist"] = (w.album_artist,)
+    if w.track is not None:
+        f["track"] = (str(w.track),)
+    if w.disc is not None:
+        f["disc"] = (str(w.disc),)
+    if w.cover:
+        f["cover"] = (w.cover.mime, w.cover.digest)
+    return f
+
+
 class Container:
     """How one kind of file carries tags: what podpub wants there, reads, writes."""
 
@@ -290,19 +305,10 @@ class Id3Container(Container):
     name = "MP3 (ID3v2.4)"
 
     def wanted(self, w: Wanted) -> Fields:
-        f: Fields = {"title": (w.title,), "album": (w.album,)}
-        if w.artists:
-            f["artist"] = w.artists
-        f["album_artist"] = (w.album_artist,)
-        if w.track is not None:
-            f["track"] = (str(w.track),)
-        if w.disc is not None:
-            f["disc"] = (str(w.disc),)
+        f = common_fields(w)
         f["date"] = (ID3TimeStamp(w.date).text,)
         if w.description:
             f["description"] = f["comment"] = (w.description,)
-        if w.cover:
-            f["cover"] = (w.cover.mime, w.cover.digest)
         f.update(podcast=(1,), feed=(w.feed_url,), guid=(w.guid,), genre=(GENRE,))
         if w.categories:
             f["category"] = w.categories
@@ -511,20 +517,11 @@ class Mp4Container(Container):
     name = "MP4 (iTunes atoms; no chapters)"
 
     def wanted(self, w: Wanted) -> Fields:
-        f: Fields = {"title": (w.title,), "album": (w.album,)}
-        if w.artists:
-            f["artist"] = w.artists
-        f["album_artist"] = (w.album_artist,)
-        if w.track is not None:
-            f["track"] = (str(w.track),)
-        if w.disc is not None:
-            f["disc"] = (str(w.disc),)
+        f = common_fields(w)
         f["date"] = (w.date_utc,)
         if w.description:
             f["description"] = (w.description,)
             f["short_description"] = (_cut(w.description, MP4_DESC_MAX),)
-        if w.cover:
-            f["cover"] = (w.cover.mime, w.cover.digest)
         f.update(podcast=(True,), feed=(w.feed_url,), guid=(w.guid,), genre=(GENRE,))
         f["media_kind"] = (MP4_PODCAST_KIND,)
         if w.categories:
@@ -653,14 +650,7 @@ class VorbisContainer(Container):
         self._header_packets = header_packets  # Ogg: packets before the audio; 0: FLAC
 
     def wanted(self, w: Wanted) -> Fields:
-        f: Fields = {"title": (w.title,), "album": (w.album,)}
-        if w.artists:
-            f["artist"] = w.artists
-        f["album_artist"] = (w.album_artist,)
-        if w.track is not None:
-            f["track"] = (str(w.track),)
-        if w.disc is not None:
-            f["disc"] = (str(w.disc),)
+        f = common_fields(w)
         f["date"] = (w.date,)
         if w.description:
             f["description"] = (w.description,)
@@ -669,8 +659,6 @@ class VorbisContainer(Container):
             f["copyright"] = (w.copyright,)
         if w.credit_text:
             f["credit_lines"] = (w.credit_text,)
-        if w.cover:
-            f["cover"] = (w.cover.mime, w.cover.digest)
         if w.chapters:
             f["chapters"] = tuple(
                 (timestamp(start / 1000), title, url) for start, _, title, url in w.chapters
