@@ -99,7 +99,7 @@ def node_modules() -> Path:
         pytest.skip("node and npm are needed (Debian packages nodejs, npm)")
     if not (modules / ".package-lock.json").is_file():
         subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"],
             cwd=NODE_DIR,
             check=True,
             capture_output=True,
