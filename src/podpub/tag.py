@@ -966,7 +966,9 @@ def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
         container = container_of(episode)
         try:
             in_file = container.read(episode.audio_source)
-        except (MutagenError, OSError, ValueError) as exc:
+        except Exception as exc:
+            # Damaged tags make mutagen raise IndexError, struct.error… as well as its own
+            # errors (its fuzzing shows it): a warning for the producer, never a traceback.
             warnings.append(
                 _audio_problem(
                     show_dir,
