@@ -273,3 +273,14 @@ def test_schema_is_json_schema_of_the_models(capsys):
     assert schema["additionalProperties"] is False
     assert {"title", "date", "audio", "headlines", "credits"} <= set(schema["properties"])
     assert set(schema["required"]) == {"title", "date", "audio"}
+
+
+def test_a_missing_show_folder_is_a_clear_error_not_a_bug(tmp_path: Path, capsys):
+    missing = tmp_path / "no-such-show"
+    assert main(["publish", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"Directory '{missing}' does not exist" in err
+    assert "internal error" not in err
+    with pytest.raises(PodpubError, match="no show.yaml in"):
+        publish(missing, PublishOptions(now=NOW))
+    assert not missing.exists()

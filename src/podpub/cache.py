@@ -349,8 +349,8 @@ class ShowCache:
 
     def save(self, prune: Iterable[str] = ()) -> None:
         """Write the stages changed in this run (each atomically); prune the named ones."""
-        if not self.options.enabled:
-            return
+        if not self.options.enabled or not self.show_dir.is_dir():
+            return  # a run that found no show folder has nothing worth keeping
         for name in prune:
             if name in self.stages:
                 self.stages[name].prune()

@@ -28,7 +28,10 @@ EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
 
 _show_dir = click.argument(
-    "show_dir", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+    "show_dir",
+    required=False,
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 
 
@@ -104,7 +107,7 @@ def publish(
     """Check the show, then write the feed, pages and media into the output folder."""
     started = time.perf_counter()
     if out is not None and not out.strip():
-        raise PodpubError("the output folder is empty (--out \"\"); give a folder")
+        raise PodpubError('the output folder is empty (--out ""); give a folder')
     from podpub.cache import CacheOptions
     from podpub.runner import PublishRun
 
