@@ -281,6 +281,6 @@ def test_a_missing_show_folder_is_a_clear_error_not_a_bug(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert f"Directory '{missing}' does not exist" in err
     assert "internal error" not in err
-    with pytest.raises(PodpubError, match="no show.yaml in"):
+    with pytest.raises(PodpubError, match=r"no show\.yaml in"):
         publish(missing, PublishOptions(now=NOW))
     assert not missing.exists()
