@@ -284,3 +284,20 @@ def test_a_missing_show_folder_is_a_clear_error_not_a_bug(tmp_path: Path, capsys
     with pytest.raises(PodpubError, match=r"no show\.yaml in"):
         publish(missing, PublishOptions(now=NOW))
     assert not missing.exists()
+
+
+def test_an_output_folder_podpub_cannot_write_beside_is_a_clear_error(
+    sample_show: Path, tmp_path: Path, capsys
+):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert main(["publish", str(sample_show), "--out", str(blocked / "public")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write in {blocked}" in err
+    assert "internal error" not in err
+
+
+def test_a_base_url_that_is_not_a_url_is_refused(sample_show: Path, capsys):
+    assert main(["publish", str(sample_show), "--base-url", "notaurl"]) == 1
+    assert "--base-url 'notaurl' is not an absolute URL" in capsys.readouterr().err
+    assert not (sample_show / "public").exists()

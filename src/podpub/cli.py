@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -108,6 +109,11 @@ def publish(
     started = time.perf_counter()
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
+    if base_url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+", base_url):
+        raise PodpubError(
+            f"--base-url {base_url!r} is not an absolute URL; give one such as "
+            "https://preview.example.org/"
+        )
     from podpub.cache import CacheOptions
     from podpub.runner import PublishRun
 

@@ -136,9 +136,17 @@ def staged(target: Path) -> Iterator[Staging]:
 
 @contextlib.contextmanager
 def publish_lock(target: Path) -> Iterator[None]:
-    target.parent.mkdir(parents=True, exist_ok=True)
     lock_path = target.parent / f".{target.name}.lock"
-    with open(lock_path, "a+b") as handle:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        # The staging folder and the lock live beside the output: the parent must be writable.
+        raise PodpubError(
+            f"cannot write in {target.parent} ({exc.strerror or exc}); choose an output "
+            "folder whose parent you can write to"
+        ) from None
+    with handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
