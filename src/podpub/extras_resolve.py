@@ -32,7 +32,7 @@ from podpub.extras import (
     UpdateFrequencyRef,
 )
 from podpub.load import Document
-from podpub.models import Episode, Funding, License, Location, Show, Txt
+from podpub.models import Episode, Funding, License, Location, Show, Txt, in_show_zone
 from podpub.paths import media_path, output_path, with_slash
 from podpub.records import AudioInfo, ShowRecord, SiteRecord
 
@@ -82,7 +82,7 @@ def show_extras(
             problems.append(file)
         elif file is not None:
             trailers.append(
-                TrailerRef(trailer.title, file, _aware(trailer.date, tz), trailer.season)
+                TrailerRef(trailer.title, file, in_show_zone(trailer.date, tz), trailer.season)
             )
     frequency = show.update_frequency
     return ShowExtras(
@@ -188,15 +188,8 @@ def _txt(items: Iterable[Txt]) -> tuple[TxtRef, ...]:
     return tuple(TxtRef(t.text, t.purpose) for t in items)
 
 
-def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    """As ``plan`` reads episode dates: no zone = the show's; a bare date is midnight."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-
-
 def _iso(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
-    return _aware(value, tz).isoformat()
+    return in_show_zone(value, tz).isoformat()
 
 
 def extra_media_files(site: SiteRecord) -> dict[str, Path]:

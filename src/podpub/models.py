@@ -155,6 +155,13 @@ def _parse_date(value: Any) -> dt.date | dt.datetime:
 DateOrTime = Annotated[dt.date | dt.datetime, BeforeValidator(_parse_date)]
 
 
+def in_show_zone(value: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """What a descriptor date means: no zone = the show's time zone; a bare date is midnight."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+
+
 def _category(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError('write the category as text, for example "News > Daily News"')

@@ -29,7 +29,7 @@ from podpub.credits import (
 from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
-from podpub.models import TRANSCRIPT_TYPES, Episode, Show
+from podpub.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
 from podpub.paths import (
     descriptor_name_problem,
     media_path,
@@ -105,7 +105,7 @@ def resolve_all(
     tz = zoneinfo.ZoneInfo(show.timezone)
     next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
     for item in loaded:
-        when = _aware(item.model.date, tz)
+        when = in_show_zone(item.model.date, tz)
         if (item.model.draft and not options.drafts) or (when > options.now and not options.future):
             skipped.append(item.doc.file)
             if when > options.now and not (item.model.draft and not options.drafts):
@@ -475,15 +475,6 @@ def _transcripts(
             )
         )
     return tuple(records)
-
-
-def _aware(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    """Dates written without a zone are in the show's time zone; a bare date is midnight."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=tz)
-    return value.astimezone(tz)
 
 
 def _clock(seconds: float) -> str:
