@@ -108,3 +108,54 @@ def test_publish_refuses_the_defect_show_and_writes_nothing(defects: Path, tmp_p
         (rule, file, line) for rule, file, line, _, _, lv in EXPECTED if lv == "error"
     }
     assert not out.exists()
+
+
+def _cli_findings(show: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> set[tuple]:
+    main(["check", str(show), "--format", "json", *flags])
+    document = json.loads(capsys.readouterr().out)
+    return {
+        (f["rule"], f["file"], f["line"], f["column"], f["field"], f["level"], f["message"])
+        for f in document["findings"]
+    }
+
+
+def test_a_paged_feed_checked_page_by_page_finds_what_one_pass_finds_and_nothing_stale(
+    defects: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line checks each page of a paged feed on its own and keeps a page's
+    findings while its inputs are unchanged; moving a defect's line is seen at once."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    show_yaml = defects / "show.yaml"
+    show_yaml.write_text(show_yaml.read_text(encoding="utf-8") + "feed_page_size: 3\n")
+
+    def one_pass() -> set[tuple]:  # the library without a run: every rule on every page
+        report = check_show(defects, PublishOptions(now=NOW))
+        assert len(report.files) == 3
+        return {
+            (
+                getattr(p, "rule", None) or None,
+                p.file,
+                p.line,
+                p.column,
+                p.field,
+                p.level,
+                p.message,
+            )
+            for p in report.problems
+        }
+
+    expected = one_pass()
+    assert ("APL-04", "episodes/06-titre-long.yaml", 2, 8, "title", "error") in {
+        f[:6] for f in expected
+    }
+    assert _cli_findings(defects, capsys, "--no-cache") == expected
+    assert _cli_findings(defects, capsys) == expected  # cold cache
+    assert _cli_findings(defects, capsys) == expected  # from the cache
+
+    long_title = defects / "episodes" / "06-titre-long.yaml"
+    long_title.write_text("# moved down one line\n" + long_title.read_text(encoding="utf-8"))
+    moved = one_pass()
+    assert ("APL-04", "episodes/06-titre-long.yaml", 3, 8, "title", "error") in {
+        f[:6] for f in moved
+    }
+    assert _cli_findings(defects, capsys) == moved

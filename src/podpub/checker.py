@@ -10,12 +10,15 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from podpub.cache import MISS, digest_of
+from podpub.engine import FINDINGS
 from podpub.errors import PodpubError, Problem
 from podpub.paging import FeedFile, feed_files
 from podpub.plan import SHOW_FILE, resolve_all
@@ -23,6 +26,7 @@ from podpub.records import SiteRecord
 from podpub.rules.engine import ALL_APPS, FeedContext, FeedPage, Finding, finding_order, run_rules
 
 if TYPE_CHECKING:
+    from podpub.engine import Engine
     from podpub.publish import PublishOptions
 
 FEED_FETCH_TIMEOUT = 15.0
@@ -66,7 +70,7 @@ def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckRe
     from podpub.rules.locate import DescriptorLocator
 
     locator = DescriptorLocator(show_dir, {e.guid: e.source for e in site.episodes}, SHOW_FILE)
-    findings = run_rules(context, locator)
+    findings = run_rules(context, locator, _page_memo(show_dir, site, files, context))
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
         findings.append(
@@ -85,6 +89,66 @@ def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckRe
         )
     everything = sorted([*problems, *findings], key=finding_order)
     return CheckReport(str(show_dir), tuple(everything), site, tuple(files))
+
+
+class _CachedPages:
+    """The rules' findings on each page of podpub's own paged feed, kept in the run's
+    cache under a digest of everything they are computed from; the pages to check again
+    are shared out over the run's worker processes (a page is costly: 200 items)."""
+
+    def __init__(self, run: Engine, names: list[str], keys: list[str]) -> None:
+        self.run, self.names, self.keys = run, names, keys
+        self.stage = run.cache.stage(FINDINGS)
+
+    def get(self, index: int) -> list[Finding] | None:
+        found = self.stage.get(self.names[index], self.keys[index])
+        return None if found is MISS else list(found)
+
+    def put(self, index: int, findings: list[Finding]) -> None:
+        self.stage.put(self.names[index], self.keys[index], tuple(findings))
+
+    def map(self, fn: Callable[[int], list[Finding]], indexes: list[int]) -> list[list[Finding]]:
+        return self.run.map(fn, indexes, "Checking the feed", min_items=1)
+
+
+def _page_memo(
+    show_dir: Path, site: SiteRecord, files: list[FeedFile], context: FeedContext
+) -> _CachedPages | None:
+    """A memo of page findings for a paged feed built within a run (engine.py), else None.
+
+    A page's findings depend on its bytes, on the run's settings, on the clock only
+    through "is this item dated in the future", on the files the rules read (the cover;
+    the chapters, made from the episodes' chapters) and, through the line numbers they
+    point at, on show.yaml and the descriptors of the page's episodes: all in its key.
+    """
+    from podpub import engine
+
+    run = engine.current()
+    if run is None or len(files) < 2:
+        return None
+    stage = run.cache.stage(FINDINGS)
+    common = digest_of(
+        context.future_allowed,
+        context.warn_bytes,
+        context.error_bytes,
+        context.guid_pinned,
+        stage.file_inputs(show_dir / SHOW_FILE),
+        stage.file_inputs(site.show.image_source),
+    )
+    now = site.build_time
+    keys = [
+        digest_of(
+            common,
+            file.url,
+            hashlib.blake2b(file.data, digest_size=20).hexdigest(),
+            [
+                (e.source, stage.file_inputs(show_dir / e.source), e.chapters, e.published > now)
+                for e in file.episodes
+            ],
+        )
+        for file in files
+    ]
+    return _CachedPages(run, [file.path for file in files], keys)
 
 
 def own_context(

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from podpub.cache import MISS, CacheOptions, ShowCache, same_inputs, stamp
-from podpub.workers import default_jobs, parallel_map
+from podpub.workers import MIN_ITEMS, default_jobs, parallel_map
 
 if TYPE_CHECKING:
     from podpub.errors import Problem
@@ -50,6 +50,7 @@ PROBES = "probes"
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
 MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
+FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
 
 
 def current() -> Engine | None:
@@ -98,12 +99,19 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES, *MEMOS))
+        self.cache.save(prune=(DESCRIPTORS, PROBES, FINDINGS, *MEMOS))
 
     # --- per-episode work over the worker processes ---------------------------------
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T], what: str = "") -> list[R]:
-        """``[fn(item) for item in items]``, spread over the workers when there are many.
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        what: str = "",
+        min_items: int = MIN_ITEMS,
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, spread over the workers when there are many
+        (``min_items`` per process at least: fewer for items that are costly each).
 
         What the workers memoize on the way (:meth:`memo`) comes back with their results.
         """
@@ -124,7 +132,9 @@ class Engine:
                     stage.entries.update(new)
                     stage.dirty = True
 
-        return parallel_map(fn, items, self.jobs, progress=tick, collect=collect, merge=merge)
+        return parallel_map(
+            fn, items, self.jobs, min_items, progress=tick, collect=collect, merge=merge
+        )
 
     def memo(self, name: str, key: str, compute: Callable[[str], R]) -> R:
         """``compute(key)``, remembered across runs: for pure functions of a text (the
@@ -288,27 +298,28 @@ class Engine:
             except Reuse:
                 skipped = True
             if skipped:
-                staging.link(rel, self.out / rel)  # type: ignore[operator]
+                staging.link(rel, os.path.join(self.out, rel))  # type: ignore[arg-type]
                 digest = previous[1]  # type: ignore[index]
             else:
                 digest = hashlib.blake2b(data, digest_size=20).hexdigest()
                 if intact and previous[1] == digest:  # type: ignore[index]
-                    staging.link(rel, self.out / rel)  # type: ignore[operator]
+                    staging.link(rel, os.path.join(self.out, rel))  # type: ignore[arg-type]
                 else:
                     staging.write(rel, data)
         finally:
             slot_var.reset(token)
         keys = None if slot.unkeyable else tuple(slot.keys)
         linked = skipped or (intact and previous[1] == digest)  # type: ignore[index]
-        return keys, digest, stamp(staging.path / rel), linked, skipped
+        return keys, digest, stamp(os.path.join(staging.path, rel)), linked, skipped
 
     def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
         """The previous publish's file is still there, as it was written."""
-        path = self.out / rel  # type: ignore[operator]
+        path = os.path.join(self.out, rel)  # type: ignore[arg-type]
         if stamp(path) != previous[2]:
             return False
         if self.cache_options.verify:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
             return hashlib.blake2b(data, digest_size=20).hexdigest() == previous[1]
         return True
 

@@ -58,13 +58,17 @@ class Staging:
         except OSError as exc:
             raise cannot_write(str(self.path), exc) from None
         self.files = 0
-        self._dirs: set[Path] = {self.path}
+        self._root = str(self.path)
+        self._dirs: set[str] = {self._root}  # folders this process knows are there
 
-    def _prepare(self, rel: str) -> Path:
-        dest = self.path / rel
-        parent = dest.parent
+    def _prepare(self, rel: str) -> str:
+        """Where ``rel`` goes, its folder made if need be (worker processes share the
+        staging folder: a folder another one made is only looked at)."""
+        dest = os.path.join(self._root, rel)
+        parent = os.path.dirname(dest)
         if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
+            if not os.path.isdir(parent):
+                os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
         self.files += 1
         return dest
@@ -76,7 +80,7 @@ class Staging:
         except OSError as exc:  # a full disk, a file size limit: the producer's to fix
             raise cannot_write(rel, exc) from None
 
-    def link(self, rel: str, source: Path) -> None:
+    def link(self, rel: str, source: Path | str) -> None:
         """Bring a media file in: a hard link when the file system allows, else a copy."""
         try:
             dest = self._prepare(rel)

@@ -10,12 +10,18 @@ key** is a digest of everything that call can see:
   JSON-LD, its transcript…).
 
 The templates that use the variable ``site`` themselves, or through what they extend,
-include, import or render with ``shared("…")``, are rendered every time: they show
-every episode (the show pages count and list them), so any change of any episode
-changes them, and a digest of 10,000 episodes costs about what rendering those pages
-costs. An episode page does not look at the other episodes: a new title re-renders
-that episode's page and its neighbours' (their previous/next links show it), not the
-10,000 others.
+include, import or render with ``shared("…")``, are rendered every time: ``site`` is
+every episode, so any change of any episode may change them. The default theme's show
+pages do not read it: each is given its own slice of the episodes and their count, so
+a new title re-renders the one show page that lists the episode. An episode page does
+not look at the other episodes either: a new title re-renders that episode's page and
+its neighbours' (their previous/next links show it), not the 10,000 others.
+
+Each episode record is digested once per run (:meth:`Keys.remember`, before the pages
+are shared out over the worker processes, which inherit the digests): in a key, a
+record stands for its digest (:class:`RecordDigest`), so a person's page that lists
+5,000 episodes, or a show page that lists 50, costs a digest of 5,000 or 50 short
+strings, not a pickle of the records again.
 
 When the key of a page equals the key recorded for the same file of the previous
 publish, and that file is still in the output folder with the content recorded, the
@@ -30,10 +36,18 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from podpub.cache import digest_of
+from podpub.people import Appearance
+from podpub.records import EpisodeRecord
+
+#: Records digested once per run and standing for their digest in every key.
+_RECORDS = (EpisodeRecord,)
+#: Small data classes holding records: keyed on their fields, each record by its digest.
+_HOLDERS = (Appearance,)
 
 
 class Reuse(BaseException):
@@ -67,6 +81,23 @@ def current_slot() -> contextvars.ContextVar[PageSlot | None]:
     return _SLOT
 
 
+@dataclass(frozen=True)
+class RecordDigest:
+    """A record in a render key: the digest of its whole content (the same record gives
+    the same digest in any run; no value a page is given can be one of these)."""
+
+    digest: str
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """A sequence of records, or a holder of records, in a render key: its kind, and its
+    parts with each record as its :class:`RecordDigest`."""
+
+    kind: str
+    parts: tuple[Any, ...]
+
+
 class Keys:
     """Render keys of one environment (one publish): template sources, ``site`` use."""
 
@@ -84,7 +115,7 @@ class Keys:
         ).hexdigest()
         self._uses_site: dict[str, bool] = {}
         self._common: tuple[int, str] | None = None
-        self._records: dict[int, tuple[Any, str]] = {}
+        self._records: dict[int, tuple[Any, Any]] = {}  # id → (value, digest)
 
     def key(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
         """The render key of ``template(name).render(*args, **kwargs)``, None if unkeyable."""
@@ -110,8 +141,23 @@ class Keys:
         return self._common[1]
 
     def value_digest(self, value: Any) -> Any:
-        """Records are digested once per run (a neighbour is seen by three pages); any
-        other value goes into the page's key as it is."""
+        """What stands for a page's argument in its key, a function of its value only.
+
+        Records are digested once per run (a neighbour is seen by three pages, an
+        episode by each of its people's pages): an episode record, and each one in a
+        sequence of them or in an :class:`~podpub.people.Appearance`, is its
+        :class:`RecordDigest`; any other data class its digest; any other value goes
+        into the key as it is.
+        """
+        if isinstance(value, _RECORDS):
+            return self._record(value)
+        if isinstance(value, _HOLDERS):
+            parts = tuple(self.value_digest(getattr(value, f.name)) for f in fields(value))
+            return Reduced(type(value).__qualname__, parts)
+        if isinstance(value, (tuple, list)) and any(
+            isinstance(item, (_RECORDS, _HOLDERS)) for item in value
+        ):
+            return Reduced(type(value).__name__, tuple(self.value_digest(v) for v in value))
         if hasattr(value, "__dataclass_fields__"):
             known = self._records.get(id(value))
             if known is None or known[0] is not value:
@@ -119,6 +165,24 @@ class Keys:
                 self._records[id(value)] = known
             return known[1]
         return value
+
+    def _record(self, record: Any) -> RecordDigest:
+        known = self._records.get(id(record))
+        if known is None or known[0] is not record:
+            known = (record, RecordDigest(digest_of(record)))
+            self._records[id(record)] = known
+        return known[1]  # type: ignore[no-any-return]
+
+    def remember(self, records: Sequence[Any]) -> None:
+        """Digest ``records`` now, over the run's worker processes: the processes that
+        stage the pages afterwards inherit the digests instead of each making its own."""
+        from podpub import engine
+
+        todo = list({id(r): r for r in records if id(r) not in self._records}.values())
+        run = engine.current()
+        digests = run.map(digest_of, todo) if run is not None else [digest_of(r) for r in todo]
+        for record, digest in zip(todo, digests, strict=True):
+            self._records[id(record)] = (record, RecordDigest(digest))
 
     def uses_site(self, name: str) -> bool:
         """Whether a template, or one it extends, includes or shares, reads ``site``."""
@@ -163,6 +227,7 @@ def instrument(env: Any) -> None:
     from jinja2 import Template
 
     keys = Keys(env)
+    env.extend(podpub_keys=keys)
 
     class MemoTemplate(Template):
         def render(self, *args: Any, **kwargs: Any) -> str:
@@ -183,3 +248,11 @@ def instrument(env: Any) -> None:
                 slot.depth -= 1
 
     env.template_class = MemoTemplate
+
+
+def remember_records(env: Any, records: Sequence[Any]) -> None:
+    """Digest the records the pages of ``env`` show, once, before the pages are staged
+    (:meth:`Keys.remember`); nothing to do for an environment that is not instrumented."""
+    keys = getattr(env, "podpub_keys", None)
+    if isinstance(keys, Keys):
+        keys.remember(records)

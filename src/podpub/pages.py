@@ -38,7 +38,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub import engine, sitefiles, transcripts
+from podpub import engine, pagememo, sitefiles, transcripts
 from podpub.errors import PodpubError, Problem
 from podpub.i18n import Translations, translations
 from podpub.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
@@ -159,6 +159,8 @@ class PageRenderer:
             return html
 
         self.env.globals["shared"] = shared
+        # with a cache: each episode record digested once for every page's key (pagememo)
+        pagememo.remember_records(self.env, site.episodes)
 
     def show_page_urls(self) -> list[str]:
         """Canonical URLs of the show's pages: ``url``, ``url/page/2/``…"""
@@ -188,6 +190,7 @@ class PageRenderer:
             episode=None,
             jsonld=json_ld(data),
             page_number=number,
+            episode_count=len(self.site.episodes),  # not ``site``: the page's key (pagememo)
             page_episodes=self.site.episodes[first : first + self.per_page],
             page_links=page_links(number, self.page_count),
         ).encode("utf-8")

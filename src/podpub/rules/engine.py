@@ -12,6 +12,7 @@ podpub builds (``locate.DescriptorLocator``), the feed's own line for any other 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -122,6 +123,10 @@ class FeedContext:
     guid_pinned: bool | None = None  # podpub's own feed: show.yaml pins podcast:guid
     own: bool = False  # the feed podpub builds (its fixes name descriptor fields)
 
+    def page(self, index: int) -> FeedContext:
+        """The same context with page ``index`` alone (what the page rules read)."""
+        return dataclasses.replace(self, pages=[self.pages[index]])
+
     @property
     def parsed(self) -> list[FeedPage]:
         return [page for page in self.pages if page.root is not None]
@@ -151,6 +156,13 @@ class Locator(Protocol):
     ) -> tuple[str, int | None, int | None, str]: ...
 
 
+#: A rule's scope: "page" rules read one feed document at a time (its channel and its
+#: items), so a paged feed can be checked page by page, and a page whose inputs did not
+#: change keeps its findings (:class:`PageMemo`); "feed" rules compare items across the
+#: pages (unique guids, unique enclosures) and always read every page.
+PAGE, FEED = "page", "feed"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -158,23 +170,40 @@ class Rule:
     audience: str
     summary: str
     check: Callable[[FeedContext], Iterable[Hit]]
+    scope: str = PAGE
 
 
 RULES: list[Rule] = []
 
 
 def rule(
-    rule_id: str, level: str, audience: str, summary: str
+    rule_id: str, level: str, audience: str, summary: str, scope: str = PAGE
 ) -> Callable[[Callable[[FeedContext], Iterable[Hit]]], Callable[[FeedContext], Iterable[Hit]]]:
     """Register a check under a rule id (one id may have several checks)."""
 
     def register(
         check: Callable[[FeedContext], Iterable[Hit]],
     ) -> Callable[[FeedContext], Iterable[Hit]]:
-        RULES.append(Rule(rule_id, level, audience, summary, check))
+        RULES.append(Rule(rule_id, level, audience, summary, check, scope))
         return check
 
     return register
+
+
+class PageMemo(Protocol):
+    """How :func:`run_rules` keeps the findings of each page of a paged feed between runs
+    and shares the pages out (checker.py gives podpub's own feed one, over the cache
+    and worker processes of the run)."""
+
+    def get(self, index: int) -> list[Finding] | None:
+        """The findings of page ``index`` kept from a run with the same inputs, or None."""
+        ...
+
+    def put(self, index: int, findings: list[Finding]) -> None: ...
+
+    def map(
+        self, fn: Callable[[int], list[Finding]], indexes: list[int]
+    ) -> list[list[Finding]]: ...
 
 
 def parse_pages(pages: list[FeedPage]) -> None:
@@ -189,14 +218,51 @@ def parse_pages(pages: list[FeedPage]) -> None:
             page.root, page.error = None, str(exc)
 
 
-def run_rules(context: FeedContext, locator: Locator) -> list[Finding]:
-    """Every finding of every rule, located, without duplicates, in a stable order."""
+def run_rules(
+    context: FeedContext, locator: Locator, memo: PageMemo | None = None
+) -> list[Finding]:
+    """Every finding of every rule, located, without duplicates, in a stable order.
+
+    With a ``memo`` and a paged feed, the page rules run on each page alone (each page
+    repeats the channel, so its findings are the same ones, and duplicates are merged),
+    a page whose inputs are unchanged answers from the memo, and the feed rules run on
+    every page together.
+    """
     from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (registration)
 
     parse_pages([page for page in context.pages if page.root is None and page.error is None])
-    pages_by_root = {id(page.root): page for page in context.pages if page.root is not None}
+    if memo is None or len(context.pages) < 2:
+        return _sorted_unique(_findings(context, locator, RULES))
+    page_rules = [r for r in RULES if r.scope == PAGE]
+    found: list[Finding] = []
+    todo: list[int] = []
+    for index in range(len(context.pages)):
+        kept = memo.get(index)
+        if kept is None:
+            todo.append(index)
+        else:
+            found += kept
+    fresh = memo.map(lambda i: _findings(context.page(i), locator, page_rules), todo)
+    for index, findings in zip(todo, fresh, strict=True):
+        memo.put(index, findings)
+        found += findings
+    found += _findings(context, locator, [r for r in RULES if r.scope == FEED])
+    return _sorted_unique(found)
+
+
+def _sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
     found: dict[tuple[object, ...], Finding] = {}
-    for registered in RULES:
+    for finding in findings:
+        key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
+        found.setdefault(key, finding)
+    return sorted(found.values(), key=finding_order)
+
+
+def _findings(context: FeedContext, locator: Locator, rules: list[Rule]) -> list[Finding]:
+    """The located findings of ``rules`` on ``context``, in rule order (duplicates kept)."""
+    pages_by_root = {id(page.root): page for page in context.pages if page.root is not None}
+    found: list[Finding] = []
+    for registered in rules:
         for hit in registered.check(context):
             page = _page_of(hit, pages_by_root, context)
             file, line, column, field_path = locator.locate(hit, page)
@@ -214,9 +280,8 @@ def run_rules(context: FeedContext, locator: Locator) -> list[Finding]:
                 rule_id,
                 audience,
             )
-            key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
-            found.setdefault(key, finding)
-    return sorted(found.values(), key=finding_order)
+            found.append(finding)
+    return found
 
 
 def finding_order(finding: Problem) -> tuple[str, int, int, str, str]:

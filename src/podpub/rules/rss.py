@@ -15,6 +15,7 @@ from podpub.rules.engine import (
     APPLE,
     ATOM,
     DIRECTORIES,
+    FEED,
     FeedContext,
     Hit,
     item_label,
@@ -208,7 +209,7 @@ def enclosure_type(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-07", "error", APPLE, "enclosure URLs unique across items")
+@rule("RSS-07", "error", APPLE, "enclosure URLs unique across items", scope=FEED)
 def unique_enclosures(ctx: FeedContext) -> Iterator[Hit]:
     seen: dict[str, etree._Element] = {}
     for item in ctx.items:
@@ -239,7 +240,7 @@ def one_enclosure(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-09", "error", ALL_APPS, "unique guids; opaque guids with isPermaLink=false")
+@rule("RSS-09", "error", ALL_APPS, "unique guids; opaque guids with isPermaLink=false", scope=FEED)
 def unique_guids(ctx: FeedContext) -> Iterator[Hit]:
     seen: dict[str, etree._Element] = {}
     for item in ctx.items:
