@@ -250,11 +250,12 @@ def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = No
 # --- credits of the show and of each episode ------------------------------------------
 
 
-def register_mentions(people: People, show: Show, episodes: Iterable[Episode]) -> None:
-    """Note every mention of a person before any is resolved (see :class:`People`)."""
+def register_mentions(people: People, show: Show, episodes: Iterable[Iterable[Person]]) -> None:
+    """Note every mention of a person before any is resolved (see :class:`People`):
+    the show's, then each episode's (its hosts, then its credits' people: plan.Summary)."""
     mentions: list[Person] = [*show.hosts, *(p for c in show.credits for p in c.people)]
-    for episode in episodes:
-        mentions += [*episode.hosts, *(p for c in episode.credits for p in c.people)]
+    for named in episodes:
+        mentions += named
     for person in mentions:
         people.register(person)
 

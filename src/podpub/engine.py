@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from podpub.cache import MISS, CacheOptions, ShowCache, same_inputs, stamp
+from podpub.cache import (
+    MISS,
+    CacheOptions,
+    ShowCache,
+    digest_of,
+    safe_loads,
+    same_inputs,
+    stamp,
+)
 from podpub.workers import MIN_ITEMS, default_jobs, parallel_map
 
 if TYPE_CHECKING:
@@ -48,8 +56,10 @@ _ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
 DESCRIPTORS = "descriptors"
 PROBES = "probes"
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
+SITES = "sites"  # the "output-…" stage: the live site and the standby, as output.Standby
 MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
+RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
 FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
 
 
@@ -70,6 +80,7 @@ class Counts:
     linked: int = 0  # media files linked (or copied) from the show folder
     reused: int = 0  # output files carried over unchanged from the previous site
     rendered_cached: int = 0  # pages whose rendering was skipped
+    resolved_cached: int = 0  # episode records kept from the previous run
 
 
 @dataclass
@@ -88,6 +99,8 @@ class Engine:
         self.output_key: str | None = None
         self._previous: dict[str, tuple[Any, ...]] | None = {}  # its manifest (.previous)
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
+        self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
+        self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
 
     @contextlib.contextmanager
     def active(self) -> Iterator[Engine]:
@@ -99,7 +112,7 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES, FINDINGS, *MEMOS))
+        self.cache.save(prune=(DESCRIPTORS, PROBES, RESOLVED, FINDINGS, *MEMOS))
 
     # --- per-episode work over the worker processes ---------------------------------
 
@@ -153,25 +166,37 @@ class Engine:
     def load_descriptors(
         self, paths: Sequence[Path], load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
     ) -> list[tuple[Loaded | None, list[Problem]]]:
-        """``[load(path) for path in paths]``, unchanged files answered from the cache."""
+        """``[load(path) for path in paths]``, unchanged files answered from the cache.
+
+        A cached descriptor comes back as its :class:`~podpub.plan.Summary`, its document
+        and model still pickled (most runs never need them: see plan.py's memo).
+        """
+        from podpub.plan import Loaded
+
         stage = self.cache.stage(DESCRIPTORS)
         results: list[Any] = [None] * len(paths)
         todo: list[int] = []
         inputs: dict[int, Any] = {}
         for index, path in enumerate(paths):
-            key = self._key(path)
-            inputs[index], blob = stage.get_file(key, path)
-            if blob is MISS:
+            inputs[index], found = stage.get_file(self._key(path), path)
+            if found is MISS:
                 todo.append(index)
             else:
-                results[index] = pickle.loads(blob)
+                summary, problems, blob = found
+                item = Loaded(summary=summary, blob=blob) if summary is not None else None
+                results[index] = (item, list(problems))
         self.counts.loaded_cached += len(paths) - len(todo)
         self.counts.loaded += len(todo)
         fresh = self.map(lambda i: load(paths[i]), todo, "Reading descriptors")
-        for index, result in zip(todo, fresh, strict=True):
-            results[index] = result
-            stage.put(self._key(paths[index]), inputs[index], pickle.dumps(result, protocol=5))
-        self.drafts = {item.doc.file for item, _ in results if item and item.model.draft}
+        for index, (item, problems) in zip(todo, fresh, strict=True):
+            results[index] = (item, problems)
+            kept = (
+                (item.summary, tuple(problems), pickle.dumps((item.doc, item.model), protocol=5))
+                if item is not None
+                else (None, tuple(problems), None)
+            )
+            stage.put(self._key(paths[index]), inputs[index], kept)
+        self.drafts = {item.file for item, _ in results if item and item.summary.draft}
         return results
 
     def cached_document(self, path: Path) -> Any:
@@ -183,8 +208,56 @@ class Engine:
         entry = stage.entries.get(self._key(path))
         if entry is None or not same_inputs(entry[0], stage.file_inputs(path)):
             return None
-        loaded, _ = pickle.loads(entry[1])
-        return loaded.doc if loaded is not None else None
+        blob = entry[1][2]
+        return safe_loads(blob)[0] if blob is not None else None
+
+    def resolved(self, key: str, inputs: Any) -> Any:
+        """An episode's ``(record, problems)`` kept by :meth:`keep_resolved`, if ``inputs``
+        are the same and every file the record refers to has the same stamp; else None."""
+        stage = self.cache.stage(RESOLVED)
+        stage.used.add(key)
+        entry = stage.entries.get(key)
+        # inputs: (the descriptor's stamp, digests of the rest); a stamp stored by a
+        # --verify run (with the file's digest) still answers a quick check
+        if entry is None or entry[0][1:] != inputs[1:]:
+            return None
+        if not same_inputs(entry[0][0], inputs[0]):
+            return None
+        files, digest, blob = entry[1]
+        # A stamp does not change with permissions: a file made unreadable since is an
+        # error the record would hide (plan.py reports it on reading the path again).
+        for path, seen in files:
+            if not same_inputs(seen, stage.file_inputs(path)) or not os.access(path, os.R_OK):
+                return None
+        self.counts.resolved_cached += 1
+        record = safe_loads(blob)
+        self._digests[id(record)] = (record, digest)
+        return record, []
+
+    def keep_resolved(self, key: str, inputs: Any, record: Any) -> None:
+        stage = self.cache.stage(RESOLVED)
+        files = tuple((str(p), stage.file_inputs(p)) for p in sorted(set(paths_in(record))))
+        digest = self.record_digest(record)
+        stage.put(key, inputs, (files, digest, pickle.dumps(record, protocol=5)))
+
+    def record_digest(self, record: Any, digest: str | None = None) -> str:
+        """The digest of a record's whole content (``cache.digest_of``), made once per run
+        (or given, when made elsewhere): the records kept from the last run bring theirs
+        along. A step that keys a result on a record (a feed page, a page) asks here."""
+        known = self._digests.get(id(record))
+        if known is None or known[0] is not record:
+            known = (record, digest or digest_of(record))
+            self._digests[id(record)] = known
+        return known[1]
+
+    def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
+        """``id(record) → digest`` for those of ``records`` already digested in this run."""
+        found: dict[int, str] = {}
+        for record in records:
+            known = self._digests.get(id(record))
+            if known is not None and known[0] is record:
+                found[id(record)] = known[1]
+        return found
 
     # --- audio -------------------------------------------------------------------------
 
@@ -246,44 +319,50 @@ class Engine:
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is not None and self.output_key is not None:
-            self.cache.stage(self.output_key).put(MANIFEST, "v1", self.manifest)
+            stage = self.cache.stage(self.output_key)
+            stage.put(MANIFEST, "v1", self.manifest)
+            if self._sites is not None:
+                stage.put(SITES, "v1", self._sites)
 
     def stage_files(
         self, staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
     ) -> None:
         """Each file into the staging folder, shared out over the worker processes;
-        files unchanged since the previous publish are linked from it (see pagememo.py)."""
-        parent = os.getpid()
+        files unchanged since the previous publish are linked from it (see pagememo.py),
+        or kept as they are in the standby (output.py)."""
         self.previous  # noqa: B018  (read before forking: the workers share it)
 
-        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, bool]:
+        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
-            if isinstance(source, Path) or self.out is None:
-                _stage_one(staging, rel, source)
-                entry = None
-            else:
-                entry = self._stage_render(staging, rel, source)
-            return entry, os.getpid() != parent  # a child's files are counted here
+            if isinstance(source, Path):
+                return None, staging.link(rel, source)
+            if self.out is None:
+                return None, staging.write(rel, source())
+            return self._stage_render(staging, rel, source)
 
         results = self.map(one, files, "Writing the site")
-        staging.files += sum(in_child for _, in_child in results)
         self.manifest = {}
-        for (rel, _), (entry, _) in zip(files, results, strict=True):
+        for (rel, source), (entry, staged) in zip(files, results, strict=True):
+            staging.add_entries({rel: staged})
+            if isinstance(source, Path):
+                self.counts.linked += 1
+                continue
+            previous = self.previous.get(rel)
+            if entry is not None and previous is not None and previous[1] == entry[1]:
+                self.counts.reused += 1  # the same bytes as the last publish's
+            else:
+                self.counts.written += 1
             if entry is not None:
-                self.manifest[rel] = entry[:3]
-                if entry[3]:
-                    self.counts.reused += 1
-                if entry[4]:
+                self.manifest[rel] = (*entry[:2], staged[1])
+                if entry[2]:
                     self.counts.rendered_cached += 1
-        media = sum(isinstance(source, Path) for _, source in files)
-        self.counts.linked += media
-        self.counts.written += len(files) - media - self.counts.reused
 
     def _stage_render(
         self, staging: Staging, rel: str, render: Callable[[], bytes]
-    ) -> tuple[tuple[str, ...] | None, str, Any, bool, bool]:
-        """Render (unless unchanged) and stage one file; ``(keys, digest, stamp, linked,
-        not rendered)`` for the manifest."""
+    ) -> tuple[tuple[Any, str, bool], tuple[Any, ...]]:
+        """Render (unless unchanged) and stage one file: ``((keys, digest, not
+        rendered), staging entry)``."""
+        from podpub.output import content_identity
         from podpub.pagememo import PageSlot, Reuse, current_slot
 
         previous = self.previous.get(rel)
@@ -298,19 +377,41 @@ class Engine:
             except Reuse:
                 skipped = True
             if skipped:
-                staging.link(rel, os.path.join(self.out, rel))  # type: ignore[arg-type]
                 digest = previous[1]  # type: ignore[index]
+                identity = ("bytes", digest)
             else:
-                digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-                if intact and previous[1] == digest:  # type: ignore[index]
-                    staging.link(rel, os.path.join(self.out, rel))  # type: ignore[arg-type]
-                else:
-                    staging.write(rel, data)
+                identity = content_identity(data)
+                digest = identity[1]
+            if intact and previous[1] == digest:  # type: ignore[index]
+                staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
+            else:
+                staged = staging.write(rel, data, identity)
         finally:
             slot_var.reset(token)
         keys = None if slot.unkeyable else tuple(slot.keys)
-        linked = skipped or (intact and previous[1] == digest)  # type: ignore[index]
-        return keys, digest, stamp(os.path.join(staging.path, rel)), linked, skipped
+        return (keys, digest, skipped), staged
+
+    # --- the standby site (output.py) ------------------------------------------------------
+
+    def standby(self) -> Any:
+        """What the standby folder of the output is made of, if this run may reuse it."""
+        if self.out is None or self.output_key is None or self.cache_options.verify:
+            return None
+        sites = self.cache.stage(self.output_key).get(SITES, "v1")
+        return sites.get("standby") if isinstance(sites, dict) else None
+
+    def keeps_standby(self) -> bool:
+        """Whether the replaced site is kept as the next run's standby."""
+        return self.out is not None and self.output_key is not None
+
+    def staged_site(self, made_of: Any) -> None:
+        """The new site is staged (``Staging.finish``): after the swap it is the live site,
+        and the one it replaces is the standby, described by the last run's record."""
+        if self.output_key is None:
+            return
+        sites = self.cache.stage(self.output_key).get(SITES, "v1")
+        live = sites.get("live") if isinstance(sites, dict) else None
+        self._sites = {"live": made_of, "standby": live}
 
     def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
         """The previous publish's file is still there, as it was written."""
@@ -324,6 +425,18 @@ class Engine:
         return True
 
 
+def paths_in(value: Any) -> Iterator[Path]:
+    """Every file path inside a record (its fields, their fields, tuples of them)."""
+    if isinstance(value, Path):
+        yield value
+    elif isinstance(value, tuple):
+        for part in value:
+            yield from paths_in(part)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from paths_in(getattr(value, name))
+
+
 def stage_files(staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]) -> None:
     """Put each ``(path, source)`` into the staging folder: a source file is linked
     (``Staging.link``), a render's bytes are written (``Staging.write``). With a run in
@@ -333,14 +446,10 @@ def stage_files(staging: Staging, files: Sequence[tuple[str, Path | Callable[[],
         run.stage_files(staging, files)
         return
     for rel, source in files:
-        _stage_one(staging, rel, source)
-
-
-def _stage_one(staging: Staging, rel: str, source: Path | Callable[[], bytes]) -> None:
-    if isinstance(source, Path):
-        staging.link(rel, source)
-    else:
-        staging.write(rel, source())
+        if isinstance(source, Path):
+            staging.link(rel, source)
+        else:
+            staging.write(rel, source())
 
 
 BACKGROUND_REMOVAL_FILES = 2000  # a smaller old site is removed before publish returns

@@ -5,6 +5,18 @@ old site or the new one, never half of each: the new site is built in
 ``.<name>.staging-*`` on the same file system and exchanged with the old one in one
 ``renameat2(RENAME_EXCHANGE)`` call where Linux offers it, else in two renames.
 A lock file keeps two publishes from interleaving.
+
+A cached publish keeps the site it replaced as ``.<name>.standby`` and, next time,
+brings that copy up to date instead of starting from an empty folder: the standby is
+renamed into the staging name, every file whose recorded identity (the digest of its
+bytes, or the source and stamp of a linked media file) and on-disk stamp are unchanged
+stays as it is, the others are replaced (never written in place: a file may be a hard
+link shared with the live site), files no longer part of the site are removed, and
+anything added by hand since is swept (each folder's stamp is recorded: see
+:meth:`Staging.sweep`). A run then costs what changed, not the size of the site,
+while a reader of the output folder still sees one whole site or the other. The
+standby's description (a :class:`Standby`) lives in the show's cache: without it,
+the standby is not trusted and the staging folder starts empty.
 """
 
 from __future__ import annotations
@@ -14,16 +26,26 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
+import stat as stat_module
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from podpub import engine
 from podpub.errors import PodpubError, Problem
 
 STAGING_MARK = ".staging-"
+STANDBY_MARK = ".standby"
+
+#: A file's identity in a staged site: ("bytes", digest) for what podpub wrote,
+#: ("link", source, source stamp) for a media file linked in, ("kept",) for a file
+#: carried over from the producer's output (never reused: carried anew each time).
+Identity = tuple[Any, ...]
 LOCK_WAIT_SECONDS = 5.0
 
 
@@ -46,42 +68,152 @@ def check_output_dir(out: Path, show_dir: Path) -> Path:
     return target
 
 
-class Staging:
-    """A new site being written; ``commit()`` swaps it in, leaving early discards it."""
+@dataclass
+class Standby:
+    """What a staged site was made of, to bring its folder up to date later."""
 
-    def __init__(self, target: Path) -> None:
+    files: dict[str, tuple[Identity, Any]] = field(default_factory=dict)  # rel → (id, stamp)
+    dirs: dict[str, Any] = field(default_factory=dict)  # folder rel ("" = root) → stamp
+
+
+def standby_path(target: Path) -> Path:
+    return target.parent / f".{target.name}{STANDBY_MARK}"
+
+
+def content_identity(data: bytes) -> Identity:
+    return ("bytes", hashlib.blake2b(data, digest_size=20).hexdigest())
+
+
+def link_identity(source: Path | str) -> Identity:
+    from podpub.cache import stamp
+
+    return ("link", str(source), stamp(source))
+
+
+class Staging:
+    """A new site being written; ``commit()`` swaps it in, leaving early discards it.
+
+    With a ``standby`` (the site before the current one, and what it was made of), the
+    staging folder starts as that site; see the module's docstring.
+    """
+
+    def __init__(self, target: Path, standby: Standby | None = None) -> None:
         self.target = target
         self.path = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-{time.time_ns()}"
+        self.present: dict[str, tuple[Identity, Any]] = {}  # the standby's files
+        self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
+        self.written: set[str] = set()  # written or replaced in this run (read back)
+        self.reused_standby = False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.path.mkdir()
+            if standby is not None and self._take_standby(standby):
+                self.reused_standby = True
+            else:
+                self.path.mkdir()
         except OSError as exc:
             raise cannot_write(str(self.path), exc) from None
-        self.files = 0
         self._root = str(self.path)
         self._dirs: set[str] = {self._root}  # folders this process knows are there
+        if self.reused_standby:
+            self.sweep(standby.dirs)  # type: ignore[union-attr]
+
+    @property
+    def files(self) -> int:
+        return len(self.manifest)
+
+    def _take_standby(self, standby: Standby) -> bool:
+        folder = standby_path(self.target)
+        if not standby.files or not folder.is_dir() or folder.is_symlink():
+            return False
+        os.rename(folder, self.path)
+        self.present = dict(standby.files)
+        return True
+
+    def sweep(self, dirs: dict[str, Any]) -> None:
+        """Remove what was added to the standby's folders since they were recorded (a
+        file put in the live site by hand, before it became the standby): only a folder
+        whose stamp changed is listed."""
+        from podpub.cache import stamp
+
+        for rel_dir, seen in dirs.items():
+            folder = os.path.join(self._root, rel_dir)
+            if stamp(folder) == seen:
+                continue
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue  # gone: its files are missing, and will be written again
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if rel in self.present or rel in dirs:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def _prepare(self, rel: str) -> str:
         """Where ``rel`` goes, its folder made if need be (worker processes share the
-        staging folder: a folder another one made is only looked at)."""
+        staging folder: a folder another one made is only looked at), and nothing there:
+        a file of the standby is removed, never written into (it may be a hard link
+        shared with the live site or the show's own media)."""
         dest = os.path.join(self._root, rel)
         parent = os.path.dirname(dest)
         if parent not in self._dirs:
             if not os.path.isdir(parent):
                 os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
-        self.files += 1
+        if rel in self.present:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(dest)
         return dest
 
-    def write(self, rel: str, data: bytes) -> None:
+    def _kept(self, rel: str, identity: Identity) -> tuple[Identity, Any] | None:
+        """The standby's entry for ``rel`` when its file is still the one wanted."""
+        from podpub.cache import stamp
+
+        known = self.present.get(rel)
+        if known is None or known[0] != identity:
+            return None
+        if stamp(os.path.join(self._root, rel)) != known[1]:
+            return None
+        self.manifest[rel] = known
+        return known
+
+    def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
+        from podpub.cache import stamp
+
+        entry = (identity, stamp(dest))
+        self.manifest[rel] = entry
+        self.written.add(rel)
+        return entry
+
+    def write(self, rel: str, data: bytes, identity: Identity | None = None) -> tuple[Any, ...]:
+        """Put ``data`` at ``rel`` (kept as it is when the standby has it already);
+        ``(identity, stamp, written)`` for the manifest of a worker process's files."""
+        identity = identity or content_identity(data)
+        kept = self._kept(rel, identity)
+        if kept is not None:
+            return (*kept, False)
         try:
-            with open(self._prepare(rel), "wb") as handle:
+            dest = self._prepare(rel)
+            with open(dest, "wb") as handle:
                 handle.write(data)
         except OSError as exc:  # a full disk, a file size limit: the producer's to fix
             raise cannot_write(rel, exc) from None
+        return (*self._record(rel, identity, dest), True)
 
-    def link(self, rel: str, source: Path | str) -> None:
-        """Bring a media file in: a hard link when the file system allows, else a copy."""
+    def link(
+        self, rel: str, source: Path | str, identity: Identity | None = None
+    ) -> tuple[Any, ...]:
+        """Bring a file in: a hard link when the file system allows, else a copy; kept
+        as it is when the standby has it already. ``identity``: that of the content
+        when ``source`` is a file of the previous site, else the source's own."""
+        identity = identity or link_identity(source)
+        kept = self._kept(rel, identity)
+        if kept is not None:
+            return (*kept, False)
         try:
             dest = self._prepare(rel)
             try:
@@ -90,17 +222,71 @@ class Staging:
                 shutil.copyfile(source, dest)
         except OSError as exc:
             raise cannot_write(rel, exc) from None
+        return (*self._record(rel, identity, dest), True)
 
-    def commit(self) -> None:
+    def add_entries(self, entries: dict[str, tuple[Any, ...]]) -> None:
+        """Files a worker process staged: ``rel → (identity, stamp, written)``."""
+        for rel, (identity, seen, written) in entries.items():
+            self.manifest[rel] = (identity, seen)
+            if written:
+                self.written.add(rel)
+
+    def carried(self, rel: str) -> None:
+        """A file :func:`~podpub.safety.carry_over` brought from the producer's output."""
+        self.manifest[rel] = (("kept",), None)
+        self.written.add(rel)
+
+    def finish(self) -> Standby:
+        """Remove the standby's files that are no longer part of the site, and the folders
+        left empty; return what the staged site is made of (the next run's standby)."""
+        from podpub.cache import stamp
+
+        emptied: set[str] = set()
+        for rel in self.present.keys() - self.manifest.keys():
+            path = os.path.join(self._root, rel)
+            with contextlib.suppress(OSError):
+                if stat_module.S_ISDIR(os.lstat(path).st_mode):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            emptied.add(os.path.dirname(rel))
+        for rel_dir in sorted(emptied, key=lambda d: d.count("/"), reverse=True):
+            while rel_dir:
+                try:
+                    os.rmdir(os.path.join(self._root, rel_dir))
+                except OSError:
+                    break  # not empty (or gone): its parents are not empty either
+                rel_dir = os.path.dirname(rel_dir)
+        folders = {""}
+        for rel in self.manifest:
+            parent = os.path.dirname(rel)
+            while parent not in folders:
+                folders.add(parent)
+                parent = os.path.dirname(parent)
+        files = {rel: entry for rel, entry in self.manifest.items() if entry[0][0] != "kept"}
+        return Standby(files, {d: stamp(os.path.join(self._root, d)) for d in folders})
+
+    def commit(self, keep_old: bool = False) -> None:
+        """Swap the staged site in. The old one becomes the standby with ``keep_old``,
+        else it is deleted."""
         try:
             old = _swap_in(self.path, self.target)
         except OSError as exc:
             raise cannot_write(str(self.target), exc) from None
-        if old is not None and not engine.remove_in_background(old, self.files):
+        if old is None:
+            return
+        if keep_old:
+            try:
+                os.rename(old, standby_path(self.target))
+                return
+            except OSError:
+                pass  # an old standby in the way: deleted below like any old site
+        if not engine.remove_in_background(old, self.files):
             shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        if not engine.remove_in_background(self.path, len(self.present) + self.files):
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def cannot_write(what: str, exc: OSError) -> PodpubError:
@@ -122,20 +308,43 @@ def cannot_write(what: str, exc: OSError) -> PodpubError:
 
 @contextlib.contextmanager
 def staged(target: Path) -> Iterator[Staging]:
-    """Stage a site; swap it in if the block ends normally, discard it otherwise."""
+    """Stage a site; swap it in if the block ends normally, discard it otherwise.
+
+    With a cached run (engine.py), the site's standby is brought up to date and the
+    replaced site becomes the next standby; otherwise the staging folder starts empty
+    and the replaced site is deleted.
+    """
+    run = engine.current()
     with publish_lock(target):
         _remove_stale_staging(target)
-        staging = Staging(target)
+        standby = run.standby() if run is not None else None
+        if standby is None:
+            _remove_standby(target)
+        staging = Staging(target, standby)
         try:
             yield staging
         except BaseException:
             staging.discard()
             raise
         try:
-            staging.commit()
+            staging.commit(keep_old=run is not None and run.keeps_standby())
         except BaseException:
             staging.discard()
             raise
+
+
+def _remove_standby(target: Path) -> None:
+    """A standby no run can trust (no description of it in the cache): delete it."""
+    folder = standby_path(target)
+    if folder.is_dir() and not folder.is_symlink():
+        # named as a staging folder: a removal cut short is finished by the next sweep
+        hidden = target.parent / f".{target.name}{STAGING_MARK}gone-{os.getpid()}"
+        try:
+            os.rename(folder, hidden)
+        except OSError:
+            return
+        if not engine.remove_in_background(hidden, engine.BACKGROUND_REMOVAL_FILES):
+            shutil.rmtree(hidden, ignore_errors=True)
 
 
 @contextlib.contextmanager

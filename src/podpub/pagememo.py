@@ -169,20 +169,35 @@ class Keys:
     def _record(self, record: Any) -> RecordDigest:
         known = self._records.get(id(record))
         if known is None or known[0] is not record:
-            known = (record, RecordDigest(digest_of(record)))
+            from podpub import engine
+
+            run = engine.current()
+            digest = run.record_digest(record) if run is not None else digest_of(record)
+            known = (record, RecordDigest(digest))
             self._records[id(record)] = known
         return known[1]  # type: ignore[no-any-return]
 
     def remember(self, records: Sequence[Any]) -> None:
         """Digest ``records`` now, over the run's worker processes: the processes that
-        stage the pages afterwards inherit the digests instead of each making its own."""
+        stage the pages afterwards inherit the digests instead of each making its own.
+        Records kept from the last run (plan.py's memo) come with their digest."""
         from podpub import engine
 
-        todo = list({id(r): r for r in records if id(r) not in self._records}.values())
         run = engine.current()
+        known = run.known_digests(records) if run is not None else {}
+        todo = list(
+            {
+                id(r): r for r in records if id(r) not in self._records and id(r) not in known
+            }.values()
+        )
         digests = run.map(digest_of, todo) if run is not None else [digest_of(r) for r in todo]
         for record, digest in zip(todo, digests, strict=True):
-            self._records[id(record)] = (record, RecordDigest(digest))
+            known[id(record)] = digest
+            if run is not None:
+                run.record_digest(record, digest)
+        for record in records:
+            if id(record) in known:
+                self._records[id(record)] = (record, RecordDigest(known[id(record)]))
 
     def uses_site(self, name: str) -> bool:
         """Whether a template, or one it extends, includes or shares, reads ``site``."""

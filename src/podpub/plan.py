@@ -29,7 +29,7 @@ from podpub.credits import (
 from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
-from podpub.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
+from podpub.models import TRANSCRIPT_TYPES, Episode, Person, Show, in_show_zone
 from podpub.paths import (
     descriptor_name_problem,
     media_path,
@@ -66,12 +66,79 @@ class PlanOptions:
     base_url: str | None = None  # overrides show.yaml's url (previews, staging hosts)
 
 
-@dataclass
-class Loaded:
-    """A descriptor that passed its model: the model and the document it came from."""
+@dataclass(frozen=True)
+class Summary:
+    """What the show-wide steps read of a descriptor: its file, whether it is a draft, its
+    date and the people it names. The cache keeps it beside the descriptor's document and
+    model, so a run that finds the descriptor unchanged (and its episode's record still
+    good, see :func:`_memo_key`) never unpickles those."""
 
-    doc: Document
-    model: Episode
+    file: str  # "episodes/<name>.yaml"
+    draft: bool
+    date: dt.date | dt.datetime
+    mentions: tuple[tuple[str | None, str | None, str | None, str | None], ...]  # people
+
+    @classmethod
+    def of(cls, doc: Document, model: Episode) -> Summary:
+        named = [*model.hosts, *(p for group in model.credits for p in group.people)]
+        return cls(
+            doc.file,
+            model.draft,
+            model.date,
+            tuple((p.name, p.id, p.url, p.image) for p in named),
+        )
+
+    def people(self) -> list[Person]:
+        """The mentions as the model gave them (already validated: no validation again)."""
+        return [
+            Person.model_construct(name=name, id=pid, url=url, image=image)
+            for name, pid, url, image in self.mentions
+        ]
+
+
+class Loaded:
+    """A descriptor that passed its model: the model and the document it came from, and
+    their :class:`Summary`. From the cache, document and model stay pickled until a step
+    asks for them."""
+
+    def __init__(
+        self,
+        doc: Document | None = None,
+        model: Episode | None = None,
+        summary: Summary | None = None,
+        blob: bytes | None = None,
+    ) -> None:
+        self._doc, self._model, self._blob = doc, model, blob
+        if summary is None:
+            assert doc is not None and model is not None
+            summary = Summary.of(doc, model)
+        self.summary = summary
+        self.file = summary.file
+
+    def _unpickle(self) -> None:
+        from podpub.cache import safe_loads
+
+        assert self._blob is not None
+        self._doc, self._model = safe_loads(self._blob)
+        self._blob = None
+
+    @property
+    def doc(self) -> Document:
+        if self._doc is None:
+            self._unpickle()
+        return self._doc  # type: ignore[return-value]
+
+    @property
+    def model(self) -> Episode:
+        if self._model is None:
+            self._unpickle()
+        return self._model  # type: ignore[return-value]
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"doc": self.doc, "model": self.model, "summary": self.summary}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["doc"], state["model"], state["summary"])  # type: ignore[arg-type, misc]
 
 
 def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
@@ -105,24 +172,36 @@ def resolve_all(
     tz = zoneinfo.ZoneInfo(show.timezone)
     next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
     for item in loaded:
-        when = in_show_zone(item.model.date, tz)
-        if (item.model.draft and not options.drafts) or (when > options.now and not options.future):
-            skipped.append(item.doc.file)
-            if when > options.now and not (item.model.draft and not options.drafts):
+        summary = item.summary
+        when = in_show_zone(summary.date, tz)
+        if (summary.draft and not options.drafts) or (when > options.now and not options.future):
+            skipped.append(item.file)
+            if when > options.now and not (summary.draft and not options.drafts):
                 next_due = when if next_due is None else min(next_due, when)
         else:
             published.append((item, when))
     # Every mention first, so a person's href and img are the same on every item.
-    register_mentions(people, show, (item.model for item, _ in published))
+    register_mentions(people, show, (item.summary.people() for item, _ in published))
     show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
 
+    # An unchanged episode in an unchanged show keeps the record of the last run.
+    run = engine.current()
+    memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people) if run else None
+    kept: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
+    if memo is not None:
+        for item, _ in published:
+            found = memo.get(item)
+            if found is not None:
+                kept[item.file] = found
+    todo = [(item, when) for item, when in published if item.file not in kept]
+
     audio_paths = {}
-    for item, _ in published:
+    for item, _ in todo:
         path = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
         if path is not None:
-            audio_paths[item.doc.file] = path
+            audio_paths[item.file] = path
     extra_media = extras_resolve.media_paths(
-        show_dir, show, show_doc, [(item.model, item.doc) for item, _ in published], problems
+        show_dir, show, show_doc, [(item.model, item.doc) for item, _ in todo], problems
     )
     media = sorted(set(audio_paths.values()) | set(extra_media.values()))
     probes = (prober or _run_prober())(media)
@@ -137,7 +216,7 @@ def resolve_all(
         """One episode's record from the show-wide state above (which it only reads)."""
         item, when = pair
         found: list[Problem] = []
-        path = audio_paths.get(item.doc.file)
+        path = audio_paths.get(item.file)
         probe = probes.get(path) if path is not None else None
         if isinstance(probe, str):
             found.append(item.doc.problem(("audio",), probe))
@@ -152,10 +231,23 @@ def resolve_all(
             record = replace(record, extras=extras)
         return record, found
 
-    run = engine.current()  # with many episodes, its worker processes share this loop
-    resolved = run.map(resolve_one, published, "Resolving episodes") if run else None
+    # with many episodes, the run's worker processes share this loop
+    resolved = run.map(resolve_one, todo, "Resolving episodes") if run else None
+    fresh = dict(
+        zip(
+            (item.file for item, _ in todo),
+            resolved if resolved is not None else map(resolve_one, todo),
+            strict=True,
+        )
+    )
+    if memo is not None:
+        located = {p.file for p in problems}  # a path or an alternate file refused above
+        for item, _ in todo:
+            if item.file not in located:
+                memo.put(item, *fresh[item.file])
     episodes: list[EpisodeRecord] = []
-    for record, found in resolved if resolved is not None else map(resolve_one, published):
+    for item, _ in published:
+        record, found = kept.get(item.file) or fresh[item.file]
         problems.extend(found)
         if record is not None:
             episodes.append(record)
@@ -165,6 +257,51 @@ def resolve_all(
     clean = tuple(e for e in episodes if e.source not in faulty)
     site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
     return site, problems
+
+
+class _EpisodeMemo:
+    """Each episode's record and problems, kept across runs (engine.py's ``resolved``
+    stage) under everything its resolution reads: the descriptor file, the show-wide
+    state (show.yaml's model and record, role aliases, the show folder) and the people
+    the episode names as the registry sees them now; and, checked at each lookup, every
+    file the record refers to (audio, transcripts, alternate audio), by stamp.
+
+    Only episodes without any problem are kept: a problem may come from a file that the
+    record does not refer to (a transcript that could not be read), which would then go
+    unwatched.
+    """
+
+    def __init__(
+        self,
+        run: engine.Engine,
+        show_dir: Path,
+        show: Show,
+        show_record: ShowRecord,
+        aliases: dict[str, tuple[str, str | None]],
+        people: People,
+    ) -> None:
+        from podpub.cache import digest_of
+
+        self.run, self.show_dir, self.people = run, show_dir, people
+        self.digest_of = digest_of
+        self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
+
+    def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
+        stage = self.run.cache.stage(engine.RESOLVED)
+        stamp = stage.file_inputs(self.show_dir / item.file)
+        if stamp is None:
+            return None
+        named = [self.people.get(person) for person in item.summary.people()]
+        return (stamp, self.common, self.digest_of(named))
+
+    def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:
+        inputs = self._inputs(item)
+        return None if inputs is None else self.run.resolved(item.file, inputs)
+
+    def put(self, item: Loaded, record: EpisodeRecord | None, found: list[Problem]) -> None:
+        inputs = self._inputs(item)
+        if inputs is not None and record is not None and not found:
+            self.run.keep_resolved(item.file, inputs, record)
 
 
 def _run_prober() -> Prober:
@@ -518,7 +655,7 @@ def _feed_notes(
 def _check_unique(
     episodes: list[EpisodeRecord], loaded: list[Loaded], problems: list[Problem]
 ) -> None:
-    docs = {item.doc.file: item.doc for item in loaded}
+    docs = {item.file: item for item in loaded}  # a document is read only for a problem
     seen: dict[tuple[str, str], str] = {}
     for episode in sorted(episodes, key=lambda e: e.source):
         for kind, value, field, what in (
@@ -529,7 +666,7 @@ def _check_unique(
             other = seen.setdefault((kind, value), episode.source)
             if other != episode.source:
                 problems.append(
-                    docs[episode.source].problem(
+                    docs[episode.source].doc.problem(
                         (field,) if field else (),
                         f"same {what} as {other}",
                         "each episode needs its own" + (" guid" if kind == "guid" else ""),

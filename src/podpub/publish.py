@@ -108,12 +108,13 @@ def publish(
     assert site is not None
 
     from podpub.chapters import episode_vtt as chapters_vtt
-    from podpub.engine import stage_files
+    from podpub.engine import current, stage_files
     from podpub.extras_resolve import extra_media_files
     from podpub.feed import chapters_json
     from podpub.pages import page_renders
 
     feed = report.files[0].data
+    run = current()
     changes = guard(show_dir, site, options) if uses_ledger(options) else None
     refuse_inputs_inside(out, show_dir, site)
     with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
@@ -132,8 +133,13 @@ def publish(
                 files_of.append((episode.chapters_vtt_path, partial(chapters_vtt, episode)))
         files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR)
         stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
-        carry_over(out, staging.path, site.show.keep)
-        verify_staged(staging.path, site, feed)
+        own = staging.manifest if staging.reused_standby else None
+        for rel in carry_over(out, staging.path, site.show.keep, own):
+            staging.carried(rel)
+        made_of = staging.finish()  # the standby's leftovers removed (output.py)
+        if run is not None:
+            run.staged_site(made_of)
+        verify_staged(staging.path, site, feed, staging.written if staging.reused_standby else None)
         if before_commit is not None:
             before_commit()
         files = staging.files

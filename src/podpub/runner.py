@@ -147,7 +147,7 @@ class PublishRun:
             "drafts": drafts,
             "scheduled": len(site.skipped) - drafts,
             "probed": engine.probed,
-            "cached": engine.probed_cached,
+            "cached": engine.probed_cached + engine.resolved_cached,  # records kept whole
             # every file of the new site but the pages reused and the episodes' media
             "written": max(engine.written, files - engine.reused - engine.linked),
             "reused": engine.reused,

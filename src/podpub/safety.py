@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Collection, Container, Iterable
 from pathlib import Path
 
 from podpub.errors import PodpubError, Problem
@@ -72,12 +72,16 @@ def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
 # --- files the producer keeps in the output ---------------------------------------------
 
 
-def carry_over(old: Path, staging: Path, extra: Iterable[str] = ()) -> list[str]:
+def carry_over(
+    old: Path, staging: Path, extra: Iterable[str] = (), own: Container[str] | None = None
+) -> list[str]:
     """Bring the producer's own files from the current output into the staged one.
 
     Only the names of :data:`DEFAULT_KEEP` and of show.yaml's ``keep:``; a path podpub
     itself wrote wins over the old copy. Hard links where the file system allows (the
     old output is deleted after the swap), copies otherwise; links are kept as links.
+    ``own``: the files podpub staged, when the staging folder started as the standby
+    site (output.py): anything else there under a kept name is an older copy, replaced.
     """
     if not old.is_dir():
         return []
@@ -85,8 +89,12 @@ def carry_over(old: Path, staging: Path, extra: Iterable[str] = ()) -> list[str]
     for name in dict.fromkeys([*DEFAULT_KEEP, *extra]):
         rel = name.strip("/")
         source, dest = old / rel, staging / rel
-        if not rel or not os.path.lexists(source) or os.path.lexists(dest):
+        if not rel or not os.path.lexists(source):
             continue
+        if os.path.lexists(dest):
+            if own is None or rel in own:
+                continue
+            _remove(dest)
         if not source.resolve().is_relative_to(old.resolve()) and not source.is_symlink():
             continue  # a name that climbs out of the output through a parent link
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +107,13 @@ def carry_over(old: Path, staging: Path, extra: Iterable[str] = ()) -> list[str]
             ) from None
         kept.append(rel)
     return kept
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _copy(source: Path, dest: Path) -> None:
@@ -121,14 +136,27 @@ def _link_or_copy(source: str | Path, dest: str | Path) -> None:
 # --- after everything is staged, before the swap -----------------------------------------
 
 
-def verify_staged(folder: Path, site: SiteRecord, feed: bytes) -> None:
-    """Read the staged site back from disk; raise PodpubError if it is not what was built."""
+def verify_staged(
+    folder: Path, site: SiteRecord, feed: bytes, written: Collection[str] | None = None
+) -> None:
+    """Read the staged site back from disk; raise PodpubError if it is not what was built.
+
+    ``written``: the files written in this run, when the others were kept as they were
+    from the standby site (output.py): those were read back when they were written and
+    still have the stamp they had then, so only their presence and size are checked.
+    """
+
+    def fresh(rel: str) -> bool:
+        return written is None or rel in written
+
     problems: list[str] = []
     on_disk = _read(folder / FEED_FILE, problems)
     if on_disk is not None and on_disk != feed:
         problems.append(f"{FEED_FILE} on disk is not the feed that was built")
     guids: set[str] = set()
     for path in sorted(folder.glob("*.xml")):
+        if not fresh(path.name):
+            continue
         data = on_disk if path.name == FEED_FILE else _read(path, problems)
         if data is not None:
             problems += _feed_problems(path.name, data, guids)
@@ -140,7 +168,11 @@ def verify_staged(folder: Path, site: SiteRecord, feed: bytes) -> None:
             expected[episode.chapters_path] = None
     for rel, size in expected.items():
         problems += _file_problems(folder, rel, size)
-    for path in sorted(folder.rglob("*.json")):
+    if written is None:
+        json_files = sorted(folder.rglob("*.json"))
+    else:
+        json_files = [folder / rel for rel in sorted(written) if rel.endswith(".json")]
+    for path in json_files:
         data = _read(path, problems)
         try:
             json.loads(data or b"")
