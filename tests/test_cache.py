@@ -342,3 +342,111 @@ def test_verify_keeps_the_cache_useful_for_the_next_runs(small_show: Path, tmp_p
     (small_show / "show.yaml").touch()
     assert publish(small_show, out) == 0
     assert "0 probed, 1 cached" in capsys.readouterr().out  # and the quick check trusts it
+
+
+# --- the standby site: an incremental publish writes only what changed -------------------
+
+
+def retitle(show: Path, name: str, title: str) -> None:
+    descriptor = show / "episodes" / f"{name}.yaml"
+    lines = descriptor.read_text(encoding="utf-8").splitlines()
+    descriptor.write_text(
+        "\n".join(f"title: {title}" if line.startswith("title:") else line for line in lines)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_incremental_publishes_give_the_site_a_fresh_build_gives(tmp_path: Path, capsys):
+    """Four edits in a row, each published with the cache (the replaced site kept and
+    brought up to date next time): the site is byte for byte the one a publish without
+    cache makes, and the pages no edit touched are the very files written at first."""
+    show = with_episodes(write_show(tmp_path / "show"), 6)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    first = inodes(out)
+    edits = (("ep2", "Two"), ("ep3", "Three"), ("ep2", "Two again"), ("ep1", "One"))
+    for name, title in edits:
+        retitle(show, name, title)
+        assert publish(show, out) == 0
+        assert f"title: {title}" in (show / "episodes" / f"{name}.yaml").read_text()
+    assert (tmp_path / ".public.standby").is_dir()  # the site before, kept for next time
+    assert "Two again" in page(out, "ep2") and "Two again" in feed(out)
+
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+    # ep6 (newest) is no neighbour of an edited episode: its page was never written again
+    assert inodes(out)["episodes/ep6/index.html"] == first["episodes/ep6/index.html"]
+    assert "written" in capsys.readouterr().out
+
+
+def test_files_added_or_edited_by_hand_in_the_site_do_not_come_back(tmp_path: Path):
+    """The replaced site becomes the standby: what a person added to it, or changed in
+    it in place, must not reach a later site through it."""
+    show = with_episodes(write_show(tmp_path / "show"), 3)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    retitle(show, "ep1", "One")
+    assert publish(show, out) == 0  # the first site is now the standby
+    (out / "stray.html").write_text("added by hand")
+    (out / "episodes" / "ep3" / "notes.txt").write_text("added by hand")
+    original = (out / "episodes" / "ep3" / "index.html").read_bytes()
+    with open(out / "episodes" / "ep3" / "index.html", "r+b") as handle:  # same size, in place
+        handle.write(original[:20].upper())
+    for title in ("One again", "One more time"):  # the edited site is the standby, then live
+        retitle(show, "ep1", title)
+        assert publish(show, out) == 0
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+    assert not (out / "stray.html").exists()
+
+
+def test_a_publish_that_fails_late_leaves_the_site_and_the_next_run_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A publish stopped after it brought the standby partly up to date: the live site is
+    untouched, and the next publish (with a standby no longer there) is whole."""
+    from podpub import safety
+
+    show = with_episodes(write_show(tmp_path / "show"), 4)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    retitle(show, "ep1", "One")
+    assert publish(show, out) == 0
+    before = {rel: (out / rel).read_bytes() for rel in inodes(out)}
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("stopped before the swap")
+
+    retitle(show, "ep2", "Two")
+    with monkeypatch.context() as patch:
+        patch.setattr(safety, "verify_staged", broken)
+        assert publish(show, out) == 3  # a bug's exit status: nothing swapped in
+    assert {rel: (out / rel).read_bytes() for rel in inodes(out)} == before
+    assert publish(show, out) == 0
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+
+
+def test_a_person_link_given_in_another_episode_reaches_every_episode(tmp_path: Path):
+    """An episode's record is kept while its descriptor is unchanged, but a person's link
+    can come from any episode: removing it from ep2 must remove it from ep1's page."""
+    show = with_episodes(write_show(tmp_path / "show"), 2)
+    credit = "credits:\n  - role: Réalisation\n    people:\n      - name: Lucas Fontaine\n"
+    with_url = credit + "        url: https://lucas.example.org/\n"
+    (show / "episodes" / "ep1.yaml").write_text(episode("One", "audio/ep1.mp3", 1) + credit)
+    (show / "episodes" / "ep2.yaml").write_text(episode("Two", "audio/ep2.mp3", 2) + with_url)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    assert "https://lucas.example.org/" in page(out, "ep1")
+    (show / "episodes" / "ep2.yaml").write_text(episode("Two", "audio/ep2.mp3", 2) + credit)
+    assert publish(show, out) == 0
+    assert "https://lucas.example.org/" not in page(out, "ep1")
+    assert "https://lucas.example.org/" not in feed(out)
