@@ -35,6 +35,7 @@ class People:
         self._order: list[str] = []
         self._registry = dict(registry or {})
         self._registry_names = {_same_name(e.name): pid for pid, e in self._registry.items()}
+        self._name_ids: dict[str, str] = {}  # a name → its id (the registry does not change)
         for pid, entry in self._registry.items():
             self._store(PersonRef(pid, entry.name, entry.url, entry.image))
         for person in seed:
@@ -96,6 +97,12 @@ class People:
                 return person.id
             return None
         name = person.name or ""
+        known = self._name_ids.get(name)  # a show of 10,000 episodes names its hosts often
+        if known is None:
+            known = self._name_ids[name] = self._id_of_name(name)
+        return known
+
+    def _id_of_name(self, name: str) -> str:
         if name in self._registry:  # a bare id: `people: [emma-larbi]`
             return name
         by_name = self._registry_names.get(_same_name(name))

@@ -58,7 +58,8 @@ PROBES = "probes"
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
 SITES = "sites"  # the "output-…" stage: the live site and the standby, as output.Standby
 MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
-MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
+TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (pagememo)
+MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
 RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
 FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
 
@@ -310,7 +311,20 @@ class Engine:
         return self._previous
 
     def instrument_templates(self, env: Any) -> None:
-        """pages.py's hook: templates that know whether their page changed (pagememo.py)."""
+        """pages.py's hook: templates that know whether their page changed (pagememo.py),
+        compiled once and kept (Jinja2's bytecode cache, checked against each source)."""
+        if self.cache_options.enabled:
+            from jinja2 import FileSystemBytecodeCache
+
+            class BytecodeCache(FileSystemBytecodeCache):
+                def dump_bytecode(self, bucket: Any) -> None:
+                    with contextlib.suppress(OSError):  # a full disk: compiled next time too
+                        super().dump_bytecode(bucket)
+
+            folder = self.cache.folder / "templates"
+            with contextlib.suppress(OSError):  # a read-only show folder: compile each time
+                folder.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = BytecodeCache(str(folder))
         if self.out is not None:
             from podpub.pagememo import instrument
 
@@ -371,8 +385,13 @@ class Engine:
         slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
         token = slot_var.set(slot)
         skipped = False
+        key = render.key if isinstance(render, KeyedRender) else None
         try:
             try:
+                if key is not None:
+                    slot.keys.append(key)
+                    if intact and previous[0] == (key,):  # type: ignore[index]
+                        raise Reuse(rel)
                 data = render()
             except Reuse:
                 skipped = True
@@ -423,6 +442,28 @@ class Engine:
                 data = handle.read()
             return hashlib.blake2b(data, digest_size=20).hexdigest() == previous[1]
         return True
+
+
+@dataclass(frozen=True)
+class KeyedRender:
+    """A file's render with the digest of everything it is made from: when the previous
+    publish made the same file from the same key, it is not rendered again (a page's
+    key is found by pagememo.py as it renders; a chapters file's is known before)."""
+
+    key: str
+    render: Callable[[], bytes]
+
+    def __call__(self) -> bytes:
+        return self.render()
+
+
+def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
+    """``render`` keyed on ``parts`` (records stand for their digest) when a run is active."""
+    run = current()
+    if run is None or run.out is None:
+        return render
+    digests = [run.record_digest(p) if hasattr(p, "__dataclass_fields__") else p for p in parts]
+    return KeyedRender(digest_of(*digests), render)
 
 
 def paths_in(value: Any) -> Iterator[Path]:

@@ -200,9 +200,18 @@ class Keys:
                 self._records[id(record)] = (record, RecordDigest(known[id(record)]))
 
     def uses_site(self, name: str) -> bool:
-        """Whether a template, or one it extends, includes or shares, reads ``site``."""
+        """Whether a template, or one it extends, includes or shares, reads ``site``
+        (remembered across runs for the same template sources: parsing them is slow)."""
         if name not in self._uses_site:
-            self._uses_site[name] = self._reads_site(name, set())
+            from podpub import engine
+
+            run = engine.current()
+            key = f"{self.fingerprint}:{name}"
+
+            def reads(_: str) -> bool:
+                return self._reads_site(name, set())
+
+            self._uses_site[name] = run.memo(engine.TEMPLATES, key, reads) if run else reads(key)
         return self._uses_site[name]
 
     def _reads_site(self, name: str, seen: set[str]) -> bool:

@@ -9,6 +9,7 @@ nothing is raised until all of them are known.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -88,6 +89,10 @@ class Summary:
             tuple((p.name, p.id, p.url, p.image) for p in named),
         )
 
+    def __getstate__(self) -> dict[str, object]:  # the cache keeps the fields, not `people`
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @functools.cached_property
     def people(self) -> list[Person]:
         """The mentions as the model gave them (already validated: no validation again)."""
         return [
@@ -181,7 +186,7 @@ def resolve_all(
         else:
             published.append((item, when))
     # Every mention first, so a person's href and img are the same on every item.
-    register_mentions(people, show, (item.summary.people() for item, _ in published))
+    register_mentions(people, show, (item.summary.people for item, _ in published))
     show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
 
     # An unchanged episode in an unchanged show keeps the record of the last run.
@@ -291,7 +296,7 @@ class _EpisodeMemo:
         stamp = stage.file_inputs(self.show_dir / item.file)
         if stamp is None:
             return None
-        named = [self.people.get(person) for person in item.summary.people()]
+        named = [self.people.get(person) for person in item.summary.people]
         return (stamp, self.common, self.digest_of(named))
 
     def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:

@@ -97,6 +97,7 @@ def publish(
     ``before_commit`` runs after everything is staged and before the swap (tests use it
     to prove that a failure at that point leaves the previous site untouched).
     """
+    from podpub.cache import digest_of
     from podpub.ledger import guard, recording
     from podpub.output import check_output_dir, staged
     from podpub.safety import carry_over, refuse_inputs_inside, verify_staged
@@ -108,7 +109,7 @@ def publish(
     assert site is not None
 
     from podpub.chapters import episode_vtt as chapters_vtt
-    from podpub.engine import current, stage_files
+    from podpub.engine import current, keyed, stage_files
     from podpub.extras_resolve import extra_media_files
     from podpub.feed import chapters_json
     from podpub.pages import page_renders
@@ -124,13 +125,16 @@ def publish(
         for rel, source in extra_media_files(site).items():  # alternate audio, trailers
             staging.link(rel, source)
         files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
+        show = digest_of(site.show) if run is not None else None  # once: keys of chapters
         for episode in site.episodes:
             files_of.append((episode.audio_path, episode.audio_source))
             files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:
-                files_of.append((episode.chapters_path, partial(chapters_json, episode, site.show)))
+                json_file = partial(chapters_json, episode, site.show)
+                files_of.append((episode.chapters_path, keyed(json_file, "json", episode, show)))
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
-                files_of.append((episode.chapters_vtt_path, partial(chapters_vtt, episode)))
+                vtt_file = partial(chapters_vtt, episode)
+                files_of.append((episode.chapters_vtt_path, keyed(vtt_file, "vtt", episode)))
         files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR)
         stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
         own = staging.manifest if staging.reused_standby else None

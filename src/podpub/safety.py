@@ -43,14 +43,24 @@ _RFC2822 = re.compile(
 def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
     """Refuse an output folder that holds files the show is made of: the swap would delete them."""
     target = out.resolve()
-    inputs: list[tuple[str, Path]] = [("cover", site.show.image_source)]
+    # Media paths were resolved when they were checked (paths.media_path): compared as
+    # they are. A descriptor is resolved only if it, or its folder, is a link: a show of
+    # 10,000 episodes would otherwise resolve 20,000 paths component by component.
+    resolved: list[tuple[str, Path]] = [("cover", site.show.image_source)]
     for episode in site.episodes:
-        inputs.append((episode.source, show_dir / episode.source))
-        inputs.append((f"{episode.source}: audio", episode.audio_source))
-        inputs += [(f"{episode.source}: transcript", t.source) for t in episode.transcripts]
-    inputs += [(name, show_dir / name) for name in site.skipped]
-    inputs.append(("templates", show_dir / "templates"))
-    inside = [(what, path) for what, path in inputs if path.resolve().is_relative_to(target)]
+        resolved.append((f"{episode.source}: audio", episode.audio_source))
+        resolved += [(f"{episode.source}: transcript", t.source) for t in episode.transcripts]
+    descriptors = [(e.source, e.source) for e in site.episodes] + [(n, n) for n in site.skipped]
+    folders = {os.path.dirname(rel) for _, rel in descriptors}
+    real = {folder: Path(os.path.realpath(show_dir / folder)) for folder in folders}
+    for what, rel in descriptors:
+        path = show_dir / rel
+        if os.path.islink(path):
+            resolved.append((what, path.resolve()))
+        else:
+            resolved.append((what, real[os.path.dirname(rel)] / os.path.basename(rel)))
+    resolved.append(("templates", (show_dir / "templates").resolve()))
+    inside = [(what, path) for what, path in resolved if path.is_relative_to(target)]
     if inside:
         raise PodpubError(
             [
