@@ -84,6 +84,10 @@ class Result:
 def measure(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measure:
     """Run ``argv`` to its end; wall time, CPU of the tree, peak PSS of the tree."""
     settle()
+    # Compiled modules written and reused, as on a producer's machine: a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every run compile podpub's sources again.
+    env = dict(env if env is not None else os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: warnings never block
         started = time.perf_counter()

@@ -192,7 +192,7 @@ class Engine:
         for index, (item, problems) in zip(todo, fresh, strict=True):
             results[index] = (item, problems)
             kept = (
-                (item.summary, tuple(problems), pickle.dumps((item.doc, item.model), protocol=5))
+                (item.summary, tuple(problems), item.blob())
                 if item is not None
                 else (None, tuple(problems), None)
             )

@@ -139,11 +139,22 @@ class Loaded:
             self._unpickle()
         return self._model  # type: ignore[return-value]
 
+    def blob(self) -> bytes:
+        """Document and model, pickled (what the descriptor cache keeps)."""
+        if self._blob is not None:
+            return self._blob
+        import pickle
+
+        return pickle.dumps((self._doc, self._model), protocol=5)
+
+    # A worker process sends its descriptors back pickled, and they stay so: a show of
+    # 10,000 episodes would otherwise hold 10,000 documents (every node's position) in
+    # the main process, which needs them only to resolve an episode or locate a problem.
     def __getstate__(self) -> dict[str, object]:
-        return {"doc": self.doc, "model": self.model, "summary": self.summary}
+        return {"summary": self.summary, "blob": self.blob()}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["doc"], state["model"], state["summary"])  # type: ignore[arg-type, misc]
+        self.__init__(summary=state["summary"], blob=state["blob"])  # type: ignore[misc, arg-type]
 
 
 def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
