@@ -10,7 +10,6 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -140,7 +139,7 @@ def _page_memo(
         digest_of(
             common,
             file.url,
-            hashlib.blake2b(file.data, digest_size=20).hexdigest(),
+            file.digest,
             [
                 (e.source, stage.file_inputs(show_dir / e.source), e.chapters, e.published > now)
                 for e in file.episodes

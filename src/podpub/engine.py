@@ -61,6 +61,7 @@ MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
 RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
 FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
+FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
 
 
 def current() -> Engine | None:
@@ -112,7 +113,7 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES, RESOLVED, FINDINGS, *MEMOS))
+        self.cache.save(prune=(DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, *MEMOS))
 
     # --- per-episode work over the worker processes ---------------------------------
 
