@@ -60,7 +60,7 @@ SITES = "sites"  # the "output-…" stage: the live site and the standby, as out
 MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
 RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
-FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
+FINDINGS = "findings"  # feed-page path → the rules' check of that page (checker.py)
 FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
 
 
