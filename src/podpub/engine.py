@@ -62,6 +62,7 @@ MEMOS = (MARKDOWN,)  # stages of pure-function results, filled by workers too
 RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
 FINDINGS = "findings"  # feed-page path → the rules' check of that page (checker.py)
 FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
+READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (publish.py)
 
 
 def current() -> Engine | None:
@@ -113,7 +114,8 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, *MEMOS))
+        pruned = (DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
+        self.cache.save(prune=pruned)
 
     # --- per-episode work over the worker processes ---------------------------------
 
