@@ -87,6 +87,11 @@ def file_digest(path: Path | str) -> str | None:
     return digest.hexdigest()
 
 
+def data_digest(data: bytes) -> str:
+    """BLAKE2b of bytes in memory (a built feed page), in the form of :func:`file_digest`."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
 def digest_of(*parts: Any) -> str:
     """A digest of values (records, strings, numbers): the key of a computed result.
 

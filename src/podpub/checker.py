@@ -10,20 +10,27 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from podpub.cache import MISS, digest_of
+from podpub.cache import digest_of
 from podpub.engine import FINDINGS
 from podpub.errors import PodpubError, Problem
 from podpub.paging import FeedFile, feed_files
 from podpub.plan import SHOW_FILE, resolve_all
 from podpub.records import SiteRecord
-from podpub.rules.engine import ALL_APPS, FeedContext, FeedPage, Finding, finding_order, run_rules
+from podpub.rules.engine import (
+    ALL_APPS,
+    FeedContext,
+    FeedPage,
+    Finding,
+    PageCheck,
+    finding_order,
+    run_rules,
+)
 
 if TYPE_CHECKING:
     from podpub.engine import Engine
@@ -92,22 +99,23 @@ def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckRe
 
 
 class _CachedPages:
-    """The rules' findings on each page of podpub's own paged feed, kept in the run's
-    cache under a digest of everything they are computed from; the pages to check again
-    are shared out over the run's worker processes (a page is costly: 200 items)."""
+    """The rules' check of each page of podpub's own paged feed (its findings, and what
+    the feed rules compare on it), kept in the run's cache under a digest of everything
+    it is computed from; the pages to check again are shared out over the run's worker
+    processes (a page is costly: 200 items)."""
 
     def __init__(self, run: Engine, names: list[str], keys: list[str]) -> None:
         self.run, self.names, self.keys = run, names, keys
         self.stage = run.cache.stage(FINDINGS)
 
-    def get(self, index: int) -> list[Finding] | None:
+    def get(self, index: int) -> PageCheck | None:
         found = self.stage.get(self.names[index], self.keys[index])
-        return None if found is MISS else list(found)
+        return found if isinstance(found, PageCheck) else None
 
-    def put(self, index: int, findings: list[Finding]) -> None:
-        self.stage.put(self.names[index], self.keys[index], tuple(findings))
+    def put(self, index: int, check: PageCheck) -> None:
+        self.stage.put(self.names[index], self.keys[index], check)
 
-    def map(self, fn: Callable[[int], list[Finding]], indexes: list[int]) -> list[list[Finding]]:
+    def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]:
         return self.run.map(fn, indexes, "Checking the feed", min_items=1)
 
 
@@ -140,7 +148,7 @@ def _page_memo(
         digest_of(
             common,
             file.url,
-            hashlib.blake2b(file.data, digest_size=20).hexdigest(),
+            file.digest,
             [
                 (e.source, stage.file_inputs(show_dir / e.source), e.chapters, e.published > now)
                 for e in file.episodes

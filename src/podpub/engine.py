@@ -61,7 +61,9 @@ MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (pagememo)
 MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
 RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
-FINDINGS = "findings"  # feed-page path → the rules' findings on that page (checker.py)
+FINDINGS = "findings"  # feed-page path → the rules' check of that page (checker.py)
+FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
+READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (publish.py)
 
 
 def current() -> Engine | None:
@@ -113,7 +115,8 @@ class Engine:
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only)."""
-        self.cache.save(prune=(DESCRIPTORS, PROBES, RESOLVED, FINDINGS, *MEMOS))
+        pruned = (DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
+        self.cache.save(prune=pruned)
 
     # --- per-episode work over the worker processes ---------------------------------
 

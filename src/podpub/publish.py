@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -26,6 +26,7 @@ from podpub.records import SiteRecord
 
 if TYPE_CHECKING:
     from podpub.checker import CheckReport
+    from podpub.paging import FeedFile
 
 DEFAULT_OUT = "public"
 CACHE_DIR = ".podpub"  # inside the show folder, git-ignored: work kept between runs
@@ -82,8 +83,7 @@ def checked(show_dir: Path, options: PublishOptions) -> CheckReport:
     report = check_show(show_dir, options)
     if report.site is None or report.errors:
         raise PodpubError(report.errors or report.problems)
-    for file in report.files:  # the internal read-back of every feed file
-        verify_feed(file.data, replace(report.site, episodes=file.episodes))
+    verify_feed_files(report.files, report.site)  # the internal read-back
     return report
 
 
@@ -180,6 +180,35 @@ def template_dirs(show_dir: Path) -> list[Path]:
 
 def verify_feed(feed: bytes, site: SiteRecord) -> None:
     """Read the feed back as a strict XML parser does before anything is written."""
+    problems, guids = _read_back(feed)
+    _verdict(problems, guids, site)
+
+
+def verify_feed_files(files: Sequence[FeedFile], site: SiteRecord) -> None:
+    """:func:`verify_feed` on each feed file and the episodes it lists.
+
+    Within a run, a page whose bytes were read back clean by an earlier run is not
+    parsed again: what reading it found depends on its bytes only, and is kept under
+    their digest; the count of its guids is still compared with its episodes now.
+    """
+    from podpub.cache import MISS
+    from podpub.engine import READ_BACK, current
+
+    run = current()
+    memo = run.cache.stage(READ_BACK) if run is not None else None
+    for file in files:
+        guids = memo.get(file.path, file.digest) if memo is not None else MISS
+        problems: list[Problem] = []
+        if guids is MISS:
+            problems, guids = _read_back(file.data)
+            if memo is not None and not problems:
+                memo.put(file.path, file.digest, guids)
+        _verdict(problems, guids, replace(site, episodes=file.episodes))
+
+
+def _read_back(feed: bytes) -> tuple[list[Problem], int]:
+    """The problems a strict reading of the feed's bytes finds in its items, and the
+    number of distinct guids it lists; PodpubError if it does not parse."""
     from lxml import etree
 
     try:
@@ -202,8 +231,14 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
             problems.append(
                 Problem("feed.xml", None, None, "enclosure", f"incomplete enclosure in {guid}")
             )
-    if len(guids) != len(site.episodes):
-        problems.append(Problem("feed.xml", None, None, "item", "the feed lost episodes"))
+    return problems, len(guids)
+
+
+def _verdict(problems: list[Problem], guids: int, site: SiteRecord) -> None:
+    """Raise the problems read back, with a lost episode when the feed lists fewer (or
+    more) distinct guids than ``site`` has episodes."""
+    if guids != len(site.episodes):
+        problems = [*problems, Problem("feed.xml", None, None, "item", "the feed lost episodes")]
     if problems:
         raise PodpubError(problems)
 

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -159,8 +160,11 @@ class Locator(Protocol):
 #: A rule's scope: "page" rules read one feed document at a time (its channel and its
 #: items), so a paged feed can be checked page by page, and a page whose inputs did not
 #: change keeps its findings (:class:`PageMemo`); "feed" rules compare items across the
-#: pages (unique guids, unique enclosures) and always read every page.
+#: pages (unique guids, unique enclosures).
 PAGE, FEED = "page", "feed"
+
+#: What a feed rule compares across items, read from the items of a context's pages.
+Values = Callable[[FeedContext], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -171,47 +175,67 @@ class Rule:
     summary: str
     check: Callable[[FeedContext], Iterable[Hit]]
     scope: str = PAGE
+    # A feed rule that names the values it compares promises to report only items whose
+    # value another item of the feed shares: the pages holding no repeated value need
+    # not be read (run_rules). A feed rule without one reads every page.
+    values: Values | None = None
 
 
 RULES: list[Rule] = []
 
 
 def rule(
-    rule_id: str, level: str, audience: str, summary: str, scope: str = PAGE
+    rule_id: str,
+    level: str,
+    audience: str,
+    summary: str,
+    scope: str = PAGE,
+    values: Values | None = None,
 ) -> Callable[[Callable[[FeedContext], Iterable[Hit]]], Callable[[FeedContext], Iterable[Hit]]]:
     """Register a check under a rule id (one id may have several checks)."""
 
     def register(
         check: Callable[[FeedContext], Iterable[Hit]],
     ) -> Callable[[FeedContext], Iterable[Hit]]:
-        RULES.append(Rule(rule_id, level, audience, summary, check, scope))
+        RULES.append(Rule(rule_id, level, audience, summary, check, scope, values))
         return check
 
     return register
 
 
-class PageMemo(Protocol):
-    """How :func:`run_rules` keeps the findings of each page of a paged feed between runs
-    and shares the pages out (checker.py gives podpub's own feed one, over the cache
-    and worker processes of the run)."""
+@dataclass(frozen=True)
+class PageCheck:
+    """What the rules make of one page of a paged feed on its own, kept between runs:
+    the page rules' findings, and for each feed rule the values it compares on the page
+    (None for a rule that names none), so that the feed rules need not read the page."""
 
-    def get(self, index: int) -> list[Finding] | None:
-        """The findings of page ``index`` kept from a run with the same inputs, or None."""
+    findings: tuple[Finding, ...]
+    values: tuple[tuple[str, ...] | None, ...]
+
+
+class PageMemo(Protocol):
+    """How :func:`run_rules` keeps what it found on each page of a paged feed between
+    runs and shares the pages out (checker.py gives podpub's own feed one, over the
+    cache and worker processes of the run)."""
+
+    def get(self, index: int) -> PageCheck | None:
+        """The check of page ``index`` kept from a run with the same inputs, or None."""
         ...
 
-    def put(self, index: int, findings: list[Finding]) -> None: ...
+    def put(self, index: int, check: PageCheck) -> None: ...
 
-    def map(
-        self, fn: Callable[[int], list[Finding]], indexes: list[int]
-    ) -> list[list[Finding]]: ...
+    def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]: ...
 
 
 def parse_pages(pages: list[FeedPage]) -> None:
-    """Parse each page as a strict XML parser (no entities, no network) does."""
+    """Parse each page not parsed yet (nor refused) as a strict XML parser (no entities,
+    no network) does: the rules parse a page only when they read it."""
     parser = etree.XMLParser(
         recover=False, resolve_entities=False, no_network=True, huge_tree=False
     )
     for page in pages:
+        if page.root is not None or page.error is not None:
+            continue
         try:
             page.root = etree.fromstring(page.data, parser)
         except etree.XMLSyntaxError as exc:
@@ -225,29 +249,67 @@ def run_rules(
 
     With a ``memo`` and a paged feed, the page rules run on each page alone (each page
     repeats the channel, so its findings are the same ones, and duplicates are merged),
-    a page whose inputs are unchanged answers from the memo, and the feed rules run on
-    every page together.
+    a page whose inputs are unchanged answers from the memo without being parsed, and
+    the feed rules read together the pages that hold a value they compare more than
+    once in the feed (:func:`_feed_findings`): usually none.
     """
     from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (registration)
 
-    parse_pages([page for page in context.pages if page.root is None and page.error is None])
     if memo is None or len(context.pages) < 2:
+        parse_pages(context.pages)
         return _sorted_unique(_findings(context, locator, RULES))
     page_rules = [r for r in RULES if r.scope == PAGE]
+    feed_rules = [r for r in RULES if r.scope == FEED]
+
+    def check(index: int) -> PageCheck:  # in a worker process, maybe: parsed there
+        alone = context.page(index)
+        parse_pages(alone.pages)
+        findings = tuple(_findings(alone, locator, page_rules))
+        values = tuple(tuple(r.values(alone)) if r.values else None for r in feed_rules)
+        return PageCheck(findings, values)
+
+    kept = [memo.get(index) for index in range(len(context.pages))]
+    todo = [index for index, found in enumerate(kept) if found is None]
+    fresh = dict(zip(todo, memo.map(check, todo), strict=True))
+    for index, made in fresh.items():
+        memo.put(index, made)
+    checks = [found if found is not None else fresh[i] for i, found in enumerate(kept)]
+    findings = [finding for page in checks for finding in page.findings]
+    findings += _feed_findings(context, locator, feed_rules, [page.values for page in checks])
+    return _sorted_unique(findings)
+
+
+def _feed_findings(
+    context: FeedContext,
+    locator: Locator,
+    rules: list[Rule],
+    values: list[tuple[tuple[str, ...] | None, ...]],
+) -> list[Finding]:
+    """The feed rules' findings, each rule reading only the pages that hold one of its
+    values found more than once in the whole feed (``values``: per page, per rule).
+
+    Those pages, in feed order, hold the first occurrence and every repeat of each such
+    value, and a rule that names its values reports repeats only: it finds what it would
+    find reading every page. A rule that names none reads every page.
+    """
     found: list[Finding] = []
-    todo: list[int] = []
-    for index in range(len(context.pages)):
-        kept = memo.get(index)
-        if kept is None:
-            todo.append(index)
+    for position, registered in enumerate(rules):
+        if registered.values is None:
+            needed = list(range(len(context.pages)))
         else:
-            found += kept
-    fresh = memo.map(lambda i: _findings(context.page(i), locator, page_rules), todo)
-    for index, findings in zip(todo, fresh, strict=True):
-        memo.put(index, findings)
-        found += findings
-    found += _findings(context, locator, [r for r in RULES if r.scope == FEED])
-    return _sorted_unique(found)
+            needed = _repeating([page[position] or () for page in values])
+        if not needed:
+            continue
+        pages = [context.pages[index] for index in needed]
+        parse_pages(pages)
+        found += _findings(dataclasses.replace(context, pages=pages), locator, [registered])
+    return found
+
+
+def _repeating(values: list[tuple[str, ...]]) -> list[int]:
+    """The indexes of the pages holding a value that occurs twice in all of ``values``."""
+    counts = Counter(value for page in values for value in page)
+    return [index for index, page in enumerate(values) if any(counts[v] > 1 for v in page)]
 
 
 def _sorted_unique(findings: Iterable[Finding]) -> list[Finding]:

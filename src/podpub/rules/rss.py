@@ -209,12 +209,33 @@ def enclosure_type(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-07", "error", APPLE, "enclosure URLs unique across items", scope=FEED)
+def _enclosure_url(item: etree._Element) -> tuple[etree._Element | None, str]:
+    """The item's (first) enclosure and its URL as RSS-07 compares it ("" when none)."""
+    enclosure = item.find("enclosure")
+    return enclosure, (enclosure.get("url") or "").strip() if enclosure is not None else ""
+
+
+def enclosure_urls(ctx: FeedContext) -> Iterator[str]:
+    """What RSS-07 compares: each item's enclosure URL (run_rules reads only the pages
+    where one repeats)."""
+    for item in ctx.items:
+        url = _enclosure_url(item)[1]
+        if url:
+            yield url
+
+
+@rule(
+    "RSS-07",
+    "error",
+    APPLE,
+    "enclosure URLs unique across items",
+    scope=FEED,
+    values=enclosure_urls,
+)
 def unique_enclosures(ctx: FeedContext) -> Iterator[Hit]:
     seen: dict[str, etree._Element] = {}
     for item in ctx.items:
-        enclosure = item.find("enclosure")
-        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
+        enclosure, url = _enclosure_url(item)
         if not url:
             continue
         if url in seen:
@@ -240,13 +261,27 @@ def one_enclosure(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-09", "error", ALL_APPS, "unique guids; opaque guids with isPermaLink=false", scope=FEED)
+def _guid(item: etree._Element) -> tuple[etree._Element | None, str]:
+    """The item's (first) guid and its value as RSS-09 compares it ("" when none)."""
+    guid = item.find("guid")
+    return guid, text(guid).strip()
+
+
+def guids(ctx: FeedContext) -> Iterator[str]:
+    """What RSS-09 compares: each item's guid (run_rules reads only the pages where one
+    repeats)."""
+    for item in ctx.items:
+        value = _guid(item)[1]
+        if value:
+            yield value
+
+
+@rule("RSS-09", "error", ALL_APPS, "unique guids", scope=FEED, values=guids)
 def unique_guids(ctx: FeedContext) -> Iterator[Hit]:
     seen: dict[str, etree._Element] = {}
     for item in ctx.items:
-        guid = item.find("guid")
-        value = text(guid).strip()
-        if guid is None or not value:
+        guid, value = _guid(item)
+        if not value:
             continue
         if value in seen:
             yield Hit(
@@ -256,6 +291,15 @@ def unique_guids(ctx: FeedContext) -> Iterator[Hit]:
             )
         else:
             seen[value] = item
+
+
+# Of the same rule, but about one item at a time: checked page by page.
+@rule("RSS-09", "error", ALL_APPS, "opaque guids with isPermaLink=false")
+def opaque_guids(ctx: FeedContext) -> Iterator[Hit]:
+    for item in ctx.items:
+        guid, value = _guid(item)
+        if guid is None or not value:
+            continue
         permalink = guid.get("isPermaLink", "true").strip().lower()
         if permalink == "true" and not re.match(r"^https?://", value):
             yield Hit(
