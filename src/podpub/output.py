@@ -26,7 +26,6 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
-import hashlib
 import os
 import shutil
 import stat as stat_module
@@ -81,7 +80,9 @@ def standby_path(target: Path) -> Path:
 
 
 def content_identity(data: bytes) -> Identity:
-    return ("bytes", hashlib.blake2b(data, digest_size=20).hexdigest())
+    from podpub.cache import data_digest
+
+    return ("bytes", data_digest(data))
 
 
 def link_identity(source: Path | str) -> Identity:

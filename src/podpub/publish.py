@@ -120,7 +120,8 @@ def publish(
     refuse_inputs_inside(out, show_dir, site)
     with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
-            staging.write(feed_file.path, feed_file.data)
+            identity = ("bytes", feed_file.digest) if feed_file.digest else None
+            staging.write(feed_file.path, feed_file.data, identity)
         staging.link(site.show.image_path, site.show.image_source)
         for rel, source in extra_media_files(site).items():  # alternate audio, trailers
             staging.link(rel, source)
