@@ -23,6 +23,13 @@ from site_fixtures import SAMPLE_PAGE, SAMPLE_SLUG, publish_rich_show
 from static_server import serve
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
+PERSON_PAGE_2 = "people/emma-larbi/page/2/index.html"  # the host: four episodes, three a page
+SCREENSHOTS = {  # page → screenshot name
+    "index.html": "show",
+    SAMPLE_PAGE: "episode",
+    "page/2/index.html": "page2",
+    PERSON_PAGE_2: "person-page2",
+}
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -111,7 +118,7 @@ def only_local_requests(page: Any, base_url: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["index.html", SAMPLE_PAGE])
+@pytest.mark.parametrize("path", ["index.html", SAMPLE_PAGE, PERSON_PAGE_2])
 def test_axe_finds_no_violation(page, base_url, axe_source, path, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto(base_url + path, wait_until="load")
@@ -207,18 +214,19 @@ def test_a_chapter_link_works_without_javascript(browser, base_url, published):
 
 
 @pytest.mark.parametrize("width", [320, 375, 1280])
-@pytest.mark.parametrize("path", ["index.html", SAMPLE_PAGE, "page/2/index.html"])
+@pytest.mark.parametrize("path", list(SCREENSHOTS))
 def test_pages_fit_the_width_and_are_screenshotted(browser, base_url, path, width):
     context = browser.new_context(viewport={"width": width, "height": 800})
     try:
         tab = context.new_page()
-        tab.goto(base_url + path, wait_until="load")
+        response = tab.goto(base_url + path, wait_until="load")
+        assert response is not None and response.ok, path
         open_details(tab)  # the longest state of the page
         scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{path} scrolls sideways at {width} px: {scroll} > {inner}"
         if width in (375, 1280):
             ARTIFACTS.mkdir(exist_ok=True)
-            name = "show" if path == "index.html" else "episode" if path == SAMPLE_PAGE else "page2"
-            tab.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+            shot = ARTIFACTS / f"{SCREENSHOTS[path]}-{width}.png"
+            tab.screenshot(path=str(shot), full_page=True)
     finally:
         context.close()

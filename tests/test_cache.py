@@ -18,9 +18,11 @@ import pytest
 from podpub.cache import MAGIC, CacheOptions, ShowCache, safe_loads
 from podpub.cli import main
 from podpub.engine import PROBES
+from podpub.pages import PageRenderer
+from podpub.people import PersonPage
 from podpub.uptodate import snapshot
 
-from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
+from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +155,39 @@ def test_an_episode_edit_rerenders_its_neighbours_not_the_rest(
     assert "Episode four, renamed" in page(out, "ep5")  # its "previous" link
     assert untouched.stat().st_ino == inode  # the same file, linked into the new site
     assert "reused" in capsys.readouterr().out
+
+
+def test_an_episode_edit_rerenders_only_the_person_page_that_lists_it(
+    small_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    with_episodes(small_show, 7)  # Emma Larbi hosts all seven: ep7-ep5 | ep4-ep2 | ep1
+    (small_show / "show.yaml").write_text(MINIMAL_SHOW + "episodes_per_page: 3\n", encoding="utf-8")
+    out = tmp_path / "public"
+    assert publish(small_show, out) == 0
+    people = out / "people"
+    before = {p.relative_to(out): p.read_bytes() for p in people.rglob("*") if p.is_file()}
+    pages = ["index.html", "page/2/index.html", "page/3/index.html"]
+    assert sorted(map(str, before)) == sorted(f"people/emma-larbi/{page}" for page in pages)
+    rendered: list[str] = []
+    person_page = PageRenderer.person_page
+
+    def spy(renderer: PageRenderer, page: PersonPage) -> bytes:
+        data = person_page(renderer, page)  # raises pagememo.Reuse when not rendered
+        rendered.append(page.path)
+        return data
+
+    monkeypatch.setattr(PageRenderer, "person_page", spy)
+    (small_show / "episodes" / "ep4.yaml").write_text(
+        episode("Episode four, renamed", "audio/ep4.mp3", day=4), encoding="utf-8"
+    )
+
+    assert publish(small_show, out, "--jobs", "1") == 0
+    after = {p.relative_to(out): p.read_bytes() for p in people.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    changed = [str(rel) for rel in sorted(after) if after[rel] != before[rel]]
+    assert changed == ["people/emma-larbi/page/2/index.html"]
+    assert "Episode four, renamed" in after[Path(changed[0])].decode()
+    assert rendered == changed  # the other pages were not even rendered again
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "code"])

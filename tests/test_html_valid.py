@@ -63,8 +63,9 @@ def describe(messages: list[dict], root: Path) -> str:
 def test_every_generated_page_is_valid_html(vnu, site):
     pages = generated_pages(site)
     relative = {str(p.relative_to(site)) for p in pages}
-    # Every kind of page the site has: show pages, episodes, people, the 404.
-    assert {"index.html", "page/2/index.html", "404.html"} <= relative
+    # Every kind of page the site has: show pages, episodes, people's pages, the 404.
+    people = {"people/emma-larbi/index.html", "people/emma-larbi/page/2/index.html"}
+    assert {"index.html", "page/2/index.html", "404.html", *people} <= relative
     assert sum(p.startswith("episodes/") for p in relative) == 4
     messages = check(vnu, pages)
     assert messages == [], describe(messages, site)  # no error, and no warning either

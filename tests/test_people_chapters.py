@@ -154,6 +154,10 @@ def test_pages_link_credits_to_one_page_per_person(team_show, tmp_path):
     assert emma.findtext(".//h1") == "Emma Larbi"
     assert emma.xpath("//main//a/@href")[0] == EMMA
     assert emma.xpath("//img[@class='person-image']/@src") == [EMMA_IMG]
+    (summary,) = emma.xpath("//p[@class='person-summary']")  # the most frequent role first
+    assert " ".join(summary.text_content().split()) == (
+        "Présentation (2 épisodes), Réalisation (1 épisode)"
+    )
     cards = emma.xpath("//li[@class='episode-card']")
     assert [
         (card.findtext(".//h3/a"), card.findtext(".//p[@class='person-roles']")) for card in cards

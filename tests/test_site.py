@@ -83,6 +83,68 @@ def test_episodes_past_the_page_size_go_to_further_pages():
     ]
 
 
+def test_a_persons_episodes_past_the_page_size_go_to_further_pages():
+    site = site_record(7, episodes_per_page=3)  # Emma Larbi is credited in all seven
+    pages = dict(render_pages(site, []))
+    folder = "people/emma-larbi/"
+    emma = [p for p in pages if p.startswith(folder)]
+    assert emma == [folder + "index.html", *(f"{folder}page/{n}/index.html" for n in (2, 3))]
+
+    def titles(page: str) -> list[str]:
+        doc = parse(pages[page])
+        return [text(a) for a in doc.xpath("//li[contains(@class, 'episode-card')]//h3/a")]
+
+    assert [titles(page) for page in emma] == [
+        [f"Les actus <n°{n}> & co" for n in numbers] for numbers in ((7, 6, 5), (4, 3, 2), (1,))
+    ]
+
+    first, middle, last = (parse(pages[page]) for page in emma)
+    # Who the person is, on the first page only; every page names them.
+    assert text(first.xpath("//p[@class='person-summary']")[0]) == (
+        "Présentation (7 épisodes), Réalisation (7 épisodes)"
+    )
+    assert "7 épisodes" in text(first.xpath("//h2[@id='person-episodes-title']")[0])
+    assert first.xpath("//script[@type='application/ld+json']")  # the ProfilePage
+    for later in (middle, last):
+        assert later.findtext(".//h1") == "Emma Larbi"
+        assert later.xpath("//p[@class='person-summary']") == []
+        assert later.xpath("//script[@type='application/ld+json']") == []
+    assert "page 2 sur 3" in text(middle.xpath("//h2[@id='person-episodes-title']")[0])
+    assert middle.findtext(".//title") == f"Emma Larbi — Page 2 — {site.show.title}"
+    assert middle.xpath("//link[@rel='canonical']/@href") == [site.show.url + folder + "page/2/"]
+
+    # The show pages' pager: newer and older, the page numbers, the current one marked.
+    nav = middle.xpath("//nav[contains(@class, 'pagination')]")[0]
+    assert nav.get("aria-label") == "Pages d’épisodes"
+    rels = {a.get("rel"): a.get("href") for a in nav.xpath(".//a[@rel]")}
+    assert rels == {
+        "prev": "../../../../people/emma-larbi/index.html",
+        "next": "../../../../people/emma-larbi/page/3/index.html",
+    }
+    (current,) = nav.xpath(".//a[@aria-current='page']")
+    assert text(current) == "Page 2"
+    for page, doc in zip(emma, (first, middle, last), strict=True):
+        hrefs = doc.xpath("//nav[contains(@class, 'pagination')]//a/@href")
+        targets = [posixpath.normpath(posixpath.join(posixpath.dirname(page), h)) for h in hrefs]
+        assert set(targets) == set(emma), page  # each link is one of the person's pages
+    assert first.xpath("//nav[contains(@class, 'pagination')]//a[@rel]/@rel") == ["next"]
+    assert last.xpath("//nav[contains(@class, 'pagination')]//a[@rel]/@rel") == ["prev"]
+
+    sitemap = lxml.etree.fromstring(pages["sitemap.xml"])
+    urls = sitemap.xpath("//s:loc/text()", namespaces=SITEMAP_NS)
+    people = [url for url in urls if url.startswith(site.show.url + folder)]
+    assert people == [site.show.url + page.removesuffix("index.html") for page in emma]
+
+
+def test_a_person_with_one_page_of_episodes_has_no_page_links():
+    pages = dict(render_pages(site_record(3), []))
+    assert [p for p in pages if p.startswith("people/emma-larbi/")] == [
+        "people/emma-larbi/index.html"
+    ]
+    doc = parse(pages["people/emma-larbi/index.html"])
+    assert doc.xpath("//nav[contains(@class, 'pagination')]") == []
+
+
 def test_one_page_of_episodes_has_no_page_links():
     doc = parse(dict(render_pages(site_record(3), []))["index.html"])
     assert doc.xpath("//nav[contains(@class, 'pagination')]") == []
@@ -186,6 +248,7 @@ def test_sitemap_lists_every_page_with_its_canonical_url(rich):
         assert urls[episode.page_url] == episode.published.isoformat()
     assert urls[base] == rich.site.episodes[0].published.isoformat()  # the newest episode
     assert base + "page/2/" in urls
+    assert base + "people/emma-larbi/page/2/" in urls  # four episodes, three a page
     for url in urls:  # every URL in the sitemap is a page of the site, canonical as it says
         page = rich.out / url.removeprefix(base) / "index.html"
         assert parse(page.read_bytes()).xpath("//link[@rel='canonical']/@href") == [url]

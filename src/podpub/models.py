@@ -541,7 +541,9 @@ class Show(Strict):
         description="Apps and directories listing the show: links on the show page.",
     )
     episodes_per_page: PositiveInt = Field(
-        50, description="Episodes on the show page; older ones go to page/2/, page/3/ …"
+        50,
+        description="Episodes on the show page and on each person's page; older ones go to "
+        "page/2/, page/3/ …",
     )
     people: dict[PersonId, PersonEntry] = Field(
         default_factory=dict,

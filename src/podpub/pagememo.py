@@ -13,15 +13,17 @@ The templates that use the variable ``site`` themselves, or through what they ex
 include, import or render with ``shared("…")``, are rendered every time: ``site`` is
 every episode, so any change of any episode may change them. The default theme's show
 pages do not read it: each is given its own slice of the episodes and their count, so
-a new title re-renders the one show page that lists the episode. An episode page does
-not look at the other episodes either: a new title re-renders that episode's page and
-its neighbours' (their previous/next links show it), not the 10,000 others.
+a new title re-renders the one show page that lists the episode; a person's pages are
+paged the same way (people.py), so it re-renders one page of each of its people. An
+episode page does not look at the other episodes either: a new title re-renders that
+episode's page and its neighbours' (their previous/next links show it), not the 10,000
+others.
 
 Each episode record is digested once per run (:meth:`Keys.remember`, before the pages
 are shared out over the worker processes, which inherit the digests): in a key, a
-record stands for its digest (:class:`RecordDigest`), so a person's page that lists
-5,000 episodes, or a show page that lists 50, costs a digest of 5,000 or 50 short
-strings, not a pickle of the records again.
+record stands for its digest (:class:`RecordDigest`), so a show or person page that
+lists 50 episodes costs a digest of 50 short strings, not a pickle of the records
+again.
 
 When the key of a page equals the key recorded for the same file of the previous
 publish, and that file is still in the output folder with the content recorded, the

@@ -58,7 +58,8 @@ def render_pages(
 
     ``index.html`` first (and ``page/2/index.html``… when the episodes fill more than one
     page), then ``episodes/<slug>/index.html`` for each episode (newest first), then
-    ``people/<id>/index.html`` for each person credited, then ``404.html``,
+    ``people/<id>/index.html`` for each person credited (and ``people/<id>/page/2/
+    index.html``… when their episodes fill more than one page), then ``404.html``,
     ``sitemap.xml``, ``robots.txt``, the cover's thumbnails and the static files
     (``assets/style.css``, ``assets/player.js``). One page is rendered at a time: a
     show of 10,000 episodes never holds its pages in memory. ``cache_dir`` (the show's
@@ -83,11 +84,11 @@ def page_renders(
         (episode.page_path, partial(renderer.episode_page, index))
         for index, episode in enumerate(site.episodes)
     ]
-    renders += [  # people/<id>/index.html (people.py)
-        (person.path, partial(renderer.person_page, person)) for person in renderer.person_pages
+    renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
+        (page.path, partial(renderer.person_page, page)) for page in renderer.person_pages
     ]
     renders.append(("404.html", renderer.not_found_page))
-    people = [person.url for person in renderer.person_pages]
+    people = [page.url for page in renderer.person_pages]
     files = sitefiles.site_files(site, renderer.show_page_urls() + people)
     renders += [(rel, partial(bytes, data)) for rel, data in files]
     renders += [(thumb.path, partial(bytes, thumb.data)) for thumb in renderer.thumbnails]
@@ -123,7 +124,8 @@ class PageRenderer:
         }
         self.show_template = self.env.get_template("index.html")
         self.episode_template = self.env.get_template("episode.html")
-        self.person_pages = person_pages(site)
+        self.person_template = self.env.get_template("person.html")
+        self.person_pages = person_pages(site, per_page)
         self.series_ld = _series_ld(self.show)
         self.feed_href = _feed_href(self.show)
         self.common: dict[str, Any] = {
@@ -193,6 +195,7 @@ class PageRenderer:
             episode_count=len(self.site.episodes),  # not ``site``: the page's key (pagememo)
             page_episodes=self.site.episodes[first : first + self.per_page],
             page_links=page_links(number, self.page_count),
+            pages_dir="",  # _pagination.html: the pages are index.html, page/<n>/index.html
         ).encode("utf-8")
 
     def not_found_page(self) -> bytes:
@@ -232,8 +235,13 @@ class PageRenderer:
         ).encode("utf-8")
 
     def person_page(self, page: PersonPage) -> bytes:
-        """A person's page: who they are, and the episodes they worked on with their roles."""
-        return self.env.get_template("person.html").render(
+        """Page ``page.number`` of a person's: who they are (on the first), and the
+        episodes of that page with their roles in each, newest first.
+
+        Given only the page's appearances and the counts, never the person's whole list:
+        its render key (pagememo) changes only when an episode it lists does.
+        """
+        return self.person_template.render(
             self.common,
             page="person",
             date_style="long",
@@ -241,8 +249,14 @@ class PageRenderer:
             canonical=page.url,
             episode=None,
             person=page.person,
-            appearances=page.appearances,
-            jsonld=json_ld(profile_ld(page)),
+            person_roles=page.roles,
+            appearance_count=page.appearance_count,
+            page_appearances=page.appearances,
+            page_number=page.number,
+            page_count=page.page_count,
+            page_links=page_links(page.number, page.page_count),
+            pages_dir=page.folder,
+            jsonld=json_ld(profile_ld(page)) if page.number == 1 else None,
         ).encode("utf-8")
 
     def _transcript_cues(self, shown: TranscriptRecord) -> list[transcripts.Cue]:
