@@ -485,3 +485,18 @@ def test_a_person_link_given_in_another_episode_reaches_every_episode(tmp_path: 
     assert publish(show, out) == 0
     assert "https://lucas.example.org/" not in page(out, "ep1")
     assert "https://lucas.example.org/" not in feed(out)
+
+
+def test_an_edited_transcript_file_reaches_its_page(small_show: Path, tmp_path: Path):
+    """The page shows the transcript's text: a new text in the same file (the descriptor
+    untouched) is on the page after the next publish."""
+    vtt = small_show / "episodes" / "ep1.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma Larbi>Bonjour à tous.\n")
+    descriptor = small_show / "episodes" / "ep1.yaml"
+    descriptor.write_text(MINIMAL_EPISODE + "transcripts:\n  - file: episodes/ep1.vtt\n")
+    out = tmp_path / "public"
+    assert publish(small_show, out) == 0
+    assert "Bonjour à tous." in page(out)
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma Larbi>Bonsoir à tous.\n")
+    assert publish(small_show, out) == 0
+    assert "Bonsoir à tous." in page(out) and "Bonjour" not in page(out)

@@ -177,10 +177,20 @@ def _zoneinfo_getattr(obj: Any, name: str) -> Any:
     raise pickle.UnpicklingError(f"refused: getattr({obj!r}, {name!r})")
 
 
+_ALLOWED: dict[tuple[str, str], Any] = {}  # globals found safe once: a record's pickle
+# names a dozen classes, and 10,000 records are unpickled in a rebuild
+
+
 class SafeUnpickler(pickle.Unpickler):
     """Builds plain data, standard dates and paths, and podpub's own data classes only."""
 
     def find_class(self, module: str, name: str) -> Any:
+        found = _ALLOWED.get((module, name))
+        if found is None:
+            found = _ALLOWED[(module, name)] = self._allowed_class(module, name)
+        return found
+
+    def _allowed_class(self, module: str, name: str) -> Any:
         if module == "builtins":
             if name in _SAFE_BUILTINS:
                 return super().find_class(module, name)

@@ -7,6 +7,7 @@ only with PODPUB_DEBUG=1).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -398,4 +399,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    # A publish of 10,000 episodes keeps hundreds of thousands of objects alive for the
+    # whole run (records, cached results) and creates few cycles: with Python's default
+    # thresholds the cyclic collector scans them again and again (a third of a no-change-
+    # but-one rebuild, measured). Collect less often, as mypy does for the same reason.
+    gc.set_threshold(100_000, 50, 50)
     sys.exit(main())

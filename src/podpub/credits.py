@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from podpub.errors import Problem
 from podpub.load import Document
@@ -13,6 +14,20 @@ from podpub.models import Credit, Episode, Person, PersonEntry, Show
 from podpub.paths import slugify
 from podpub.records import CreditGroup, PersonRef, PersonRole, Role
 from podpub.taxonomy import DEFAULT_ROLE_ALIASES, PERSON_GROUPS, TAXONOMY_ROLES, groups_of_role
+
+
+class Mentioned(Protocol):
+    """A person as a descriptor names them: the model's ``Person``, or the light copy the
+    cache keeps of it (plan.Mention)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def image(self) -> str | None: ...
 
 
 class People:
@@ -41,7 +56,7 @@ class People:
         for person in seed:
             self.register(person)
 
-    def register(self, person: Person) -> None:
+    def register(self, person: Mentioned) -> None:
         """Take note of a mention (its url and image fill what the registry leaves open)."""
         pid = self.id_of(person)
         if pid is None:
@@ -54,7 +69,7 @@ class People:
                 PersonRef(pid, known.name, known.url or person.url, known.image or person.image)
             )
 
-    def get(self, person: Person) -> PersonRef | None:
+    def get(self, person: Mentioned) -> PersonRef | None:
         """The person a mention names; None for an id that no one has (see :meth:`resolve`)."""
         pid = self.id_of(person)
         return self._by_id.get(pid) if pid is not None else None
@@ -90,7 +105,7 @@ class People:
                 found.append(ref)
         return tuple(found)
 
-    def id_of(self, person: Person) -> str | None:
+    def id_of(self, person: Mentioned) -> str | None:
         """The stable id a mention stands for (None: an id alone that no one has)."""
         if person.id is not None:
             if person.id in self._by_id or person.name is not None:
@@ -257,10 +272,10 @@ def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = No
 # --- credits of the show and of each episode ------------------------------------------
 
 
-def register_mentions(people: People, show: Show, episodes: Iterable[Iterable[Person]]) -> None:
+def register_mentions(people: People, show: Show, episodes: Iterable[Iterable[Mentioned]]) -> None:
     """Note every mention of a person before any is resolved (see :class:`People`):
     the show's, then each episode's (its hosts, then its credits' people: plan.Summary)."""
-    mentions: list[Person] = [*show.hosts, *(p for c in show.credits for p in c.people)]
+    mentions: list[Mentioned] = [*show.hosts, *(p for c in show.credits for p in c.people)]
     for named in episodes:
         mentions += named
     for person in mentions:

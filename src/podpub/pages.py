@@ -39,6 +39,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from podpub import engine, pagememo, sitefiles, transcripts
+from podpub.cache import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.i18n import Translations, translations
 from podpub.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
@@ -81,7 +82,7 @@ def page_renders(
         for number in range(1, renderer.page_count + 1)
     ]
     renders += [
-        (episode.page_path, partial(renderer.episode_page, index))
+        (episode.page_path, renderer.episode_render(index))
         for index, episode in enumerate(site.episodes)
     ]
     renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
@@ -161,6 +162,7 @@ class PageRenderer:
             return html
 
         self.env.globals["shared"] = shared
+        self._key_base: tuple[str, str] | None = None  # episode_render's, made once
         # with a cache: each episode record digested once for every page's key (pagememo)
         pagememo.remember_records(self.env, site.episodes)
 
@@ -233,6 +235,30 @@ class PageRenderer:
             transcript_turns=transcripts.turns(cues),
             transcript_timed=transcripts.is_timed(cues),
         ).encode("utf-8")
+
+    def episode_render(self, index: int) -> Callable[[], bytes]:
+        """The render of an episode page, keyed (with a cache) on everything it shows: the
+        templates, the site-wide values, its record and its neighbours' (their titles
+        are its previous/next links) and the stamps of its transcript files (their text
+        is on the page). An unchanged page is then not even prepared (its JSON-LD, its
+        transcript read and parsed): at 10,000 episodes that is most of a rebuild."""
+        render = partial(self.episode_page, index)
+        keys = getattr(self.env, "podpub_keys", None)
+        if not isinstance(keys, pagememo.Keys):
+            return render
+        episodes = self.site.episodes
+        episode = episodes[index]
+        if self._key_base is None:
+            self._key_base = (keys.fingerprint, keys.common_digest(self.common))
+        return engine.keyed(
+            render,
+            "episode",
+            self._key_base,
+            episode,
+            episodes[index - 1] if index > 0 else None,
+            episodes[index + 1] if index + 1 < len(episodes) else None,
+            tuple(stamp(t.source) for t in episode.transcripts),
+        )
 
     def person_page(self, page: PersonPage) -> bytes:
         """Page ``page.number`` of a person's: who they are (on the first), and the

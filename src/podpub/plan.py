@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,7 +31,7 @@ from podpub.credits import (
 from podpub.errors import PodpubError, Problem
 from podpub.guids import episode_guid, podcast_guid
 from podpub.load import Document, load_file
-from podpub.models import TRANSCRIPT_TYPES, Episode, Person, Show, in_show_zone
+from podpub.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
 from podpub.paths import (
     descriptor_name_problem,
     media_path,
@@ -93,12 +94,19 @@ class Summary:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @functools.cached_property
-    def people(self) -> list[Person]:
-        """The mentions as the model gave them (already validated: no validation again)."""
-        return [
-            Person.model_construct(name=name, id=pid, url=url, image=image)
-            for name, pid, url, image in self.mentions
-        ]
+    def people(self) -> list[Mention]:
+        """The mentions as the model gave them (validated then: not validated again)."""
+        return [Mention(*mention) for mention in self.mentions]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person named by a descriptor, as :class:`~podpub.credits.People` reads one."""
+
+    name: str | None
+    id: str | None
+    url: str | None
+    image: str | None
 
 
 class Loaded:
@@ -298,13 +306,13 @@ class _EpisodeMemo:
     ) -> None:
         from podpub.cache import digest_of
 
-        self.run, self.show_dir, self.people = run, show_dir, people
+        self.run, self.folder, self.people = run, str(show_dir), people
         self.digest_of = digest_of
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
 
     def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
         stage = self.run.cache.stage(engine.RESOLVED)
-        stamp = stage.file_inputs(self.show_dir / item.file)
+        stamp = stage.file_inputs(os.path.join(self.folder, item.file))
         if stamp is None:
             return None
         named = [self.people.get(person) for person in item.summary.people]

@@ -144,7 +144,14 @@ def publish(
         made_of = staging.finish()  # the standby's leftovers removed (output.py)
         if run is not None:
             run.staged_site(made_of)
-        verify_staged(staging.path, site, feed, staging.written if staging.reused_standby else None)
+        reused = staging.reused_standby
+        verify_staged(
+            staging.path,
+            site,
+            feed,
+            staging.written if reused else None,
+            {rel: entry[1] for rel, entry in staging.manifest.items()} if reused else None,
+        )
         if before_commit is not None:
             before_commit()
         files = staging.files

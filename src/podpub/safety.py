@@ -18,8 +18,9 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Collection, Container, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from podpub.errors import PodpubError, Problem
 from podpub.records import SiteRecord
@@ -42,25 +43,26 @@ _RFC2822 = re.compile(
 
 def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
     """Refuse an output folder that holds files the show is made of: the swap would delete them."""
-    target = out.resolve()
+    folder = out.resolve()
+    target = os.path.join(str(folder), "")  # "<output>/": what lies inside it
     # Media paths were resolved when they were checked (paths.media_path): compared as
     # they are. A descriptor is resolved only if it, or its folder, is a link: a show of
     # 10,000 episodes would otherwise resolve 20,000 paths component by component.
-    resolved: list[tuple[str, Path]] = [("cover", site.show.image_source)]
+    resolved: list[tuple[str, str]] = [("cover", str(site.show.image_source))]
     for episode in site.episodes:
-        resolved.append((f"{episode.source}: audio", episode.audio_source))
-        resolved += [(f"{episode.source}: transcript", t.source) for t in episode.transcripts]
-    descriptors = [(e.source, e.source) for e in site.episodes] + [(n, n) for n in site.skipped]
-    folders = {os.path.dirname(rel) for _, rel in descriptors}
-    real = {folder: Path(os.path.realpath(show_dir / folder)) for folder in folders}
-    for what, rel in descriptors:
-        path = show_dir / rel
+        resolved.append((f"{episode.source}: audio", str(episode.audio_source)))
+        resolved += [(f"{episode.source}: transcript", str(t.source)) for t in episode.transcripts]
+    descriptors = [e.source for e in site.episodes] + list(site.skipped)
+    folders = {os.path.dirname(rel) for rel in descriptors}
+    real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
+    for rel in descriptors:
+        path = os.path.join(show_dir, rel)
         if os.path.islink(path):
-            resolved.append((what, path.resolve()))
+            resolved.append((rel, os.path.realpath(path)))
         else:
-            resolved.append((what, real[os.path.dirname(rel)] / os.path.basename(rel)))
-    resolved.append(("templates", (show_dir / "templates").resolve()))
-    inside = [(what, path) for what, path in resolved if path.is_relative_to(target)]
+            resolved.append((rel, os.path.join(real[os.path.dirname(rel)], os.path.basename(rel))))
+    resolved.append(("templates", os.path.realpath(show_dir / "templates")))
+    inside = [(what, path) for what, path in resolved if os.path.join(path, "").startswith(target)]
     if inside:
         raise PodpubError(
             [
@@ -69,7 +71,7 @@ def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
                     None,
                     None,
                     "",
-                    f"refusing to publish into {target}: it holds {what} "
+                    f"refusing to publish into {folder}: it holds {what} "
                     f"({path}), and each publish replaces the whole folder",
                     "keep the show's files outside the output folder, or choose another "
                     "one with --out",
@@ -147,13 +149,19 @@ def _link_or_copy(source: str | Path, dest: str | Path) -> None:
 
 
 def verify_staged(
-    folder: Path, site: SiteRecord, feed: bytes, written: Collection[str] | None = None
+    folder: Path,
+    site: SiteRecord,
+    feed: bytes,
+    written: Collection[str] | None = None,
+    stamps: Mapping[str, Any] | None = None,
 ) -> None:
     """Read the staged site back from disk; raise PodpubError if it is not what was built.
 
     ``written``: the files written in this run, when the others were kept as they were
     from the standby site (output.py): those were read back when they were written and
     still have the stamp they had then, so only their presence and size are checked.
+    ``stamps``: each staged file's stamp (size first), taken by the staging as it wrote
+    or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
     """
 
     def fresh(rel: str) -> bool:
@@ -177,7 +185,11 @@ def verify_staged(
         if episode.chapters_path:
             expected[episode.chapters_path] = None
     for rel, size in expected.items():
-        problems += _file_problems(folder, rel, size)
+        seen = stamps.get(rel) if stamps is not None else None
+        if seen is not None:  # stat'ed in this run, right after writing or checking it
+            problems += _size_problems(rel, seen[0], size)
+        else:
+            problems += _file_problems(folder, rel, size)
     if written is None:
         json_files = sorted(folder.rglob("*.json"))
     else:
@@ -214,9 +226,13 @@ def _file_problems(folder: Path, rel: str, size: int | None) -> list[str]:
         return [f"{rel} is missing"]
     if not stat.S_ISREG(st.st_mode):
         return [f"{rel} is not a file"]
-    if size is not None and st.st_size != size:
-        return [f"{rel} has {st.st_size} bytes, the feed says {size}"]
-    if size is None and st.st_size == 0:
+    return _size_problems(rel, st.st_size, size)
+
+
+def _size_problems(rel: str, actual: int, size: int | None) -> list[str]:
+    if size is not None and actual != size:
+        return [f"{rel} has {actual} bytes, the feed says {size}"]
+    if size is None and actual == 0:
         return [f"{rel} is empty"]
     return []
 
