@@ -243,7 +243,13 @@ class Stage:
         self.entries: dict[str, tuple[Any, Any]] = {}
         self.used: set[str] = set()
         self.dirty = False
+        self.changed: set[str] = set()  # keys put or removed: their shards are written
         self.counts = Counts()
+
+    def touch(self, keys: Iterable[str]) -> None:
+        """Entries changed (put, removed) other than through :meth:`put`."""
+        self.changed.update(keys)
+        self.dirty = True
 
     # files
 
@@ -277,14 +283,15 @@ class Stage:
             return
         self.used.add(key)
         self.entries[key] = (inputs, value)
-        self.dirty = True
+        self.touch((key,))
 
     def prune(self, keep: Callable[[str], bool] | None = None) -> None:
         """Forget results not asked for in this run (deleted episodes, old pages)."""
         unused = [k for k in self.entries if k not in self.used and not (keep and keep(k))]
         for key in unused:
             del self.entries[key]
-        self.dirty = self.dirty or bool(unused)
+        if unused:
+            self.touch(unused)
 
 
 def same_inputs(stored: Any, current: Any) -> bool:
@@ -315,6 +322,7 @@ class ShowCache:
     options: CacheOptions = field(default_factory=CacheOptions)
     stages: dict[str, Stage] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # stage files found unusable, and why
+    layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
     verify_mismatches: int = 0
 
     @property
@@ -339,14 +347,26 @@ class ShowCache:
         return {"format": FORMAT, "code": code_fingerprint(), **show_identity(self.show_dir)}
 
     def _read(self, name: str) -> dict[str, tuple[Any, Any]]:
-        path = self.folder / f"{name}.pickle"
+        """A stage's entries: from its file, or from its shard files (see :meth:`save`)."""
+        entries: dict[str, tuple[Any, Any]] = {}
+        files = [self.folder / f"{name}.pickle"]
+        files += [self.folder / f"{name}.{index:02d}.pickle" for index in range(SHARDS)]
+        for path in files:
+            found = self._read_file(name, path)
+            if found is None:
+                continue
+            self.layouts[name] = "shards" if path.name != f"{name}.pickle" else "single"
+            entries.update(found)
+        return entries
+
+    def _read_file(self, name: str, path: Path) -> dict[str, tuple[Any, Any]] | None:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return None
         except OSError as exc:
-            self.ignored.append(f"{name}: {exc.strerror}")
-            return {}
+            self.ignored.append(f"{path.name}: {exc.strerror}")
+            return None
         try:
             if not data.startswith(MAGIC):
                 raise ValueError("not a podpub cache file")
@@ -359,11 +379,17 @@ class ShowCache:
                 raise ValueError("not a table")
             return entries
         except Exception as exc:  # a damaged file of any kind: start again
-            self.ignored.append(f"{name}: {exc}")
-            return {}
+            self.ignored.append(f"{path.name}: {exc}")
+            return None
 
     def save(self, prune: Iterable[str] = ()) -> None:
-        """Write the stages changed in this run (each atomically); prune the named ones."""
+        """Write the stages changed in this run (each atomically); prune the named ones.
+
+        A stage of :data:`SHARD_FROM` entries or more (a show of 10,000 episodes: its
+        descriptors, records, pages) is kept in :data:`SHARDS` files by a hash of the
+        key, and only the files holding a changed entry are written again: one edited
+        episode rewrites a sixteenth of the records, not all of them.
+        """
         if not self.options.enabled or not self.show_dir.is_dir():
             return  # a run that found no show folder has nothing worth keeping
         for name in prune:
@@ -371,15 +397,48 @@ class ShowCache:
                 self.stages[name].prune()
         identity = self._identity()
         for name, stage in self.stages.items():
-            if stage.dirty:
-                header = json.dumps({**identity, "stage": name}).encode()
-                body = pickle.dumps(stage.entries, protocol=5)
-                try:
-                    write_atomically(self.folder / f"{name}.pickle", MAGIC + header + b"\n" + body)
-                except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
-                    self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
-                    continue
-                stage.dirty = False
+            if not stage.dirty:
+                continue
+            header = json.dumps({**identity, "stage": name}).encode()
+            single = self.folder / f"{name}.pickle"
+            shards = [self.folder / f"{name}.{index:02d}.pickle" for index in range(SHARDS)]
+            if len(stage.entries) < SHARD_FROM:
+                files = {single: stage.entries}
+                stale = shards if self.layouts.get(name) == "shards" else []
+            else:
+                indexes = (
+                    {shard_of(key) for key in stage.changed}
+                    if self.layouts.get(name) == "shards"
+                    else set(range(SHARDS))
+                )
+                parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
+                for key, entry in stage.entries.items():
+                    part = parts.get(shard_of(key))
+                    if part is not None:
+                        part[key] = entry
+                files = {shards[i]: part for i, part in parts.items()}
+                stale = [single] if self.layouts.get(name) == "single" else []
+            try:
+                for path, entries in files.items():
+                    body = pickle.dumps(entries, protocol=5)
+                    write_atomically(path, MAGIC + header + b"\n" + body)
+                for path in stale:
+                    path.unlink(missing_ok=True)
+            except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
+                self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+                continue
+            self.layouts[name] = "single" if len(stage.entries) < SHARD_FROM else "shards"
+            stage.dirty = False
+            stage.changed.clear()
+
+
+SHARDS = 16
+SHARD_FROM = 2048
+
+
+def shard_of(key: str) -> int:
+    """Which of a big stage's files holds ``key`` (the same in every run and process)."""
+    return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS
 
 
 def write_atomically(path: Path, data: bytes) -> None:

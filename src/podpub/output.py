@@ -182,6 +182,12 @@ class Staging:
         self.manifest[rel] = known
         return known
 
+    def keep(self, rel: str, identity: Identity) -> tuple[Any, ...] | None:
+        """The standby's file at ``rel`` kept as it is, if it is the one wanted:
+        ``(identity, stamp, False)`` as :meth:`write` gives; else None (nothing done)."""
+        kept = self._kept(rel, identity)
+        return None if kept is None else (*kept, False)
+
     def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
         from podpub.cache import stamp
 

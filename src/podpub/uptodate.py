@@ -140,4 +140,4 @@ def forget_state(cache: ShowCache, key: str) -> None:
     """A publish that failed or was interrupted leaves no state: the next one builds."""
     stage = cache.stage(key)
     if stage.entries.pop(STATE, None) is not None:
-        stage.dirty = True
+        stage.touch((STATE,))
