@@ -404,7 +404,7 @@ class ShowCache:
             shards = [self.folder / f"{name}.{index:02d}.pickle" for index in range(SHARDS)]
             if len(stage.entries) < SHARD_FROM:
                 files = {single: stage.entries}
-                stale = shards if self.layouts.get(name) == "shards" else []
+                stale = shards  # from a larger past, or another podpub's
             else:
                 indexes = (
                     {shard_of(key) for key in stage.changed}
@@ -417,7 +417,7 @@ class ShowCache:
                     if part is not None:
                         part[key] = entry
                 files = {shards[i]: part for i, part in parts.items()}
-                stale = [single] if self.layouts.get(name) == "single" else []
+                stale = [single]
             try:
                 for path, entries in files.items():
                     body = pickle.dumps(entries, protocol=5)

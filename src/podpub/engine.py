@@ -467,14 +467,26 @@ class KeyedRender:
 
 
 def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
-    """``render`` keyed on ``parts`` when a run is active: records (which stand for their
-    digest) and plain values (text, numbers, None, tuples of them), whose ``repr`` is
-    hashed (30,000 keys in a rebuild: a pickle of each would cost ten times more)."""
+    """``render`` keyed on ``parts`` when a run is active: episode records (which stand
+    for their digest), plain values (text, numbers, None) and tuples and data classes of
+    them, whose ``repr`` is hashed (30,000 keys in a rebuild: a pickle of each would
+    cost ten times more)."""
     run = current()
     if run is None or run.out is None:
         return render
-    digests = [run.record_digest(p) if hasattr(p, "__dataclass_fields__") else p for p in parts]
-    key = hashlib.blake2b(repr(digests).encode(), digest_size=20).hexdigest()
+    from podpub.records import EpisodeRecord
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, EpisodeRecord):
+            return run.record_digest(value)
+        if isinstance(value, (tuple, list)):
+            return tuple(plain(part) for part in value)
+        if hasattr(value, "__dataclass_fields__"):  # a person page, an appearance…
+            fields = value.__dataclass_fields__
+            return (type(value).__qualname__, tuple(plain(getattr(value, f)) for f in fields))
+        return value
+
+    key = hashlib.blake2b(repr(plain(parts)).encode(), digest_size=20).hexdigest()
     return KeyedRender(key, render)
 
 

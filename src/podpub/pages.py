@@ -86,7 +86,7 @@ def page_renders(
         for index, episode in enumerate(site.episodes)
     ]
     renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
-        (page.path, partial(renderer.person_page, page)) for page in renderer.person_pages
+        (page.path, renderer.person_render(page)) for page in renderer.person_pages
     ]
     renders.append(("404.html", renderer.not_found_page))
     people = [page.url for page in renderer.person_pages]
@@ -248,17 +248,31 @@ class PageRenderer:
             return render
         episodes = self.site.episodes
         episode = episodes[index]
-        if self._key_base is None:
-            self._key_base = (keys.fingerprint, keys.common_digest(self.common))
         return engine.keyed(
             render,
             "episode",
-            self._key_base,
+            self._keys_base(keys),
             episode,
             episodes[index - 1] if index > 0 else None,
             episodes[index + 1] if index + 1 < len(episodes) else None,
             tuple(stamp(t.source) for t in episode.transcripts),
         )
+
+    def person_render(self, page: PersonPage) -> Callable[[], bytes]:
+        """The render of a person's page, keyed (with a cache) on the templates, the
+        site-wide values and the page: the person, its appearances (their records), the
+        counts. An unchanged page is then not prepared again."""
+        render = partial(self.person_page, page)
+        keys = getattr(self.env, "podpub_keys", None)
+        if not isinstance(keys, pagememo.Keys):
+            return render
+        return engine.keyed(render, "person", self._keys_base(keys), page)
+
+    def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
+        """What every page's key starts with: the templates, the site-wide values."""
+        if self._key_base is None:
+            self._key_base = (keys.fingerprint, keys.common_digest(self.common))
+        return self._key_base
 
     def person_page(self, page: PersonPage) -> bytes:
         """Page ``page.number`` of a person's: who they are (on the first), and the

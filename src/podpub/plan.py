@@ -307,7 +307,6 @@ class _EpisodeMemo:
         from podpub.cache import digest_of
 
         self.run, self.folder, self.people = run, str(show_dir), people
-        self.digest_of = digest_of
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
 
     def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
@@ -315,8 +314,9 @@ class _EpisodeMemo:
         stamp = stage.file_inputs(os.path.join(self.folder, item.file))
         if stamp is None:
             return None
-        named = [self.people.get(person) for person in item.summary.people]
-        return (stamp, self.common, self.digest_of(named))
+        # the people as they are now, compared field by field with those kept
+        named = tuple(self.people.get(person) for person in item.summary.people)
+        return (stamp, self.common, named)
 
     def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:
         inputs = self._inputs(item)
