@@ -260,7 +260,7 @@ class Stage:
         return inputs, self.get(key, inputs)
 
     def file_inputs(self, path: Path | str) -> Any:
-        current = stamp(path)
+        current = self.cache.stamp(path)
         if current is None or not self.cache.options.verify:
             return current
         return (current, file_digest(path))
@@ -323,6 +323,22 @@ class ShowCache:
     stages: dict[str, Stage] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # stage files found unusable, and why
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
+    known: dict[str, Stamp | None] = field(default_factory=dict)  # path → stamp, this run
+
+    def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
+        """The stamps of the show's files, taken once at the start of the run (the
+        no-change check): the stages ask for each file's stamp again, three or four
+        times for a descriptor or an audio file."""
+        prefixes = {os.path.join(str(folder), ""), os.path.join(str(folder.resolve()), "")}
+        for prefix in prefixes:
+            self.known.update((prefix + rel, found) for rel, found in files.items())
+
+    def stamp(self, path: Path | str) -> Stamp | None:
+        """``stamp(path)``, from those taken at the start of the run when there is one."""
+        text = str(path)
+        if text in self.known:
+            return self.known[text]
+        return stamp(text)
     verify_mismatches: int = 0
 
     @property

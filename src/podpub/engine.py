@@ -468,9 +468,9 @@ class KeyedRender:
 
 def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
     """``render`` keyed on ``parts`` when a run is active: episode records (which stand
-    for their digest), plain values (text, numbers, None) and tuples and data classes of
-    them, whose ``repr`` is hashed (30,000 keys in a rebuild: a pickle of each would
-    cost ten times more)."""
+    for their digest), values with a stable ``repr`` (text, numbers, None, podpub's
+    small frozen data classes) and tuples of them; the ``repr`` is hashed (30,000 keys
+    in a rebuild: a pickle of each would cost ten times more)."""
     run = current()
     if run is None or run.out is None:
         return render
@@ -481,10 +481,7 @@ def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
             return run.record_digest(value)
         if isinstance(value, (tuple, list)):
             return tuple(plain(part) for part in value)
-        if hasattr(value, "__dataclass_fields__"):  # a person page, an appearance…
-            fields = value.__dataclass_fields__
-            return (type(value).__qualname__, tuple(plain(getattr(value, f)) for f in fields))
-        return value
+        return value  # a data class holding a record would be keyed on the record's repr
 
     key = hashlib.blake2b(repr(plain(parts)).encode(), digest_size=20).hexdigest()
     return KeyedRender(key, render)

@@ -266,7 +266,14 @@ class PageRenderer:
         keys = getattr(self.env, "podpub_keys", None)
         if not isinstance(keys, pagememo.Keys):
             return render
-        return engine.keyed(render, "person", self._keys_base(keys), page)
+        return engine.keyed(
+            render,
+            "person",
+            self._keys_base(keys),
+            (page.person, page.number, page.page_count, page.path, page.url),
+            (page.appearance_count, page.roles),
+            tuple((shown.episode, shown.roles) for shown in page.appearances),
+        )
 
     def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
         """What every page's key starts with: the templates, the site-wide values."""

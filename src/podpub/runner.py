@@ -82,6 +82,8 @@ class PublishRun:
         state, self.inputs = current_state(
             self.engine.cache, self.show_dir, self.target, self.key, now
         )
+        if state is None:  # there is work: the stamps just taken serve every stage
+            self.engine.cache.remember_stamps(self.show_dir, self.inputs.files)
         return state
 
     def report_unchanged(self, state: PublishState, echo: Callable[..., Any]) -> None:
