@@ -500,3 +500,37 @@ def test_an_edited_transcript_file_reaches_its_page(small_show: Path, tmp_path: 
     vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma Larbi>Bonsoir à tous.\n")
     assert publish(small_show, out) == 0
     assert "Bonsoir à tous." in page(out) and "Bonjour" not in page(out)
+
+
+def test_a_big_stage_is_kept_in_shards_and_only_changed_shards_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A stage of many entries (10,000 episodes' records) is split in shard files: an
+    edit rewrites the shard holding it, a damaged shard loses only its own entries,
+    and the site is the one a fresh build gives throughout."""
+    from podpub import cache
+
+    monkeypatch.setattr(cache, "SHARD_FROM", 4)  # the test show's 12 records are "many"
+    show = with_episodes(write_show(tmp_path / "show"), 12)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    folder = show / ".podpub" / "cache"
+    shards = sorted(folder.glob("resolved.*.pickle"))
+    assert len(shards) == cache.SHARDS and not (folder / "resolved.pickle").exists()
+    entries = ShowCache(show, CacheOptions()).stage("resolved").entries
+    assert sorted(entries) == [f"episodes/ep{i}.yaml" for i in sorted(range(1, 13), key=str)]
+
+    before = {p.name: p.stat().st_mtime_ns for p in shards}
+    retitle(show, "ep7", "Sept")
+    assert publish(show, out) == 0
+    after = {p.name: p.stat().st_mtime_ns for p in sorted(folder.glob("resolved.*.pickle"))}
+    rewritten = {name for name in after if after[name] != before[name]}
+    assert rewritten == {f"resolved.{cache.shard_of('episodes/ep7.yaml'):02d}.pickle"}
+
+    (folder / sorted(rewritten)[0]).write_bytes(b"not a pickle")  # damaged: ignored
+    retitle(show, "ep3", "Trois")
+    assert publish(show, out) == 0
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+    assert "Sept" in page(out, "ep7") and "Trois" in page(out, "ep3")
