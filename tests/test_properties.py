@@ -184,6 +184,6 @@ def _guids(show_dir: Path, state: dict) -> dict[str, str]:
     try:
         site = check(show_dir, PublishOptions(now=NOW))
     except PodpubError as exc:  # a title podpub refuses (bidi, empty …): not a GUID matter
-        assume(all(p.field == "title" for p in exc.problems))
-        raise AssertionError("unreachable") from exc
+        assume(not all(p.field == "title" for p in exc.problems))  # such an edit: skipped
+        raise AssertionError(f"a GUID-neutral edit was refused: {exc}") from exc
     return {episode.key: episode.guid for episode in site.episodes}

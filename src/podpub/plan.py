@@ -255,15 +255,25 @@ def resolve_all(
             record = replace(record, extras=extras)
         return record, found
 
+    def resolve_and_digest(
+        pair: tuple[Loaded, dt.datetime],
+    ) -> tuple[EpisodeRecord | None, list[Problem], str | None]:
+        """In a worker: the record, and its digest (what every later key is made of)."""
+        from podpub.cache import digest_of
+
+        record, found = resolve_one(pair)
+        return record, found, digest_of(record) if record is not None else None
+
     # with many episodes, the run's worker processes share this loop
-    resolved = run.map(resolve_one, todo, "Resolving episodes") if run else None
-    fresh = dict(
-        zip(
-            (item.file for item, _ in todo),
-            resolved if resolved is not None else map(resolve_one, todo),
-            strict=True,
-        )
-    )
+    fresh: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
+    if run is not None:
+        resolved = run.map(resolve_and_digest, todo, "Resolving episodes")
+        for (item, _), (record, found, digest) in zip(todo, resolved, strict=True):
+            if record is not None and digest is not None:
+                run.record_digest(record, digest)
+            fresh[item.file] = (record, found)
+    else:
+        fresh = {item.file: resolve_one((item, when)) for item, when in todo}
     if memo is not None:
         located = {p.file for p in problems}  # a path or an alternate file refused above
         for item, _ in todo:

@@ -194,11 +194,13 @@ def verify_staged(
         json_files = sorted(folder.rglob("*.json"))
     else:
         json_files = [folder / rel for rel in sorted(written) if rel.endswith(".json")]
-    for path in json_files:
-        data = _read(path, problems)
-        try:
-            json.loads(data or b"")
-        except ValueError:
+    from podpub import engine
+
+    run = engine.current()  # 10,000 chapters files in a new site: read by the workers
+    found = run.map(_json_problems, json_files) if run else map(_json_problems, json_files)
+    for path, (unread, valid) in zip(json_files, found, strict=True):
+        problems += unread
+        if not valid:
             problems.append(f"{path.relative_to(folder)} is not valid JSON")
     if problems:
         raise PodpubError(
@@ -209,6 +211,18 @@ def verify_staged(
                 for text in problems[:20]
             ]
         )
+
+
+def _json_problems(path: Path) -> tuple[list[str], bool]:
+    """A file of the staged site read back as JSON: why it could not be read, and
+    whether it is valid JSON."""
+    problems: list[str] = []
+    data = _read(path, problems)
+    try:
+        json.loads(data or b"")
+    except ValueError:
+        return problems, False
+    return problems, True
 
 
 def _read(path: Path, problems: list[str]) -> bytes | None:
