@@ -534,3 +534,27 @@ def test_a_big_stage_is_kept_in_shards_and_only_changed_shards_are_written(
     assert publish(show, fresh, "--no-cache") == 0
     assert same_tree(out, fresh) == []
     assert "Sept" in page(out, "ep7") and "Trois" in page(out, "ep3")
+
+
+def test_kept_files_follow_keep_through_the_standby(tmp_path: Path):
+    """A file the producer keeps in the output survives cached publishes (through the
+    standby) and goes once show.yaml no longer keeps it."""
+    show = with_episodes(write_show(tmp_path / "show"), 2)
+    show_yaml = show / "show.yaml"
+    plain = show_yaml.read_text()
+    show_yaml.write_text(plain + "keep:\n  - google1234.html\n")
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    (out / "google1234.html").write_text("google-site-verification")
+    (out / "CNAME").write_text("podcast.example.org\n")
+    for title in ("One", "One again", "One more time"):  # the standby is used from the 3rd
+        retitle(show, "ep1", title)
+        assert publish(show, out) == 0
+        assert (out / "google1234.html").read_text() == "google-site-verification"
+    (out / "CNAME").write_text("www.example.org\n")  # edited in place: the new text is kept
+    show_yaml.write_text(plain)  # no longer kept
+    for title in ("Un", "Uno"):
+        retitle(show, "ep1", title)
+        assert publish(show, out) == 0
+    assert not (out / "google1234.html").exists()
+    assert (out / "CNAME").read_text() == "www.example.org\n"

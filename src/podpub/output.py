@@ -270,8 +270,11 @@ class Staging:
             while parent not in folders:
                 folders.add(parent)
                 parent = os.path.dirname(parent)
-        files = {rel: entry for rel, entry in self.manifest.items() if entry[0][0] != "kept"}
-        return Standby(files, {d: stamp(os.path.join(self._root, d)) for d in folders})
+        # Carried files are described too ("kept", never reused): a name dropped from
+        # keep: is then removed from the standby like any file that left the site.
+        return Standby(
+            dict(self.manifest), {d: stamp(os.path.join(self._root, d)) for d in folders}
+        )
 
     def commit(self, keep_old: bool = False) -> None:
         """Swap the staged site in. The old one becomes the standby with ``keep_old``,
