@@ -233,6 +233,7 @@ def test_dangerous_output_folders_are_refused_before_anything_is_touched(
         "replaces the whole folder (keep the show's files outside the output folder, or "
         "choose another one with --out)",
     }  # fmt: skip
+
     def files() -> list[str]:  # all but the show's own cache (.podpub/), which is no output
         return sorted(str(p) for p in tmp_path.rglob("*") if ".podpub" not in p.parts)
 

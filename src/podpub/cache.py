@@ -339,6 +339,7 @@ class ShowCache:
         if text in self.known:
             return self.known[text]
         return stamp(text)
+
     verify_mismatches: int = 0
 
     @property

@@ -204,15 +204,19 @@ class PageRenderer:
         """``404.html``: served by the web server at any missing address, so its links
         are absolute paths from the site's root (``/podcast/...``), not relative ones."""
         root = urlsplit(self.show.url).path or "/"
-        return self.env.get_template("404.html").render(
-            self.common,
-            page="not-found",
-            date_style="long",
-            root=root,
-            episode=None,
-            noindex=True,
-            latest=self.site.episodes[:5],
-        ).encode("utf-8")
+        return (
+            self.env.get_template("404.html")
+            .render(
+                self.common,
+                page="not-found",
+                date_style="long",
+                root=root,
+                episode=None,
+                noindex=True,
+                latest=self.site.episodes[:5],
+            )
+            .encode("utf-8")
+        )
 
     def episode_page(self, index: int) -> bytes:
         episodes = self.site.episodes

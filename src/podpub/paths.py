@@ -106,7 +106,6 @@ def descriptor_name_problem(path: Path, folder: str) -> Problem | None:
             "",
             f"the page folder would be named {slugify(path.stem)!r}, a name Windows reserves "
             "for a device",
-            "rename the descriptor, before its first publish: its name is the episode's "
-            "identity",
+            "rename the descriptor, before its first publish: its name is the episode's identity",
         )
     return None

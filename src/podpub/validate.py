@@ -111,7 +111,6 @@ def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
     return doc.problem(loc, message, hint)
 
 
-
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     """pydantic adds validator names ('function-before[...]') to loc; keep only data keys."""
     path: list[str | int] = []
