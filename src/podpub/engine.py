@@ -221,8 +221,8 @@ class Engine:
         stage = self.cache.stage(RESOLVED)
         stage.used.add(key)
         entry = stage.entries.get(key)
-        # inputs: (the descriptor's stamp, digests of the rest); a stamp stored by a
-        # --verify run (with the file's digest) still answers a quick check
+        # inputs: (the descriptor's stamp, the show-wide digest, the people it names); a
+        # stamp stored by a --verify run (with the file's digest) answers a quick check
         if entry is None or entry[0][1:] != inputs[1:]:
             return None
         if not same_inputs(entry[0][0], inputs[0]):
