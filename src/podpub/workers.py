@@ -20,6 +20,7 @@ its children are killed and reaped.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -76,6 +77,10 @@ def parallel_map(
     # Share k takes items k, k + shares, k + 2 × shares…: costly items that come in a run
     # (the pages of a kind) are dealt out evenly.
     children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
+    # The objects that exist now are the parent's: out of the collector's sight while the
+    # children run, so that a collection in a child does not write to (and so copy) the
+    # memory pages it shares with the parent (Python's documented advice for fork).
+    gc.freeze()
     try:
         for share in range(1, shares):
             children.append((share, *_fork(fn, items[share::shares], collect)))
@@ -91,6 +96,7 @@ def parallel_map(
                 progress(len(share_results))
         return results
     finally:
+        gc.unfreeze()
         for _, pid, reader in children:  # interrupted, or a child failed: stop the others
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
