@@ -324,6 +324,7 @@ class ShowCache:
     ignored: list[str] = field(default_factory=list)  # stage files found unusable, and why
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
     known: dict[str, Stamp | None] = field(default_factory=dict)  # path → stamp, this run
+    verify_mismatches: int = 0
 
     def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
         """The stamps of the show's files, taken once at the start of the run (the
@@ -339,8 +340,6 @@ class ShowCache:
         if text in self.known:
             return self.known[text]
         return stamp(text)
-
-    verify_mismatches: int = 0
 
     @property
     def folder(self) -> Path:

@@ -126,8 +126,9 @@ def _page_memo(
 
     A page's findings depend on its bytes, on the run's settings, on the clock only
     through "is this item dated in the future", on the files the rules read (the cover;
-    the chapters, made from the episodes' chapters) and, through the line numbers they
-    point at, on show.yaml and the descriptors of the page's episodes: all in its key.
+    the chapters, made from the episodes' records: their digests stand for them) and,
+    through the line numbers they point at, on show.yaml and the descriptors of the
+    page's episodes: all in its key.
     """
     from podpub import engine
 
@@ -150,7 +151,12 @@ def _page_memo(
             file.url,
             file.digest,
             [
-                (e.source, stage.file_inputs(show_dir / e.source), e.chapters, e.published > now)
+                (
+                    e.source,
+                    stage.file_inputs(show_dir / e.source),
+                    run.record_digest(e),
+                    e.published > now,
+                )
                 for e in file.episodes
             ],
         )

@@ -31,6 +31,7 @@ from podpub.cache import (
     MISS,
     CacheOptions,
     ShowCache,
+    data_digest,
     digest_of,
     safe_loads,
     same_inputs,
@@ -385,10 +386,13 @@ class Engine:
 
         previous = self.previous.get(rel)
         key = render.key if isinstance(render, KeyedRender) else None
-        if key is not None and previous is not None and previous[0] and previous[0][0] == key:
-            kept = staging.keep(rel, ("bytes", previous[1]))  # the standby has it already
-            if kept is not None:
-                return (previous[0], previous[1], True), kept
+        # the key known before rendering comes first among the page's keys
+        same_key = key is not None and previous is not None and bool(previous[0])
+        same_key = same_key and previous[0][0] == key  # type: ignore[index]
+        if same_key:
+            kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
+            if kept is not None:  # the standby has it already
+                return (previous[0], previous[1], True), kept  # type: ignore[index]
         intact = previous is not None and self._intact(rel, previous)
         slot_var = current_slot()
         slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
@@ -398,8 +402,7 @@ class Engine:
             try:
                 if key is not None:
                     slot.keys.append(key)
-                    # the key known before rendering comes first among the page's keys
-                    if intact and previous[0] and previous[0][0] == key:  # type: ignore[index]
+                    if same_key and intact:
                         raise Reuse(rel)
                 data = render()
             except Reuse:
@@ -449,7 +452,7 @@ class Engine:
         if self.cache_options.verify:
             with open(path, "rb") as handle:
                 data = handle.read()
-            return hashlib.blake2b(data, digest_size=20).hexdigest() == previous[1]
+            return data_digest(data) == previous[1]
         return True
 
 

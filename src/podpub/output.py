@@ -327,10 +327,9 @@ def staged(target: Path) -> Iterator[Staging]:
     run = engine.current()
     with publish_lock(target):
         _remove_stale_staging(target)
-        standby = run.standby() if run is not None else None
-        if standby is None:
+        staging = Staging(target, run.standby() if run is not None else None)
+        if not staging.reused_standby:  # none described, or not usable: it goes
             _remove_standby(target)
-        staging = Staging(target, standby)
         try:
             yield staging
         except BaseException:
@@ -344,7 +343,8 @@ def staged(target: Path) -> Iterator[Staging]:
 
 
 def _remove_standby(target: Path) -> None:
-    """A standby no run can trust (no description of it in the cache): delete it."""
+    """A standby this run did not take (no description of it in the cache, or none it
+    could use): delete it, so that the replaced site can take its place."""
     folder = standby_path(target)
     if folder.is_dir() and not folder.is_symlink():
         # named as a staging folder: a removal cut short is finished by the next sweep

@@ -73,7 +73,7 @@ class Summary:
     """What the show-wide steps read of a descriptor: its file, whether it is a draft, its
     date and the people it names. The cache keeps it beside the descriptor's document and
     model, so a run that finds the descriptor unchanged (and its episode's record still
-    good, see :func:`_memo_key`) never unpickles those."""
+    good, see :class:`_EpisodeMemo`) never unpickles those."""
 
     file: str  # "episodes/<name>.yaml"
     draft: bool
@@ -318,6 +318,7 @@ class _EpisodeMemo:
 
         self.run, self.folder, self.people = run, str(show_dir), people
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
+        self.inputs: dict[str, tuple[object, ...] | None] = {}  # made by get, used by put
 
     def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
         stage = self.run.cache.stage(engine.RESOLVED)
@@ -329,11 +330,11 @@ class _EpisodeMemo:
         return (stamp, self.common, named)
 
     def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:
-        inputs = self._inputs(item)
+        inputs = self.inputs[item.file] = self._inputs(item)
         return None if inputs is None else self.run.resolved(item.file, inputs)
 
     def put(self, item: Loaded, record: EpisodeRecord | None, found: list[Problem]) -> None:
-        inputs = self._inputs(item)
+        inputs = self.inputs.get(item.file)
         if inputs is not None and record is not None and not found:
             self.run.keep_resolved(item.file, inputs, record)
 

@@ -103,14 +103,14 @@ def carry_over(
         source, dest = old / rel, staging / rel
         if not rel or not os.path.lexists(source):
             continue
-        if os.path.lexists(dest):
-            if own is None or rel in own:
-                continue
-            _remove(dest)
+        if os.path.lexists(dest) and (own is None or rel in own):
+            continue
         if not source.resolve().is_relative_to(old.resolve()) and not source.is_symlink():
             continue  # a name that climbs out of the output through a parent link
-        dest.parent.mkdir(parents=True, exist_ok=True)
         try:
+            if os.path.lexists(dest):  # the standby's older copy (see ``own``)
+                _remove(dest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
             _copy(source, dest)
         except OSError as exc:
             raise PodpubError(
