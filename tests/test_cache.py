@@ -558,3 +558,33 @@ def test_kept_files_follow_keep_through_the_standby(tmp_path: Path):
         assert publish(show, out) == 0
     assert not (out / "google1234.html").exists()
     assert (out / "CNAME").read_text() == "www.example.org\n"
+
+
+def test_what_kept_records_were_made_from_outlives_an_incremental_publish(
+    tmp_path: Path, capsys
+):
+    """An edit keeps the other episodes' records whole, so their audio is not probed
+    and their Markdown not rendered in that run; both stay in the cache all the same,
+    and the next show-wide change (show.yaml edited: every record made again) probes
+    no audio file again."""
+    show = with_episodes(write_show(tmp_path / "show"), 3)
+    for name in ("ep1", "ep3"):
+        descriptor = show / "episodes" / f"{name}.yaml"
+        text = descriptor.read_text(encoding="utf-8")
+        descriptor.write_text(text + f"summary: The *{name}* summary.\n", encoding="utf-8")
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    retitle(show, "ep2", "Two")
+    assert publish(show, out) == 0
+    markdown = ShowCache(show, CacheOptions()).stage("markdown").entries
+    assert {"The *ep1* summary.", "The *ep3* summary."} <= set(markdown)
+
+    show_yaml = show / "show.yaml"
+    show_yaml.write_text(
+        show_yaml.read_text(encoding="utf-8").replace("author: Test", "author: Another"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert publish(show, out) == 0
+    assert "3 published; 0 probed, 3 cached" in capsys.readouterr().out
+    assert "<em>ep1</em>" in page(out, "ep1")

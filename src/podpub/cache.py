@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import json
@@ -218,7 +219,16 @@ def _is_data_class(cls: type) -> bool:
 
 
 def safe_loads(data: bytes) -> Any:
-    return SafeUnpickler(io.BytesIO(data)).load()
+    """Unpickle with :class:`SafeUnpickler`, the cyclic collector paused: reading 10,000
+    records back makes a million objects, and every so many of them would start a
+    collection that finds nothing (an unpickled table holds no garbage)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return SafeUnpickler(io.BytesIO(data)).load()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # --- stages -----------------------------------------------------------------------------

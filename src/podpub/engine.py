@@ -105,6 +105,9 @@ class Engine:
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
+        self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
+        # stage → keys that records kept from the last run were made with: not pruned
+        self._kept_uses: dict[str, set[str]] = {}
 
     @contextlib.contextmanager
     def active(self) -> Iterator[Engine]:
@@ -115,7 +118,15 @@ class Engine:
             _ACTIVE.reset(token)
 
     def save(self) -> None:
-        """Keep this run's results for the next one (after a successful run only)."""
+        """Keep this run's results for the next one (after a successful run only).
+
+        What this run did not ask for is forgotten, except what the records it kept
+        whole were made from (their audio's probe, their Markdown): a later show-wide
+        change resolves every episode again and finds them.
+        """
+        for name, keys in self._kept_uses.items():
+            if name in self.cache.stages:  # a stage not read in this run is not pruned
+                self.cache.stages[name].used |= keys
         pruned = (DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
         self.cache.save(prune=pruned)
 
@@ -159,12 +170,24 @@ class Engine:
         Markdown of summaries and headlines), whose result depends on nothing else."""
         if not self.cache_options.enabled:
             return compute(key)
+        if self._uses is not None:
+            self._uses.append((name, key))
         stage = self.cache.stage(name)
         found = stage.get(key, "v1")
         if found is MISS:
             found = compute(key)
             stage.put(key, "v1", found)
         return found  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
+        """The ``(stage, key)`` of each :meth:`memo` result read inside the block (what
+        an episode's record is made from, kept with it: see :meth:`keep_resolved`)."""
+        outer, self._uses = self._uses, []
+        try:
+            yield self._uses
+        finally:
+            self._uses = outer
 
     # --- descriptors -------------------------------------------------------------------
 
@@ -228,7 +251,7 @@ class Engine:
             return None
         if not same_inputs(entry[0][0], inputs[0]):
             return None
-        files, digest, record = entry[1]
+        files, digest, record, uses = entry[1]
         # A stamp does not change with permissions: a file made unreadable since is an
         # error the record would hide (plan.py reports it on reading the path again).
         for path, seen in files:
@@ -236,15 +259,23 @@ class Engine:
                 return None
         self.counts.resolved_cached += 1
         self._digests[id(record)] = (record, digest)
+        for name, used in uses:
+            self._kept_uses.setdefault(name, set()).add(used)
+        probes = self._kept_uses.setdefault(PROBES, set())
+        probes.update(self._key(path) for path, _ in files)
         return record, []
 
-    def keep_resolved(self, key: str, inputs: Any, record: Any) -> None:
+    def keep_resolved(
+        self, key: str, inputs: Any, record: Any, uses: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Keep an episode's record for the next run; ``uses``: the memo results it was
+        made with (:meth:`recording_uses`), kept in the cache as long as it is."""
         stage = self.cache.stage(RESOLVED)
         files = tuple((str(p), stage.file_inputs(p)) for p in sorted(set(paths_in(record))))
         # The record itself, not a pickle of it: a stage file is one pickle, in which the
         # people and roles the records share are made once (a third of the time to read
         # 10,000 records back).
-        stage.put(key, inputs, (files, self.record_digest(record), record))
+        stage.put(key, inputs, (files, self.record_digest(record), record, tuple(uses)))
 
     def record_digest(self, record: Any, digest: str | None = None) -> str:
         """The digest of a record's whole content (``cache.digest_of``), made once per run
@@ -288,7 +319,7 @@ class Engine:
             stage.put(self._key(path), inputs[path], result)
         return results
 
-    def _key(self, path: Path) -> str:
+    def _key(self, path: Path | str) -> str:
         """``path`` relative to the show folder (as ``Path.relative_to`` gives it, without
         building a Path: 20,000 of these in a rebuild)."""
         text, prefix = str(path), self._prefix

@@ -257,28 +257,33 @@ def resolve_all(
 
     def resolve_and_digest(
         pair: tuple[Loaded, dt.datetime],
-    ) -> tuple[EpisodeRecord | None, list[Problem], str | None]:
-        """In a worker: the record, and its digest (what every later key is made of)."""
+    ) -> tuple[EpisodeRecord | None, list[Problem], str | None, list[tuple[str, str]]]:
+        """In a worker: the record, its digest (what every later key is made of) and
+        the memo results it was made with (kept in the cache as long as it is)."""
         from podpub.cache import digest_of
 
-        record, found = resolve_one(pair)
-        return record, found, digest_of(record) if record is not None else None
+        assert run is not None
+        with run.recording_uses() as uses:
+            record, found = resolve_one(pair)
+        return record, found, digest_of(record) if record is not None else None, uses
 
     # with many episodes, the run's worker processes share this loop
     fresh: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
+    uses_of: dict[str, list[tuple[str, str]]] = {}
     if run is not None:
         resolved = run.map(resolve_and_digest, todo, "Resolving episodes")
-        for (item, _), (record, found, digest) in zip(todo, resolved, strict=True):
+        for (item, _), (record, found, digest, uses) in zip(todo, resolved, strict=True):
             if record is not None and digest is not None:
                 run.record_digest(record, digest)
             fresh[item.file] = (record, found)
+            uses_of[item.file] = uses
     else:
         fresh = {item.file: resolve_one((item, when)) for item, when in todo}
     if memo is not None:
         located = {p.file for p in problems}  # a path or an alternate file refused above
         for item, _ in todo:
             if item.file not in located:
-                memo.put(item, *fresh[item.file])
+                memo.put(item, *fresh[item.file], uses_of.get(item.file, []))
     episodes: list[EpisodeRecord] = []
     for item, _ in published:
         record, found = kept.get(item.file) or fresh[item.file]
@@ -333,10 +338,16 @@ class _EpisodeMemo:
         inputs = self.inputs[item.file] = self._inputs(item)
         return None if inputs is None else self.run.resolved(item.file, inputs)
 
-    def put(self, item: Loaded, record: EpisodeRecord | None, found: list[Problem]) -> None:
+    def put(
+        self,
+        item: Loaded,
+        record: EpisodeRecord | None,
+        found: list[Problem],
+        uses: list[tuple[str, str]],
+    ) -> None:
         inputs = self.inputs.get(item.file)
         if inputs is not None and record is not None and not found:
-            self.run.keep_resolved(item.file, inputs, record)
+            self.run.keep_resolved(item.file, inputs, record, uses)
 
 
 def _run_prober() -> Prober:
