@@ -560,9 +560,7 @@ def test_kept_files_follow_keep_through_the_standby(tmp_path: Path):
     assert (out / "CNAME").read_text() == "www.example.org\n"
 
 
-def test_what_kept_records_were_made_from_outlives_an_incremental_publish(
-    tmp_path: Path, capsys
-):
+def test_what_kept_records_were_made_from_outlives_an_incremental_publish(tmp_path: Path, capsys):
     """An edit keeps the other episodes' records whole, so their audio is not probed
     and their Markdown not rendered in that run; both stay in the cache all the same,
     and the next show-wide change (show.yaml edited: every record made again) probes
