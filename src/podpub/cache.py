@@ -250,11 +250,50 @@ class Stage:
     def __init__(self, cache: ShowCache, name: str) -> None:
         self.cache = cache
         self.name = name
-        self.entries: dict[str, tuple[Any, Any]] = {}
+        self._entries: dict[str, tuple[Any, Any]] = {}
+        # A sharded stage's files not read yet: a key's shard is read when the key is
+        # asked for (an edit asks for one episode's Markdown, not for 10,000 episodes').
+        self.pending: set[int] = set()
         self.used: set[str] = set()
         self.dirty = False
         self.changed: set[str] = set()  # keys put or removed: their shards are written
         self.counts = Counts()
+
+    @property
+    def entries(self) -> dict[str, tuple[Any, Any]]:
+        """Every entry (the shard files not read yet are read first)."""
+        if self.pending:
+            self._read_shards(set(self.pending))
+        return self._entries
+
+    @entries.setter
+    def entries(self, value: dict[str, tuple[Any, Any]]) -> None:
+        self._entries = value
+
+    def entry(self, key: str) -> tuple[Any, Any] | None:
+        """``key``'s ``(inputs, result)``, reading only the shard file that holds it."""
+        if self.pending:
+            self._read_shards({shard_of(key)})
+        return self._entries.get(key)
+
+    def _read_shards(self, indexes: set[int]) -> None:
+        for index in indexes & self.pending:
+            self.pending.discard(index)
+            found = self.cache.read_shard(self.name, index)
+            for key, entry in found.items():  # what this run put already is newer
+                self._entries.setdefault(key, entry)
+
+    def update(self, entries: dict[str, tuple[Any, Any]]) -> None:
+        """Put entries made elsewhere (by a worker process) as they are."""
+        if self.pending:
+            self._read_shards({shard_of(key) for key in entries})
+        self._entries.update(entries)
+        self.touch(entries)
+
+    def made_since(self, changed: set[str]) -> dict[str, tuple[Any, Any]]:
+        """The entries put since :attr:`changed` was ``changed`` (a worker's, for the
+        parent's :meth:`update`)."""
+        return {k: self._entries[k] for k in self.changed - changed if k in self._entries}
 
     def touch(self, keys: Iterable[str]) -> None:
         """Entries changed (put, removed) other than through :meth:`put`."""
@@ -279,7 +318,7 @@ class Stage:
 
     def get(self, key: str, inputs: Any) -> Any:
         self.used.add(key)
-        entry = self.entries.get(key)
+        entry = self.entry(key)
         if inputs is not None and entry is not None and same_inputs(entry[0], inputs):
             self.counts.hits += 1
             return entry[1]
@@ -292,14 +331,17 @@ class Stage:
         if inputs is None:  # unreadable now: nothing to key a result on
             return
         self.used.add(key)
-        self.entries[key] = (inputs, value)
+        if self.pending:  # its shard is written whole: read it first
+            self._read_shards({shard_of(key)})
+        self._entries[key] = (inputs, value)
         self.touch((key,))
 
     def prune(self, keep: Callable[[str], bool] | None = None) -> None:
-        """Forget results not asked for in this run (deleted episodes, old pages)."""
-        unused = [k for k in self.entries if k not in self.used and not (keep and keep(k))]
+        """Forget results not asked for in this run (deleted episodes, old pages); in a
+        sharded stage, among the shards read (the others are not written)."""
+        unused = [k for k in self._entries if k not in self.used and not (keep and keep(k))]
         for key in unused:
-            del self.entries[key]
+            del self._entries[key]
         if unused:
             self.touch(unused)
 
@@ -335,6 +377,7 @@ class ShowCache:
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
     known: dict[str, Stamp | None] = field(default_factory=dict)  # path → stamp, this run
     verify_mismatches: int = 0
+    _listing: set[str] | None = None
 
     def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
         """The stamps of the show's files, taken once at the start of the run (the
@@ -360,7 +403,7 @@ class ShowCache:
         if found is None:
             found = self.stages[name] = Stage(self, name)
             if self.options.enabled:
-                found.entries = self._read(name)
+                found.entries, found.pending = self._read(name)
         return found
 
     def hits(self, *names: str) -> int:
@@ -372,18 +415,34 @@ class ShowCache:
     def _identity(self) -> dict[str, Any]:
         return {"format": FORMAT, "code": code_fingerprint(), **show_identity(self.show_dir)}
 
-    def _read(self, name: str) -> dict[str, tuple[Any, Any]]:
-        """A stage's entries: from its file, or from its shard files (see :meth:`save`)."""
-        entries: dict[str, tuple[Any, Any]] = {}
-        files = [self.folder / f"{name}.pickle"]
-        files += [self.folder / f"{name}.{index:02d}.pickle" for index in range(SHARDS)]
-        for path in files:
-            found = self._read_file(name, path)
-            if found is None:
-                continue
-            self.layouts[name] = "shards" if path.name != f"{name}.pickle" else "single"
-            entries.update(found)
-        return entries
+    def _read(self, name: str) -> tuple[dict[str, tuple[Any, Any]], set[int]]:
+        """A stage's entries from its file, or the indexes of its shard files, read when
+        a key in them is asked for (:meth:`Stage.entry`; see :meth:`save`)."""
+        entries = self._read_file(name, self.folder / f"{name}.pickle")
+        shards = {i for i in range(SHARDS) if self._shard_path(name, i).name in self._files()}
+        if entries is None:
+            if shards:
+                self.layouts[name] = "shards"
+            return {}, shards
+        self.layouts[name] = "single"  # the next save writes it whole, in one layout
+        for index in sorted(shards):  # both (a save cut short): every entry, shards last
+            entries.update(self.read_shard(name, index))
+        return entries, set()
+
+    def read_shard(self, name: str, index: int) -> dict[str, tuple[Any, Any]]:
+        return self._read_file(name, self._shard_path(name, index)) or {}
+
+    def _shard_path(self, name: str, index: int) -> Path:
+        return self.folder / f"{name}.{index:02d}.pickle"
+
+    def _files(self) -> set[str]:
+        """The names in the cache folder (listed once: a stage looks for 16 shards)."""
+        if self._listing is None:
+            try:
+                self._listing = set(os.listdir(self.folder))
+            except OSError:
+                self._listing = set()
+        return self._listing
 
     def _read_file(self, name: str, path: Path) -> dict[str, tuple[Any, Any]] | None:
         try:
@@ -427,8 +486,10 @@ class ShowCache:
                 continue
             header = json.dumps({**identity, "stage": name}).encode()
             single = self.folder / f"{name}.pickle"
-            shards = [self.folder / f"{name}.{index:02d}.pickle" for index in range(SHARDS)]
-            if len(stage.entries) < SHARD_FROM:
+            shards = [self._shard_path(name, index) for index in range(SHARDS)]
+            # with shards not read in this run, the stage stays in shards (its size
+            # is not known without reading them all)
+            if not stage.pending and len(stage.entries) < SHARD_FROM:
                 files = {single: stage.entries}
                 stale = shards  # from a larger past, or another podpub's
             else:
@@ -437,8 +498,10 @@ class ShowCache:
                     if self.layouts.get(name) == "shards"
                     else set(range(SHARDS))
                 )
+                # a shard written is written whole: the ones to write are read first
+                stage._read_shards(indexes)
                 parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
-                for key, entry in stage.entries.items():
+                for key, entry in stage._entries.items():
                     part = parts.get(shard_of(key))
                     if part is not None:
                         part[key] = entry
@@ -453,7 +516,7 @@ class ShowCache:
             except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
                 self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
                 continue
-            self.layouts[name] = "single" if len(stage.entries) < SHARD_FROM else "shards"
+            self.layouts[name] = "single" if files.keys() == {single} else "shards"
             stage.dirty = False
             stage.changed.clear()
 

@@ -24,6 +24,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,6 +55,7 @@ _ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
 )
 
 DESCRIPTORS = "descriptors"
+DOCUMENTS = "documents"  # descriptor → its document and model, pickled (read when needed)
 PROBES = "probes"
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
 SITES = "sites"  # the "output-…" stage: the live site and the standby, as output.Standby
@@ -127,7 +129,11 @@ class Engine:
         for name, keys in self._kept_uses.items():
             if name in self.cache.stages:  # a stage not read in this run is not pruned
                 self.cache.stages[name].used |= keys
-        pruned = (DESCRIPTORS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
+        if DOCUMENTS in self.cache.stages and DESCRIPTORS in self.cache.stages:
+            # a descriptor's document is kept as long as its summary, asked for or not
+            self.cache.stages[DOCUMENTS].used |= self.cache.stages[DESCRIPTORS].used
+        pruned = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK)
+        pruned += MEMOS
         self.cache.save(prune=pruned)
 
     # --- per-episode work over the worker processes ---------------------------------
@@ -146,20 +152,19 @@ class Engine:
         """
         tick = self.progress.task(what, len(items)) if self.progress and what else None
         memos = [self.cache.stage(name) for name in MEMOS] if self.cache_options.enabled else []
-        before = [(set(stage.used), set(stage.entries)) for stage in memos]
+        before = [(set(stage.used), set(stage.changed)) for stage in memos]
 
         def collect() -> list[tuple[set[str], dict[str, Any]]]:
             return [
-                (stage.used - used, {k: stage.entries[k] for k in stage.entries.keys() - keys})
-                for stage, (used, keys) in zip(memos, before, strict=True)
+                (stage.used - used, stage.made_since(changed))
+                for stage, (used, changed) in zip(memos, before, strict=True)
             ]
 
         def merge(extra: list[tuple[set[str], dict[str, Any]]]) -> None:
             for stage, (used, new) in zip(memos, extra, strict=True):
                 stage.used |= used
                 if new:
-                    stage.entries.update(new)
-                    stage.touch(new)
+                    stage.update(new)
 
         return parallel_map(
             fn, items, self.jobs, min_items, progress=tick, collect=collect, merge=merge
@@ -170,13 +175,16 @@ class Engine:
         Markdown of summaries and headlines), whose result depends on nothing else."""
         if not self.cache_options.enabled:
             return compute(key)
+        # kept under the text's digest: a summary's Markdown can be long, and the key is
+        # also in each record that used it (recording_uses)
+        digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         if self._uses is not None:
-            self._uses.append((name, key))
+            self._uses.append((name, digest))
         stage = self.cache.stage(name)
-        found = stage.get(key, "v1")
+        found = stage.get(digest, "v1")
         if found is MISS:
             found = compute(key)
-            stage.put(key, "v1", found)
+            stage.put(digest, "v1", found)
         return found  # type: ignore[no-any-return]
 
     @contextlib.contextmanager
@@ -196,8 +204,9 @@ class Engine:
     ) -> list[tuple[Loaded | None, list[Problem]]]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache.
 
-        A cached descriptor comes back as its :class:`~podpub.plan.Summary`, its document
-        and model still pickled (most runs never need them: see plan.py's memo).
+        A cached descriptor comes back as its :class:`~podpub.plan.Summary`; its document
+        and model are kept apart (the ``documents`` stage) and read only when a step
+        asks for them (most runs never do: see plan.py's memo).
         """
         from podpub.plan import Loaded
 
@@ -210,41 +219,57 @@ class Engine:
             if found is MISS:
                 todo.append(index)
             else:
-                summary, problems, blob = found
-                item = Loaded(summary=summary, blob=blob) if summary is not None else None
+                summary, problems = found
+                item = None
+                if summary is not None:
+                    item = Loaded(summary=summary, fetch=partial(self._document, path, load))
                 results[index] = (item, list(problems))
         self.counts.loaded_cached += len(paths) - len(todo)
         self.counts.loaded += len(todo)
         fresh = self.map(lambda i: load(paths[i]), todo, "Reading descriptors")
+        documents = self.cache.stage(DOCUMENTS) if fresh else None
         for index, (item, problems) in zip(todo, fresh, strict=True):
             results[index] = (item, problems)
-            kept = (
-                (item.summary, tuple(problems), item.blob())
-                if item is not None
-                else (None, tuple(problems), None)
-            )
-            stage.put(self._key(paths[index]), inputs[index], kept)
+            key = self._key(paths[index])
+            stage.put(key, inputs[index], (item.summary if item else None, tuple(problems)))
+            if item is not None and documents is not None:
+                documents.put(key, inputs[index], item.blob())
         self.drafts = {item.file for item, _ in results if item and item.summary.draft}
         return results
+
+    def _document(
+        self, path: Path, load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+    ) -> bytes:
+        """The pickled document and model of a descriptor the cache found unchanged; read
+        again from the file when the documents stage lost it (a damaged shard)."""
+        stage = self.cache.stage(DOCUMENTS)
+        found = stage.get(self._key(path), self.cache.stage(DESCRIPTORS).file_inputs(path))
+        if found is not MISS:
+            return found  # type: ignore[no-any-return]
+        item, problems = load(path)
+        if item is None:
+            from podpub.errors import PodpubError
+
+            raise PodpubError(problems)
+        return item.blob()
 
     def cached_document(self, path: Path) -> Any:
         """The loaded document of an episode descriptor this run read, if still current
         (the feed rules' locator reads descriptors again to point at a line)."""
         if not self.cache_options.enabled:
             return None
-        stage = self.cache.stage(DESCRIPTORS)
-        entry = stage.entries.get(self._key(path))
+        stage = self.cache.stage(DOCUMENTS)
+        entry = stage.entry(self._key(path))
         if entry is None or not same_inputs(entry[0], stage.file_inputs(path)):
             return None
-        blob = entry[1][2]
-        return safe_loads(blob)[0] if blob is not None else None
+        return safe_loads(entry[1])[0]
 
     def resolved(self, key: str, inputs: Any) -> Any:
         """An episode's ``(record, problems)`` kept by :meth:`keep_resolved`, if ``inputs``
         are the same and every file the record refers to has the same stamp; else None."""
         stage = self.cache.stage(RESOLVED)
         stage.used.add(key)
-        entry = stage.entries.get(key)
+        entry = stage.entry(key)
         # inputs: (the descriptor's stamp, the show-wide digest, the people it names); a
         # stamp stored by a --verify run (with the file's digest) answers a quick check
         if entry is None or entry[0][1:] != inputs[1:]:

@@ -120,8 +120,10 @@ class Loaded:
         model: Episode | None = None,
         summary: Summary | None = None,
         blob: bytes | None = None,
+        fetch: Callable[[], bytes] | None = None,
     ) -> None:
         self._doc, self._model, self._blob = doc, model, blob
+        self._fetch = fetch  # where the blob is, when not given (the cache's documents)
         if summary is None:
             assert doc is not None and model is not None
             summary = Summary.of(doc, model)
@@ -131,9 +133,8 @@ class Loaded:
     def _unpickle(self) -> None:
         from podpub.cache import safe_loads
 
-        assert self._blob is not None
-        self._doc, self._model = safe_loads(self._blob)
-        self._blob = None
+        self._doc, self._model = safe_loads(self.blob())
+        self._blob = self._fetch = None
 
     @property
     def doc(self) -> Document:
@@ -150,6 +151,9 @@ class Loaded:
     def blob(self) -> bytes:
         """Document and model, pickled (what the descriptor cache keeps)."""
         if self._blob is not None:
+            return self._blob
+        if self._doc is None and self._fetch is not None:
+            self._blob = self._fetch()
             return self._blob
         import pickle
 
