@@ -644,3 +644,25 @@ def test_a_lost_document_is_read_again_from_its_descriptor(tmp_path: Path):
     assert publish(show, fresh, "--no-cache") == 0
     assert same_tree(out, fresh) == []
     assert "Another" in feed(out)
+
+
+def test_the_first_publish_leaves_a_standby_of_hard_links(tmp_path: Path):
+    """A first publish replaces no site, so it keeps a copy of its own as the standby
+    (hard links: no data copied), and the next publish brings up to date only what
+    changed. The copy shares its files with the live site: one edited there in place
+    changes in the standby too, and must still not come back."""
+    show = with_episodes(write_show(tmp_path / "show"), 3)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    standby = tmp_path / ".public.standby"
+    assert inodes(standby) == inodes(out)  # the very files of the site
+
+    hand_edited = out / "episodes" / "ep3" / "index.html"
+    with hand_edited.open("a", encoding="utf-8") as handle:
+        handle.write("<!-- edited by hand -->")
+    retitle(show, "ep1", "One")
+    assert publish(show, out) == 0
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+    assert "One" in page(out, "ep1")

@@ -283,7 +283,9 @@ class Staging:
             old = _swap_in(self.path, self.target)
         except OSError as exc:
             raise cannot_write(str(self.target), exc) from None
-        if old is None:
+        if old is None:  # the first site in this folder: its copy is the next standby
+            if keep_old:
+                copy_as_standby(self.target, self.files)
             return
         if keep_old:
             try:
@@ -340,6 +342,34 @@ def staged(target: Path) -> Iterator[Staging]:
         except BaseException:
             staging.discard()
             raise
+
+
+def copy_as_standby(target: Path, files: int) -> None:
+    """Make the standby of a site that replaced none: a folder of hard links to its
+    files (no data copied), so that the next publish brings up to date only what
+    changed instead of writing every file. In a detached process for a big site.
+
+    It works outside the publish lock: a publish that starts meanwhile finds no standby,
+    or one whose files it checks one by one anyway (``Staging``: identity and stamp,
+    folders swept) before keeping any. Given up at the first failure (a file system
+    without hard links): the next publish then writes every file, as it would have.
+    """
+    building = target.parent / f".{target.name}{STAGING_MARK}copy-{os.getpid()}"
+
+    def link_all() -> None:
+        try:
+            for root, _, names in os.walk(target):
+                rel = os.path.relpath(root, target)
+                folder = building if rel == "." else building / rel
+                folder.mkdir(parents=True, exist_ok=True)
+                for name in names:
+                    os.link(os.path.join(root, name), folder / name, follow_symlinks=False)
+            os.rename(building, standby_path(target))  # fails if one is there: dropped
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+
+    if not engine.in_background(link_all, files):
+        link_all()
 
 
 def _remove_standby(target: Path) -> None:
