@@ -666,3 +666,27 @@ def test_the_first_publish_leaves_a_standby_of_hard_links(tmp_path: Path):
     assert publish(show, fresh, "--no-cache") == 0
     assert same_tree(out, fresh) == []
     assert "One" in page(out, "ep1")
+
+
+def test_a_record_read_back_with_its_page_fields_deferred_is_the_same_record(
+    small_show: Path,
+):
+    """Records kept by the cache leave their page's fields (texts, headlines, chapters,
+    people) pickled until read: what any step reads of one is what the record holds."""
+    import dataclasses
+
+    from podpub.publish import PublishOptions, check
+    from podpub.records import DEFERRED_FIELDS, KeptEpisodeRecord, split_record
+
+    (record,) = check(small_show, PublishOptions(now=NOW)).episodes
+    kept = KeptEpisodeRecord.of(*split_record(record))
+    assert not set(DEFERRED_FIELDS) & set(kept.__dict__)  # nothing read yet
+    assert kept == record and record == kept and hash(kept) == hash(record)
+    for name in record.__dataclass_fields__:
+        assert getattr(kept, name) == getattr(record, name), name
+    assert [h.title for h in kept.headlines] == ["One", "Two"]
+
+    renamed = dataclasses.replace(KeptEpisodeRecord.of(*split_record(record)), title="New")
+    assert renamed.title == "New" and renamed.chapters == record.chapters
+    assert renamed != record
+    assert safe_loads(pickle.dumps(kept)) == record  # what a cache file gives back

@@ -43,7 +43,7 @@ from podpub.workers import MIN_ITEMS, default_jobs, parallel_map
 if TYPE_CHECKING:
     from podpub.errors import Problem
     from podpub.output import Staging
-    from podpub.plan import Loaded
+    from podpub.plan import Loaded, Made
     from podpub.progress import Progress
     from podpub.records import AudioInfo
 
@@ -276,12 +276,15 @@ class Engine:
             return None
         if not same_inputs(entry[0][0], inputs[0]):
             return None
-        files, digest, record, uses = entry[1]
+        files, digest, fields, deferred, uses = entry[1]
         # A stamp does not change with permissions: a file made unreadable since is an
         # error the record would hide (plan.py reports it on reading the path again).
         for path, seen in files:
             if not same_inputs(seen, stage.file_inputs(path)) or not os.access(path, os.R_OK):
                 return None
+        from podpub.records import KeptEpisodeRecord
+
+        record = KeptEpisodeRecord.of(fields, deferred)
         self.counts.resolved_cached += 1
         self._digests[id(record)] = (record, digest)
         for name, used in uses:
@@ -290,17 +293,15 @@ class Engine:
         probes.update(self._key(path) for path, _ in files)
         return record, []
 
-    def keep_resolved(
-        self, key: str, inputs: Any, record: Any, uses: Sequence[tuple[str, str]] = ()
-    ) -> None:
-        """Keep an episode's record for the next run; ``uses``: the memo results it was
-        made with (:meth:`recording_uses`), kept in the cache as long as it is."""
+    def keep_resolved(self, key: str, inputs: Any, made: Made) -> None:
+        """Keep an episode's record (``plan.Made``) for the next run, with the memo
+        results it was made with (:meth:`recording_uses`), kept as long as it is."""
         stage = self.cache.stage(RESOLVED)
-        files = tuple((str(p), stage.file_inputs(p)) for p in sorted(set(paths_in(record))))
-        # The record itself, not a pickle of it: a stage file is one pickle, in which the
-        # people and roles the records share are made once (a third of the time to read
-        # 10,000 records back).
-        stage.put(key, inputs, (files, self.record_digest(record), record, tuple(uses)))
+        files = tuple((path, stage.file_inputs(path)) for path in made.paths)
+        # The record's fields themselves, not a pickle of them: a stage file is one
+        # pickle, in which the people and roles the records share are made once; the
+        # fields only its own page and feed item read stay pickled (records.py).
+        stage.put(key, inputs, (files, made.digest, made.fields, made.deferred, made.uses))
 
     def record_digest(self, record: Any, digest: str | None = None) -> str:
         """The digest of a record's whole content (``cache.digest_of``), made once per run

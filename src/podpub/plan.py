@@ -15,6 +15,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from podpub import engine, extras_resolve, markup
@@ -44,11 +45,13 @@ from podpub.records import (
     CreditGroup,
     EpisodeRecord,
     HeadlineView,
+    KeptEpisodeRecord,
     PersonRole,
     Role,
     ShowRecord,
     SiteRecord,
     TranscriptRecord,
+    split_record,
 )
 from podpub.subscribe import subscribe_links
 from podpub.transcripts import check_file as check_transcript
@@ -259,35 +262,43 @@ def resolve_all(
             record = replace(record, extras=extras)
         return record, found
 
-    def resolve_and_digest(
-        pair: tuple[Loaded, dt.datetime],
-    ) -> tuple[EpisodeRecord | None, list[Problem], str | None, list[tuple[str, str]]]:
-        """In a worker: the record, its digest (what every later key is made of) and
-        the memo results it was made with (kept in the cache as long as it is)."""
+    def resolve_in_worker(pair: tuple[Loaded, dt.datetime]) -> tuple[Made | None, list[Problem]]:
+        """In a worker: the record as the cache keeps it, its digest (what every later
+        key is made of), the files it refers to and the memo results it was made with."""
         from podpub.cache import digest_of
 
         assert run is not None
         with run.recording_uses() as uses:
             record, found = resolve_one(pair)
-        return record, found, digest_of(record) if record is not None else None, uses
+        if record is None:
+            return None, found
+        fields, deferred = split_record(record)
+        paths = tuple(sorted({str(path) for path in engine.paths_in(record)}))
+        return Made(fields, deferred, digest_of(record), paths, tuple(uses)), found
 
     # with many episodes, the run's worker processes share this loop
     fresh: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
-    uses_of: dict[str, list[tuple[str, str]]] = {}
+    made_of: dict[str, Made] = {}
     if run is not None:
-        resolved = run.map(resolve_and_digest, todo, "Resolving episodes")
-        for (item, _), (record, found, digest, uses) in zip(todo, resolved, strict=True):
-            if record is not None and digest is not None:
-                run.record_digest(record, digest)
+        # Each record comes back with its page's fields still pickled (records.py): the
+        # main process reads them only if it needs them; the workers that render its
+        # page and feed item read them there.
+        resolved = run.map(resolve_in_worker, todo, "Resolving episodes")
+        for (item, _), (made, found) in zip(todo, resolved, strict=True):
+            record = None
+            if made is not None:
+                record = KeptEpisodeRecord.of(made.fields, made.deferred)
+                run.record_digest(record, made.digest)
+                made_of[item.file] = made
             fresh[item.file] = (record, found)
-            uses_of[item.file] = uses
     else:
         fresh = {item.file: resolve_one((item, when)) for item, when in todo}
     if memo is not None:
         located = {p.file for p in problems}  # a path or an alternate file refused above
         for item, _ in todo:
-            if item.file not in located:
-                memo.put(item, *fresh[item.file], uses_of.get(item.file, []))
+            made = made_of.get(item.file)
+            if item.file not in located and made is not None and not fresh[item.file][1]:
+                memo.put(item, made)
     episodes: list[EpisodeRecord] = []
     for item, _ in published:
         record, found = kept.get(item.file) or fresh[item.file]
@@ -342,16 +353,21 @@ class _EpisodeMemo:
         inputs = self.inputs[item.file] = self._inputs(item)
         return None if inputs is None else self.run.resolved(item.file, inputs)
 
-    def put(
-        self,
-        item: Loaded,
-        record: EpisodeRecord | None,
-        found: list[Problem],
-        uses: list[tuple[str, str]],
-    ) -> None:
+    def put(self, item: Loaded, made: Made) -> None:
+        """Keep a record made without any problem."""
         inputs = self.inputs.get(item.file)
-        if inputs is not None and record is not None and not found:
-            self.run.keep_resolved(item.file, inputs, record, uses)
+        if inputs is not None:
+            self.run.keep_resolved(item.file, inputs, made)
+
+
+class Made(NamedTuple):
+    """A record resolved in a worker, as the main process and the cache keep it."""
+
+    fields: dict[str, object]  # the record's fields but its deferred ones (records.py)
+    deferred: bytes  # those, pickled
+    digest: str  # of the whole record (cache.digest_of)
+    paths: tuple[str, ...]  # every file it refers to, watched by stamp
+    uses: tuple[tuple[str, str], ...]  # the memo results it was made with
 
 
 def _run_prober() -> Prober:
