@@ -58,7 +58,9 @@ DESCRIPTORS = "descriptors"
 DOCUMENTS = "documents"  # descriptor → its document and model, pickled (read when needed)
 PROBES = "probes"
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
-SITES = "sites"  # the "output-…" stage: the live site and the standby, as output.Standby
+SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
+# each pickled on its own: the live site's description becomes the standby's next time
+# as it is, neither read nor written again (41,000 files at 10,000 episodes)
 MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
 TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (pagememo)
 MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
@@ -398,7 +400,7 @@ class Engine:
             stage = self.cache.stage(self.output_key)
             stage.put(MANIFEST, "v1", self.manifest)
             if self._sites is not None:
-                stage.put(SITES, "v1", self._sites)
+                stage.put(SITES, "v2", self._sites)
 
     def stage_files(
         self, staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
@@ -485,8 +487,9 @@ class Engine:
         """What the standby folder of the output is made of, if this run may reuse it."""
         if self.out is None or self.output_key is None or self.cache_options.verify:
             return None
-        sites = self.cache.stage(self.output_key).get(SITES, "v1")
-        return sites.get("standby") if isinstance(sites, dict) else None
+        sites = self.cache.stage(self.output_key).get(SITES, "v2")
+        blob = sites.get("standby") if isinstance(sites, dict) else None
+        return safe_loads(blob) if blob is not None else None
 
     def keeps_standby(self) -> bool:
         """Whether the replaced site is kept as the next run's standby."""
@@ -497,12 +500,15 @@ class Engine:
         and the one it replaces is the standby, described by the last run's record."""
         if self.output_key is None:
             return
-        sites = self.cache.stage(self.output_key).get(SITES, "v1")
+        import pickle
+
+        sites = self.cache.stage(self.output_key).get(SITES, "v2")
         live = sites.get("live") if isinstance(sites, dict) else None
+        made = pickle.dumps(made_of, protocol=5)
         # Without a last site described, the standby will be a copy of this one (hard
         # links, output.copy_as_standby) if anything: each of its files is checked
         # against this description before use, whatever is found there.
-        self._sites = {"live": made_of, "standby": live if live is not None else made_of}
+        self._sites = {"live": made, "standby": live if live is not None else made}
 
     def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
         """The previous publish's file is still there, as it was written."""

@@ -276,7 +276,9 @@ class PageRenderer:
             self._keys_base(keys),
             (page.person, page.number, page.page_count, page.path, page.url),
             (page.appearance_count, page.roles),
-            tuple((shown.episode, shown.roles) for shown in page.appearances),
+            # roles as plain tuples: the key is the repr of its parts, and a data
+            # class's repr is slow (50 appearances a page, 900 pages at 10,000 episodes)
+            [(a.episode, [(r.label, r.role, r.group) for r in a.roles]) for a in page.appearances],
         )
 
     def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
