@@ -112,6 +112,7 @@ class Engine:
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
+        self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
 
     @contextlib.contextmanager
     def active(self) -> Iterator[Engine]:
@@ -421,7 +422,7 @@ class Engine:
         results = self.map(one, files, "Writing the site")
         self.manifest = {}
         for (rel, source), (entry, staged) in zip(files, results, strict=True):
-            staging.add_entries({rel: staged})
+            staging.add_entry(rel, staged)
             if isinstance(source, Path):
                 self.counts.linked += 1
                 continue
@@ -440,9 +441,6 @@ class Engine:
     ) -> tuple[tuple[Any, str, bool], tuple[Any, ...]]:
         """Render (unless unchanged) and stage one file: ``((keys, digest, not
         rendered), staging entry)``."""
-        from podpub.output import content_identity
-        from podpub.pagememo import PageSlot, Reuse, current_slot
-
         previous = self.previous.get(rel)
         key = render.key if isinstance(render, KeyedRender) else None
         # the key known before rendering comes first among the page's keys
@@ -450,8 +448,11 @@ class Engine:
         same_key = same_key and previous[0][0] == key  # type: ignore[index]
         if same_key:
             kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
-            if kept is not None:  # the standby has it already
+            if kept is not None:  # the standby has it already (most files of an edit)
                 return (previous[0], previous[1], True), kept  # type: ignore[index]
+        from podpub.output import content_identity
+        from podpub.pagememo import PageSlot, Reuse, current_slot
+
         intact = previous is not None and self._intact(rel, previous)
         slot_var = current_slot()
         slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
@@ -522,14 +523,15 @@ class Engine:
         return True
 
 
-@dataclass(frozen=True)
 class KeyedRender:
     """A file's render with the digest of everything it is made from: when the previous
     publish made the same file from the same key, it is not rendered again (a page's
     key is found by pagememo.py as it renders; a chapters file's is known before)."""
 
-    key: str
-    render: Callable[[], bytes]
+    __slots__ = ("key", "render")
+
+    def __init__(self, key: str, render: Callable[[], bytes]) -> None:
+        self.key, self.render = key, render
 
     def __call__(self) -> bytes:
         return self.render()
@@ -538,11 +540,20 @@ class KeyedRender:
 def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
     """``render`` keyed on ``parts`` when a run is active: episode records (which stand
     for their digest), values with a stable ``repr`` (text, numbers, None, podpub's
-    small frozen data classes) and tuples of them; the ``repr`` is hashed (30,000 keys
-    in a rebuild: a pickle of each would cost ten times more)."""
+    small frozen data classes) and tuples or lists of them; the ``repr`` is hashed
+    (30,000 keys in a rebuild: a pickle of each would cost ten times more)."""
     run = current()
     if run is None or run.out is None:
         return render
+    plain = _plain_of(run)
+    key = hashlib.blake2b(repr(plain(parts)).encode(), digest_size=20).hexdigest()
+    return KeyedRender(key, render)
+
+
+def _plain_of(run: Engine) -> Callable[[Any], Any]:
+    """The function that puts each record of a key's parts as its digest (one per run)."""
+    if run._plain is not None:
+        return run._plain
     from podpub.records import EpisodeRecord
 
     record_digest = run.record_digest
@@ -557,8 +568,8 @@ def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
             return record_digest(value)
         return value  # a data class holding a record would be keyed on the record's repr
 
-    key = hashlib.blake2b(repr(plain(parts)).encode(), digest_size=20).hexdigest()
-    return KeyedRender(key, render)
+    run._plain = plain
+    return plain
 
 
 def paths_in(value: Any) -> Iterator[Path]:

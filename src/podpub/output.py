@@ -231,12 +231,12 @@ class Staging:
             raise cannot_write(rel, exc) from None
         return (*self._record(rel, identity, dest), True)
 
-    def add_entries(self, entries: dict[str, tuple[Any, ...]]) -> None:
-        """Files a worker process staged: ``rel → (identity, stamp, written)``."""
-        for rel, (identity, seen, written) in entries.items():
-            self.manifest[rel] = (identity, seen)
-            if written:
-                self.written.add(rel)
+    def add_entry(self, rel: str, entry: tuple[Any, ...]) -> None:
+        """A file a worker process staged: ``(identity, stamp, written)``."""
+        identity, seen, written = entry
+        self.manifest[rel] = (identity, seen)
+        if written:
+            self.written.add(rel)
 
     def carried(self, rel: str) -> None:
         """A file :func:`~podpub.safety.carry_over` brought from the producer's output."""
