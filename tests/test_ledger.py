@@ -382,6 +382,12 @@ def test_a_damaged_ledger_is_a_located_problem(tmp_path: Path):
     assert _problems(show_dir)[0].startswith("published.lock:6:")
     with pytest.raises(PodpubError, match="episode 1 is damaged"):
         parse_ledger('{"format": 1, "show_guid": null, "episodes": [{"key": "a"}]}')
+    entry = json.loads(text)["episodes"][0]
+    for wrong in ({"length": True}, {"length": str(entry["length"])}, {"title": None}):
+        damaged = {"format": 1, "show_guid": None, "episodes": [{**entry, **wrong}]}
+        with pytest.raises(PodpubError, match="episode 1 is damaged"):
+            parse_ledger(json.dumps(damaged))
+    assert parse_ledger(json.dumps({"format": 1, "show_guid": None, "episodes": [entry]}))
 
 
 def test_compare_against_no_ledger_is_a_first_publish(tmp_path: Path):

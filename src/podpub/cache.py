@@ -377,6 +377,9 @@ class ShowCache:
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
     known: dict[str, Stamp | None] = field(default_factory=dict)  # path → stamp, this run
     verify_mismatches: int = 0
+    # stages kept in shards however few their entries: a feed's pages are 50 entries
+    # of 800 KB each, and an edit changes one of them
+    always_sharded: set[str] = field(default_factory=set)
     _listing: set[str] | None = None
 
     def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
@@ -489,7 +492,8 @@ class ShowCache:
             shards = [self._shard_path(name, index) for index in range(SHARDS)]
             # with shards not read in this run, the stage stays in shards (its size
             # is not known without reading them all)
-            if not stage.pending and len(stage.entries) < SHARD_FROM:
+            sharded = name in self.always_sharded or stage.pending
+            if not sharded and len(stage.entries) < SHARD_FROM:
                 files = {single: stage.entries}
                 stale = shards  # from a larger past, or another podpub's
             else:
@@ -505,8 +509,8 @@ class ShowCache:
                     part = parts.get(shard_of(key))
                     if part is not None:
                         part[key] = entry
-                files = {shards[i]: part for i, part in parts.items()}
-                stale = [single]
+                files = {shards[i]: part for i, part in parts.items() if part}
+                stale = [single] + [shards[i] for i, part in parts.items() if not part]
             try:
                 for path, entries in files.items():
                     body = pickle.dumps(entries, protocol=5)

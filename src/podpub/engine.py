@@ -101,6 +101,7 @@ class Engine:
 
     def __post_init__(self) -> None:
         self.cache = ShowCache(self.show_dir, self.cache_options)
+        self.cache.always_sharded.add(FEED_PAGES)
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
         self.out: Path | None = None  # the output folder whose files may be reused

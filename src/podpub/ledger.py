@@ -141,16 +141,16 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     if not isinstance(raw, list):
         problems.append(_ledger_problem(None, "has no list of episodes"))
         return Ledger(None)
-    names = {f.name: f.type for f in Entry.__dataclass_fields__.values()}
+    wanted = {
+        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
+    }
+    names, kinds = tuple(wanted), tuple(wanted.values())
     for index, item in enumerate(raw):
-        wanted = {name: (int if kind == "int" else str) for name, kind in names.items()}
+        # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
         if (
             not isinstance(item, dict)
-            or set(item) != set(wanted)
-            or not all(
-                isinstance(item[name], kind) and not isinstance(item[name], bool)
-                for name, kind in wanted.items()
-            )
+            or item.keys() != wanted.keys()
+            or tuple(type(item[name]) for name in names) != kinds
         ):
             problems.append(
                 _ledger_problem(

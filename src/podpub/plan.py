@@ -263,8 +263,9 @@ def resolve_all(
         return record, found
 
     def resolve_in_worker(pair: tuple[Loaded, dt.datetime]) -> tuple[Made | None, list[Problem]]:
-        """In a worker: the record as the cache keeps it, its digest (what every later
-        key is made of), the files it refers to and the memo results it was made with."""
+        """In a worker (or here, for a few episodes): the record as the cache keeps it,
+        its digest (what every later key is made of), the files it refers to and the
+        memo results it was made with."""
         from podpub.cache import digest_of
 
         assert run is not None
