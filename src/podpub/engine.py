@@ -230,7 +230,15 @@ class Engine:
                 results[index] = (item, list(problems))
         self.counts.loaded_cached += len(paths) - len(todo)
         self.counts.loaded += len(todo)
-        fresh = self.map(lambda i: load(paths[i]), todo, "Reading descriptors")
+
+        def load_packed(index: int) -> tuple[Loaded | None, list[Problem]]:
+            item, problems = load(paths[index])
+            if item is not None:  # pickled at once: the main process loads its share too
+                item.blob()
+                item.release()
+            return item, problems
+
+        fresh = self.map(load_packed, todo, "Reading descriptors")
         documents = self.cache.stage(DOCUMENTS) if fresh else None
         for index, (item, problems) in zip(todo, fresh, strict=True):
             results[index] = (item, problems)

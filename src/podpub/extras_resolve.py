@@ -42,17 +42,20 @@ MediaKey = tuple[str, tuple[str | int, ...]]
 
 def media_paths(
     show_dir: Path,
-    show: Show,
-    show_doc: Document,
+    show: Show | None,
+    show_doc: Document | None,
     episodes: Iterable[tuple[Episode, Document]],
     problems: list[Problem],
 ) -> dict[MediaKey, Path]:
-    """The trailers' and alternate audio files, checked before any library opens them."""
+    """The trailers' (when ``show`` is given) and the episodes' alternate audio files,
+    checked before any library opens them."""
     found: dict[MediaKey, Path] = {}
-    wanted: list[tuple[Document, tuple[str | int, ...], str]] = [
-        (show_doc, ("trailers", i, "audio"), trailer.audio)
-        for i, trailer in enumerate(show.trailers)
-    ]
+    wanted: list[tuple[Document, tuple[str | int, ...], str]] = []
+    if show is not None and show_doc is not None:
+        wanted += [
+            (show_doc, ("trailers", i, "audio"), trailer.audio)
+            for i, trailer in enumerate(show.trailers)
+        ]
     for episode, doc in episodes:
         wanted.extend(
             (doc, ("alternate_audio", i, "file"), alternate.file)

@@ -136,8 +136,9 @@ class Loaded:
     def _unpickle(self) -> None:
         from podpub.cache import safe_loads
 
-        self._doc, self._model = safe_loads(self.blob())
-        self._blob = self._fetch = None
+        blob = self.blob()
+        self._doc, self._model = safe_loads(blob)
+        self._blob, self._fetch = blob, None  # kept: release() may drop the objects again
 
     @property
     def doc(self) -> Document:
@@ -160,7 +161,16 @@ class Loaded:
             return self._blob
         import pickle
 
-        return pickle.dumps((self._doc, self._model), protocol=5)
+        self._blob = pickle.dumps((self._doc, self._model), protocol=5)
+        return self._blob
+
+    def release(self) -> None:
+        """Drop the document and model, read again from the blob if a step asks again: a
+        document with every node's position is six times its pickle, and the main
+        process, which takes its share of each step over the episodes, would otherwise
+        end up holding all of them (300 MiB at 10,000 episodes)."""
+        if self._blob is not None or self._fetch is not None:
+            self._doc = self._model = None
 
     # A worker process sends its descriptors back pickled, and they stay so: a show of
     # 10,000 episodes would otherwise hold 10,000 documents (every node's position) in
@@ -226,14 +236,16 @@ def resolve_all(
                 kept[item.file] = found
     todo = [(item, when) for item, when in published if item.file not in kept]
 
-    audio_paths = {}
-    for item, _ in todo:
-        path = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+    audio_paths: dict[str, Path] = {}
+    extra_media = extras_resolve.media_paths(show_dir, show, show_doc, [], problems)  # trailers
+    find_media = functools.partial(_episode_media, show_dir)
+    items = [item for item, _ in todo]
+    found_media = run.map(find_media, items, "Finding audio") if run else map(find_media, items)
+    for item, (path, extra, found) in zip(items, found_media, strict=True):
+        problems.extend(found)
         if path is not None:
             audio_paths[item.file] = path
-    extra_media = extras_resolve.media_paths(
-        show_dir, show, show_doc, [(item.model, item.doc) for item, _ in todo], problems
-    )
+        extra_media.update(extra)
     media = sorted(set(audio_paths.values()) | set(extra_media.values()))
     probes = (prober or _run_prober())(media)
     show_record = replace(
@@ -271,6 +283,7 @@ def resolve_all(
         assert run is not None
         with run.recording_uses() as uses:
             record, found = resolve_one(pair)
+        pair[0].release()  # here, when this process is the main one (its share)
         if record is None:
             return None, found
         fields, deferred = split_record(record)
@@ -312,6 +325,18 @@ def resolve_all(
     clean = tuple(e for e in episodes if e.source not in faulty)
     site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
     return site, problems
+
+
+def _episode_media(
+    show_dir: Path, item: Loaded
+) -> tuple[Path | None, dict[extras_resolve.MediaKey, Path], list[Problem]]:
+    """An episode's audio file and alternate audio files, each checked (``media_path``),
+    with the problems found: where the run's workers share the episodes out."""
+    problems: list[Problem] = []
+    audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+    extra = extras_resolve.media_paths(show_dir, None, None, [(item.model, item.doc)], problems)
+    item.release()
+    return audio, extra, problems
 
 
 class _EpisodeMemo:
