@@ -85,6 +85,28 @@ def test_second_publish_has_nothing_to_do_and_says_so(small_show: Path, tmp_path
     assert {p: p.stat().st_ino for p in out.rglob("*")} == before  # not even swapped
 
 
+def test_publish_in_the_show_folder_has_nothing_to_do_the_second_time(
+    small_show: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    """As the README has it: ``podpub publish`` in the show folder, output in ./public.
+    The output folder is inside the show: it must not count as one of its inputs."""
+    monkeypatch.chdir(small_show)
+    assert main(["publish"]) == 0
+    assert "1 probed, 0 cached" in capsys.readouterr().out
+
+    assert main(["publish"]) == 0
+    assert "Nothing changed since the last publish" in capsys.readouterr().out
+    # the same folder spelled another way is the same show, with the same cache
+    assert main(["publish", str(small_show)]) == 0
+    assert "Nothing changed since the last publish" in capsys.readouterr().out
+    assert main(["check"]) == 0
+    assert main(["check"]) == 0
+    (small_show / "episodes" / "ep1.yaml").touch()
+    assert main(["publish", "."]) == 0
+    second = capsys.readouterr().out
+    assert "Nothing changed since" not in second and "0 probed, 1 cached" in second
+
+
 def test_replaced_audio_file_is_probed_again(small_show: Path, tmp_path: Path, capsys):
     out = tmp_path / "public"
     publish(small_show, out)

@@ -53,8 +53,8 @@ class PublishState:
 def snapshot(show_dir: Path, out: Path) -> Snapshot:
     """Stat every file of the show folder (see the module docstring for what is left out)."""
     files: dict[str, Stamp | None] = {}
-    skip_dir = os.fspath(out)
-    todo = [(os.fspath(show_dir), "")]
+    skip_dir = os.fspath(out)  # resolved (PublishRun.target): so is the walk's root
+    todo = [(os.fspath(show_dir.resolve()), "")]
     while todo:
         folder, rel = todo.pop()
         try:

@@ -132,6 +132,7 @@ def _fork(
         try:
             os.close(reader)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            gc.enable()  # off in the CLI's main process (cli.entry); renders make cycles
             try:
                 results = [fn(item) for item in items]
                 payload: tuple[str, Any] = ("ok", (results, collect() if collect else None))
