@@ -187,3 +187,41 @@ def _guids(show_dir: Path, state: dict) -> dict[str, str]:
         assume(not all(p.field == "title" for p in exc.problems))  # such an edit: skipped
         raise AssertionError(f"a GUID-neutral edit was refused: {exc}") from exc
     return {episode.key: episode.guid for episode in site.episodes}
+
+
+# --- Markdown: the plain-paragraph shortcut renders what markdown-it renders -------------
+
+MARKDOWNISH = (
+    "abcéÀ «»’'\".,;:!?()/%€-+=#>*_`[]<>&~|\\\n\t\r\xa0\u202f\u2028\x00\x85\ufeff0123456789 "
+)
+SENTENCES = st.lists(
+    st.text(st.sampled_from(MARKDOWNISH), min_size=1, max_size=30), min_size=1, max_size=4
+).map("\n".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=st.one_of(SENTENCES, ANY_TEXT, SENTENCES.map(lambda t: t + "\n")))
+@example("Les experts restent prudents : rien n'est joué pour l'Opep réunie à Vienne.")
+@example("Une délégation venue de Dakar.\nSelon « plusieurs » sources…\n")
+@example("Titre\n===")
+@example("Lyon\n- Paris")
+@example('Il a dit "non"  deux  fois')
+def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str):
+    from podpub.markup import _markdown, plain_paragraph
+
+    plain = plain_paragraph(text)
+    event("shortcut" if plain is not None else "markdown-it")
+    if plain is not None:
+        assert plain == _markdown().render(text)
+
+
+def test_the_headlines_of_a_news_show_take_the_shortcut():
+    """Not a test that passes by never taking the shortcut: sentences of the sample show do."""
+    from podpub.markup import markdown_to_html, plain_paragraph
+
+    text = "Retour sur la réforme des retraites, un dossier suivi depuis le début de l'année."
+    assert plain_paragraph(text) is not None
+    assert plain_paragraph("Un **point** fort") is None
+    assert markdown_to_html(text + "\nÀ « Genève » : 3 % de plus") == (
+        "<p>" + text + "\nÀ « Genève » : 3 % de plus</p>"
+    )

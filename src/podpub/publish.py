@@ -144,13 +144,14 @@ def publish(
         made_of = staging.finish()  # the standby's leftovers removed (output.py)
         if run is not None:
             run.staged_site(made_of)
-        reused = staging.reused_standby
+        # What the staging wrote (all of it, without a standby) is read back; every
+        # file's size is checked against the stamp it took right after writing it.
         verify_staged(
             staging.path,
             site,
             feed,
-            staging.written if reused else None,
-            {rel: entry[1] for rel, entry in staging.manifest.items()} if reused else None,
+            staging.written,
+            {rel: entry[1] for rel, entry in staging.manifest.items()},
         )
         if before_commit is not None:
             before_commit()

@@ -164,6 +164,8 @@ def verify_staged(
     or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
     """
 
+    from podpub import engine
+
     def fresh(rel: str) -> bool:
         return written is None or rel in written
 
@@ -171,13 +173,19 @@ def verify_staged(
     on_disk = _read(folder / FEED_FILE, problems)
     if on_disk is not None and on_disk != feed:
         problems.append(f"{FEED_FILE} on disk is not the feed that was built")
+    run = engine.current()  # 50 pages of 200 items in a paged feed of 10,000 episodes
+    pages = [path for path in sorted(folder.glob("*.xml")) if fresh(path.name)]
+    read = run.map(_read_feed, pages, min_items=1) if run else map(_read_feed, pages)
     guids: set[str] = set()
-    for path in sorted(folder.glob("*.xml")):
-        if not fresh(path.name):
-            continue
-        data = on_disk if path.name == FEED_FILE else _read(path, problems)
-        if data is not None:
-            problems += _feed_problems(path.name, data, guids)
+    for path, (found, items) in zip(pages, read, strict=True):
+        problems += found
+        for number, guid in enumerate(items, 1):  # across pages: each GUID once
+            where = f"{path.name}: item {number}"
+            if not guid:
+                problems.append(f"{where} has no guid")
+            elif guid in guids:
+                problems.append(f"{where} repeats the guid {guid!r}")
+            guids.add(guid)
     expected = {"index.html": None, site.show.image_path: None}
     for episode in site.episodes:
         expected[episode.page_path] = None
@@ -194,9 +202,7 @@ def verify_staged(
         json_files = sorted(folder.rglob("*.json"))
     else:
         json_files = [folder / rel for rel in sorted(written) if rel.endswith(".json")]
-    from podpub import engine
-
-    run = engine.current()  # 10,000 chapters files in a new site: read by the workers
+    # 10,000 chapters files in a new site: read by the workers
     found = run.map(_json_problems, json_files) if run else map(_json_problems, json_files)
     for path, (unread, valid) in zip(json_files, found, strict=True):
         problems += unread
@@ -251,8 +257,20 @@ def _size_problems(rel: str, actual: int, size: int | None) -> list[str]:
     return []
 
 
-def _feed_problems(name: str, data: bytes, guids: set[str]) -> list[str]:
-    """A feed as a strict XML parser reads it: items with GUID, enclosure and pubDate."""
+def _read_feed(path: Path) -> tuple[list[str], list[str]]:
+    """A feed file of the staged site read back (:func:`_feed_problems`): its problems
+    but duplicate GUIDs, and the GUID of each item (compared across the pages)."""
+    problems: list[str] = []
+    data = _read(path, problems)
+    if data is None:
+        return problems, []
+    guids: list[str] = []
+    return problems + _feed_problems(path.name, data, guids), guids
+
+
+def _feed_problems(name: str, data: bytes, guids: list[str]) -> list[str]:
+    """A feed as a strict XML parser reads it: items with enclosure and pubDate; each
+    item's GUID (trimmed, lower case, "" if none) appended to ``guids``."""
     from lxml import etree
 
     try:
@@ -271,12 +289,7 @@ def _feed_problems(name: str, data: bytes, guids: set[str]) -> list[str]:
             problems.append(f"{name}: channel {tag} {text!r} is not an RFC 2822 date")
     for number, item in enumerate(channel.iterfind("item"), 1):
         where = f"{name}: item {number}"
-        guid = (item.findtext("guid") or "").strip().lower()
-        if not guid:
-            problems.append(f"{where} has no guid")
-        elif guid in guids:
-            problems.append(f"{where} repeats the guid {guid!r}")
-        guids.add(guid)
+        guids.append((item.findtext("guid") or "").strip().lower())
         enclosure = item.find("enclosure")
         if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
             problems.append(f"{where} has an incomplete enclosure")
