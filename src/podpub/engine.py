@@ -546,16 +546,19 @@ class KeyedRender:
         return self.render()
 
 
-def keyed(render: Callable[[], bytes], *parts: Any) -> Callable[[], bytes]:
+def keyed(render: Callable[[], bytes], *parts: Any, digested: bool = False) -> Callable[[], bytes]:
     """``render`` keyed on ``parts`` when a run is active: episode records (which stand
     for their digest), values with a stable ``repr`` (text, numbers, None, podpub's
     small frozen data classes) and tuples or lists of them; the ``repr`` is hashed
-    (30,000 keys in a rebuild: a pickle of each would cost ten times more)."""
+    (30,000 keys in a rebuild: a pickle of each would cost ten times more).
+
+    ``digested``: the caller already put each record as its digest (``record_digest``),
+    so the parts are not walked for records (a person's page lists hundreds)."""
     run = current()
     if run is None or run.out is None:
         return render
-    plain = _plain_of(run)
-    key = hashlib.blake2b(repr(plain(parts)).encode(), digest_size=20).hexdigest()
+    plain = parts if digested else _plain_of(run)(parts)
+    key = hashlib.blake2b(repr(plain).encode(), digest_size=20).hexdigest()
     return KeyedRender(key, render)
 
 

@@ -248,7 +248,8 @@ class PageRenderer:
         transcript read and parsed): at 10,000 episodes that is most of a rebuild."""
         render = partial(self.episode_page, index)
         keys = getattr(self.env, "podpub_keys", None)
-        if not isinstance(keys, pagememo.Keys):
+        run = engine.current()
+        if not isinstance(keys, pagememo.Keys) or run is None:
             return render
         episodes = self.site.episodes
         episode = episodes[index]
@@ -256,10 +257,11 @@ class PageRenderer:
             render,
             "episode",
             self._keys_base(keys),
-            episode,
-            episodes[index - 1] if index > 0 else None,
-            episodes[index + 1] if index + 1 < len(episodes) else None,
+            run.record_digest(episode),
+            run.record_digest(episodes[index - 1]) if index > 0 else None,
+            run.record_digest(episodes[index + 1]) if index + 1 < len(episodes) else None,
             tuple(stamp(t.source) for t in episode.transcripts),
+            digested=True,
         )
 
     def person_render(self, page: PersonPage) -> Callable[[], bytes]:
@@ -268,17 +270,24 @@ class PageRenderer:
         counts. An unchanged page is then not prepared again."""
         render = partial(self.person_page, page)
         keys = getattr(self.env, "podpub_keys", None)
-        if not isinstance(keys, pagememo.Keys):
+        run = engine.current()
+        if not isinstance(keys, pagememo.Keys) or run is None:
             return render
+        digest = run.record_digest
         return engine.keyed(
             render,
             "person",
             self._keys_base(keys),
             (page.person, page.number, page.page_count, page.path, page.url),
             (page.appearance_count, page.roles),
-            # roles as plain tuples: the key is the repr of its parts, and a data
-            # class's repr is slow (50 appearances a page, 900 pages at 10,000 episodes)
-            [(a.episode, [(r.label, r.role, r.group) for r in a.roles]) for a in page.appearances],
+            # each episode as its digest, roles as plain tuples: the key is the repr of
+            # its parts, and a data class's repr is slow (50 appearances a page, 900
+            # pages at 10,000 episodes: 40,000 appearances in all)
+            [
+                (digest(a.episode), [(r.label, r.role, r.group) for r in a.roles])
+                for a in page.appearances
+            ],
+            digested=True,
         )
 
     def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
