@@ -235,6 +235,21 @@ def test_drafts_and_future_episodes_are_left_out_unless_asked(sample_show: Path,
     assert len(everything.site.episodes) == 3
 
 
+def test_cli_names_a_few_left_out_episodes_and_counts_the_rest(sample_show: Path, capsys):
+    """A show with hundreds of scheduled episodes gets one readable line, not all names."""
+    episode = next((sample_show / "episodes").glob("*.yaml"))
+    text = episode.read_text(encoding="utf-8").replace("title: Les 5", "draft: true\ntitle: Les 5")
+    for number in range(12):
+        (sample_show / "episodes" / f"zz-draft-{number:02}.yaml").write_text(text, encoding="utf-8")
+    assert main(["publish", str(sample_show)]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Left out"))
+    assert line.startswith("Left out 12 draft or scheduled episodes (--drafts, --future")
+    named = [f"episodes/zz-draft-{number:02}.yaml" for number in range(12)]
+    assert all(name in line for name in named[:10])
+    assert named[10] not in line and named[11] not in line
+    assert line.endswith(" and 2 more")
+
+
 def test_cli_publish_says_where_the_output_went(sample_show: Path, capsys):
     os.environ["SOURCE_DATE_EPOCH"] = str(int(NOW.timestamp()))
     try:

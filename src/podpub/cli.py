@@ -187,10 +187,7 @@ def publish(
             f"{result.out} ({result.files} files, {time.perf_counter() - started:.2f} s)."
         )
         if site.skipped:
-            click.echo(
-                f"Left out {len(site.skipped)} drafts or scheduled episodes: "
-                + ", ".join(site.skipped)
-            )
+            click.echo(_left_out(site.skipped))
         click.echo(notes[0])
         if result.changes is None or drafts:
             click.echo(notes[1])
@@ -400,6 +397,22 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return EXIT_BUG
     return status if isinstance(status, int) else 0
+
+
+LEFT_OUT_NAMED = 10
+
+
+def _left_out(skipped: tuple[str, ...]) -> str:
+    """The line about drafts and scheduled episodes: the first few named, not all (a
+    daily show may hold hundreds of scheduled ones, and the line would fill the screen)."""
+    named = ", ".join(skipped[:LEFT_OUT_NAMED])
+    more = len(skipped) - LEFT_OUT_NAMED
+    if more > 0:
+        named += f" and {more} more"
+    return (
+        f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
+        f"(--drafts, --future to include them): {named}"
+    )
 
 
 def entry() -> None:
