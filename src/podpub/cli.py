@@ -364,6 +364,22 @@ def _guid_reminder(site: object) -> str:
     )
 
 
+LEFT_OUT_NAMED = 10
+
+
+def _left_out(skipped: tuple[str, ...]) -> str:
+    """The line about drafts and scheduled episodes: the first few named, not all (a
+    daily show may hold hundreds of scheduled ones, and the line would fill the screen)."""
+    named = ", ".join(skipped[:LEFT_OUT_NAMED])
+    more = len(skipped) - LEFT_OUT_NAMED
+    if more > 0:
+        named += f" and {more} more"
+    return (
+        f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
+        f"(--drafts, --future to include them): {named}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (1 user error, 3 bug, 130 interrupted)."""
     try:
@@ -397,22 +413,6 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return EXIT_BUG
     return status if isinstance(status, int) else 0
-
-
-LEFT_OUT_NAMED = 10
-
-
-def _left_out(skipped: tuple[str, ...]) -> str:
-    """The line about drafts and scheduled episodes: the first few named, not all (a
-    daily show may hold hundreds of scheduled ones, and the line would fill the screen)."""
-    named = ", ".join(skipped[:LEFT_OUT_NAMED])
-    more = len(skipped) - LEFT_OUT_NAMED
-    if more > 0:
-        named += f" and {more} more"
-    return (
-        f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
-        f"(--drafts, --future to include them): {named}"
-    )
 
 
 def entry() -> None:
