@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import yaml
 
-from podpub.audio import probe
+from podpub.media.probe import probe
 
 CONFIG = """\
 baseURL = "{url}"
@@ -254,7 +254,7 @@ def _write_site_files(show_dir: Path, show: dict, site: Path) -> None:
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(text, encoding="utf-8")
     (site / "content" / "episodes").mkdir(parents=True, exist_ok=True)
-    theme = Path(__file__).resolve().parents[1] / "src" / "podpub" / "theme" / "static"
+    theme = Path(__file__).resolve().parents[1] / "src" / "podpub" / "site" / "theme" / "static"
     (site / "static" / "assets").mkdir(parents=True, exist_ok=True)
     for name in ("style.css", "player.js"):
         shutil.copy(theme / name, site / "static" / "assets" / name)

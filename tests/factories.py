@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from podpub.records import (
+from podpub.resolve.records import (
     AudioInfo,
     Chapter,
     CreditGroup,

@@ -185,16 +185,16 @@ def _warm_up(argv: list[str] | None = None) -> None:
     import contextlib
     import io
 
-    import podpub.audio
     import podpub.cli
-    import podpub.feed
-    import podpub.ledger
-    import podpub.output
-    import podpub.pages
-    import podpub.plan
-    import podpub.publish
-    import podpub.safety
-    import podpub.validate
+    import podpub.feed.build
+    import podpub.input.validate
+    import podpub.media.probe
+    import podpub.resolve.resolver
+    import podpub.site.render
+    import podpub.write.ledger
+    import podpub.write.output
+    import podpub.write.publish
+    import podpub.write.safety
 
     if argv:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

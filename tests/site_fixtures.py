@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from podpub.publish import PublishOptions, PublishResult, publish
+from podpub.write.publish import PublishOptions, PublishResult, publish
 
 from conftest import AUDIO, NOW, REPO
 

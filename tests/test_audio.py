@@ -1,4 +1,4 @@
-"""Tests for ``podpub.audio.probe`` on the fixtures of scripts/make_audio_fixtures.sh."""
+"""Tests for ``podpub.media.probe.probe`` on the fixtures of scripts/make_audio_fixtures.sh."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from podpub import audio
-from podpub.audio import AudioError, probe
-from podpub.records import AudioInfo
+from podpub.media import probe as audio
+from podpub.media.probe import AudioError, probe
+from podpub.resolve.records import AudioInfo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "audio"
 FFPROBE = shutil.which("ffprobe")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from podpub.publish import PublishResult
+from podpub.write.publish import PublishResult
 from site_fixtures import SAMPLE_PAGE, SAMPLE_SLUG, publish_rich_show
 from static_server import serve
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from podpub.cache import MAGIC, CacheOptions, ShowCache, safe_loads, shard_of
+from podpub.build.engine import PROBES
+from podpub.build.store import MAGIC, CacheOptions, ShowCache, safe_loads, shard_of
+from podpub.build.uptodate import snapshot
 from podpub.cli import main
-from podpub.engine import PROBES
-from podpub.pages import PageRenderer
-from podpub.people import PersonPage
-from podpub.uptodate import snapshot
+from podpub.site.people import PersonPage
+from podpub.site.render import PageRenderer
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
@@ -469,7 +469,7 @@ def test_a_publish_that_fails_late_leaves_the_site_and_the_next_run_right(
 ):
     """A publish stopped after it brought the standby partly up to date: the live site is
     untouched, and the next publish (with a standby no longer there) is whole."""
-    from podpub import safety
+    from podpub.write import safety
 
     show = with_episodes(write_show(tmp_path / "show"), 4)
     out = tmp_path / "public"
@@ -530,7 +530,7 @@ def test_a_big_stage_is_kept_in_shards_and_only_changed_shards_are_written(
     """A stage of many entries (10,000 episodes' records) is split in shard files: an
     edit rewrites the shard holding it, a damaged shard loses only its own entries,
     and the site is the one a fresh build gives throughout."""
-    from podpub import cache
+    from podpub.build import store as cache
 
     monkeypatch.setattr(cache, "SHARD_FROM", 4)  # the test show's 12 records are "many"
     show = with_episodes(write_show(tmp_path / "show"), 12)
@@ -620,7 +620,7 @@ def test_a_sharded_stage_reads_only_the_shards_asked_for_and_loses_nothing(
 ):
     """A run that asks for one key reads one shard file; what it puts lands in its
     shard beside the entries it never asked for; a later full read sees them all."""
-    from podpub import cache
+    from podpub.build import store as cache
 
     monkeypatch.setattr(cache, "SHARD_FROM", 4)
     show = write_show(tmp_path / "show")
@@ -702,8 +702,8 @@ def test_a_record_read_back_with_its_page_fields_deferred_is_the_same_record(
     people) pickled until read: what any step reads of one is what the record holds."""
     import dataclasses
 
-    from podpub.publish import PublishOptions, check
-    from podpub.records import DEFERRED_FIELDS, KeptEpisodeRecord, split_record
+    from podpub.resolve.records import DEFERRED_FIELDS, KeptEpisodeRecord, split_record
+    from podpub.write.publish import PublishOptions, check
 
     (record,) = check(small_show, PublishOptions(now=NOW)).episodes
     kept = KeptEpisodeRecord.of(*split_record(record))

@@ -16,7 +16,7 @@ from PIL import Image
 
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, publish
+from podpub.write.publish import PublishOptions, publish
 from test_rules import REFERENCE
 
 from conftest import MINIMAL_SHOW, NOW, REPO, write_show

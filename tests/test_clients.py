@@ -25,9 +25,9 @@ import podcastparser
 import pytest
 import yaml
 
-from podpub.audio import probe
-from podpub.guids import episode_guid
-from podpub.publish import PublishOptions, publish
+from podpub.media.probe import probe
+from podpub.resolve.guids import episode_guid
+from podpub.write.publish import PublishOptions, publish
 
 from conftest import NODE_DIR, NOW, REPO, copy_sample_show
 

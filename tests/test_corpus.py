@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, check, publish
+from podpub.write.publish import PublishOptions, check, publish
 
 from conftest import NOW
 from hostile import MEMORY_LIMIT, Case, apply, build, good_show, load_cases, run_jobs

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from podpub.checker import check_show
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, publish
+from podpub.rules.checker import check_show
+from podpub.write.publish import PublishOptions, publish
 
 from conftest import NOW, REPO
 

@@ -9,7 +9,7 @@ import pytest
 
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, check
+from podpub.write.publish import PublishOptions, check
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 

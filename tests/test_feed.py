@@ -15,9 +15,9 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from podpub.feed import EMPTY_FEED_DATE, build_feed, chapters_json
-from podpub.feedext import ItunesExtension, PodcastEntryExtension, PodcastExtension
-from podpub.records import Chapter, PersonRef, PersonRole, Role, SiteRecord
+from podpub.feed.build import EMPTY_FEED_DATE, build_feed, chapters_json
+from podpub.feed.extensions import ItunesExtension, PodcastEntryExtension, PodcastExtension
+from podpub.resolve.records import Chapter, PersonRef, PersonRole, Role, SiteRecord
 
 from factories import PARIS, episode_record, show_record, site_record
 

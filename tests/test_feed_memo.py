@@ -19,16 +19,16 @@ from typing import Any
 
 import pytest
 
-from podpub import feed as feed_module
-from podpub import publish as publish_module
-from podpub.cache import MAGIC
-from podpub.checker import check_show
+from podpub.build.engine import FEED_PAGES, READ_BACK, Engine
+from podpub.build.store import MAGIC
 from podpub.cli import main
-from podpub.engine import FEED_PAGES, READ_BACK, Engine
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, verify_feed_files
+from podpub.feed import build as feed_module
+from podpub.rules.checker import check_show
 from podpub.rules.engine import FeedContext, FeedPage, Finding, PageCheck, run_rules
 from podpub.rules.locate import FeedLocator
+from podpub.write import publish as publish_module
+from podpub.write.publish import PublishOptions, verify_feed_files
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from podpub.audio import AudioError, probe
 from podpub.errors import PodpubError
-from podpub.load import load_bytes
-from podpub.models import Episode, Show
-from podpub.records import AudioInfo
-from podpub.validate import validate
+from podpub.input.load import load_bytes
+from podpub.input.models import Episode, Show
+from podpub.input.validate import validate
+from podpub.media.probe import AudioError, probe
+from podpub.resolve.records import AudioInfo
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, REPO
 

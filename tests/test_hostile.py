@@ -12,8 +12,8 @@ import pytest
 from lxml import etree, html
 
 from podpub.errors import PodpubError
-from podpub.load import MAX_DESCRIPTOR_BYTES
-from podpub.publish import PublishOptions, check, publish
+from podpub.input.load import MAX_DESCRIPTOR_BYTES
+from podpub.write.publish import PublishOptions, check, publish
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 from hostile import MEMORY_LIMIT, apply, good_show, load_cases, run_jobs

@@ -10,8 +10,8 @@ import pytest
 
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.ledger import LEDGER_FILE, compare, parse_ledger
-from podpub.publish import PublishOptions, dry_run, publish
+from podpub.write.ledger import LEDGER_FILE, compare, parse_ledger
+from podpub.write.publish import PublishOptions, dry_run, publish
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 

@@ -12,11 +12,11 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from podpub.audio import probe
-from podpub.checker import check_show
 from podpub.errors import PodpubError
-from podpub.plan import PlanOptions, probe_sequentially, resolve
-from podpub.publish import PublishOptions, publish
+from podpub.media.probe import probe
+from podpub.resolve.resolver import PlanOptions, probe_sequentially, resolve
+from podpub.rules.checker import check_show
+from podpub.write.publish import PublishOptions, publish
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 

@@ -17,9 +17,9 @@ from lxml import etree
 
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.ledger import LEDGER_FILE
-from podpub.publish import PublishOptions, publish
-from podpub.safety import is_rfc2822, verify_staged
+from podpub.write.ledger import LEDGER_FILE
+from podpub.write.publish import PublishOptions, publish
+from podpub.write.safety import is_rfc2822, verify_staged
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, REPO, write_show
 from hostile import run_jobs
@@ -163,7 +163,7 @@ def test_sigkill_at_random_points_leaves_the_old_site_or_the_new_one(tmp_path: P
 _HOLDER = """
 import sys, time
 from pathlib import Path
-from podpub.publish import publish, PublishOptions
+from podpub.write.publish import publish, PublishOptions
 show, ready, release = (Path(a) for a in sys.argv[1:4])
 def hold():
     ready.touch()

@@ -13,9 +13,9 @@ import lxml.html
 import pytest
 from jinja2 import UndefinedError
 
-from podpub.i18n import available_languages, host_label, translations
-from podpub.pages import ASSETS_DIR, iso_duration, json_ld, render_pages
-from podpub.records import CreditGroup, HeadlineView, PersonRef, SiteRecord
+from podpub.resolve.records import CreditGroup, HeadlineView, PersonRef, SiteRecord
+from podpub.site.i18n import available_languages, host_label, translations
+from podpub.site.render import ASSETS_DIR, iso_duration, json_ld, render_pages
 
 from factories import PRODUCER, episode_record, site_record
 
@@ -443,7 +443,7 @@ def test_a_show_static_file_overrides_the_theme_one(tmp_path, site):
 def test_the_sample_show_footer_override_renders(site):
     folder = REPO / "templates"
     assert (folder / "_footer.html").is_file()
-    assert (REPO / "src" / "podpub" / "theme" / "_footer.html").is_file()  # file by file
+    assert (REPO / "src" / "podpub" / "site" / "theme" / "_footer.html").is_file()  # file by file
     doc = parse(render(site, [folder])[EP1])
     footer = text(doc.find(".//footer"))
     assert "chaque vendredi" in footer
@@ -533,7 +533,7 @@ def test_iso_durations():
 
 def test_locale_files_are_complete_and_consistent():
     assert {"en", "fr"} <= set(available_languages())
-    locales = REPO / "src" / "podpub" / "locales"
+    locales = REPO / "src" / "podpub" / "site" / "locales"
     english = json.loads((locales / "en.json").read_text(encoding="utf-8"))
     for path in locales.glob("*.json"):
         words = json.loads(path.read_text(encoding="utf-8"))

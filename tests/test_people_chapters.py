@@ -11,12 +11,12 @@ import podcastparser
 import pytest
 from lxml import etree, html
 
-from podpub.chapters import webvtt
 from podpub.errors import PodpubError
-from podpub.feedext import PscEntryExtension
-from podpub.people import credits_ld, ld_property
-from podpub.publish import PublishOptions, check, publish
-from podpub.records import Chapter, CreditGroup, PersonRef, Role
+from podpub.feed.extensions import PscEntryExtension
+from podpub.resolve.chapters import webvtt
+from podpub.resolve.records import Chapter, CreditGroup, PersonRef, Role
+from podpub.site.people import credits_ld, ld_property
+from podpub.write.publish import PublishOptions, check, publish
 
 from conftest import MINIMAL_SHOW, NOW, write_show
 from factories import episode_record

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from podpub.errors import PodpubError
-from podpub.feed import build_feed
-from podpub.publish import PublishOptions, check
+from podpub.feed.build import build_feed
+from podpub.write.publish import PublishOptions, check
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
@@ -119,7 +119,7 @@ def test_any_text_gives_a_strict_feed_carrying_it_or_a_located_problem(show_dir:
 
 
 def test_yaml_quoted_round_trips_through_the_loader():
-    from podpub.load import load_bytes
+    from podpub.input.load import load_bytes
 
     text = 'a\x07b\u2028c\U0001f600"\\ é'
     doc = load_bytes(f"title: {yaml_quoted(text)}\n".encode(), "x.yaml")
@@ -207,7 +207,7 @@ SENTENCES = st.lists(
 @example("Lyon\n- Paris")
 @example('Il a dit "non"  deux  fois')
 def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str):
-    from podpub.markup import _markdown, plain_paragraph
+    from podpub.resolve.markup import _markdown, plain_paragraph
 
     plain = plain_paragraph(text)
     event("shortcut" if plain is not None else "markdown-it")
@@ -217,7 +217,7 @@ def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str):
 
 def test_the_headlines_of_a_news_show_take_the_shortcut():
     """Not a test that passes by never taking the shortcut: sentences of the sample show do."""
-    from podpub.markup import markdown_to_html, plain_paragraph
+    from podpub.resolve.markup import markdown_to_html, plain_paragraph
 
     text = "Retour sur la réforme des retraites, un dossier suivi depuis le début de l'année."
     assert plain_paragraph(text) is not None

@@ -15,7 +15,7 @@ from lxml import etree
 
 from podpub.cli import main
 from podpub.errors import PodpubError
-from podpub.publish import PublishOptions, publish
+from podpub.write.publish import PublishOptions, publish
 
 from conftest import NOW, REPO
 
@@ -148,7 +148,7 @@ def test_feed_channel_has_apple_and_podcasting20_tags(published: Path):
     assert self_link.get("href") == "https://podcast.lorangebleue.fr/feed.xml"
     guid = channel.findtext("podcast:guid", namespaces=NS)
     show = yaml.safe_load((REPO / "show.yaml").read_text(encoding="utf-8"))
-    from podpub.guids import podcast_guid
+    from podpub.resolve.guids import podcast_guid
 
     assert guid == show.get("guid", podcast_guid("https://podcast.lorangebleue.fr/feed.xml"))
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from podpub.guids import podcast_guid
+from podpub.resolve.guids import podcast_guid
 from podpub.rules.engine import FeedContext, FeedPage, Finding, run_rules
 from podpub.rules.locate import FeedLocator
 from podpub.rules.resources import LocalResources

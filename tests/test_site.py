@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from podpub.errors import PodpubError
-from podpub.pages import page_links, render_pages
-from podpub.publish import PublishOptions, publish
-from podpub.records import SubscribeLink
-from podpub.thumbnails import SIZES
+from podpub.media.thumbnails import SIZES
+from podpub.resolve.records import SubscribeLink
+from podpub.site.render import page_links, render_pages
+from podpub.write.publish import PublishOptions, publish
 from site_fixtures import SAMPLE_PAGE, publish_rich_show
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, REPO, write_show
@@ -261,7 +261,7 @@ def test_robots_txt_names_the_sitemap(rich):
 
 
 def test_sitemaps_past_50000_urls_are_split_with_an_index():
-    from podpub import sitefiles
+    from podpub.site import sitemap as sitefiles
 
     site = site_record(3)
     urls = [f"https://podcast.example.org/page/{n}/" for n in range(1, 50_000)]

@@ -10,10 +10,10 @@ import lxml.html
 import pytest
 
 from podpub.errors import PodpubError
-from podpub.pages import render_pages
-from podpub.publish import PublishOptions, publish
-from podpub.records import TranscriptRecord
-from podpub.transcripts import Cue, TranscriptError, best, parse, turns
+from podpub.resolve.records import TranscriptRecord
+from podpub.resolve.transcripts import Cue, TranscriptError, best, parse, turns
+from podpub.site.render import render_pages
+from podpub.write.publish import PublishOptions, publish
 
 from conftest import MINIMAL_EPISODE, NOW, REPO, write_show
 from factories import site_record

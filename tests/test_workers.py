@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from podpub.build.workers import parallel_map
 from podpub.cli import main
 from podpub.errors import PodpubError, Problem
-from podpub.workers import parallel_map
 
 from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
 

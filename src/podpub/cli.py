@@ -24,7 +24,7 @@ import click
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
-    from podpub.checker import CheckReport
+    from podpub.rules.checker import CheckReport
 
 EXIT_USER_ERROR = 1
 EXIT_BUG = 3
@@ -119,8 +119,8 @@ def publish(
             f"--base-url {base_url!r} is not an absolute URL; give one such as "
             "https://preview.example.org/"
         )
-    from podpub.cache import CacheOptions
-    from podpub.runner import PublishRun
+    from podpub.build.runner import PublishRun
+    from podpub.build.store import CacheOptions
 
     run = PublishRun(
         show_dir,
@@ -144,10 +144,10 @@ def publish(
             run.report_unchanged(state, click.echo)
             return
 
-    from podpub.ledger import describe
-    from podpub.publish import PublishOptions
-    from podpub.publish import dry_run as run_dry_run
-    from podpub.publish import publish as run_publish
+    from podpub.write.ledger import describe
+    from podpub.write.publish import PublishOptions
+    from podpub.write.publish import dry_run as run_dry_run
+    from podpub.write.publish import publish as run_publish
 
     options = PublishOptions(
         out=Path(out) if out is not None else None,
@@ -246,8 +246,8 @@ def check(
     with --strict."""
     run = None
     if not feed:  # the show's own check: the last report stands while nothing changed
-        from podpub.cache import CacheOptions
-        from podpub.runner import CheckRun
+        from podpub.build.runner import CheckRun
+        from podpub.build.store import CacheOptions
 
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
         params["format"] = output_format
@@ -257,8 +257,8 @@ def check(
             click.echo(found[0])
             ctx.exit(found[1])
 
-    from podpub.checker import check_feed, check_show, format_json, format_text
-    from podpub.publish import PublishOptions, build_time
+    from podpub.rules.checker import check_feed, check_show, format_json, format_text
+    from podpub.write.publish import PublishOptions, build_time
 
     if run is None:
         report = check_feed(feed or "", now=build_time(), offline=offline)
@@ -279,8 +279,8 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
     """Add the warnings of audio tags that disagree with their descriptor (tag.py)."""
     if report.site is None or report.errors:
         return report
+    from podpub.media.tag import stale_tags
     from podpub.rules.engine import finding_order
-    from podpub.tag import stale_tags
 
     warnings = stale_tags(show_dir, report.site)
     problems = tuple(sorted([*report.problems, *warnings], key=finding_order))
@@ -291,7 +291,7 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
 @click.argument("kind", type=click.Choice(["show", "episode"]), default="show")
 def schema(kind: str) -> None:
     """Print the JSON Schema of show.yaml or of an episode descriptor (for editors)."""
-    from podpub.models import Episode, Show
+    from podpub.input.models import Episode, Show
 
     model = Show if kind == "show" else Episode
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
@@ -314,9 +314,9 @@ def tag(
 ) -> None:
     """Write each episode's title, show, hosts, credits, chapters and cover into its
     audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
-    from podpub.plan import PlanOptions, resolve
-    from podpub.publish import build_time
-    from podpub.tag import FIELD_NAMES, select_episodes, tag_episodes
+    from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
+    from podpub.resolve.resolver import PlanOptions, resolve
+    from podpub.write.publish import build_time
 
     if not (show_dir / "show.yaml").is_file() and Path("show.yaml").is_file():
         episodes, show_dir = (str(show_dir), *episodes), Path(".")  # `podpub tag EPISODE`

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from podpub.input.taxonomy import APPLE_CATEGORIES
 from podpub.rules.engine import (
     APPLE,
     DIRECTORIES,
@@ -23,7 +24,6 @@ from podpub.rules.engine import (
     text,
     unreachable,
 )
-from podpub.taxonomy import APPLE_CATEGORIES
 
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 DESCRIPTION_BYTES = 4000

@@ -21,9 +21,9 @@ from typing import Any
 
 from lxml import etree
 
-from podpub import engine
+from podpub.build import engine
 from podpub.errors import PodpubError
-from podpub.load import Document, format_path, load_file
+from podpub.input.load import Document, format_path, load_file
 from podpub.rules.engine import FeedPage, Hit, qname
 
 Path_ = tuple[str | int, ...]

@@ -14,7 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from podpub.models import GEO_URI, KNOWN_LICENSES
+from podpub.input.models import GEO_URI, KNOWN_LICENSES
+from podpub.input.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES
 from podpub.rules.engine import (
     PODCAST,
     PODCAST_INDEX,
@@ -33,7 +34,6 @@ from podpub.rules.engine import (
     text,
     unreachable,
 )
-from podpub.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES
 
 UUID5 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -481,7 +481,7 @@ def _chapter_problems(
 
 @rule("P20-08", "error", PODCAST_INDEX, "transcript files readable in their declared format")
 def transcripts(ctx: FeedContext) -> Iterator[Hit]:
-    from podpub.transcripts import TranscriptError, parse
+    from podpub.resolve.transcripts import TranscriptError, parse
 
     for item in ctx.items:
         for element in podcast(item, "transcript"):

@@ -3,13 +3,14 @@
 * :class:`LocalResources` serves podpub's own feed from what publish would write: the
   producer's cover, the chapters files built in memory. Nothing goes on the network.
 * :class:`HttpResources` fetches them for ``podpub check --feed``: requests, with a
-  timeout and a size cap, each URL once.
+  timeout and a size cap, each URL once (through :mod:`podpub.net.http`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from podpub.rules.engine import Resource
 
@@ -46,12 +47,10 @@ class HttpResources:
     """Fetch what a feed points at, over HTTP(S), with a timeout and a size cap."""
 
     def __init__(self, base: str | None = None, timeout: float = TIMEOUT_SECONDS) -> None:
-        import requests
+        from podpub.net.http import Client
 
         self.base = base
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        self.client = Client(timeout=timeout, max_bytes=MAX_BYTES, user_agent=USER_AGENT)
         self._cache: dict[str, Resource] = {}
 
     def get(self, url: str) -> Resource:
@@ -59,39 +58,15 @@ class HttpResources:
 
         absolute = urljoin(self.base, url) if self.base else url
         if absolute not in self._cache:
-            self._cache[absolute] = fetch(self.session, absolute, self.timeout)
+            self._cache[absolute] = fetch(self.client, absolute)
         return self._cache[absolute]
 
 
-def fetch(session: object, url: str, timeout: float, limit: int = MAX_BYTES) -> Resource:
+def fetch(client: Any, url: str, limit: int | None = None) -> Resource:
     """GET ``url``; a failure is the resource's ``error``, never an exception."""
-    import requests
-
-    if not url.startswith(("http://", "https://")):
-        return Resource(url, error="not an http(s) URL")
-    try:
-        with session.get(url, timeout=timeout, stream=True) as response:  # type: ignore[attr-defined]
-            if response.status_code >= 400:
-                return Resource(url, error=f"HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(65536):
-                size += len(chunk)
-                if size > limit:
-                    return Resource(url, error=f"larger than {limit:,} bytes")
-                chunks.append(chunk)
-            return Resource(
-                url, b"".join(chunks), content_type=response.headers.get("Content-Type")
-            )
-    except requests.RequestException as exc:
-        return Resource(url, error=_reason(exc))
-
-
-def _reason(exc: Exception) -> str:
-    import requests
-
-    if isinstance(exc, requests.Timeout):
-        return "no answer in time"
-    if isinstance(exc, requests.ConnectionError):
-        return "cannot connect"
-    return type(exc).__name__
+    answer = client.get(url, max_bytes=limit)
+    if answer.error is not None:
+        return Resource(url, error=answer.error)
+    if answer.status >= 400:
+        return Resource(url, error=f"HTTP {answer.status}")
+    return Resource(url, answer.body, content_type=answer.header("Content-Type"))

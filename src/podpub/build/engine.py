@@ -1,0 +1,660 @@
+"""One publish or check run: its cache, its worker processes, its counters and progress.
+
+The pipeline (plan, pages) stays a plain sequence of functions over the whole show. An
+:class:`Engine` made active around a run (``with engine.active():``) lends them three
+services through small hooks, each of which falls back to the plain sequential code
+when no engine is active:
+
+* :meth:`Engine.load_descriptors`: each descriptor's loaded and validated model, from
+  the cache when the file's stamp is unchanged, else read (by the worker processes
+  when there are many);
+* :meth:`Engine.probe`: each audio file's probe, the same way;
+* :meth:`Engine.map`: any per-episode step, spread over the worker processes.
+
+Results come back in the order of the inputs, so a run gives the same bytes with or
+without cache and with any number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from podpub.build.store import (
+    MISS,
+    CacheOptions,
+    ShowCache,
+    data_digest,
+    digest_of,
+    safe_loads,
+    same_inputs,
+    stamp,
+)
+from podpub.build.workers import MIN_ITEMS, default_jobs, parallel_map
+
+if TYPE_CHECKING:
+    from podpub.build.progress import Progress
+    from podpub.errors import Problem
+    from podpub.resolve.records import AudioInfo
+    from podpub.resolve.resolver import Loaded, Made
+    from podpub.write.output import Staging
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
+    "podpub_engine", default=None
+)
+
+DESCRIPTORS = "descriptors"
+DOCUMENTS = "documents"  # descriptor → its document and model, pickled (read when needed)
+PROBES = "probes"
+MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
+SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
+# each pickled on its own: the live site's description becomes the standby's next time
+# as it is, neither read nor written again (41,000 files at 10,000 episodes)
+MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
+TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (pagememo)
+MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
+RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
+FINDINGS = "findings"  # feed-page path → the rules' check of that page (checker.py)
+FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
+READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (publish.py)
+
+
+def current() -> Engine | None:
+    """The engine of the run in progress, if any (the pipeline's hooks ask this)."""
+    return _ACTIVE.get()
+
+
+@dataclass
+class Counts:
+    """What a run did, for the summary line."""
+
+    loaded: int = 0  # descriptors read and validated
+    loaded_cached: int = 0
+    probed: int = 0  # audio files probed
+    probed_cached: int = 0
+    written: int = 0  # output files written
+    linked: int = 0  # media files linked (or copied) from the show folder
+    reused: int = 0  # output files carried over unchanged from the previous site
+    rendered_cached: int = 0  # pages whose rendering was skipped
+    resolved_cached: int = 0  # episode records kept from the previous run
+
+
+@dataclass
+class Engine:
+    show_dir: Path
+    cache_options: CacheOptions = field(default_factory=CacheOptions)
+    jobs: int = field(default_factory=default_jobs)
+    progress: Progress | None = None
+    counts: Counts = field(default_factory=Counts)
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        self.cache = ShowCache(self.show_dir, self.cache_options)
+        self.cache.always_sharded.add(FEED_PAGES)
+        self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
+        self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
+        self.out: Path | None = None  # the output folder whose files may be reused
+        self.output_key: str | None = None
+        self._previous: dict[str, tuple[Any, ...]] | None = {}  # its manifest (.previous)
+        self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
+        self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
+        self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
+        self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
+        # stage → keys that records kept from the last run were made with: not pruned
+        self._kept_uses: dict[str, set[str]] = {}
+        self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Engine]:
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    def save(self) -> None:
+        """Keep this run's results for the next one (after a successful run only).
+
+        What this run did not ask for is forgotten, except what the records it kept
+        whole were made from (their audio's probe, their Markdown): a later show-wide
+        change resolves every episode again and finds them.
+        """
+        for name, keys in self._kept_uses.items():
+            if name in self.cache.stages:  # a stage not read in this run is not pruned
+                self.cache.stages[name].used |= keys
+        if DOCUMENTS in self.cache.stages and DESCRIPTORS in self.cache.stages:
+            # a descriptor's document is kept as long as its summary, asked for or not
+            self.cache.stages[DOCUMENTS].used |= self.cache.stages[DESCRIPTORS].used
+        pruned = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK)
+        pruned += MEMOS
+        self.cache.save(prune=pruned)
+
+    # --- per-episode work over the worker processes ---------------------------------
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        what: str = "",
+        min_items: int = MIN_ITEMS,
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, spread over the workers when there are many
+        (``min_items`` per process at least: fewer for items that are costly each).
+
+        What the workers memoize on the way (:meth:`memo`) comes back with their results.
+        """
+        tick = self.progress.task(what, len(items)) if self.progress and what else None
+        memos = [self.cache.stage(name) for name in MEMOS] if self.cache_options.enabled else []
+        before = [(set(stage.used), set(stage.changed)) for stage in memos]
+
+        def collect() -> list[tuple[set[str], dict[str, Any]]]:
+            return [
+                (stage.used - used, stage.made_since(changed))
+                for stage, (used, changed) in zip(memos, before, strict=True)
+            ]
+
+        def merge(extra: list[tuple[set[str], dict[str, Any]]]) -> None:
+            for stage, (used, new) in zip(memos, extra, strict=True):
+                stage.used |= used
+                if new:
+                    stage.update(new)
+
+        return parallel_map(
+            fn, items, self.jobs, min_items, progress=tick, collect=collect, merge=merge
+        )
+
+    def memo(self, name: str, key: str, compute: Callable[[str], R]) -> R:
+        """``compute(key)``, remembered across runs: for pure functions of a text (the
+        Markdown of summaries and headlines), whose result depends on nothing else."""
+        if not self.cache_options.enabled:
+            return compute(key)
+        # kept under the text's digest: a summary's Markdown can be long, and the key is
+        # also in each record that used it (recording_uses)
+        digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+        if self._uses is not None:
+            self._uses.append((name, digest))
+        stage = self.cache.stage(name)
+        found = stage.get(digest, "v1")
+        if found is MISS:
+            found = compute(key)
+            stage.put(digest, "v1", found)
+        return found  # type: ignore[no-any-return]
+
+    @contextlib.contextmanager
+    def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
+        """The ``(stage, key)`` of each :meth:`memo` result read inside the block (what
+        an episode's record is made from, kept with it: see :meth:`keep_resolved`)."""
+        outer, self._uses = self._uses, []
+        try:
+            yield self._uses
+        finally:
+            self._uses = outer
+
+    # --- descriptors -------------------------------------------------------------------
+
+    def load_descriptors(
+        self, paths: Sequence[Path], load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+    ) -> list[tuple[Loaded | None, list[Problem]]]:
+        """``[load(path) for path in paths]``, unchanged files answered from the cache.
+
+        A cached descriptor comes back as its ``Summary`` (resolve/resolver.py); its document
+        and model are kept apart (the ``documents`` stage) and read only when a step
+        asks for them (most runs never do: see plan.py's memo).
+        """
+        from podpub.resolve.resolver import Loaded
+
+        stage = self.cache.stage(DESCRIPTORS)
+        results: list[Any] = [None] * len(paths)
+        todo: list[int] = []
+        inputs: dict[int, Any] = {}
+        for index, path in enumerate(paths):
+            inputs[index], found = stage.get_file(self._key(path), path)
+            if found is MISS:
+                todo.append(index)
+            else:
+                summary, problems = found
+                item = None
+                if summary is not None:
+                    item = Loaded(summary=summary, fetch=partial(self._document, path, load))
+                results[index] = (item, list(problems))
+        self.counts.loaded_cached += len(paths) - len(todo)
+        self.counts.loaded += len(todo)
+
+        def load_packed(index: int) -> tuple[Loaded | None, list[Problem]]:
+            item, problems = load(paths[index])
+            if item is not None:  # pickled at once: the main process loads its share too
+                item.blob()
+                item.release()
+            return item, problems
+
+        fresh = self.map(load_packed, todo, "Reading descriptors")
+        documents = self.cache.stage(DOCUMENTS) if fresh else None
+        for index, (item, problems) in zip(todo, fresh, strict=True):
+            results[index] = (item, problems)
+            key = self._key(paths[index])
+            stage.put(key, inputs[index], (item.summary if item else None, tuple(problems)))
+            if item is not None and documents is not None:
+                documents.put(key, inputs[index], item.blob())
+        self.drafts = {item.file for item, _ in results if item and item.summary.draft}
+        return results
+
+    def _document(
+        self, path: Path, load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+    ) -> bytes:
+        """The pickled document and model of a descriptor the cache found unchanged; read
+        again from the file when the documents stage lost it (a damaged shard)."""
+        stage = self.cache.stage(DOCUMENTS)
+        found = stage.get(self._key(path), self.cache.stage(DESCRIPTORS).file_inputs(path))
+        if found is not MISS:
+            return found  # type: ignore[no-any-return]
+        item, problems = load(path)
+        if item is None:
+            from podpub.errors import PodpubError
+
+            raise PodpubError(problems)
+        return item.blob()
+
+    def cached_document(self, path: Path) -> Any:
+        """The loaded document of an episode descriptor this run read, if still current
+        (the feed rules' locator reads descriptors again to point at a line)."""
+        if not self.cache_options.enabled:
+            return None
+        stage = self.cache.stage(DOCUMENTS)
+        entry = stage.entry(self._key(path))
+        if entry is None or not same_inputs(entry[0], stage.file_inputs(path)):
+            return None
+        return safe_loads(entry[1])[0]
+
+    def resolved(self, key: str, inputs: Any) -> Any:
+        """An episode's ``(record, problems)`` kept by :meth:`keep_resolved`, if ``inputs``
+        are the same and every file the record refers to has the same stamp; else None."""
+        stage = self.cache.stage(RESOLVED)
+        stage.used.add(key)
+        entry = stage.entry(key)
+        # inputs: (the descriptor's stamp, the show-wide digest, the people it names); a
+        # stamp stored by a --verify run (with the file's digest) answers a quick check
+        if entry is None or entry[0][1:] != inputs[1:]:
+            return None
+        if not same_inputs(entry[0][0], inputs[0]):
+            return None
+        files, digest, fields, deferred, uses = entry[1]
+        # A stamp does not change with permissions: a file made unreadable since is an
+        # error the record would hide (plan.py reports it on reading the path again).
+        for path, seen in files:
+            if not same_inputs(seen, stage.file_inputs(path)) or not os.access(path, os.R_OK):
+                return None
+        from podpub.resolve.records import KeptEpisodeRecord
+
+        record = KeptEpisodeRecord.of(fields, deferred)
+        self.counts.resolved_cached += 1
+        self._digests[id(record)] = (record, digest)
+        for name, used in uses:
+            self._kept_uses.setdefault(name, set()).add(used)
+        probes = self._kept_uses.setdefault(PROBES, set())
+        probes.update(self._key(path) for path, _ in files)
+        return record, []
+
+    def keep_resolved(self, key: str, inputs: Any, made: Made) -> None:
+        """Keep an episode's record (``plan.Made``) for the next run, with the memo
+        results it was made with (:meth:`recording_uses`), kept as long as it is."""
+        stage = self.cache.stage(RESOLVED)
+        files = tuple((path, stage.file_inputs(path)) for path in made.paths)
+        # The record's fields themselves, not a pickle of them: a stage file is one
+        # pickle, in which the people and roles the records share are made once; the
+        # fields only its own page and feed item read stay pickled (records.py).
+        stage.put(key, inputs, (files, made.digest, made.fields, made.deferred, made.uses))
+
+    def record_digest(self, record: Any, digest: str | None = None) -> str:
+        """The digest of a record's whole content (``cache.digest_of``), made once per run
+        (or given, when made elsewhere): the records kept from the last run bring theirs
+        along. A step that keys a result on a record (a feed page, a page) asks here."""
+        known = self._digests.get(id(record))
+        if known is None or known[0] is not record:
+            known = (record, digest or digest_of(record))
+            self._digests[id(record)] = known
+        return known[1]
+
+    def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
+        """``id(record) → digest`` for those of ``records`` already digested in this run."""
+        found: dict[int, str] = {}
+        for record in records:
+            known = self._digests.get(id(record))
+            if known is not None and known[0] is record:
+                found[id(record)] = known[1]
+        return found
+
+    # --- audio -------------------------------------------------------------------------
+
+    def probe(
+        self, paths: Sequence[Path], probe_one: Callable[[Path], AudioInfo | str]
+    ) -> dict[Path, AudioInfo | str]:
+        """Each file's probe (or the reason it cannot be published), cached by stamp."""
+        stage = self.cache.stage(PROBES)
+        results: dict[Path, AudioInfo | str] = {}
+        todo: list[Path] = []
+        inputs: dict[Path, Any] = {}
+        for path in paths:
+            inputs[path], found = stage.get_file(self._key(path), path)
+            if found is MISS:
+                todo.append(path)
+            else:
+                results[path] = found
+        self.counts.probed_cached += len(paths) - len(todo)
+        self.counts.probed += len(todo)
+        for path, result in zip(todo, self.map(probe_one, todo, "Probing audio"), strict=True):
+            results[path] = result
+            stage.put(self._key(path), inputs[path], result)
+        return results
+
+    def _key(self, path: Path | str) -> str:
+        """``path`` relative to the show folder (as ``Path.relative_to`` gives it, without
+        building a Path: 20,000 of these in a rebuild)."""
+        text, prefix = str(path), self._prefix
+        return text[len(prefix) :] if text.startswith(prefix) else text
+
+    # --- the output ----------------------------------------------------------------------
+
+    def reuse_output(self, out: Path, key: str) -> None:
+        """Let this run reuse the files of the previous publish into ``out`` (the one the
+        cache's ``key`` state describes): unchanged pages are linked, not rendered."""
+        if not self.cache_options.enabled:
+            return
+        self.out = out
+        self.output_key = key.replace("state-", "output-", 1)  # its own file: read only
+        self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
+
+    @property
+    def previous(self) -> dict[str, tuple[Any, ...]]:
+        """The manifest of the previous publish into ``out`` (read on first use)."""
+        if self._previous is None:
+            found = MISS
+            if self.output_key is not None:
+                found = self.cache.stage(self.output_key).get(MANIFEST, "v1")
+            self._previous = found if isinstance(found, dict) else {}
+        return self._previous
+
+    def instrument_templates(self, env: Any) -> None:
+        """pages.py's hook: templates that know whether their page changed (pagememo.py),
+        compiled once and kept (Jinja2's bytecode cache, checked against each source)."""
+        if self.cache_options.enabled:
+            from jinja2 import FileSystemBytecodeCache
+
+            class BytecodeCache(FileSystemBytecodeCache):
+                def dump_bytecode(self, bucket: Any) -> None:
+                    with contextlib.suppress(OSError):  # a full disk: compiled next time too
+                        super().dump_bytecode(bucket)
+
+            folder = self.cache.folder / "templates"
+            with contextlib.suppress(OSError):  # a read-only show folder: compile each time
+                folder.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = BytecodeCache(str(folder))
+        if self.out is not None:
+            from podpub.site.keys import instrument
+
+            instrument(env)
+
+    def save_manifest(self) -> None:
+        """After a successful publish: what is now in the output folder, for the next run."""
+        if self.out is not None and self.output_key is not None:
+            stage = self.cache.stage(self.output_key)
+            stage.put(MANIFEST, "v1", self.manifest)
+            if self._sites is not None:
+                stage.put(SITES, "v2", self._sites)
+
+    def stage_files(
+        self, staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
+    ) -> None:
+        """Each file into the staging folder, shared out over the worker processes;
+        files unchanged since the previous publish are linked from it (see pagememo.py),
+        or kept as they are in the standby (output.py)."""
+        self.previous  # noqa: B018  (read before forking: the workers share it)
+
+        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
+            rel, source = item
+            if isinstance(source, Path):
+                return None, staging.link(rel, source)
+            if self.out is None:
+                return None, staging.write(rel, source())
+            return self._stage_render(staging, rel, source)
+
+        results = self.map(one, files, "Writing the site")
+        self.manifest = {}
+        for (rel, source), (entry, staged) in zip(files, results, strict=True):
+            staging.add_entry(rel, staged)
+            if isinstance(source, Path):
+                self.counts.linked += 1
+                continue
+            previous = self.previous.get(rel)
+            if entry is not None and previous is not None and previous[1] == entry[1]:
+                self.counts.reused += 1  # the same bytes as the last publish's
+            else:
+                self.counts.written += 1
+            if entry is not None:
+                self.manifest[rel] = (*entry[:2], staged[1])
+                if entry[2]:
+                    self.counts.rendered_cached += 1
+
+    def _stage_render(
+        self, staging: Staging, rel: str, render: Callable[[], bytes]
+    ) -> tuple[tuple[Any, str, bool], tuple[Any, ...]]:
+        """Render (unless unchanged) and stage one file: ``((keys, digest, not
+        rendered), staging entry)``."""
+        previous = self.previous.get(rel)
+        key = render.key if isinstance(render, KeyedRender) else None
+        # the key known before rendering comes first among the page's keys
+        same_key = key is not None and previous is not None and bool(previous[0])
+        same_key = same_key and previous[0][0] == key  # type: ignore[index]
+        if same_key:
+            kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
+            if kept is not None:  # the standby has it already (most files of an edit)
+                return (previous[0], previous[1], True), kept  # type: ignore[index]
+        from podpub.site.keys import PageSlot, Reuse, current_slot
+        from podpub.write.output import content_identity
+
+        intact = previous is not None and self._intact(rel, previous)
+        slot_var = current_slot()
+        slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
+        token = slot_var.set(slot)
+        skipped = False
+        try:
+            try:
+                if key is not None:
+                    slot.keys.append(key)
+                    if same_key and intact:
+                        raise Reuse(rel)
+                data = render()
+            except Reuse:
+                skipped = True
+            if skipped:
+                digest = previous[1]  # type: ignore[index]
+                identity = ("bytes", digest)
+            else:
+                identity = content_identity(data)
+                digest = identity[1]
+            if intact and previous[1] == digest:  # type: ignore[index]
+                staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
+            else:
+                staged = staging.write(rel, data, identity)
+        finally:
+            slot_var.reset(token)
+        keys = None if slot.unkeyable else tuple(slot.keys)
+        return (keys, digest, skipped), staged
+
+    # --- the standby site (output.py) ------------------------------------------------------
+
+    def standby(self) -> Any:
+        """What the standby folder of the output is made of, if this run may reuse it."""
+        if self.out is None or self.output_key is None or self.cache_options.verify:
+            return None
+        sites = self.cache.stage(self.output_key).get(SITES, "v2")
+        blob = sites.get("standby") if isinstance(sites, dict) else None
+        return safe_loads(blob) if blob is not None else None
+
+    def keeps_standby(self) -> bool:
+        """Whether the replaced site is kept as the next run's standby."""
+        return self.out is not None and self.output_key is not None
+
+    def staged_site(self, made_of: Any) -> None:
+        """The new site is staged (``Staging.finish``): after the swap it is the live site,
+        and the one it replaces is the standby, described by the last run's record."""
+        if self.output_key is None:
+            return
+        import pickle
+
+        sites = self.cache.stage(self.output_key).get(SITES, "v2")
+        live = sites.get("live") if isinstance(sites, dict) else None
+        made = pickle.dumps(made_of, protocol=5)
+        # Without a last site described, the standby will be a copy of this one (hard
+        # links, output.copy_as_standby) if anything: each of its files is checked
+        # against this description before use, whatever is found there.
+        self._sites = {"live": made, "standby": live if live is not None else made}
+
+    def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
+        """The previous publish's file is still there, as it was written."""
+        path = os.path.join(self.out, rel)  # type: ignore[arg-type]
+        if stamp(path) != previous[2]:
+            return False
+        if self.cache_options.verify:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            return data_digest(data) == previous[1]
+        return True
+
+
+class KeyedRender:
+    """A file's render with the digest of everything it is made from: when the previous
+    publish made the same file from the same key, it is not rendered again (a page's
+    key is found by pagememo.py as it renders; a chapters file's is known before)."""
+
+    __slots__ = ("key", "render")
+
+    def __init__(self, key: str, render: Callable[[], bytes]) -> None:
+        self.key, self.render = key, render
+
+    def __call__(self) -> bytes:
+        return self.render()
+
+
+def keyed(render: Callable[[], bytes], *parts: Any, digested: bool = False) -> Callable[[], bytes]:
+    """``render`` keyed on ``parts`` when a run is active: episode records (which stand
+    for their digest), values with a stable ``repr`` (text, numbers, None, podpub's
+    small frozen data classes) and tuples or lists of them; the ``repr`` is hashed
+    (30,000 keys in a rebuild: a pickle of each would cost ten times more).
+
+    ``digested``: the caller already put each record as its digest (``record_digest``),
+    so the parts are not walked for records (a person's page lists hundreds)."""
+    run = current()
+    if run is None or run.out is None:
+        return render
+    plain = parts if digested else _plain_of(run)(parts)
+    key = hashlib.blake2b(repr(plain).encode(), digest_size=20).hexdigest()
+    return KeyedRender(key, render)
+
+
+def _plain_of(run: Engine) -> Callable[[Any], Any]:
+    """The function that puts each record of a key's parts as its digest (one per run)."""
+    if run._plain is not None:
+        return run._plain
+    from podpub.resolve.records import EpisodeRecord
+
+    record_digest = run.record_digest
+
+    def plain(value: Any) -> Any:  # 350,000 values in a rebuild: the common kinds first
+        kind = type(value)
+        if kind is str:
+            return value
+        if kind is tuple or kind is list:
+            return tuple([plain(part) for part in value])
+        if isinstance(value, EpisodeRecord):
+            return record_digest(value)
+        return value  # a data class holding a record would be keyed on the record's repr
+
+    run._plain = plain
+    return plain
+
+
+def paths_in(value: Any) -> Iterator[Path]:
+    """Every file path inside a record (its fields, their fields, tuples of them)."""
+    if isinstance(value, Path):
+        yield value
+    elif isinstance(value, tuple):
+        for part in value:
+            yield from paths_in(part)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from paths_in(getattr(value, name))
+
+
+def stage_files(staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]) -> None:
+    """Put each ``(path, source)`` into the staging folder: a source file is linked
+    (``Staging.link``), a render's bytes are written (``Staging.write``). With a run in
+    progress its worker processes share the work (pages are most of a publish's time)."""
+    run = current()
+    if run is not None:
+        run.stage_files(staging, files)
+        return
+    for rel, source in files:
+        if isinstance(source, Path):
+            staging.link(rel, source)
+        else:
+            staging.write(rel, source())
+
+
+BACKGROUND_REMOVAL_FILES = 2000  # a smaller old site is removed before publish returns
+
+
+def remove_in_background(folder: Path, files: int) -> bool:
+    """Delete the previous site (already swapped out) in a detached process.
+
+    Unlinking tens of thousands of files can take longer than building their
+    replacement; nobody waits for it. Only for a command-line publish of a big site (a
+    run is active): library callers and small sites get the old synchronous removal. A
+    removal cut short (shutdown) is finished by the next publish, which sweeps leftover
+    ``.<name>.staging-*`` folders first. Returns False when it did not take the job.
+    """
+    import shutil
+
+    return in_background(partial(shutil.rmtree, folder, ignore_errors=True), files)
+
+
+def in_background(job: Callable[[], object], files: int) -> bool:
+    """Run ``job`` in a detached process, at a lower priority, when it is about the
+    files of a big site and a run is active (see :func:`remove_in_background`);
+    False when it did not take the job (the caller does it)."""
+    if current() is None or files < BACKGROUND_REMOVAL_FILES or not hasattr(os, "fork"):
+        return False
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid:
+        os.waitpid(pid, 0)  # the intermediate child exits at once
+        return True
+    try:  # the intermediate child: detach, hand over to a grandchild, leave
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+        null = os.open(os.devnull, os.O_RDWR)  # a pipe reading our output must not wait
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        with contextlib.suppress(OSError):
+            os.nice(10)
+        with contextlib.suppress(Exception):
+            job()
+    finally:
+        os._exit(0)

@@ -1,0 +1,143 @@
+"""Is the last publish still current? If so, ``podpub publish`` has nothing to do.
+
+After each successful publish, the state of its inputs is written to the show's cache:
+the stamp (size, mtime, inode, device) of every file in the show folder, the code that
+built it (``cache.code_fingerprint``), the options, and the output folder as it was
+left. The next publish into the same folder with the same options stats the same
+files; if not one stamp differs, no scheduled episode has come due, and the output
+folder is still the one it swapped in, the site on disk is already what the build
+would make, byte for byte: it says so and stops. That costs one ``stat`` per file of
+the show and imports neither YAML, pydantic, Jinja2 nor mutagen.
+
+Every file under the show folder counts, not only those the last build read: a new
+descriptor, template or audio file is a change even though nothing read it yet. Left
+out: names starting with a dot (``.git``, ``.podpub``, editors' swap files, podpub's
+staging folders), ``__pycache__``, and the output folder itself. With ``--verify`` the
+check is skipped (a full build runs, and re-hashes what it reads); ``--no-cache`` skips
+it too. Files edited by hand inside the output folder are not noticed: publish with
+``--no-cache`` to replace them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from podpub.build.store import MISS, ShowCache, Stamp, code_fingerprint, digest_of, stamp
+
+STATE = "state"
+SKIP_NAMES = frozenset({"__pycache__"})
+
+
+@dataclass
+class Snapshot:
+    """The inputs of a publish: every file of the show folder, by path, with its stamp."""
+
+    files: dict[str, Stamp | None]
+    code: str
+
+
+@dataclass
+class PublishState:
+    """What a successful publish leaves for the next one to compare with."""
+
+    snapshot: Snapshot
+    horizon: float | None  # when the next scheduled episode comes due (POSIX time)
+    output: Stamp | None  # the output folder as the publish left it
+    summary: dict[str, Any] = field(default_factory=dict)  # what the CLI printed
+
+
+def snapshot(show_dir: Path, out: Path) -> Snapshot:
+    """Stat every file of the show folder (see the module docstring for what is left out)."""
+    files: dict[str, Stamp | None] = {}
+    skip_dir = os.fspath(out)  # resolved (PublishRun.target): so is the walk's root
+    todo = [(os.fspath(show_dir.resolve()), "")]
+    while todo:
+        folder, rel = todo.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            files[rel] = None  # an unreadable folder: a change when it becomes readable
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or name in SKIP_NAMES:
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.path != skip_dir:
+                            todo.append((entry.path, rel + name + "/"))
+                        continue
+                    st = entry.stat()  # follows a link: what a reader of the file gets
+                    files[rel + name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+                except OSError:
+                    files[rel + name] = None
+    return Snapshot(files, code_fingerprint())
+
+
+def state_key(out: Path, options: Any) -> str:
+    """One state per output folder and set of options (a preview does not void a publish)."""
+    fields = {k: v for k, v in vars(options).items() if k not in ("out", "now")}
+    return "state-" + digest_of(os.fspath(out), sorted(fields.items()))[:16]
+
+
+def current_state(
+    cache: ShowCache,
+    show_dir: Path,
+    out: Path,
+    key: str,
+    now: dt.datetime,
+    check_output: bool = True,
+) -> tuple[PublishState | None, Snapshot]:
+    """The state of the last publish if nothing changed since, and the inputs as they are.
+
+    ``check_output=False`` (``podpub check``): the output folder is not looked at."""
+    inputs = snapshot(show_dir, out)
+    stored = cache.stage(key).get(STATE, "v1") if cache.options.enabled else MISS
+    if stored is MISS or cache.options.verify or not isinstance(stored, PublishState):
+        return None, inputs
+    if stored.snapshot != inputs:
+        return None, inputs
+    if stored.horizon is not None and now.timestamp() >= stored.horizon:
+        return None, inputs  # a scheduled episode is due
+    if check_output and (stored.output is None or stamp(out) != stored.output):
+        return None, inputs  # the output folder was replaced, removed or changed
+    return stored, inputs
+
+
+def record_state(
+    cache: ShowCache,
+    key: str,
+    inputs: Snapshot,
+    out: Path,
+    horizon: dt.datetime | None,
+    summary: dict[str, Any],
+    own_files: tuple[str, ...] = (),
+) -> None:
+    """Remember a successful publish. ``inputs`` is the snapshot taken *before* it ran:
+    a file edited while it ran differs from it, so the next run builds again. Files the
+    publish itself writes into the show folder (``own_files``, the ledger) are stamped
+    again after it."""
+    files = dict(inputs.files)
+    show_dir = cache.show_dir
+    for rel in own_files:
+        if rel in files or os.path.exists(show_dir / rel):
+            files[rel] = stamp(show_dir / rel)
+    state = PublishState(
+        Snapshot(files, inputs.code),
+        horizon.timestamp() if horizon is not None else None,
+        stamp(out),
+        summary,
+    )
+    cache.stage(key).put(STATE, "v1", state)
+
+
+def forget_state(cache: ShowCache, key: str) -> None:
+    """A publish that failed or was interrupted leaves no state: the next one builds."""
+    stage = cache.stage(key)
+    if stage.entries.pop(STATE, None) is not None:
+        stage.touch((STATE,))

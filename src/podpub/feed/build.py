@@ -1,0 +1,201 @@
+"""The RSS feed and the JSON chapter files, built from the records (the only feedgen importer).
+
+``build_feed`` writes RSS 2.0 with the ``itunes``, ``podcast``, ``atom`` and ``content``
+namespaces on the root, through feedgen plus our own extensions (``feedext.py``). The output
+depends only on the records: the same ``SiteRecord`` gives byte-identical bytes.
+
+feedgen 1.0.0 quirks handled here (podcast-feed-rules.md §9):
+
+* ``lastBuildDate`` defaults to now(): we set it to the newest episode's ``published``, or to
+  :data:`EMPTY_FEED_DATE` when there is no episode (the records carry no other date of
+  the show, and ``build_time`` only filters episodes: a constant keeps an empty feed
+  byte-stable across runs).
+* ``add_entry`` prepends by default: we append, so items keep ``site.episodes``' order.
+* The channel ``<link>`` is the href of the *last* link given to ``FeedGenerator.link``
+  whatever its rel: the ``self`` link is set first, the show's page last.
+* Channel and item ``<description>`` are written as escaped text: we hand feedgen an
+  ``lxml.etree.CDATA`` value, which it assigns to the element as is. lxml 6.1 splits a
+  ``]]>`` inside the HTML into two CDATA sections; an older lxml that refuses it gets
+  the plain string, escaped, which every XML parser reads the same.
+* ``generator`` is set to ``podpub``; ``docs`` is dropped (an empty value is not written).
+* lxml writes the XML declaration with single quotes; we write Apple's exact
+  ``<?xml version="1.0" encoding="UTF-8"?>`` and ask lxml for the document without it.
+* Dates: feedgen formats ``pubDate``/``lastBuildDate`` with ``strftime('%a, %d %b %Y
+  %H:%M:%S %z')`` under the C locale, i.e. the same string as
+  ``email.utils.format_datetime`` for an aware datetime: RFC 2822, correct English weekday,
+  in the episode's own offset (``+0200`` for Paris in summer). The tests check the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from podpub.feed import optional_tags as extras_feed
+from podpub.feed.extensions import (
+    CHAPTERS_TYPE,
+    AtomLinksEntryExtension,
+    AtomLinksExtension,
+    ItunesEntryExtension,
+    ItunesExtension,
+    PodcastEntryExtension,
+    PodcastExtension,
+    PscEntryExtension,
+    PscExtension,
+)
+from podpub.resolve.records import EpisodeRecord, PersonRole, ShowRecord, SiteRecord
+
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+GENERATOR = "podpub"
+CHAPTERS_VERSION = "1.2.0"
+
+#: ``lastBuildDate`` of a feed with no episode (see the module docstring).
+EMPTY_FEED_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def build_feed(site: SiteRecord, links: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The podcast RSS feed of ``site``, UTF-8 encoded, items in ``site.episodes`` order.
+
+    ``links`` are extra channel ``atom:link`` (rel, href) pairs: a paged feed's
+    first/next/previous/last (``paging.py``).
+    """
+    fg = FeedGenerator()
+    fg.register_extension("itunes", ItunesExtension, ItunesEntryExtension, atom=False, rss=True)
+    fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension, atom=False, rss=True)
+    fg.register_extension("psc", PscExtension, PscEntryExtension, atom=False, rss=True)
+    _channel(fg, site)
+    if links:
+        fg.register_extension(
+            "paging", AtomLinksExtension, AtomLinksEntryExtension, atom=False, rss=True
+        )
+        for rel, href in links:
+            fg.paging.link(rel, href)
+    for episode in site.episodes:
+        _item(fg.add_entry(order="append"), episode)
+    body: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
+    return XML_DECLARATION + body
+
+
+def _channel(fg: FeedGenerator, site: SiteRecord) -> None:
+    show = site.show
+    fg.title(show.title)
+    # Order matters: feedgen's RSS <link> is the last link set, whatever its rel.
+    fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=show.url, rel="alternate")
+    fg.description(_html(show.feed_description))
+    fg.language(show.language)
+    if show.copyright:
+        fg.copyright(show.copyright)
+    fg.lastBuildDate(_last_build_date(site))
+    fg.generator(GENERATOR)
+    fg.docs("")  # feedgen writes <docs> unless it is empty
+
+    itunes: ItunesExtension = fg.itunes
+    itunes.image(show.image_url)
+    for category, subcategory in show.categories:
+        itunes.category(category, subcategory)
+    itunes.explicit(show.explicit)
+    itunes.author(show.author)
+    itunes.owner(show.owner_name, show.owner_email)
+    itunes.show_type(show.show_type)
+
+    podcast: PodcastExtension = fg.podcast
+    podcast.guid(show.guid)
+    podcast.locked(True, owner=show.owner_email)
+    _persons(podcast, show.persons)
+    extras_feed.channel_tags(itunes, podcast, show)  # optional tags, only when asked for
+
+
+def _item(entry: FeedEntry, episode: EpisodeRecord) -> None:
+    entry.title(episode.title)
+    entry.link(href=episode.page_url)
+    entry.description(_html(episode.feed_description))
+    if episode.feed_content:
+        entry.content(_html(episode.feed_content))
+    entry.guid(episode.guid, permalink=False)
+    entry.enclosure(episode.enclosure_url, str(episode.audio.size), episode.audio.mime)
+    entry.pubDate(episode.published)
+
+    itunes: ItunesEntryExtension = entry.itunes
+    itunes.title(episode.title)
+    if episode.number is not None:
+        itunes.episode(episode.number)
+    if episode.season is not None:
+        itunes.season(episode.season)
+    itunes.episode_type(episode.episode_type)
+    itunes.duration(episode.audio.duration)
+    itunes.explicit(episode.explicit)
+
+    podcast: PodcastEntryExtension = entry.podcast
+    if episode.season is not None:
+        podcast.season(episode.season)
+    if episode.number is not None:
+        podcast.episode(episode.number)
+    if episode.chapters_url:
+        podcast.chapters(episode.chapters_url, CHAPTERS_TYPE)
+    # The item's list replaces the channel's: records put the hosts first.
+    _persons(podcast, episode.persons)
+    extras_feed.item_tags(podcast, episode)  # transcripts and optional tags
+
+    psc: PscEntryExtension = entry.psc  # Podlove Simple Chapters, inline
+    for chapter in episode.chapters:
+        psc.chapter(chapter.start, chapter.title, href=chapter.url, image=chapter.img)
+
+
+def _persons(
+    podcast: PodcastExtension | PodcastEntryExtension, persons: tuple[PersonRole, ...]
+) -> None:
+    for credit in persons:
+        podcast.person(
+            credit.person.name,
+            role=credit.role.role,
+            group=credit.role.group,
+            href=credit.person.url,
+            img=credit.person.image,
+        )
+
+
+def _last_build_date(site: SiteRecord) -> dt.datetime:
+    """The newest episode's ``published``: the feed changes when an episode appears."""
+    if not site.episodes:
+        return EMPTY_FEED_DATE
+    return max(episode.published for episode in site.episodes)
+
+
+def _html(text: str) -> etree.CDATA | str:
+    """HTML for a CDATA section; the plain string if this lxml refuses ``]]>`` in CDATA."""
+    try:
+        return etree.CDATA(text)
+    except ValueError:
+        return text
+
+
+def chapters_json(episode: EpisodeRecord, show: ShowRecord) -> bytes:
+    """The episode's JSON Chapters 1.2 file (``podcast:chapters``), UTF-8, ascending times."""
+    chapters: list[dict[str, Any]] = []
+    for chapter in sorted(episode.chapters, key=lambda c: c.start):
+        item: dict[str, Any] = {"startTime": _seconds(chapter.start), "title": chapter.title}
+        if chapter.url:
+            item["url"] = chapter.url
+        if chapter.img:
+            item["img"] = chapter.img
+        chapters.append(item)
+    document = {
+        "version": CHAPTERS_VERSION,
+        "chapters": chapters,
+        "title": episode.title,
+        "podcastName": show.title,
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _seconds(value: float) -> int | float:
+    """A start time as JSON wants it: ``12`` not ``12.0``, ``12.5`` as is."""
+    return int(value) if float(value).is_integer() else float(value)

@@ -1,0 +1,111 @@
+"""Paths and names: media files inside the show folder, output paths, URL slugs."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import unicodedata
+from pathlib import Path
+
+from podpub.errors import Problem
+from podpub.input.load import Document
+
+
+def media_path(
+    show_dir: Path, rel: str, doc: Document, field: tuple[str | int, ...], problems: list[Problem]
+) -> Path | None:
+    """The real file behind a media path, refused if it escapes the show or is no regular file.
+
+    Checked before any library opens it: a FIFO would block forever, a device never end.
+    """
+    root = show_dir.resolve()
+    path = (show_dir / rel).resolve()
+    if not path.is_relative_to(root):
+        problems.append(
+            doc.problem(
+                field,
+                f"{rel!r} resolves outside the show folder",
+                "keep media files inside the show folder",
+            )
+        )
+        return None
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        problems.append(doc.problem(field, f"file {rel!r} not found", "check the path"))
+        return None
+    except OSError as exc:
+        problems.append(doc.problem(field, f"cannot read {rel!r}: {exc.strerror}"))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        problems.append(doc.problem(field, f"{rel!r} is not a regular file"))
+        return None
+    if not os.access(path, os.R_OK):
+        problems.append(doc.problem(field, f"{rel!r} is not readable", "check its permissions"))
+        return None
+    return path
+
+
+def output_path(rel: str, prefix: str) -> str:
+    rel = rel.replace("\\", "/").lstrip("./")
+    return rel if rel.startswith(prefix) else prefix + rel
+
+
+def with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+# Names Windows refuses for a file or folder whatever the extension: a page folder named
+# so could not be checked out or synced there (static sites get cloned on Windows).
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(1, 10)}
+)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def descriptor_name_problem(path: Path, folder: str) -> Problem | None:
+    """A descriptor's file name must be printable UTF-8 and give a portable page name.
+
+    The name is the episode's identity (page folder, default GUID, ledger key): bytes that
+    are not UTF-8 cannot make a GUID, control or bidirectional characters would garble the
+    terminal that prints it, and ``CON`` or ``aux`` make a folder Windows cannot hold.
+    """
+    name = path.name
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    display = f"{folder}/{shown}"
+    if shown != name:
+        return Problem(
+            display, None, None, "", "the file name is not valid UTF-8", "rename the file"
+        )
+    bad = next(
+        (c for c in name if unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS), None
+    )
+    if bad is not None:
+        escaped = name.encode("unicode_escape").decode("ascii")
+        return Problem(
+            f"{folder}/{escaped}",
+            None,
+            None,
+            "",
+            f"the file name contains the character U+{ord(bad):04X}, which terminals and "
+            "URLs cannot show safely",
+            "rename the file",
+        )
+    if slugify(path.stem) in WINDOWS_RESERVED:
+        return Problem(
+            display,
+            1,
+            1,
+            "",
+            f"the page folder would be named {slugify(path.stem)!r}, a name Windows reserves "
+            "for a device",
+            "rename the descriptor, before its first publish: its name is the episode's identity",
+        )
+    return None

@@ -1,0 +1,1 @@
+"""The network: podpub's one way to speak HTTP (``http.py``)."""

@@ -1,0 +1,260 @@
+"""The frozen values the build stages work from: a show and its episodes, resolved.
+
+The descriptor models (``models.py``) say what the producer wrote; these records say
+what will be published: dates made aware in the show's time zone, Markdown rendered and
+sanitized, credits mapped to the podcast:person taxonomy, audio probed, URLs and output
+paths fixed. The feed and page builders read only these records, never the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What mutagen read from an audio file (see ``audio.probe``)."""
+
+    size: int  # bytes: enclosure length
+    mime: str  # enclosure type from the real container: audio/mpeg, audio/x-m4a, audio/ogg ...
+    duration: float  # seconds
+    bitrate: int | None  # bits per second
+    sample_rate: int | None  # Hz
+    codec: str  # mp3, aac, alac, opus, vorbis, flac
+    channels: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """One person, the same across episodes (``id`` is stable)."""
+
+    id: str
+    name: str
+    url: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role as the producer wrote it, and the podcast:person role and group it maps to."""
+
+    label: str  # « Réalisation »
+    role: str  # "producer" (lower case, taxonomy)
+    group: str  # "creative direction" (lower case, taxonomy)
+
+
+@dataclass(frozen=True)
+class CreditGroup:
+    """One credit line: a role and its people, in the order the producer wrote them."""
+
+    role: Role
+    people: tuple[PersonRef, ...]
+
+
+@dataclass(frozen=True)
+class PersonRole:
+    """One podcast:person element: one person in one role."""
+
+    person: PersonRef
+    role: Role
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter (from a headline with a start time): JSON chapters, page chapter list."""
+
+    start: float  # seconds
+    title: str
+    url: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class HeadlineView:
+    title: str
+    html: str  # the full text, Markdown rendered and sanitized ("" when none)
+    start: float | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class TranscriptRecord:
+    """A transcript file copied beside the episode page and declared in the feed."""
+
+    source: Path  # the producer's file
+    path: str  # inside the output folder: "episodes/<slug>/<file name>"
+    url: str  # absolute
+    mime: str  # text/vtt, application/x-subrip, application/json, text/html, text/plain
+    language: str
+    captions: bool  # timed caption file (WebVTT, SRT): rel="captions"
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    key: str  # descriptor file stem: the episode's identity in the show
+    source: str  # descriptor path relative to the show folder, for messages
+    slug: str  # URL-safe name of its page folder
+    title: str
+    number: int | None
+    season: int | None
+    episode_type: str  # full | trailer | bonus
+    explicit: bool
+    published: dt.datetime  # aware, in the show's time zone
+    guid: str
+    summary_html: str  # rich sanitized HTML for the page
+    summary_text: str  # plain text (meta description, JSON-LD)
+    feed_description: str  # HTML limited to Apple's tags (p, ul, ol, li, a, br), <= 4000 bytes
+    feed_content: str  # content:encoded: summary, headlines with their texts, credits
+    headlines: tuple[HeadlineView, ...]
+    chapters: tuple[Chapter, ...]
+    hosts: tuple[PersonRef, ...]
+    credits: tuple[CreditGroup, ...]  # hosts first (as a credit line), then the credits
+    persons: tuple[PersonRole, ...]  # one per person × role, hosts first: podcast:person
+    audio: AudioInfo
+    audio_source: Path  # absolute path of the producer's file
+    audio_path: str  # path inside the output folder, e.g. "audio/2023-06-02.mp3"
+    enclosure_url: str  # absolute, percent-encoded
+    page_path: str  # "episodes/<slug>/index.html"
+    page_url: str  # canonical absolute URL, "https://site/episodes/<slug>/"
+    chapters_path: str | None  # "episodes/<slug>/chapters.json" when there are chapters
+    chapters_url: str | None
+    draft: bool = False
+    transcripts: tuple[TranscriptRecord, ...] = ()
+    extras: EpisodeExtras = field(default_factory=EpisodeExtras)  # optional tags (extras.py)
+    chapters_vtt_path: str | None = None  # "episodes/<slug>/chapters.vtt": the player's track
+
+
+# The fields of a record that only its own page, feed item and chapters read: most of
+# its weight (the texts, headlines, chapters, people). A record kept from the last run
+# (engine.py's ``resolved`` stage) keeps them pickled apart, read on first use: an edit
+# of one episode in a show of 10,000 then unpickles one record's worth of them.
+DEFERRED_FIELDS = (
+    "summary_html",
+    "summary_text",
+    "feed_description",
+    "feed_content",
+    "headlines",
+    "chapters",
+    "hosts",
+    "persons",
+)
+
+
+class _Deferred:
+    """A :data:`DEFERRED_FIELDS` field of a :class:`KeptEpisodeRecord`: in the record's
+    ``__dict__`` once read (or set: ``replace()`` makes a record through ``__init__``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record: object, owner: type | None = None) -> object:
+        if record is None:
+            return self
+        found = record.__dict__
+        if self.name not in found:
+            record._undefer()  # type: ignore[attr-defined]
+        return found[self.name]
+
+    def __set__(self, record: object, value: object) -> None:
+        record.__dict__[self.name] = value
+
+
+class KeptEpisodeRecord(EpisodeRecord):
+    """An :class:`EpisodeRecord` read back from the cache, its :data:`DEFERRED_FIELDS`
+    still pickled until one is read; equal to (and hashed as) the plain record."""
+
+    @classmethod
+    def of(cls, fields: dict[str, object], deferred: bytes) -> KeptEpisodeRecord:
+        """The record of ``fields`` (every field but the deferred ones) and ``deferred``
+        (those of the same record, pickled by :func:`split_record`)."""
+        record = object.__new__(cls)
+        record.__dict__.update(fields)
+        record.__dict__["_deferred"] = deferred
+        return record
+
+    def _undefer(self) -> None:
+        from podpub.build.store import safe_loads
+
+        found = self.__dict__
+        for name, value in safe_loads(found.pop("_deferred")).items():
+            found.setdefault(name, value)  # a field set since (replace()) stays
+
+    def __getstate__(self) -> dict[str, object]:  # pickled whole, as a plain record is
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EpisodeRecord):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in _FIELD_NAMES)
+
+    __hash__ = EpisodeRecord.__hash__
+
+
+for _name in DEFERRED_FIELDS:
+    setattr(KeptEpisodeRecord, _name, _Deferred(_name))
+_FIELD_NAMES = tuple(EpisodeRecord.__dataclass_fields__)
+
+
+def split_record(record: EpisodeRecord) -> tuple[dict[str, object], bytes]:
+    """What the cache keeps of a record: its fields but the deferred ones, and those
+    pickled together (read back by :meth:`KeptEpisodeRecord.of`)."""
+    import pickle
+
+    fields = {n: getattr(record, n) for n in _FIELD_NAMES if n not in DEFERRED_FIELDS}
+    deferred = {n: getattr(record, n) for n in DEFERRED_FIELDS}
+    return fields, pickle.dumps(deferred, protocol=5)
+
+
+@dataclass(frozen=True)
+class SubscribeLink:
+    """A podcast app or directory where the show can be followed (the show page's links)."""
+
+    key: str  # "apple", "spotify", "podcast_index", "antennapod", "overcast"
+    name: str  # "Apple Podcasts": a brand name, the same in every language
+    url: str
+
+
+@dataclass(frozen=True)
+class ShowRecord:
+    title: str
+    description_html: str  # rich sanitized HTML for the page
+    description_text: str
+    feed_description: str  # HTML limited to Apple's tags
+    language: str
+    url: str  # site base URL, ends with "/"
+    feed_url: str
+    author: str
+    owner_name: str
+    owner_email: str
+    image_source: Path
+    image_path: str  # inside the output folder
+    image_url: str
+    categories: tuple[tuple[str, str | None], ...]
+    explicit: bool
+    show_type: str  # episodic | serial
+    copyright: str | None
+    timezone: str
+    guid: str
+    guid_computed: bool  # True when show.yaml has no guid yet (print it so it gets pinned)
+    hosts: tuple[PersonRef, ...]
+    persons: tuple[PersonRole, ...]  # channel-level podcast:person
+    subscribe: tuple[SubscribeLink, ...] = ()  # apps and directories, in the show page's order
+    episodes_per_page: int = 50  # show page; older episodes on page/2/, page/3/ …
+    extras: ShowExtras = field(default_factory=ShowExtras)  # optional tags, budget (extras.py)
+    credits: tuple[CreditGroup, ...] = ()  # hosts line first, then the default credits
+    keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """Everything one publish builds from: the show and its published episodes."""
+
+    show: ShowRecord
+    episodes: tuple[EpisodeRecord, ...]  # newest first
+    build_time: dt.datetime  # aware; only used to leave out future episodes
+    skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
+    next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any

@@ -1,0 +1,768 @@
+"""Resolve a show folder into the records every build stage reads.
+
+load every descriptor → validate each against its model → probe each audio file once →
+resolve dates, credits, chapters, GUIDs, slugs and URLs → check what only the whole show
+can tell (duplicate GUIDs, slugs, enclosures). Every problem of every file is collected;
+nothing is raised until all of them are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote
+
+from podpub.build import engine
+from podpub.errors import PodpubError, Problem
+from podpub.input.load import Document, load_file
+from podpub.input.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
+from podpub.input.paths import (
+    descriptor_name_problem,
+    media_path,
+    output_path,
+    slugify,
+    with_slash,
+)
+from podpub.resolve import markup
+from podpub.resolve import optional_tags as extras_resolve
+from podpub.resolve.chapters import check_chapters, episode_chapters
+from podpub.resolve.credits import (
+    People,
+    episode_credits,
+    is_host,
+    person_roles,
+    register_mentions,
+    role_aliases,
+    show_credits,
+)
+from podpub.resolve.guids import episode_guid, podcast_guid
+from podpub.resolve.records import (
+    AudioInfo,
+    CreditGroup,
+    EpisodeRecord,
+    HeadlineView,
+    KeptEpisodeRecord,
+    PersonRole,
+    Role,
+    ShowRecord,
+    SiteRecord,
+    TranscriptRecord,
+    split_record,
+)
+from podpub.resolve.transcripts import check_file as check_transcript
+from podpub.site.subscribe import subscribe_links
+
+SHOW_FILE = "show.yaml"
+EPISODES_DIR = "episodes"
+APPLE_DESCRIPTION_BYTES = 4000
+
+Prober = Callable[[list[Path]], dict[Path, "AudioInfo | str"]]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    now: dt.datetime  # aware; episodes dated later are scheduled, not published
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None  # overrides show.yaml's url (previews, staging hosts)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the show-wide steps read of a descriptor: its file, whether it is a draft, its
+    date and the people it names. The cache keeps it beside the descriptor's document and
+    model, so a run that finds the descriptor unchanged (and its episode's record still
+    good, see :class:`_EpisodeMemo`) never unpickles those."""
+
+    file: str  # "episodes/<name>.yaml"
+    draft: bool
+    date: dt.date | dt.datetime
+    mentions: tuple[tuple[str | None, str | None, str | None, str | None], ...]  # people
+
+    @classmethod
+    def of(cls, doc: Document, model: Episode) -> Summary:
+        named = [*model.hosts, *(p for group in model.credits for p in group.people)]
+        return cls(
+            doc.file,
+            model.draft,
+            model.date,
+            tuple((p.name, p.id, p.url, p.image) for p in named),
+        )
+
+    def __getstate__(self) -> dict[str, object]:  # the cache keeps the fields, not `people`
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @functools.cached_property
+    def people(self) -> list[Mention]:
+        """The mentions as the model gave them (validated then: not validated again)."""
+        return [Mention(*mention) for mention in self.mentions]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person named by a descriptor, as :class:`~podpub.resolve.credits.People` reads one."""
+
+    name: str | None
+    id: str | None
+    url: str | None
+    image: str | None
+
+
+class Loaded:
+    """A descriptor that passed its model: the model and the document it came from, and
+    their :class:`Summary`. From the cache, document and model stay pickled until a step
+    asks for them."""
+
+    def __init__(
+        self,
+        doc: Document | None = None,
+        model: Episode | None = None,
+        summary: Summary | None = None,
+        blob: bytes | None = None,
+        fetch: Callable[[], bytes] | None = None,
+    ) -> None:
+        self._doc, self._model, self._blob = doc, model, blob
+        self._fetch = fetch  # where the blob is, when not given (the cache's documents)
+        if summary is None:
+            assert doc is not None and model is not None
+            summary = Summary.of(doc, model)
+        self.summary = summary
+        self.file = summary.file
+
+    def _unpickle(self) -> None:
+        from podpub.build.store import safe_loads
+
+        blob = self.blob()
+        self._doc, self._model = safe_loads(blob)
+        self._blob, self._fetch = blob, None  # kept: release() may drop the objects again
+
+    @property
+    def doc(self) -> Document:
+        if self._doc is None:
+            self._unpickle()
+        return self._doc  # type: ignore[return-value]
+
+    @property
+    def model(self) -> Episode:
+        if self._model is None:
+            self._unpickle()
+        return self._model  # type: ignore[return-value]
+
+    def blob(self) -> bytes:
+        """Document and model, pickled (what the descriptor cache keeps)."""
+        if self._blob is not None:
+            return self._blob
+        if self._doc is None and self._fetch is not None:
+            self._blob = self._fetch()
+            return self._blob
+        import pickle
+
+        self._blob = pickle.dumps((self._doc, self._model), protocol=5)
+        return self._blob
+
+    def release(self) -> None:
+        """Drop the document and model, read again from the blob if a step asks again: a
+        document with every node's position is six times its pickle, and the main
+        process, which takes its share of each step over the episodes, would otherwise
+        end up holding all of them (300 MiB at 10,000 episodes)."""
+        if self._blob is not None or self._fetch is not None:
+            self._doc = self._model = None
+
+    # A worker process sends its descriptors back pickled, and they stay so: a show of
+    # 10,000 episodes would otherwise hold 10,000 documents (every node's position) in
+    # the main process, which needs them only to resolve an episode or locate a problem.
+    def __getstate__(self) -> dict[str, object]:
+        return {"summary": self.summary, "blob": self.blob()}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(summary=state["summary"], blob=state["blob"])  # type: ignore[misc, arg-type]
+
+
+def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
+    """Read and check the whole show; raise :class:`PodpubError` with every problem."""
+    site, problems = resolve_all(show_dir, options, prober)
+    errors = [p for p in problems if p.level == "error"]
+    if errors or site is None:
+        raise PodpubError(errors or problems)
+    return site
+
+
+def resolve_all(
+    show_dir: Path, options: PlanOptions, prober: Prober | None = None
+) -> tuple[SiteRecord | None, list[Problem]]:
+    """Every problem of the show, and the site of the show and its episodes without one.
+
+    The site is None when show.yaml cannot be read. ``podpub check`` runs the feed rules
+    on what passed the descriptor checks, so a producer sees both in one run.
+    """
+    problems: list[Problem] = []
+    show_doc, show = _load_show(show_dir, problems)
+    loaded = _load_episodes(show_dir, problems)
+    if show is None or show_doc is None:
+        return None, problems
+    show_record = _resolve_show(show_dir, show_doc, show, options, problems)
+    people = People(registry=show.people)
+    aliases = role_aliases(show, show_doc, problems)
+
+    published: list[tuple[Loaded, dt.datetime]] = []
+    skipped: list[str] = []
+    tz = zoneinfo.ZoneInfo(show.timezone)
+    next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
+    for item in loaded:
+        summary = item.summary
+        when = in_show_zone(summary.date, tz)
+        if (summary.draft and not options.drafts) or (when > options.now and not options.future):
+            skipped.append(item.file)
+            if when > options.now and not (summary.draft and not options.drafts):
+                next_due = when if next_due is None else min(next_due, when)
+        else:
+            published.append((item, when))
+    # Every mention first, so a person's href and img are the same on every item.
+    register_mentions(people, show, (item.summary.people for item, _ in published))
+    show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
+
+    # An unchanged episode in an unchanged show keeps the record of the last run.
+    run = engine.current()
+    memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people) if run else None
+    kept: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
+    if memo is not None:
+        for item, _ in published:
+            found = memo.get(item)
+            if found is not None:
+                kept[item.file] = found
+    todo = [(item, when) for item, when in published if item.file not in kept]
+
+    audio_paths: dict[str, Path] = {}
+    extra_media = extras_resolve.media_paths(show_dir, show, show_doc, [], problems)  # trailers
+    find_media = functools.partial(_episode_media, show_dir)
+    items = [item for item, _ in todo]
+    found_media = run.map(find_media, items, "Finding audio") if run else map(find_media, items)
+    for item, (path, extra, found) in zip(items, found_media, strict=True):
+        problems.extend(found)
+        if path is not None:
+            audio_paths[item.file] = path
+        extra_media.update(extra)
+    media = sorted(set(audio_paths.values()) | set(extra_media.values()))
+    probes = (prober or _run_prober())(media)
+    show_record = replace(
+        show_record,
+        extras=extras_resolve.show_extras(
+            show, show_doc, show_record, extra_media, probes, problems
+        ),
+    )
+
+    def resolve_one(pair: tuple[Loaded, dt.datetime]) -> tuple[EpisodeRecord | None, list[Problem]]:
+        """One episode's record from the show-wide state above (which it only reads)."""
+        item, when = pair
+        found: list[Problem] = []
+        path = audio_paths.get(item.file)
+        probe = probes.get(path) if path is not None else None
+        if isinstance(probe, str):
+            found.append(item.doc.problem(("audio",), probe))
+            probe = None
+        record = _resolve_episode(
+            show_dir, show, show_record, item, when, path, probe, people, aliases, found
+        )
+        if record is not None:
+            extras = extras_resolve.episode_extras(
+                item.model, item.doc, show, show_record, extra_media, probes, found
+            )
+            record = replace(record, extras=extras)
+        return record, found
+
+    def resolve_in_worker(pair: tuple[Loaded, dt.datetime]) -> tuple[Made | None, list[Problem]]:
+        """In a worker (or here, for a few episodes): the record as the cache keeps it,
+        its digest (what every later key is made of), the files it refers to and the
+        memo results it was made with."""
+        from podpub.build.store import digest_of
+
+        assert run is not None
+        with run.recording_uses() as uses:
+            record, found = resolve_one(pair)
+        pair[0].release()  # here, when this process is the main one (its share)
+        if record is None:
+            return None, found
+        fields, deferred = split_record(record)
+        paths = tuple(sorted({str(path) for path in engine.paths_in(record)}))
+        return Made(fields, deferred, digest_of(record), paths, tuple(uses)), found
+
+    # with many episodes, the run's worker processes share this loop
+    fresh: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
+    made_of: dict[str, Made] = {}
+    if run is not None:
+        # Each record comes back with its page's fields still pickled (records.py): the
+        # main process reads them only if it needs them; the workers that render its
+        # page and feed item read them there.
+        resolved = run.map(resolve_in_worker, todo, "Resolving episodes")
+        for (item, _), (made, found) in zip(todo, resolved, strict=True):
+            record = None
+            if made is not None:
+                record = KeptEpisodeRecord.of(made.fields, made.deferred)
+                run.record_digest(record, made.digest)
+                made_of[item.file] = made
+            fresh[item.file] = (record, found)
+    else:
+        fresh = {item.file: resolve_one((item, when)) for item, when in todo}
+    if memo is not None:
+        located = {p.file for p in problems}  # a path or an alternate file refused above
+        for item, _ in todo:
+            made = made_of.get(item.file)
+            if item.file not in located and made is not None and not fresh[item.file][1]:
+                memo.put(item, made)
+    episodes: list[EpisodeRecord] = []
+    for item, _ in published:
+        record, found = kept.get(item.file) or fresh[item.file]
+        problems.extend(found)
+        if record is not None:
+            episodes.append(record)
+    episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
+    _check_unique(episodes, loaded, problems)
+    faulty = {p.file for p in problems if p.level == "error"}
+    clean = tuple(e for e in episodes if e.source not in faulty)
+    site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
+    return site, problems
+
+
+def _episode_media(
+    show_dir: Path, item: Loaded
+) -> tuple[Path | None, dict[extras_resolve.MediaKey, Path], list[Problem]]:
+    """An episode's audio file and alternate audio files, each checked (``media_path``),
+    with the problems found: where the run's workers share the episodes out."""
+    problems: list[Problem] = []
+    audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+    extra = extras_resolve.media_paths(show_dir, None, None, [(item.model, item.doc)], problems)
+    item.release()
+    return audio, extra, problems
+
+
+class _EpisodeMemo:
+    """Each episode's record and problems, kept across runs (engine.py's ``resolved``
+    stage) under everything its resolution reads: the descriptor file, the show-wide
+    state (show.yaml's model and record, role aliases, the show folder) and the people
+    the episode names as the registry sees them now; and, checked at each lookup, every
+    file the record refers to (audio, transcripts, alternate audio), by stamp.
+
+    Only episodes without any problem are kept: a problem may come from a file that the
+    record does not refer to (a transcript that could not be read), which would then go
+    unwatched.
+    """
+
+    def __init__(
+        self,
+        run: engine.Engine,
+        show_dir: Path,
+        show: Show,
+        show_record: ShowRecord,
+        aliases: dict[str, tuple[str, str | None]],
+        people: People,
+    ) -> None:
+        from podpub.build.store import digest_of
+
+        self.run, self.folder, self.people = run, str(show_dir), people
+        self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
+        self.inputs: dict[str, tuple[object, ...] | None] = {}  # made by get, used by put
+
+    def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
+        stage = self.run.cache.stage(engine.RESOLVED)
+        stamp = stage.file_inputs(os.path.join(self.folder, item.file))
+        if stamp is None:
+            return None
+        # the people as they are now, compared field by field with those kept
+        named = tuple(self.people.get(person) for person in item.summary.people)
+        return (stamp, self.common, named)
+
+    def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:
+        inputs = self.inputs[item.file] = self._inputs(item)
+        return None if inputs is None else self.run.resolved(item.file, inputs)
+
+    def put(self, item: Loaded, made: Made) -> None:
+        """Keep a record made without any problem."""
+        inputs = self.inputs.get(item.file)
+        if inputs is not None:
+            self.run.keep_resolved(item.file, inputs, made)
+
+
+class Made(NamedTuple):
+    """A record resolved in a worker, as the main process and the cache keep it."""
+
+    fields: dict[str, object]  # the record's fields but its deferred ones (records.py)
+    deferred: bytes  # those, pickled
+    digest: str  # of the whole record (cache.digest_of)
+    paths: tuple[str, ...]  # every file it refers to, watched by stamp
+    uses: tuple[tuple[str, str], ...]  # the memo results it was made with
+
+
+def _run_prober() -> Prober:
+    """The run's cached and parallel prober (engine.py) when there is one, else sequential."""
+    run = engine.current()
+    return (lambda paths: run.probe(paths, probe_one)) if run else probe_sequentially
+
+
+def probe_one(path: Path) -> AudioInfo | str:
+    """One file's probe, or why it cannot be published: a function of the file alone."""
+    from podpub.media import probe as audio  # mutagen is imported only when there is audio to read
+
+    try:
+        return audio.probe(path)
+    except audio.AudioError as exc:
+        return str(exc)
+
+
+def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
+    """Probe each file once; a failure becomes its message (located by the caller)."""
+    from podpub.media import probe as audio  # mutagen is imported only when there is audio to read
+
+    results: dict[Path, AudioInfo | str] = {}
+    for path in paths:
+        try:
+            results[path] = audio.probe(path)
+        except audio.AudioError as exc:
+            results[path] = str(exc)
+    return results
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None, Show | None]:
+    from podpub.input.validate import validate
+
+    path = show_dir / SHOW_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                None,
+                None,
+                "",
+                f"no {SHOW_FILE} in {show_dir}",
+                "run podpub in the show folder, or give the folder: podpub publish SHOW_DIR",
+            )
+        )
+        return None, None
+    try:
+        doc = load_file(path, SHOW_FILE)
+    except PodpubError as exc:
+        problems.extend(exc.problems)
+        return None, None
+    show, found = validate(doc, Show)
+    problems.extend(found)
+    return doc, show
+
+
+def descriptor_files(show_dir: Path) -> list[Path]:
+    folder = show_dir / EPISODES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")
+    )
+
+
+def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
+    paths = descriptor_files(show_dir)
+    run = engine.current()  # the run's cache and workers (engine.py), if any
+    results = run.load_descriptors(paths, load_descriptor) if run else map(load_descriptor, paths)
+    loaded: list[Loaded] = []
+    for item, found in results:
+        problems.extend(found)
+        if item is not None:
+            loaded.append(item)
+    return loaded
+
+
+def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
+    """One episode descriptor, loaded and validated: a function of the file alone."""
+    from podpub.input.validate import validate
+
+    refused = descriptor_name_problem(path, EPISODES_DIR)
+    if refused is not None:
+        return None, [refused]
+    try:
+        doc = load_file(path, f"{EPISODES_DIR}/{path.name}")
+    except PodpubError as exc:
+        return None, list(exc.problems)
+    model, found = validate(doc, Episode)
+    return (Loaded(doc, model) if model is not None else None), list(found)
+
+
+# --- the show --------------------------------------------------------------------
+
+
+def _resolve_show(
+    show_dir: Path, doc: Document, show: Show, options: PlanOptions, problems: list[Problem]
+) -> ShowRecord:
+    url = with_slash(options.base_url or show.url)
+    feed_url = show.feed_url if show.feed_url and not options.base_url else url + "feed.xml"
+    image_source = media_path(show_dir, show.image, doc, ("image",), problems)
+    if not show.image.lower().endswith((".jpg", ".png")):
+        problems.append(
+            doc.problem(
+                ("image",),
+                "Apple requires the cover's file name to end in .jpg or .png",
+                "convert or rename the image",
+            )
+        )
+    image_path = output_path(show.image, "")
+    description_html = markup.markdown_to_html(show.description)
+    feed_description = markup.markdown_to_feed_html(show.description)
+    if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
+        problems.append(
+            doc.problem(
+                ("description",),
+                f"is {len(feed_description.encode()):,} bytes as HTML; Apple's limit is 4,000",
+                "shorten it",
+            )
+        )
+    hosts = People(show.hosts)
+    host_role = _host_role(show.language)
+    categories = tuple(
+        (parts[0], parts[1] if len(parts) > 1 else None)
+        for parts in (c.split(" > ") for c in show.categories)
+    )
+    return ShowRecord(
+        title=show.title,
+        description_html=description_html,
+        description_text=markup.html_to_text(description_html),
+        feed_description=feed_description,
+        language=show.language,
+        url=url,
+        feed_url=feed_url,
+        author=show.author,
+        owner_name=show.owner.name,
+        owner_email=show.owner.email,
+        image_source=image_source or show_dir / show.image,
+        image_path=image_path,
+        image_url=url + quote(image_path),
+        categories=categories,
+        explicit=show.explicit,
+        show_type=show.type,
+        copyright=show.copyright,
+        timezone=show.timezone,
+        guid=show.guid or podcast_guid(feed_url),
+        guid_computed=show.guid is None,
+        hosts=hosts.all(),
+        persons=tuple(PersonRole(p, host_role) for p in hosts.all()),
+        subscribe=subscribe_links(show, feed_url, doc, problems),
+        episodes_per_page=show.episodes_per_page,
+        keep=tuple(show.keep),
+    )
+
+
+def with_show_credits(
+    record: ShowRecord,
+    show: Show,
+    doc: Document,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    problems: list[Problem],
+) -> ShowRecord:
+    """The show's hosts and default credits from the people registry: channel podcast:person."""
+    credits = show_credits(show, doc, people, aliases, _host_role(show.language), problems)
+    hosts = next((group.people for group in credits if is_host(group.role)), ())
+    return replace(record, hosts=hosts, credits=credits, persons=person_roles(list(credits)))
+
+
+def _host_role(language: str) -> Role:
+    from podpub.site.i18n import host_label
+
+    return Role(label=host_label(language), role="host", group="cast")
+
+
+# --- episodes --------------------------------------------------------------------
+
+
+def _resolve_episode(
+    show_dir: Path,
+    show: Show,
+    show_record: ShowRecord,
+    item: Loaded,
+    published: dt.datetime,
+    audio_source: Path | None,
+    probe: AudioInfo | None,
+    people: People,
+    aliases: dict[str, tuple[str, str | None]],
+    problems: list[Problem],
+) -> EpisodeRecord | None:
+    ep, doc = item.model, item.doc
+    key = Path(doc.file).stem
+    slug = slugify(key)
+    if not slug:
+        problems.append(
+            Problem(
+                doc.file,
+                1,
+                1,
+                "",
+                "the file name gives no usable page name",
+                "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml",
+            )
+        )
+        return None
+
+    host_role = _host_role(show.language)
+    hosts, credits = episode_credits(
+        ep, doc, people, aliases, host_role, show_record.credits, problems
+    )
+    persons = person_roles(credits)
+
+    headlines: list[HeadlineView] = []
+    for headline in ep.headlines:
+        text_html = markup.markdown_to_html(headline.text) if headline.text else ""
+        headlines.append(HeadlineView(headline.title, text_html, headline.start, headline.link))
+    chapters = episode_chapters(ep)  # the headlines' and the extra ones, by start time
+    if probe is not None:
+        check_chapters(ep, probe.duration, doc, problems)
+    if probe is None:
+        return None
+
+    summary_html = markup.markdown_to_html(ep.summary) if ep.summary else ""
+    feed_description, feed_content = _feed_notes(summary_html, headlines, list(credits))
+    if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
+        problems.append(
+            doc.problem(("summary",), "is over Apple's 4,000-byte limit as HTML", "shorten it")
+        )
+    page_dir = f"episodes/{slug}/"
+    transcripts = _transcripts(show_dir, show, show_record, item, page_dir, problems)
+    audio_path = output_path(ep.audio, "audio/")
+    media_base = with_slash(show.media_url) if show.media_url else show_record.url
+    chapters_path = page_dir + "chapters.json" if chapters else None
+    return EpisodeRecord(
+        key=key,
+        source=doc.file,
+        slug=slug,
+        title=ep.title,
+        number=ep.number,
+        season=ep.season,
+        episode_type=ep.type,
+        explicit=show.explicit if ep.explicit is None else ep.explicit,
+        published=published,
+        guid=ep.guid.strip() if ep.guid else episode_guid(show_record.guid, key),
+        summary_html=summary_html,
+        summary_text=markup.html_to_text(summary_html),
+        feed_description=feed_description,
+        feed_content=feed_content,
+        headlines=tuple(headlines),
+        chapters=chapters,
+        hosts=hosts,
+        credits=credits,
+        persons=persons,
+        audio=probe,
+        audio_source=audio_source or show_dir / ep.audio,
+        audio_path=audio_path,
+        enclosure_url=media_base + quote(audio_path),
+        page_path=page_dir + "index.html",
+        page_url=show_record.url + page_dir,
+        chapters_path=chapters_path,
+        chapters_url=show_record.url + chapters_path if chapters_path else None,
+        draft=ep.draft,
+        transcripts=transcripts,
+        chapters_vtt_path=page_dir + "chapters.vtt" if chapters else None,
+    )
+
+
+def _transcripts(
+    show_dir: Path,
+    show: Show,
+    show_record: ShowRecord,
+    item: Loaded,
+    page_dir: str,
+    problems: list[Problem],
+) -> tuple[TranscriptRecord, ...]:
+    """Transcript files, copied beside the page (same origin: browsers' players can load them)."""
+    records: list[TranscriptRecord] = []
+    for i, transcript in enumerate(item.model.transcripts):
+        source = media_path(
+            show_dir, transcript.file, item.doc, ("transcripts", i, "file"), problems
+        )
+        if source is None:
+            continue
+        path = page_dir + source.name
+        mime = TRANSCRIPT_TYPES[source.suffix.lower()]
+        unreadable = check_transcript(source, mime)  # the page shows its text: read it now
+        if unreadable:
+            problems.append(
+                item.doc.problem(
+                    ("transcripts", i, "file"),
+                    f"{transcript.file}: {unreadable}",
+                    "fix the file, or remove it from transcripts",
+                )
+            )
+            continue
+        records.append(
+            TranscriptRecord(
+                source=source,
+                path=path,
+                url=show_record.url + quote(path),
+                mime=mime,
+                language=transcript.language or show.language,
+                captions=mime in {"text/vtt", "application/x-subrip"},
+            )
+        )
+    return tuple(records)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _feed_notes(
+    summary_html: str, headlines: list[HeadlineView], credits: list[CreditGroup]
+) -> tuple[str, str]:
+    """Feed description (Apple's tags, headline titles) and content:encoded (full notes)."""
+    import html as html_lib
+
+    def esc(text: str) -> str:
+        return html_lib.escape(text, quote=False)
+
+    titles = "".join(f"<li>{esc(h.title)}</li>" for h in headlines)
+    description = markup.html_to_feed_html(summary_html)
+    with_list = description + (f"<ul>{titles}</ul>" if titles else "")
+    if len(with_list.encode()) <= APPLE_DESCRIPTION_BYTES:
+        description = with_list
+    items = "".join(
+        f"<li><p><strong>{esc(h.title)}</strong>"
+        + (f" ({_clock(h.start)})" if h.start is not None else "")
+        + f"</p>{h.html}"
+        + (f'<p><a href="{html_lib.escape(h.link)}">{esc(h.link)}</a></p>' if h.link else "")
+        + "</li>"
+        for h in headlines
+    )
+    credit_lines = "".join(
+        f"<li>{esc(group.role.label)} : {esc(', '.join(p.name for p in group.people))}</li>"
+        for group in credits
+    )
+    content = summary_html + (f"<ol>{items}</ol>" if items else "")
+    content += f"<ul>{credit_lines}</ul>" if credit_lines else ""
+    return description, content
+
+
+def _check_unique(
+    episodes: list[EpisodeRecord], loaded: list[Loaded], problems: list[Problem]
+) -> None:
+    docs = {item.file: item for item in loaded}  # a document is read only for a problem
+    seen: dict[tuple[str, str], str] = {}
+    for episode in sorted(episodes, key=lambda e: e.source):
+        for kind, value, field, what in (
+            ("guid", episode.guid.lower(), "guid", "GUID"),
+            ("slug", episode.slug, "", "page name"),
+            ("enclosure", episode.enclosure_url, "audio", "audio URL"),
+        ):
+            other = seen.setdefault((kind, value), episode.source)
+            if other != episode.source:
+                problems.append(
+                    docs[episode.source].doc.problem(
+                        (field,) if field else (),
+                        f"same {what} as {other}",
+                        "each episode needs its own" + (" guid" if kind == "guid" else ""),
+                    )
+                )

@@ -1,0 +1,315 @@
+"""``podpub check``: the descriptor checks, then every feed rule, in one report.
+
+:func:`check_show` resolves the show (every descriptor problem), builds the feed podpub
+would publish from what passed, and runs the rules of ``podpub.rules`` on it; findings
+point at the producer's YAML. :func:`check_feed` runs the same rules on any feed, a file
+or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
+
+:func:`format_text` groups a report by file, :func:`format_json` is the same for CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from podpub.build.engine import FINDINGS
+from podpub.build.store import digest_of
+from podpub.errors import PodpubError, Problem
+from podpub.feed.paging import FeedFile, feed_files
+from podpub.resolve.records import SiteRecord
+from podpub.resolve.resolver import SHOW_FILE, resolve_all
+from podpub.rules.engine import (
+    ALL_APPS,
+    FeedContext,
+    FeedPage,
+    Finding,
+    PageCheck,
+    finding_order,
+    run_rules,
+)
+
+if TYPE_CHECKING:
+    from podpub.build.engine import Engine
+    from podpub.write.publish import PublishOptions
+
+FEED_FETCH_TIMEOUT = 15.0
+MAX_FEED_BYTES = 50_000_000
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a check found: descriptor problems and feed findings, sorted by place."""
+
+    subject: str  # the show folder or the feed checked
+    problems: tuple[Problem, ...]
+    site: SiteRecord | None = None
+    files: tuple[FeedFile, ...] = ()  # the feed files publish would write
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckReport:
+    """Descriptor problems and feed findings of the show; the feed files when sound."""
+    from podpub.write.publish import PublishOptions, plan_options
+
+    options = options or PublishOptions()
+    site, problems = resolve_all(show_dir, plan_options(options))
+    if site is None:
+        return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)))
+    if any(p.file == SHOW_FILE and p.level == "error" for p in problems):
+        # The channel comes from show.yaml: its feed rules wait until it is sound.
+        return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
+    files = feed_files(site, options.max_items)
+    context = own_context(site, files, future_allowed=options.future)
+    from podpub.rules.locate import DescriptorLocator
+
+    locator = DescriptorLocator(show_dir, {e.guid: e.source for e in site.episodes}, SHOW_FILE)
+    findings = run_rules(context, locator, _page_memo(show_dir, site, files, context))
+    listed = sum(len(file.episodes) for file in files)
+    if listed < len(site.episodes):  # trimming is announced, never silent
+        findings.append(
+            Finding(
+                SHOW_FILE,
+                None,
+                None,
+                "max_items",
+                f"the feed lists the newest {listed} of {len(site.episodes)} episodes; the "
+                "older ones stay on the site but leave the feed (apps keep what they have)",
+                "page the feed instead (feed_page_size) to keep every episode in it",
+                "info",
+                "SIZE-01",
+                ALL_APPS,
+            )
+        )
+    everything = sorted([*problems, *findings], key=finding_order)
+    return CheckReport(str(show_dir), tuple(everything), site, tuple(files))
+
+
+class _CachedPages:
+    """The rules' check of each page of podpub's own paged feed (its findings, and what
+    the feed rules compare on it), kept in the run's cache under a digest of everything
+    it is computed from; the pages to check again are shared out over the run's worker
+    processes (a page is costly: 200 items)."""
+
+    def __init__(self, run: Engine, names: list[str], keys: list[str]) -> None:
+        self.run, self.names, self.keys = run, names, keys
+        self.stage = run.cache.stage(FINDINGS)
+
+    def get(self, index: int) -> PageCheck | None:
+        found = self.stage.get(self.names[index], self.keys[index])
+        return found if isinstance(found, PageCheck) else None
+
+    def put(self, index: int, check: PageCheck) -> None:
+        self.stage.put(self.names[index], self.keys[index], check)
+
+    def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]:
+        return self.run.map(fn, indexes, "Checking the feed", min_items=1)
+
+
+def _page_memo(
+    show_dir: Path, site: SiteRecord, files: list[FeedFile], context: FeedContext
+) -> _CachedPages | None:
+    """A memo of page findings for a paged feed built within a run (engine.py), else None.
+
+    A page's findings depend on its bytes, on the run's settings, on the clock only
+    through "is this item dated in the future", on the files the rules read (the cover;
+    the chapters, made from the episodes' records: their digests stand for them) and,
+    through the line numbers they point at, on show.yaml and the descriptors of the
+    page's episodes: all in its key.
+    """
+    from podpub.build import engine
+
+    run = engine.current()
+    if run is None or len(files) < 2:
+        return None
+    stage = run.cache.stage(FINDINGS)
+    common = digest_of(
+        context.future_allowed,
+        context.warn_bytes,
+        context.error_bytes,
+        context.guid_pinned,
+        stage.file_inputs(show_dir / SHOW_FILE),
+        stage.file_inputs(site.show.image_source),
+    )
+    now = site.build_time
+    keys = [
+        digest_of(
+            common,
+            file.url,
+            file.digest,
+            [
+                (
+                    e.source,
+                    stage.file_inputs(show_dir / e.source),
+                    run.record_digest(e),
+                    e.published > now,
+                )
+                for e in file.episodes
+            ],
+        )
+        for file in files
+    ]
+    return _CachedPages(run, [file.path for file in files], keys)
+
+
+def own_context(
+    site: SiteRecord, files: list[FeedFile], future_allowed: bool = False
+) -> FeedContext:
+    """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
+    from podpub.feed.build import chapters_json
+    from podpub.rules.resources import LocalResources
+
+    show = site.show
+    local: dict[str, Path | Callable[[], bytes]] = {show.image_url: show.image_source}
+    for episode in site.episodes:
+        if episode.chapters_url:
+            local[episode.chapters_url] = _chapters(chapters_json, episode, show)
+    return FeedContext(
+        pages=[FeedPage(file.path, file.data, file.url) for file in files],
+        resources=LocalResources(local),
+        now=site.build_time,
+        future_allowed=future_allowed,
+        warn_bytes=show.extras.feed_warn_bytes,
+        error_bytes=show.extras.feed_error_bytes,
+        guid_pinned=not show.guid_computed,
+        own=True,
+    )
+
+
+def _chapters(build: Callable[..., bytes], episode: Any, show: Any) -> Callable[[], bytes]:
+    return lambda: build(episode, show)
+
+
+def check_feed(location: str, now: Any = None, offline: bool = False) -> CheckReport:
+    """Run the feed rules on any feed: a file, or a URL fetched with a timeout."""
+    from podpub.rules.locate import FeedLocator
+    from podpub.rules.resources import HttpResources
+
+    data, url = _read_feed(location)
+    resources = HttpResources(base=url) if not offline else None
+    context = FeedContext(pages=[FeedPage(location, data, url)], now=now)
+    if resources is not None:
+        context.resources = resources
+    findings = run_rules(context, FeedLocator())
+    return CheckReport(location, tuple(findings))
+
+
+def _read_feed(location: str) -> tuple[bytes, str | None]:
+    if location.startswith(("http://", "https://")):
+        from podpub.rules.resources import HttpResources, fetch
+
+        client = HttpResources(timeout=FEED_FETCH_TIMEOUT).client
+        resource = fetch(client, location, MAX_FEED_BYTES)
+        if resource.data is None:
+            raise PodpubError(
+                [
+                    Problem(
+                        location,
+                        None,
+                        None,
+                        "",
+                        f"cannot fetch the feed: {resource.error}",
+                        "check the URL, or save the feed and give the file",
+                    )
+                ]
+            )
+        return resource.data, location
+    path = Path(location)
+    try:
+        if path.stat().st_size > MAX_FEED_BYTES:
+            raise PodpubError(f"{location}: over {MAX_FEED_BYTES:,} bytes; not a feed to check")
+        return path.read_bytes(), None
+    except OSError as exc:
+        raise PodpubError(
+            [Problem(location, None, None, "", f"cannot read the feed: {exc.strerror or exc}")]
+        ) from None
+
+
+# --- reports ---------------------------------------------------------------------
+
+
+def summary(report: CheckReport) -> str:
+    counts = {level: 0 for level in ("error", "warning", "info")}
+    for problem in report.problems:
+        counts[problem.level] = counts.get(problem.level, 0) + 1
+    parts = [
+        f"{counts[level]} {level}{'s' * (counts[level] != 1)}"
+        for level in ("error", "warning", "info")
+        if counts[level] or level != "info"
+    ]
+    return ", ".join(parts)
+
+
+def format_text(report: CheckReport) -> str:
+    """Findings grouped by file, in file order; one line each, then a summary line.
+
+    A line reads ``LINE:COL  LEVEL  RULE  field: message — fix: … (audience)``; descriptor
+    problems (no feed rule) show ``YAML`` as their rule.
+    """
+    lines: list[str] = []
+    groups: dict[str, list[Problem]] = {}
+    for problem in report.problems:
+        groups.setdefault(problem.file or report.subject, []).append(problem)
+    for file, problems in groups.items():
+        lines.append(file)
+        for problem in problems:
+            lines.append("  " + _line(problem))
+        lines.append("")
+    lines.append(f"podpub check: {summary(report)} — {_subject(report)}.")
+    if report.errors and report.site is not None:
+        lines.append("publish would refuse this show: fix the errors first.")
+    return "\n".join(lines)
+
+
+def _subject(report: CheckReport) -> str:
+    if report.site is None:
+        return report.subject
+    count = len(report.site.episodes)
+    files = ", ".join(f"{file.path} {len(file.data):,} bytes" for file in report.files)
+    text = f"{report.site.show.title!r}, {count} episode{'s' * (count != 1)}"
+    return f"{text} ({files})" if files else text
+
+
+def _line(problem: Problem) -> str:
+    where = "-" if problem.line is None else str(problem.line)
+    if problem.line is not None and problem.column is not None:
+        where += f":{problem.column}"
+    rule = getattr(problem, "rule", "") or (
+        "YAML" if problem.file.endswith((".yaml", ".yml")) else "-"  # a descriptor check
+    )
+    audience = getattr(problem, "audience", "")
+    text = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    if problem.hint:
+        text += f" — fix: {problem.hint}"
+    if audience:
+        text += f" ({audience})"
+    return f"{where:<8} {problem.level:<8} {rule:<7} {text}"
+
+
+def format_json(report: CheckReport) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    findings: list[dict[str, Any]] = []
+    for problem in report.problems:
+        counts[problem.level] = counts.get(problem.level, 0) + 1
+        item = asdict(problem)
+        item["fix"] = item.pop("hint")
+        item.setdefault("rule", None)
+        item.setdefault("audience", None)
+        item["rule"] = item["rule"] or None
+        item["audience"] = item["audience"] or None
+        findings.append(item)
+    document = {"checked": report.subject, "counts": counts, "findings": findings}
+    return json.dumps(document, ensure_ascii=False, indent=2)

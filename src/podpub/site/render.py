@@ -1,0 +1,619 @@
+"""The show-notes pages: one HTML page for the show, one per episode, and the theme's files.
+
+This is the only module that imports Jinja2. Templates are looked up file by file: first
+in the show's own template folders (``template_dirs``, in order), then in the default
+theme shipped in ``podpub/site/theme/``; a show overrides one partial (``_footer.html``) by
+putting a file of that name in its ``templates/`` folder, and can extend a default
+template it overrides as ``theme/<name>`` (``{% extends "theme/base.html" %}``). Static
+files come the same way from ``static/`` in those folders.
+
+Every link between pages and to the show's files is relative (``../../audio/x.mp3``) and
+names the ``index.html`` file, so the site works from any folder and from ``file://``.
+Canonical links, Open Graph and JSON-LD use the absolute URLs of the records.
+
+Autoescaping is on; the records' HTML fields (``*_html``, ``HeadlineView.html``) are
+already sanitized and are the only values rendered ``|safe``. StrictUndefined makes a
+typo in a template an error rather than an empty string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    pass_context,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from podpub.build import engine
+from podpub.build.store import stamp
+from podpub.errors import PodpubError, Problem
+from podpub.media.thumbnails import cover_thumbnails
+from podpub.resolve import transcripts
+from podpub.resolve.records import (
+    EpisodeRecord,
+    PersonRef,
+    ShowRecord,
+    SiteRecord,
+    TranscriptRecord,
+)
+from podpub.site import keys as pagememo
+from podpub.site import sitemap as sitefiles
+from podpub.site.i18n import Translations, translations
+from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
+
+THEME_DIR = Path(__file__).with_name("theme")
+ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
+DESCRIPTION_MAX = 200  # characters of a meta description
+_WEB_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def render_pages(
+    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(path inside the output folder, content)`` for every page and site file.
+
+    ``index.html`` first (and ``page/2/index.html``… when the episodes fill more than one
+    page), then ``episodes/<slug>/index.html`` for each episode (newest first), then
+    ``people/<id>/index.html`` for each person credited (and ``people/<id>/page/2/
+    index.html``… when their episodes fill more than one page), then ``404.html``,
+    ``sitemap.xml``, ``robots.txt``, the cover's thumbnails and the static files
+    (``assets/style.css``, ``assets/player.js``). One page is rendered at a time: a
+    show of 10,000 episodes never holds its pages in memory. ``cache_dir`` (the show's
+    ``.podpub/``) keeps the thumbnails between runs.
+    """
+    for rel, render in page_renders(site, template_dirs, cache_dir):
+        yield rel, render()
+
+
+def page_renders(
+    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """What :func:`render_pages` yields, in its order, as ``(path, function that renders
+    it)``: the renderer is set up once, here; each page can then be rendered on its own,
+    in any process (publish shares them out over its worker processes, engine.py)."""
+    renderer = PageRenderer(site, template_dirs, cache_dir)
+    renders: list[tuple[str, Callable[[], bytes]]] = [
+        (show_page_path(number), partial(renderer.show_page, number))
+        for number in range(1, renderer.page_count + 1)
+    ]
+    renders += [
+        (episode.page_path, renderer.episode_render(index))
+        for index, episode in enumerate(site.episodes)
+    ]
+    renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
+        (page.path, renderer.person_render(page)) for page in renderer.person_pages
+    ]
+    renders.append(("404.html", renderer.not_found_page))
+    people = [page.url for page in renderer.person_pages]
+    files = sitefiles.site_files(site, renderer.show_page_urls() + people)
+    renders += [(rel, partial(bytes, data)) for rel, data in files]
+    renders += [(thumb.path, partial(bytes, thumb.data)) for thumb in renderer.thumbnails]
+    renders += [
+        (f"{ASSETS_DIR}/{name}", path.read_bytes) for name, path in renderer.static_files.items()
+    ]
+    return renders
+
+
+def show_page_path(number: int) -> str:
+    """``index.html`` for the first page of episodes, ``page/<n>/index.html`` after it."""
+    return "index.html" if number == 1 else f"page/{number}/index.html"
+
+
+class PageRenderer:
+    """The Jinja environment of one site, built once; renders its pages one by one."""
+
+    def __init__(
+        self, site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+    ):
+        self.site = site
+        self.show = site.show
+        per_page = max(1, site.show.episodes_per_page)
+        self.per_page = per_page
+        self.page_count = max(1, math.ceil(len(site.episodes) / per_page))
+        self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
+        self.t: Translations = translations(site.show.language)
+        self.env = make_environment(template_dirs, self.t)
+        self.static_files = find_static_files(template_dirs)
+        self.assets = {  # cache-busting names: a new style.css is never served stale
+            name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
+            for name, path in self.static_files.items()
+        }
+        self.show_template = self.env.get_template("index.html")
+        self.episode_template = self.env.get_template("episode.html")
+        self.person_template = self.env.get_template("person.html")
+        self.person_pages = person_pages(site, per_page)
+        self.series_ld = _series_ld(self.show)
+        self.feed_href = _feed_href(self.show)
+        self.common: dict[str, Any] = {
+            "site": site,
+            "show": self.show,
+            "t": self.t.messages,
+            "lang": self.show.language,
+            "dir": "rtl" if self.t.locale.character_order == "right-to-left" else "ltr",
+            "og_locale": self.t.og_locale(),
+            "assets": self.assets,
+            "feed_href": self.feed_href,
+            "cover_path": urlpath(self.show.image_path),
+            # the cover as the pages show it: a small file for the header and the icon,
+            # a srcset for the show page; the full cover when there are no thumbnails
+            "cover_icon": self.thumbnails[0].path if self.thumbnails else None,
+            "cover_thumbs": self.thumbnails,
+            "page_count": self.page_count,
+            "canonical": None,
+            "jsonld": None,
+            "noindex": False,
+        }
+        shared_cache: dict[tuple[str, str], Markup] = {}
+
+        @pass_context
+        def shared(context: Context, name: str) -> Markup:
+            """A partial that depends on the site, not the page: rendered once per ``root``."""
+            key = (name, context["root"])
+            html = shared_cache.get(key)
+            if html is None:
+                template = self.env.get_template(name)
+                html = Markup(template.render(self.common, root=key[1]))
+                shared_cache[key] = html
+            return html
+
+        self.env.globals["shared"] = shared
+        self._key_base: tuple[str, str] | None = None  # episode_render's, made once
+        # with a cache: each episode record digested once for every page's key (pagememo)
+        pagememo.remember_records(self.env, site.episodes)
+
+    def show_page_urls(self) -> list[str]:
+        """Canonical URLs of the show's pages: ``url``, ``url/page/2/``…"""
+        pages = range(1, self.page_count + 1)
+        return [self.show.url + show_page_path(n).removesuffix("index.html") for n in pages]
+
+    def show_page(self, number: int = 1) -> bytes:
+        """Page ``number`` of the show: the newest episodes on the first, older ones after."""
+        show = self.show
+        data = {
+            "@context": "https://schema.org",
+            **self.series_ld,
+            "description": show.description_text,
+            "image": show.image_url,
+            "inLanguage": show.language,
+            "author": _author_ld(show),
+        }
+        if show.hosts:
+            data["actor"] = [_person_ld(person) for person in show.hosts]
+        first = (number - 1) * self.per_page
+        return self.show_template.render(
+            self.common,
+            page="show",
+            date_style="long",
+            root="../../" if number > 1 else "",
+            canonical=self.show_page_urls()[number - 1],
+            episode=None,
+            jsonld=json_ld(data),
+            page_number=number,
+            episode_count=len(self.site.episodes),  # not ``site``: the page's key (pagememo)
+            page_episodes=self.site.episodes[first : first + self.per_page],
+            page_links=page_links(number, self.page_count),
+            pages_dir="",  # _pagination.html: the pages are index.html, page/<n>/index.html
+        ).encode("utf-8")
+
+    def not_found_page(self) -> bytes:
+        """``404.html``: served by the web server at any missing address, so its links
+        are absolute paths from the site's root (``/podcast/...``), not relative ones."""
+        root = urlsplit(self.show.url).path or "/"
+        return (
+            self.env.get_template("404.html")
+            .render(
+                self.common,
+                page="not-found",
+                date_style="long",
+                root=root,
+                episode=None,
+                noindex=True,
+                latest=self.site.episodes[:5],
+            )
+            .encode("utf-8")
+        )
+
+    def episode_page(self, index: int) -> bytes:
+        episodes = self.site.episodes
+        episode = episodes[index]
+        root = "../" * episode.page_path.count("/")
+        shown = transcripts.best(episode.transcripts, self.show.language)
+        cues = self._transcript_cues(shown) if shown else []
+        return self.episode_template.render(
+            self.common,
+            page="episode",
+            date_style="full",
+            root=root,
+            canonical=episode.page_url,
+            episode=episode,
+            newer=episodes[index - 1] if index > 0 else None,
+            older=episodes[index + 1] if index + 1 < len(episodes) else None,
+            audio_href=root + urlpath(episode.audio_path),
+            jsonld=json_ld(self.episode_ld(episode)),
+            transcript=shown,
+            transcript_turns=transcripts.turns(cues),
+            transcript_timed=transcripts.is_timed(cues),
+        ).encode("utf-8")
+
+    def episode_render(self, index: int) -> Callable[[], bytes]:
+        """The render of an episode page, keyed (with a cache) on everything it shows: the
+        templates, the site-wide values, its record and its neighbours' (their titles
+        are its previous/next links) and the stamps of its transcript files (their text
+        is on the page). An unchanged page is then not even prepared (its JSON-LD, its
+        transcript read and parsed): at 10,000 episodes that is most of a rebuild."""
+        render = partial(self.episode_page, index)
+        keys = getattr(self.env, "podpub_keys", None)
+        run = engine.current()
+        if not isinstance(keys, pagememo.Keys) or run is None:
+            return render
+        episodes = self.site.episodes
+        episode = episodes[index]
+        return engine.keyed(
+            render,
+            "episode",
+            self._keys_base(keys),
+            run.record_digest(episode),
+            run.record_digest(episodes[index - 1]) if index > 0 else None,
+            run.record_digest(episodes[index + 1]) if index + 1 < len(episodes) else None,
+            tuple(stamp(t.source) for t in episode.transcripts),
+            digested=True,
+        )
+
+    def person_render(self, page: PersonPage) -> Callable[[], bytes]:
+        """The render of a person's page, keyed (with a cache) on the templates, the
+        site-wide values and the page: the person, its appearances (their records), the
+        counts. An unchanged page is then not prepared again."""
+        render = partial(self.person_page, page)
+        keys = getattr(self.env, "podpub_keys", None)
+        run = engine.current()
+        if not isinstance(keys, pagememo.Keys) or run is None:
+            return render
+        digest = run.record_digest
+        return engine.keyed(
+            render,
+            "person",
+            self._keys_base(keys),
+            (page.person, page.number, page.page_count, page.path, page.url),
+            (page.appearance_count, page.roles),
+            # each episode as its digest, roles as plain tuples: the key is the repr of
+            # its parts, and a data class's repr is slow (50 appearances a page, 900
+            # pages at 10,000 episodes: 40,000 appearances in all)
+            [
+                (digest(a.episode), [(r.label, r.role, r.group) for r in a.roles])
+                for a in page.appearances
+            ],
+            digested=True,
+        )
+
+    def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
+        """What every page's key starts with: the templates, the site-wide values."""
+        if self._key_base is None:
+            self._key_base = (keys.fingerprint, keys.common_digest(self.common))
+        return self._key_base
+
+    def person_page(self, page: PersonPage) -> bytes:
+        """Page ``page.number`` of a person's: who they are (on the first), and the
+        episodes of that page with their roles in each, newest first.
+
+        Given only the page's appearances and the counts, never the person's whole list:
+        its render key (pagememo) changes only when an episode it lists does.
+        """
+        return self.person_template.render(
+            self.common,
+            page="person",
+            date_style="long",
+            root="../" * page.path.count("/"),
+            canonical=page.url,
+            episode=None,
+            person=page.person,
+            person_roles=page.roles,
+            appearance_count=page.appearance_count,
+            page_appearances=page.appearances,
+            page_number=page.number,
+            page_count=page.page_count,
+            page_links=page_links(page.number, page.page_count),
+            pages_dir=page.folder,
+            jsonld=json_ld(profile_ld(page)) if page.number == 1 else None,
+        ).encode("utf-8")
+
+    def _transcript_cues(self, shown: TranscriptRecord) -> list[transcripts.Cue]:
+        try:
+            return transcripts.read_file(shown.source, shown.mime)
+        except transcripts.TranscriptError as exc:  # changed since the plan stage read it
+            raise PodpubError(
+                [Problem(str(shown.source), None, None, "transcripts", str(exc))]
+            ) from None
+
+    def episode_ld(self, episode: EpisodeRecord) -> dict[str, Any]:
+        """schema.org PodcastEpisode (feed-rules §8.1): what search engines read."""
+        duration = iso_duration(episode.audio.duration)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "PodcastEpisode",
+            "@id": episode.page_url + "#episode",
+            "url": episode.page_url,
+            "name": episode.title,
+            "description": episode.summary_text,
+            "datePublished": episode.published.isoformat(),
+            "duration": duration,
+        }
+        if episode.number is not None:
+            data["episodeNumber"] = episode.number
+        if episode.season is not None:
+            data["partOfSeason"] = {
+                "@type": "PodcastSeason",
+                "seasonNumber": episode.season,
+                "partOfSeries": {"@id": self.series_ld["@id"]},
+            }
+        data["partOfSeries"] = self.series_ld
+        data["image"] = self.show.image_url
+        data["author"] = _author_ld(self.show)
+        data.update(credits_ld(episode))  # actor, producer, … contributor (people.py)
+        data["associatedMedia"] = {
+            "@type": "AudioObject",
+            "contentUrl": episode.enclosure_url,
+            "encodingFormat": episode.audio.mime,
+            "contentSize": str(episode.audio.size),
+            "duration": duration,
+        }
+        data["inLanguage"] = self.show.language
+        return data
+
+
+def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environment:
+    """The Jinja environment: show folders first, then the default theme; strict; escaped."""
+    search = [str(folder) for folder in template_dirs] + [str(THEME_DIR)]
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(search),
+                PrefixLoader({"theme": FileSystemLoader(str(THEME_DIR))}),
+            ]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates are read once per publish
+    )
+    run = engine.current()
+    if run is not None:  # a publish with a cache: unchanged pages are not rendered again
+        run.instrument_templates(env)
+
+    escaped = {key: str(escape(text)) for key, text in t.messages.items()}
+
+    def tr(key: str, /, **values: Any) -> Markup:
+        """A message with ``{name}`` placeholders; values are escaped unless they are Markup.
+
+        (Plain replacement rather than ``str.format``: five times faster, and a value
+        containing braces cannot be taken for a placeholder.)
+        """
+        text = escaped[key]
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(escape(value)))
+        return Markup(text)
+
+    def plural(key: str, count: int, /, **values: Any) -> Markup:
+        return Markup(escape(t.plural(key, count, **values)))
+
+    def names(people: Sequence[PersonRef]) -> Markup:
+        """« Barbara Gouy, Emma Larbi et Titouan Allain », linked where a person has a URL."""
+        return joined([_person_html(person) for person in people])
+
+    def credit_names(people: Sequence[PersonRef], root: str) -> Markup:
+        """The same list, each name linked to the person's page on this site."""
+        return joined([_person_page_html(person, root) for person in people])
+
+    def joined(rendered: list[str]) -> Markup:
+        """HTML pieces joined as the language joins a list (« A, B et C »)."""
+        tokens = [f"\x00{i}\x00" for i in range(len(rendered))]
+        text = str(escape(t.join(tokens)))
+        for token, html in zip(tokens, rendered, strict=True):
+            text = text.replace(token, html)
+        return Markup(text)
+
+    env.globals.update(tr=tr, plural=plural)
+    env.filters.update(
+        date=t.date,
+        duration=t.duration,
+        filesize=t.filesize,
+        names=names,
+        credit_names=credit_names,
+        clock=clock,
+        seconds=fragment_seconds,
+        iso_duration=iso_duration,
+        offset=offset_duration,
+        urlpath=urlpath,
+        weblink=weblink,
+        hostname=hostname,
+        excerpt=excerpt,
+        transcript_format=lambda mime: transcripts.FORMAT_NAMES.get(mime, mime),
+    )
+    return env
+
+
+def page_links(current: int, count: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link from page ``current``: the first, the last, the ``around``
+    pages on each side, and None where numbers are left out (an ellipsis).
+
+    200 pages of episodes get ``1 … 48 49 [50] 51 52 … 200``, not 200 links.
+    """
+    shown = {1, count, *range(current - around, current + around + 1)}
+    links: list[int | None] = []
+    previous = 0
+    for number in sorted(n for n in shown if 1 <= n <= count):
+        if number - previous > 1:
+            links.append(None)
+        links.append(number)
+        previous = number
+    return links
+
+
+def find_static_files(template_dirs: Sequence[Path]) -> dict[str, Path]:
+    """Name → file: the theme's ``static/`` files, each overridable by a show's ``static/``."""
+    found: dict[str, Path] = {}
+    for folder in [THEME_DIR / "static", *(Path(d) / "static" for d in reversed(template_dirs))]:
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    found[path.name] = path
+    return dict(sorted(found.items()))
+
+
+# --- values the templates format -------------------------------------------------------
+
+
+def urlpath(path: str) -> str:
+    """A path inside the output folder as a URL path: ``audio/été 1.mp3`` → ``audio/%C3%A9t…``."""
+    return quote(path, safe="/")
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration in whole seconds: 81.2 → ``PT1M21S``, 0 → ``PT0S``.
+
+    Rounded with ``round`` as ``<itunes:duration>`` is (feedext), so the JSON-LD duration
+    and the feed's always agree (feed-rules §8.1 checker).
+    """
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if secs or text == "PT":
+        text += f"{secs}S"
+    return text
+
+
+def offset_duration(seconds: float) -> str:
+    """A chapter start as an HTML ``<time datetime>`` duration: 12.5 → ``PT12.5S``."""
+    return f"PT{fragment_seconds(seconds)}S"
+
+
+def clock(seconds: float) -> str:
+    """A chapter start as players show it: 12.5 → ``0:12``, 3725 → ``1:02:05``."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def fragment_seconds(seconds: float) -> str:
+    """The value of a ``#t=`` media fragment: 83.0 → ``83``, 12.5 → ``12.5``."""
+    if not math.isfinite(seconds) or seconds <= 0:
+        return "0"
+    if seconds == int(seconds):
+        return str(int(seconds))
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
+
+
+def weblink(url: str | None) -> str | None:
+    """The URL if it is a web (or mail) link, else None: no ``javascript:`` in an href."""
+    if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES:
+        return url
+    return None
+
+
+def hostname(url: str) -> str:
+    """``https://www.example.org/a/b`` → ``example.org``: a source link's visible text."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def excerpt(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """Plain text cut at a word boundary for a meta description."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.—-") + "…"
+
+
+def json_ld(data: Any) -> Markup:
+    """JSON safe inside ``<script type="application/ld+json">``.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` … so a title containing ``</script>`` or
+    ``<!--`` cannot end the script element; JSON parsers read the same text.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JSON_ESCAPES:
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+_JSON_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _person_html(person: PersonRef) -> str:
+    url = weblink(person.url)
+    if url:
+        return f'<a href="{escape(url)}">{escape(person.name)}</a>'
+    return str(escape(person.name))
+
+
+def _person_page_html(person: PersonRef, root: str) -> str:
+    href = root + urlpath(person_path(person))
+    return f'<a href="{escape(href)}">{escape(person.name)}</a>'
+
+
+def _person_ld(person: PersonRef) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Person", "name": person.name}
+    if weblink(person.url):
+        data["url"] = person.url
+    return data
+
+
+def _author_ld(show: ShowRecord) -> dict[str, Any]:
+    host_names = {person.name for person in show.hosts}
+    kind = "Person" if show.author in host_names else "Organization"
+    return {"@type": kind, "name": show.author}
+
+
+def _series_ld(show: ShowRecord) -> dict[str, Any]:
+    return {
+        "@type": "PodcastSeries",
+        "@id": show.url + "#series",
+        "name": show.title,
+        "url": show.url,
+        "webFeed": show.feed_url,
+    }
+
+
+def _feed_href(show: ShowRecord) -> str:
+    """The feed's path inside the output folder, from its URL (``feed.xml`` by default)."""
+    if show.feed_url.startswith(show.url) and len(show.feed_url) > len(show.url):
+        return show.feed_url[len(show.url) :]  # already a URL: percent-encoded
+    return "feed.xml"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]

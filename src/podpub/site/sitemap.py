@@ -1,0 +1,72 @@
+"""The files crawlers read: ``sitemap.xml`` and ``robots.txt``.
+
+The sitemap lists every page with its canonical (absolute) URL; an episode page's
+``lastmod`` is its publication date and the show pages' the newest episode's, so the
+same show gives the same bytes (no clock). Past the sitemap protocol's 50,000 URLs per
+file the URLs are split into ``sitemap-1.xml``, ``sitemap-2.xml``… and ``sitemap.xml``
+becomes their index. ``robots.txt`` allows everything and names the sitemap; crawlers
+read it only at a host's root, so it counts when the site is served there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from xml.sax.saxutils import escape
+
+from podpub.resolve.records import SiteRecord
+
+SITEMAP = "sitemap.xml"
+MAX_URLS = 50_000  # per sitemap file (sitemaps.org protocol)
+_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def site_files(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    """``sitemap.xml`` (and its parts when there are many pages), then ``robots.txt``.
+
+    ``page_urls``: the canonical URLs of the pages other than episodes (the show's pages,
+    people's pages); episode pages come from the records.
+    """
+    entries = list(_entries(site, page_urls))
+    if len(entries) <= MAX_URLS:
+        yield SITEMAP, _urlset(entries)
+    else:
+        parts = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)]
+        names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+        for name, part in zip(names, parts, strict=True):
+            yield name, _urlset(part)
+        yield SITEMAP, _index(site.show.url, names)
+    yield "robots.txt", robots(site)
+
+
+def robots(site: SiteRecord) -> bytes:
+    return (
+        "# Every page of this podcast's site may be crawled.\n"
+        "User-agent: *\n"
+        "Allow: /\n"
+        "\n"
+        f"Sitemap: {site.show.url}{SITEMAP}\n"
+    ).encode()
+
+
+def _entries(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    newest = site.episodes[0].published.isoformat() if site.episodes else None
+    for url in page_urls:
+        yield url, newest
+    for episode in site.episodes:
+        yield episode.page_url, episode.published.isoformat()
+
+
+def _urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_NS}">']
+    for url, lastmod in entries:
+        modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines.append(f"<url><loc>{escape(url)}</loc>{modified}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _index(base_url: str, names: Sequence[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_NS}">']
+    lines += [f"<sitemap><loc>{escape(base_url + name)}</loc></sitemap>" for name in names]
+    lines.append("</sitemapindex>\n")
+    return "\n".join(lines).encode("utf-8")

@@ -1,0 +1,691 @@
+"""The published ledger: what subscribers have already received, so no publish can hurt them.
+
+``published.lock`` in the show folder records, after every successful publish, each
+published episode: its key (the descriptor's file name), GUID, title, enclosure URL and
+length, duration, pubDate, and when podpub first published it (kept forever). It is
+written by podpub and committed with the show; it is JSON laid out one episode per line,
+sorted by key, so a diff shows one line per changed episode.
+
+Before anything is written, :func:`compare` sets the new site against the ledger and
+refuses, one problem per episode, what would hurt subscribers (podcast-feed-rules.md §7):
+
+* a published episode whose GUID changes (apps download it again as a new episode),
+  unless ``--reissue-guid EP`` names it;
+* a GUID already published for another episode (apps would merge or drop one), always;
+* a published episode missing from the new site (deleted descriptor, now a draft or
+  dated in the future), unless ``--remove EP`` names it;
+* a change of the show's own ``podcast:guid``.
+
+An enclosure URL change (new host, analytics prefix) is allowed and reported. A
+descriptor renamed with its GUID kept (``guid:`` pinned) is recognised as a rename.
+``podpub publish --dry-run`` prints the same comparison as a diff, with what each change
+means for subscribers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from podpub.errors import PodpubError, Problem
+from podpub.resolve.records import EpisodeRecord, SiteRecord
+
+LEDGER_FILE = "published.lock"
+FORMAT = 1
+_TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
+_HEADER = (
+    "podpub's record of every published episode: commit it with the show. "
+    "Written by podpub publish; see README, 'The published ledger'."
+)
+
+
+# --- the ledger --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published episode as subscribers received it."""
+
+    key: str  # descriptor file name without .yaml: the episode's identity
+    file: str  # descriptor path relative to the show folder
+    guid: str
+    title: str
+    enclosure: str  # enclosure URL
+    length: int  # enclosure length in bytes
+    duration: int  # whole seconds
+    date: str  # pubDate, ISO 8601 with the show's offset
+    first_published: str  # ISO 8601 UTC: the build time of the first publish that had it
+
+    @classmethod
+    def of(cls, episode: EpisodeRecord, first_published: str) -> Entry:
+        return cls(
+            key=episode.key,
+            file=episode.source,
+            guid=episode.guid,
+            title=episode.title,
+            enclosure=episode.enclosure_url,
+            length=episode.audio.size,
+            duration=round(episode.audio.duration),
+            date=episode.published.isoformat(),
+            first_published=first_published,
+        )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    show_guid: str | None
+    episodes: dict[str, Entry] = field(default_factory=dict)  # by key
+
+
+def read_ledger(show_dir: Path) -> Ledger | None:
+    """The ledger of the show, or None before the first publish. Raises PodpubError if broken."""
+    path = show_dir / LEDGER_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PodpubError([_ledger_problem(None, f"cannot read it: {exc}")]) from None
+    return parse_ledger(text)
+
+
+def parse_ledger(text: str) -> Ledger:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(("<<<<<<<", ">>>>>>>", "=======")):
+            raise PodpubError(
+                [
+                    _ledger_problem(
+                        number,
+                        "has merge conflict markers",
+                        "keep the episode lines of both sides, remove the markers, then "
+                        "run podpub publish --dry-run",
+                    )
+                ]
+            )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PodpubError(
+            [
+                Problem(
+                    LEDGER_FILE,
+                    exc.lineno,
+                    exc.colno,
+                    "",
+                    f"is not valid JSON ({exc.msg})",
+                    "podpub writes this file; restore it from version control",
+                )
+            ]
+        ) from None
+    problems: list[Problem] = []
+    ledger = _ledger_from(data, problems)
+    if problems:
+        raise PodpubError(problems)
+    return ledger
+
+
+def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        problems.append(_ledger_problem(None, f"is not a podpub ledger of format {FORMAT}"))
+        return Ledger(None)
+    show_guid = data.get("show_guid")
+    episodes: dict[str, Entry] = {}
+    raw = data.get("episodes")
+    if not isinstance(raw, list):
+        problems.append(_ledger_problem(None, "has no list of episodes"))
+        return Ledger(None)
+    wanted = {
+        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
+    }
+    names, kinds = tuple(wanted), tuple(wanted.values())
+    for index, item in enumerate(raw):
+        # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
+        if (
+            not isinstance(item, dict)
+            or item.keys() != wanted.keys()
+            or tuple(type(item[name]) for name in names) != kinds
+        ):
+            problems.append(
+                _ledger_problem(
+                    None,
+                    f"episode {index + 1} is damaged (expected the fields {', '.join(wanted)})",
+                    "restore the file from version control",
+                )
+            )
+            continue
+        entry = Entry(**item)
+        if entry.key in episodes:
+            problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
+        episodes[entry.key] = entry
+    return Ledger(show_guid if isinstance(show_guid, str) else None, episodes)
+
+
+def _ledger_problem(line: int | None, message: str, hint: str = "") -> Problem:
+    return Problem(LEDGER_FILE, line, 1 if line else None, "", message, hint)
+
+
+def render_ledger(ledger: Ledger) -> bytes:
+    """JSON with one episode per line, sorted by key: a diff shows what changed."""
+    lines = [
+        "{",
+        f'  "comment": {json.dumps(_HEADER)},',
+        f'  "format": {FORMAT},',
+        f'  "show_guid": {json.dumps(ledger.show_guid)},',
+        '  "episodes": [',
+    ]
+    entries = [ledger.episodes[key] for key in sorted(ledger.episodes)]
+    for i, entry in enumerate(entries):
+        text = json.dumps(entry.__dict__, ensure_ascii=False, separators=(", ", ": "))
+        lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
+    lines += ["  ]", "}", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+# --- comparing a new site with the ledger ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # title | audio | date | guid | enclosure
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class EpisodeChange:
+    kind: str  # added | removed | changed | renamed
+    key: str
+    file: str
+    title: str
+    changes: tuple[Change, ...] = ()
+    old_file: str | None = None  # renamed: the descriptor it was
+    why: str = ""  # removed: why it leaves the site
+    refused: str = ""  # what the producer must do for this change to be published
+
+
+@dataclass(frozen=True)
+class FeedDiff:
+    """The new site against the last publish, and what a publish would refuse."""
+
+    first_publish: bool
+    episodes: tuple[EpisodeChange, ...]
+    problems: tuple[Problem, ...]
+    ledger: Ledger  # the ledger to write once the new site is published
+    show_guid_change: tuple[str, str] | None = None
+
+    def of_kind(self, kind: str) -> list[EpisodeChange]:
+        return [e for e in self.episodes if e.kind == kind]
+
+    def changed(self, what: str) -> list[EpisodeChange]:
+        return [e for e in self.episodes if any(c.field == what for c in e.changes)]
+
+    def lines(self) -> list[str]:
+        """The diff, one episode per line, changed fields indented below it."""
+        out: list[str] = []
+        for episode in self.episodes:
+            refused = f"  [refused: {episode.refused}]" if episode.refused else ""
+            if episode.kind == "added":
+                out.append(f"  + {episode.file}  {episode.title!r}{refused}")
+            elif episode.kind == "removed":
+                out.append(f"  - {episode.file}  {episode.title!r}: {episode.why}{refused}")
+            elif episode.kind == "renamed":
+                out.append(f"  > {episode.file}  renamed from {episode.old_file}, GUID kept")
+            else:
+                out.append(f"  ~ {episode.file}  {episode.title!r}{refused}")
+            out += [f"      {c.field}: {c.old} → {c.new}" for c in episode.changes]
+        return out
+
+    def consequences(self) -> list[str]:
+        """What subscribers will notice, in words, one sentence per kind of change."""
+        sentences: list[str] = []
+        added, removed = len(self.of_kind("added")), len(self.of_kind("removed"))
+        guids = len(self.changed("guid"))
+        if self.show_guid_change:
+            sentences.append(
+                "The show's podcast:guid changes: the Podcast Index would take it for "
+                "another podcast."
+            )
+        if guids:
+            sentences.append(
+                f"{_n(guids, 'GUID')} change{'s' * (guids == 1)}: apps will download "
+                f"{_n(guids, 'episode')} again."
+            )
+        if added:
+            sentences.append(
+                f"{_n(added, 'new episode')}: apps will offer {_them(added)} to subscribers."
+            )
+        if removed:
+            sentences.append(
+                f"{_n(removed, 'episode')} leave{'s' * (removed == 1)} the feed: directories "
+                f"drop {_them(removed)} at their next crawl; listeners who downloaded "
+                f"{_them(removed)} keep {_them(removed)}."
+            )
+        for what, sentence in (
+            (
+                "enclosure",
+                "apps that go by the GUID keep their downloads; apps that go by the "
+                "URL may download {them} again",
+            ),
+            (
+                "audio",
+                "new downloads get the new audio; apps that already downloaded {them} "
+                "keep the old file",
+            ),
+            ("date", "{them_cap} move{s} in apps' episode lists; nothing is downloaded again"),
+            ("title", "apps show the new title; nothing is downloaded again"),
+        ):
+            count = len(self.changed(what))
+            if count:
+                noun = {"enclosure": "enclosure URL", "audio": "audio file"}.get(what, what)
+                text = sentence.format(
+                    them=_them(count),
+                    them_cap="It" if count == 1 else "They",
+                    s="s" if count == 1 else "",
+                )
+                sentences.append(f"{_n(count, noun)} change{'s' * (count == 1)}: {text}.")
+        renamed = len(self.of_kind("renamed"))
+        if renamed:
+            sentences.append(
+                f"{_n(renamed, 'descriptor')} renamed with {'its' if renamed == 1 else 'their'} "
+                "GUID kept: nothing changes for subscribers."
+            )
+        if not sentences:
+            sentences.append("Nothing changes for subscribers since the last publish.")
+        return sentences
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def _them(count: int) -> str:
+    return "it" if count == 1 else "them"
+
+
+def episode_key(name: str) -> str:
+    """What a producer types after --remove / --reissue-guid: a key, a file name or a path."""
+    base = Path(name.strip()).name
+    for suffix in (".yaml", ".yml"):
+        base = base.removesuffix(suffix)
+    return base
+
+
+def _norm(guid: str) -> str:
+    return guid.strip().lower()
+
+
+def compare(
+    show_dir: Path,
+    site: SiteRecord,
+    remove: Iterable[str] = (),
+    reissue_guid: Iterable[str] = (),
+) -> FeedDiff:
+    """Set the new site against the ledger: the diff, and every change a publish refuses."""
+    ledger = read_ledger(show_dir)
+    now = site.build_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    remove_keys = {episode_key(name): name for name in remove}
+    reissue_keys = {episode_key(name): name for name in reissue_guid}
+    new = {e.key: Entry.of(e, now) for e in site.episodes}
+    old = ledger.episodes if ledger else {}
+    problems: list[Problem] = []
+    changes: list[EpisodeChange] = []
+
+    gone = [k for k in sorted(old) if k not in new]
+    fresh = [k for k in sorted(new) if k not in old]
+    by_guid = {new[k].guid: k for k in fresh}
+    renames = {k: by_guid[old[k].guid] for k in gone if old[k].guid in by_guid}
+    renamed_to = {target: source for source, target in renames.items()}
+    # Which key published each GUID (compared trimmed and case-insensitively).
+    owners = {_norm(entry.guid): key for key, entry in old.items()}
+
+    for key in sorted(set(old) | set(new)):
+        if key in renames:
+            continue
+        if key in renamed_to:
+            source = old[renamed_to[key]]
+            fields = _field_changes(source, new[key])
+            changes.append(
+                EpisodeChange(
+                    "renamed", key, new[key].file, new[key].title, fields, old_file=source.file
+                )
+            )
+            new[key] = replace(new[key], first_published=source.first_published)
+            continue
+        if key not in old:
+            entry = new[key]
+            problem = _guid_taken(entry, owners, renamed_to)
+            problems += [problem] if problem else []
+            changes.append(
+                EpisodeChange(
+                    "added", key, entry.file, entry.title, refused=problem.hint if problem else ""
+                )
+            )
+            continue
+        if key not in new:
+            changes.append(_removed(old[key], site, fresh, new, key in remove_keys, problems))
+            continue
+        before, after = old[key], new[key]
+        new[key] = replace(after, first_published=before.first_published)
+        fields = _field_changes(before, after)
+        if not fields:
+            continue
+        refused = ""
+        if before.guid != after.guid:
+            taken = _guid_taken(after, owners, renamed_to)
+            if taken:
+                problems.append(taken)
+                refused = taken.hint
+            elif key not in reissue_keys:
+                problem = _guid_changed(show_dir, before, after, site, ledger)
+                problems.append(problem)
+                refused = f"publish with --reissue-guid {key}"
+        changes.append(
+            EpisodeChange("changed", key, after.file, after.title, fields, refused=refused)
+        )
+
+    problems += _flag_problems(remove_keys, reissue_keys, old, new)
+    show_change = None
+    if ledger and ledger.show_guid and ledger.show_guid != site.show.guid:
+        show_change = (ledger.show_guid, site.show.guid)
+        problems.append(_show_guid_changed(*show_change))
+    return FeedDiff(
+        first_publish=ledger is None,
+        episodes=tuple(changes),
+        problems=tuple(problems),
+        ledger=Ledger(site.show.guid, new),
+        show_guid_change=show_change,
+    )
+
+
+def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
+    found: list[Change] = []
+    if before.title != after.title:
+        found.append(Change("title", repr(before.title), repr(after.title)))
+    if (before.length, before.duration) != (after.length, after.duration):
+        found.append(
+            Change(
+                "audio",
+                f"{before.length:,} bytes, {_clock(before.duration)}",
+                f"{after.length:,} bytes, {_clock(after.duration)}",
+            )
+        )
+    if before.date != after.date:
+        found.append(Change("date", before.date, after.date))
+    if before.guid != after.guid:
+        found.append(Change("guid", repr(before.guid), repr(after.guid)))
+    if before.enclosure != after.enclosure:
+        found.append(Change("enclosure", before.enclosure, after.enclosure))
+    return tuple(found)
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _guid_taken(entry: Entry, owners: dict[str, str], renamed_to: dict[str, str]) -> Problem | None:
+    """A GUID that subscribers already have for another episode."""
+    owner = owners.get(_norm(entry.guid))
+    if owner is None or owner == entry.key or renamed_to.get(entry.key) == owner:
+        return None
+    return Problem(
+        entry.file,
+        None,
+        None,
+        "guid",
+        f"the GUID {entry.guid!r} was published for episodes/{owner}.yaml; apps would take "
+        "this episode for that one",
+        "give this episode its own guid",
+    )
+
+
+def _guid_changed(
+    show_dir: Path, before: Entry, after: Entry, site: SiteRecord, ledger: Ledger | None
+) -> Problem:
+    line, column = _locate_guid(show_dir, after.file)
+    if ledger and ledger.show_guid and ledger.show_guid != site.show.guid and line is None:
+        hint = (
+            f"the show's podcast:guid changed, and this episode's GUID derives from it: pin "
+            f"guid: {ledger.show_guid} in show.yaml"
+        )
+    else:
+        hint = (
+            f"keep it: write guid: {before.guid!r} in {after.file}; or, to re-issue it on "
+            f"purpose, publish with --reissue-guid {after.key}"
+        )
+    return Problem(
+        after.file,
+        line,
+        column,
+        "guid",
+        f"the GUID of this published episode changes from {before.guid!r} to {after.guid!r}: "
+        "every app would download it again as a new episode",
+        hint,
+    )
+
+
+def _locate_guid(show_dir: Path, file: str) -> tuple[int | None, int | None]:
+    """Where ``guid:`` is written in a descriptor, if it is (a default GUID is written nowhere)."""
+    from podpub.input.load import load_file
+
+    try:
+        doc = load_file(show_dir / file, file)
+    except PodpubError:
+        return None, None
+    mark = doc.marks.get(("guid",))
+    return (mark.line, mark.column) if mark else (None, None)
+
+
+def _removed(
+    entry: Entry,
+    site: SiteRecord,
+    fresh: list[str],
+    new: dict[str, Entry],
+    allowed: bool,
+    problems: list[Problem],
+) -> EpisodeChange:
+    skipped = entry.file in site.skipped or any(
+        episode_key(name) == entry.key for name in site.skipped
+    )
+    why = "it is now a draft or dated in the future" if skipped else "its descriptor is gone"
+    refused = ""
+    if not allowed:
+        hint = f"publish with --remove {entry.key} to remove it on purpose"
+        if not skipped:
+            hint = f"restore {entry.file}, or " + hint
+            twin = next(
+                (
+                    new[k]
+                    for k in fresh
+                    if new[k].enclosure == entry.enclosure or new[k].title == entry.title
+                ),
+                None,
+            )
+            if twin is not None:
+                hint += (
+                    f"; if you renamed it to {twin.file}, keep its GUID there: guid: {entry.guid}"
+                )
+        problems.append(
+            Problem(
+                entry.file,
+                None,
+                None,
+                "",
+                f"published since {entry.first_published[:10]} as {entry.title!r}, but "
+                f"{why}: directories would drop it from the feed",
+                hint,
+            )
+        )
+        refused = f"publish with --remove {entry.key}"
+    return EpisodeChange("removed", entry.key, entry.file, entry.title, why=why, refused=refused)
+
+
+def _show_guid_changed(old: str, new: str) -> Problem:
+    return Problem(
+        "show.yaml",
+        None,
+        None,
+        "guid",
+        f"the show's podcast:guid changes from {old} to {new} (it is computed from the feed "
+        "URL when show.yaml has none)",
+        f"pin it: write guid: {old} in show.yaml",
+    )
+
+
+def _flag_problems(
+    remove: dict[str, str],
+    reissue: dict[str, str],
+    old: dict[str, Entry],
+    new: dict[str, Entry],
+) -> list[Problem]:
+    """--remove and --reissue-guid must name what they allow: a typo must not pass silently."""
+    problems: list[Problem] = []
+    known = sorted(set(old) | set(new))
+    for key, name in sorted(remove.items()):
+        if key not in old:
+            problems.append(_flag_problem("--remove", name, "is not a published episode", known))
+        elif key in new:
+            problems.append(
+                _flag_problem(
+                    "--remove",
+                    name,
+                    "is still published; delete its descriptor or mark it draft: true first",
+                    [],
+                )
+            )
+    for key, name in sorted(reissue.items()):
+        if key not in new:
+            problems.append(_flag_problem("--reissue-guid", name, "is not in this publish", known))
+        elif key not in old or old[key].guid == new[key].guid:
+            problems.append(
+                _flag_problem(
+                    "--reissue-guid",
+                    name,
+                    "keeps its GUID; change its guid: field first, if that is really what you want",
+                    [],
+                )
+            )
+    return problems
+
+
+def _flag_problem(flag: str, name: str, message: str, known: list[str]) -> Problem:
+    close = difflib.get_close_matches(episode_key(name), known, n=1, cutoff=0.6)
+    return Problem(
+        flag, None, None, "", f"{name!r} {message}", f"did you mean {close[0]}?" if close else ""
+    )
+
+
+# --- writing the ledger ------------------------------------------------------------
+
+
+class PendingLedger:
+    """The new ledger, written beside the old one before the swap and renamed after it.
+
+    Written first so that a full disk fails the run before the site is swapped; renamed
+    after, so that a run that fails or is killed before the swap leaves the old ledger.
+    """
+
+    def __init__(self, show_dir: Path, ledger: Ledger) -> None:
+        self.target = show_dir / LEDGER_FILE
+        self.data = render_ledger(ledger)
+        self.temp: Path | None = None
+        try:
+            if self.target.read_bytes() == self.data:
+                return  # unchanged: leave the file (and its time stamp) alone
+        except OSError:
+            pass
+        _remove_stale_temps(show_dir)
+        self.temp = show_dir / f"{_TEMP_PREFIX}{os.getpid()}"
+        try:
+            with open(self.temp, "wb") as handle:
+                handle.write(self.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            self.discard()
+            raise PodpubError(
+                [_ledger_problem(None, f"cannot be written: {exc.strerror or exc}")]
+            ) from None
+
+    def commit(self) -> None:
+        if self.temp is not None:
+            os.replace(self.temp, self.target)
+            self.temp = None
+
+    def discard(self) -> None:
+        if self.temp is not None:
+            with contextlib.suppress(OSError):
+                self.temp.unlink()
+            self.temp = None
+
+
+def _remove_stale_temps(show_dir: Path) -> None:
+    """Temporary ledgers left by a killed run (their process is gone)."""
+    for leftover in show_dir.glob(_TEMP_PREFIX + "*"):
+        pid = leftover.name.removeprefix(_TEMP_PREFIX)
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours, from an earlier run in this process: not in use
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def guard(show_dir: Path, site: SiteRecord, options: Any) -> FeedDiff:
+    """compare(), raising every refused change as one PodpubError (publish stops there)."""
+    diff = compare(show_dir, site, options.remove, options.reissue_guid)
+    if diff.problems:
+        raise PodpubError(list(diff.problems))
+    return diff
+
+
+@contextlib.contextmanager
+def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
+    """Write the new ledger around the block: staged before it, renamed in once it succeeded."""
+    pending = PendingLedger(show_dir, diff.ledger) if diff is not None else None
+    try:
+        yield
+    except BaseException:
+        if pending is not None:
+            pending.discard()
+        raise
+    if pending is not None:
+        pending.commit()
+
+
+def describe(diff: FeedDiff, dry_run: bool) -> list[str]:
+    """What the CLI prints: the diff (dry run only) and what it means for subscribers."""
+    count = len(diff.ledger.episodes)
+    if diff.first_publish:
+        head = (
+            f"No {LEDGER_FILE} yet: this is the first publish"
+            if dry_run
+            else f"First publish: {LEDGER_FILE} now records {_n(count, 'episode')}; "
+            "commit it with the show"
+        )
+        lines = [head + "."]
+    else:
+        lines = [f"Compared with {LEDGER_FILE} (the last publish):" if dry_run else "Changes:"]
+    if dry_run:
+        lines += diff.lines() or ["  (no episode changes)"]
+        lines.append("What subscribers will see:")
+    lines += [f"  {sentence}" for sentence in diff.consequences()]
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    return lines

@@ -1,0 +1,458 @@
+"""Write the site into a staging folder beside the target, then swap it in whole.
+
+A reader of the output folder (a web server, an rsync, a producer's browser) sees the
+old site or the new one, never half of each: the new site is built in
+``.<name>.staging-*`` on the same file system and exchanged with the old one in one
+``renameat2(RENAME_EXCHANGE)`` call where Linux offers it, else in two renames.
+A lock file keeps two publishes from interleaving.
+
+A cached publish keeps the site it replaced as ``.<name>.standby`` and, next time,
+brings that copy up to date instead of starting from an empty folder: the standby is
+renamed into the staging name, every file whose recorded identity (the digest of its
+bytes, or the source and stamp of a linked media file) and on-disk stamp are unchanged
+stays as it is, the others are replaced (never written in place: a file may be a hard
+link shared with the live site), files no longer part of the site are removed, and
+anything added by hand since is swept (each folder's stamp is recorded: see
+:meth:`Staging.sweep`). A run then costs what changed, not the size of the site,
+while a reader of the output folder still sees one whole site or the other. The
+standby's description (a :class:`Standby`) lives in the show's cache: without it,
+the standby is not trusted and the staging folder starts empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import stat as stat_module
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from podpub.build import engine
+from podpub.errors import PodpubError, Problem
+
+STAGING_MARK = ".staging-"
+STANDBY_MARK = ".standby"
+
+#: A file's identity in a staged site: ("bytes", digest) for what podpub wrote,
+#: ("link", source, source stamp) for a media file linked in, ("kept",) for a file
+#: carried over from the producer's output (never reused: carried anew each time).
+Identity = tuple[Any, ...]
+LOCK_WAIT_SECONDS = 5.0
+
+
+def check_output_dir(out: Path, show_dir: Path) -> Path:
+    """Refuse output folders whose replacement would destroy something else."""
+    if not str(out).strip():
+        raise PodpubError("the output folder is empty; give one with --out DIR")
+    target = out.expanduser().resolve()
+    show = show_dir.resolve()
+    home = Path.home().resolve()
+    if target == Path(target.anchor) or home.is_relative_to(target):  # /, /home, ~
+        raise PodpubError(f"refusing to publish into {target}: choose a folder of its own")
+    if target == show or show.is_relative_to(target):
+        raise PodpubError(
+            f"refusing to publish into {target}: it holds the show itself; use a folder "
+            "inside it such as public/"
+        )
+    if target.exists() and not target.is_dir():
+        raise PodpubError(f"{target} exists and is not a folder; remove it or choose another")
+    return target
+
+
+@dataclass
+class Standby:
+    """What a staged site was made of, to bring its folder up to date later."""
+
+    files: dict[str, tuple[Identity, Any]] = field(default_factory=dict)  # rel → (id, stamp)
+    dirs: dict[str, Any] = field(default_factory=dict)  # folder rel ("" = root) → stamp
+
+
+def standby_path(target: Path) -> Path:
+    return target.parent / f".{target.name}{STANDBY_MARK}"
+
+
+def content_identity(data: bytes) -> Identity:
+    from podpub.build.store import data_digest
+
+    return ("bytes", data_digest(data))
+
+
+def link_identity(source: Path | str) -> Identity:
+    from podpub.build.store import stamp
+
+    return ("link", str(source), stamp(source))
+
+
+class Staging:
+    """A new site being written; ``commit()`` swaps it in, leaving early discards it.
+
+    With a ``standby`` (the site before the current one, and what it was made of), the
+    staging folder starts as that site; see the module's docstring.
+    """
+
+    def __init__(self, target: Path, standby: Standby | None = None) -> None:
+        self.target = target
+        self.path = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-{time.time_ns()}"
+        self.present: dict[str, tuple[Identity, Any]] = {}  # the standby's files
+        self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
+        self.written: set[str] = set()  # written or replaced in this run (read back)
+        self.reused_standby = False
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if standby is not None and self._take_standby(standby):
+                self.reused_standby = True
+            else:
+                self.path.mkdir()
+        except OSError as exc:
+            raise cannot_write(str(self.path), exc) from None
+        self._root = str(self.path)
+        self._dirs: set[str] = {self._root}  # folders this process knows are there
+        if self.reused_standby:
+            self.sweep(standby.dirs)  # type: ignore[union-attr]
+
+    @property
+    def files(self) -> int:
+        return len(self.manifest)
+
+    def _take_standby(self, standby: Standby) -> bool:
+        folder = standby_path(self.target)
+        if not standby.files or not folder.is_dir() or folder.is_symlink():
+            return False
+        os.rename(folder, self.path)
+        self.present = dict(standby.files)
+        return True
+
+    def sweep(self, dirs: dict[str, Any]) -> None:
+        """Remove what was added to the standby's folders since they were recorded (a
+        file put in the live site by hand, before it became the standby): only a folder
+        whose stamp changed is listed."""
+        from podpub.build.store import stamp
+
+        for rel_dir, seen in dirs.items():
+            folder = os.path.join(self._root, rel_dir)
+            if stamp(folder) == seen:
+                continue
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue  # gone: its files are missing, and will be written again
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if rel in self.present or rel in dirs:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+    def _prepare(self, rel: str) -> str:
+        """Where ``rel`` goes, its folder made if need be (worker processes share the
+        staging folder: a folder another one made is only looked at), and nothing there:
+        a file of the standby is removed, never written into (it may be a hard link
+        shared with the live site or the show's own media)."""
+        dest = os.path.join(self._root, rel)
+        parent = os.path.dirname(dest)
+        if parent not in self._dirs:
+            if not os.path.isdir(parent):
+                os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
+        if rel in self.present:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(dest)
+        return dest
+
+    def _kept(self, rel: str, identity: Identity) -> tuple[Identity, Any] | None:
+        """The standby's entry for ``rel`` when its file is still the one wanted."""
+        from podpub.build.store import stamp
+
+        known = self.present.get(rel)
+        if known is None or known[0] != identity:
+            return None
+        if stamp(os.path.join(self._root, rel)) != known[1]:
+            return None
+        self.manifest[rel] = known
+        return known
+
+    def keep(self, rel: str, identity: Identity) -> tuple[Any, ...] | None:
+        """The standby's file at ``rel`` kept as it is, if it is the one wanted:
+        ``(identity, stamp, False)`` as :meth:`write` gives; else None (nothing done)."""
+        kept = self._kept(rel, identity)
+        return None if kept is None else (*kept, False)
+
+    def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
+        from podpub.build.store import stamp
+
+        entry = (identity, stamp(dest))
+        self.manifest[rel] = entry
+        self.written.add(rel)
+        return entry
+
+    def write(self, rel: str, data: bytes, identity: Identity | None = None) -> tuple[Any, ...]:
+        """Put ``data`` at ``rel`` (kept as it is when the standby has it already);
+        ``(identity, stamp, written)`` for the manifest of a worker process's files."""
+        identity = identity or content_identity(data)
+        kept = self._kept(rel, identity)
+        if kept is not None:
+            return (*kept, False)
+        try:
+            dest = self._prepare(rel)
+            with open(dest, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:  # a full disk, a file size limit: the producer's to fix
+            raise cannot_write(rel, exc) from None
+        return (*self._record(rel, identity, dest), True)
+
+    def link(
+        self, rel: str, source: Path | str, identity: Identity | None = None
+    ) -> tuple[Any, ...]:
+        """Bring a file in: a hard link when the file system allows, else a copy; kept
+        as it is when the standby has it already. ``identity``: that of the content
+        when ``source`` is a file of the previous site, else the source's own."""
+        identity = identity or link_identity(source)
+        kept = self._kept(rel, identity)
+        if kept is not None:
+            return (*kept, False)
+        try:
+            dest = self._prepare(rel)
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise cannot_write(rel, exc) from None
+        return (*self._record(rel, identity, dest), True)
+
+    def add_entry(self, rel: str, entry: tuple[Any, ...]) -> None:
+        """A file a worker process staged: ``(identity, stamp, written)``."""
+        identity, seen, written = entry
+        self.manifest[rel] = (identity, seen)
+        if written:
+            self.written.add(rel)
+
+    def carried(self, rel: str) -> None:
+        """A file :func:`~podpub.write.safety.carry_over` brought from the producer's output."""
+        self.manifest[rel] = (("kept",), None)
+        self.written.add(rel)
+
+    def finish(self) -> Standby:
+        """Remove the standby's files that are no longer part of the site, and the folders
+        left empty; return what the staged site is made of (the next run's standby)."""
+        from podpub.build.store import stamp
+
+        emptied: set[str] = set()
+        for rel in self.present.keys() - self.manifest.keys():
+            path = os.path.join(self._root, rel)
+            with contextlib.suppress(OSError):
+                if stat_module.S_ISDIR(os.lstat(path).st_mode):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+            emptied.add(os.path.dirname(rel))
+        for rel_dir in sorted(emptied, key=lambda d: d.count("/"), reverse=True):
+            while rel_dir:
+                try:
+                    os.rmdir(os.path.join(self._root, rel_dir))
+                except OSError:
+                    break  # not empty (or gone): its parents are not empty either
+                rel_dir = os.path.dirname(rel_dir)
+        folders = {""}
+        for rel in self.manifest:
+            parent = os.path.dirname(rel)
+            while parent not in folders:
+                folders.add(parent)
+                parent = os.path.dirname(parent)
+        # Carried files are described too ("kept", never reused): a name dropped from
+        # keep: is then removed from the standby like any file that left the site.
+        return Standby(
+            dict(self.manifest), {d: stamp(os.path.join(self._root, d)) for d in folders}
+        )
+
+    def commit(self, keep_old: bool = False) -> None:
+        """Swap the staged site in. The old one becomes the standby with ``keep_old``,
+        else it is deleted."""
+        try:
+            old = _swap_in(self.path, self.target)
+        except OSError as exc:
+            raise cannot_write(str(self.target), exc) from None
+        if old is None:  # the first site in this folder: its copy is the next standby
+            if keep_old:
+                copy_as_standby(self.target, self.files)
+            return
+        if keep_old:
+            try:
+                os.rename(old, standby_path(self.target))
+                return
+            except OSError:
+                pass  # an old standby in the way: deleted below like any old site
+        if not engine.remove_in_background(old, self.files):
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if not engine.remove_in_background(self.path, len(self.present) + self.files):
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def cannot_write(what: str, exc: OSError) -> PodpubError:
+    """A write that failed (full disk, file size limit, read-only folder): exit 1, not a bug."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return PodpubError(
+        [
+            Problem(
+                "",
+                None,
+                None,
+                "",
+                f"cannot write {what}: {exc.strerror or exc}; the previous site is untouched",
+                "free some disk space and publish again" if full else "check the output folder",
+            )
+        ]
+    )
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Staging]:
+    """Stage a site; swap it in if the block ends normally, discard it otherwise.
+
+    With a cached run (engine.py), the site's standby is brought up to date and the
+    replaced site becomes the next standby; otherwise the staging folder starts empty
+    and the replaced site is deleted.
+    """
+    run = engine.current()
+    with publish_lock(target):
+        _remove_stale_staging(target)
+        staging = Staging(target, run.standby() if run is not None else None)
+        if not staging.reused_standby:  # none described, or not usable: it goes
+            _remove_standby(target)
+        try:
+            yield staging
+        except BaseException:
+            staging.discard()
+            raise
+        try:
+            staging.commit(keep_old=run is not None and run.keeps_standby())
+        except BaseException:
+            staging.discard()
+            raise
+
+
+def copy_as_standby(target: Path, files: int) -> None:
+    """Make the standby of a site that replaced none: a folder of hard links to its
+    files (no data copied), so that the next publish brings up to date only what
+    changed instead of writing every file. In a detached process for a big site.
+
+    It works outside the publish lock: a publish that starts meanwhile finds no standby,
+    or one whose files it checks one by one anyway (``Staging``: identity and stamp,
+    folders swept) before keeping any. Given up at the first failure (a file system
+    without hard links): the next publish then writes every file, as it would have.
+    """
+    building = target.parent / f".{target.name}{STAGING_MARK}copy-{os.getpid()}"
+
+    def link_all() -> None:
+        try:
+            for root, _, names in os.walk(target):
+                rel = os.path.relpath(root, target)
+                folder = building if rel == "." else building / rel
+                folder.mkdir(parents=True, exist_ok=True)
+                for name in names:
+                    os.link(os.path.join(root, name), folder / name, follow_symlinks=False)
+            os.rename(building, standby_path(target))  # fails if one is there: dropped
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+
+    if not engine.in_background(link_all, files):
+        link_all()
+
+
+def _remove_standby(target: Path) -> None:
+    """A standby this run did not take (no description of it in the cache, or none it
+    could use): delete it, so that the replaced site can take its place."""
+    folder = standby_path(target)
+    if folder.is_dir() and not folder.is_symlink():
+        # named as a staging folder: a removal cut short is finished by the next sweep
+        hidden = target.parent / f".{target.name}{STAGING_MARK}gone-{os.getpid()}"
+        try:
+            os.rename(folder, hidden)
+        except OSError:
+            return
+        if not engine.remove_in_background(hidden, engine.BACKGROUND_REMOVAL_FILES):
+            shutil.rmtree(hidden, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def publish_lock(target: Path) -> Iterator[None]:
+    lock_path = target.parent / f".{target.name}.lock"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        # The staging folder and the lock live beside the output: the parent must be writable.
+        raise PodpubError(
+            f"cannot write in {target.parent} ({exc.strerror or exc}); choose an output "
+            "folder whose parent you can write to"
+        ) from None
+    with handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PodpubError(
+                        f"another podpub publish is writing {target}; wait for it to finish"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Staging folders left by a killed run (we hold the lock, so none is in use)."""
+    prefix = f".{target.name}{STAGING_MARK}"
+    for leftover in target.parent.glob(prefix + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return None
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    return getattr(libc, "renameat2", None)
+
+
+def _swap_in(staging: Path, target: Path) -> Path | None:
+    """Put ``staging`` at ``target``; return where the old site now is (to delete), if any."""
+    if not target.exists():
+        os.rename(staging, target)
+        return None
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE
+        )
+        if result == 0:
+            return staging  # the staging name now holds the old site
+        if ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(target))
+    # Fallback: two renames. A crash between them leaves the old site at `old`, which
+    # the next run's stale-staging sweep does not touch; the producer can move it back.
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    os.rename(target, old)
+    os.rename(staging, target)
+    return old

@@ -1,0 +1,312 @@
+"""What stands between a staged site and the producer's output folder.
+
+* :func:`refuse_inputs_inside` — the swap replaces the whole output folder, so no file
+  the show is made of (descriptors, audio, cover, transcripts, templates) may live in it.
+* :func:`carry_over` — the files a producer keeps in the output folder that podpub does
+  not write (``CNAME``, ``.well-known/`` …) are brought into each new site.
+* :func:`verify_staged` — the staged site is read back from disk and checked strictly
+  before the swap: the feed is the bytes that were built, parses as XML without
+  recovery, every item has a unique GUID, a complete enclosure and an RFC 2822 date;
+  every page, chapters file and media file is there, media at their exact size.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Collection, Container, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from podpub.errors import PodpubError, Problem
+from podpub.resolve.records import SiteRecord
+
+#: Names a producer keeps in the output folder for their host, carried over by default:
+#: GitHub Pages' custom domain and Jekyll switch, domain verification and security.txt,
+#: Netlify / Cloudflare Pages headers and redirects, Apache's per-folder settings.
+DEFAULT_KEEP = ("CNAME", ".nojekyll", ".well-known", "_headers", "_redirects", ".htaccess")
+
+FEED_FILE = "feed.xml"
+
+_RFC2822 = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
+)
+
+
+# --- before anything is written -------------------------------------------------------
+
+
+def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
+    """Refuse an output folder that holds files the show is made of: the swap would delete them."""
+    folder = out.resolve()
+    target = os.path.join(str(folder), "")  # "<output>/": what lies inside it
+    # Media paths were resolved when they were checked (paths.media_path): compared as
+    # they are. A descriptor is resolved only if it, or its folder, is a link: a show of
+    # 10,000 episodes would otherwise resolve 20,000 paths component by component.
+    resolved: list[tuple[str, str]] = [("cover", str(site.show.image_source))]
+    for episode in site.episodes:
+        resolved.append((f"{episode.source}: audio", str(episode.audio_source)))
+        resolved += [(f"{episode.source}: transcript", str(t.source)) for t in episode.transcripts]
+    descriptors = [e.source for e in site.episodes] + list(site.skipped)
+    folders = {os.path.dirname(rel) for rel in descriptors}
+    real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
+    for rel in descriptors:
+        path = os.path.join(show_dir, rel)
+        if os.path.islink(path):
+            resolved.append((rel, os.path.realpath(path)))
+        else:
+            resolved.append((rel, os.path.join(real[os.path.dirname(rel)], os.path.basename(rel))))
+    resolved.append(("templates", os.path.realpath(show_dir / "templates")))
+    inside = [(what, path) for what, path in resolved if os.path.join(path, "").startswith(target)]
+    if inside:
+        raise PodpubError(
+            [
+                Problem(
+                    "",
+                    None,
+                    None,
+                    "",
+                    f"refusing to publish into {folder}: it holds {what} "
+                    f"({path}), and each publish replaces the whole folder",
+                    "keep the show's files outside the output folder, or choose another "
+                    "one with --out",
+                )
+                for what, path in inside[:5]
+            ]
+        )
+
+
+# --- files the producer keeps in the output ---------------------------------------------
+
+
+def carry_over(
+    old: Path, staging: Path, extra: Iterable[str] = (), own: Container[str] | None = None
+) -> list[str]:
+    """Bring the producer's own files from the current output into the staged one.
+
+    Only the names of :data:`DEFAULT_KEEP` and of show.yaml's ``keep:``; a path podpub
+    itself wrote wins over the old copy. Hard links where the file system allows (the
+    old output is deleted after the swap), copies otherwise; links are kept as links.
+    ``own``: the files podpub staged, when the staging folder started as the standby
+    site (output.py): anything else there under a kept name is an older copy, replaced.
+    """
+    if not old.is_dir():
+        return []
+    kept: list[str] = []
+    for name in dict.fromkeys([*DEFAULT_KEEP, *extra]):
+        rel = name.strip("/")
+        source, dest = old / rel, staging / rel
+        if not rel or not os.path.lexists(source):
+            continue
+        if os.path.lexists(dest) and (own is None or rel in own):
+            continue
+        if not source.resolve().is_relative_to(old.resolve()) and not source.is_symlink():
+            continue  # a name that climbs out of the output through a parent link
+        try:
+            if os.path.lexists(dest):  # the standby's older copy (see ``own``)
+                _remove(dest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _copy(source, dest)
+        except OSError as exc:
+            raise PodpubError(
+                f"cannot carry {rel} over into the new site: {exc.strerror or exc}; "
+                "the previous site is untouched"
+            ) from None
+        kept.append(rel)
+    return kept
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _copy(source: Path, dest: Path) -> None:
+    mode = os.lstat(source).st_mode
+    if stat.S_ISLNK(mode):
+        os.symlink(os.readlink(source), dest)
+    elif stat.S_ISDIR(mode):
+        shutil.copytree(source, dest, symlinks=True, copy_function=_link_or_copy)
+    elif stat.S_ISREG(mode):
+        _link_or_copy(source, dest)
+
+
+def _link_or_copy(source: str | Path, dest: str | Path) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+# --- after everything is staged, before the swap -----------------------------------------
+
+
+def verify_staged(
+    folder: Path,
+    site: SiteRecord,
+    feed: bytes,
+    written: Collection[str] | None = None,
+    stamps: Mapping[str, Any] | None = None,
+) -> None:
+    """Read the staged site back from disk; raise PodpubError if it is not what was built.
+
+    ``written``: the files written in this run, when the others were kept as they were
+    from the standby site (output.py): those were read back when they were written and
+    still have the stamp they had then, so only their presence and size are checked.
+    ``stamps``: each staged file's stamp (size first), taken by the staging as it wrote
+    or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
+    """
+
+    from podpub.build import engine
+
+    def fresh(rel: str) -> bool:
+        return written is None or rel in written
+
+    problems: list[str] = []
+    on_disk = _read(folder / FEED_FILE, problems)
+    if on_disk is not None and on_disk != feed:
+        problems.append(f"{FEED_FILE} on disk is not the feed that was built")
+    run = engine.current()  # 50 pages of 200 items in a paged feed of 10,000 episodes
+    pages = [path for path in sorted(folder.glob("*.xml")) if fresh(path.name)]
+    read = run.map(_read_feed, pages, min_items=1) if run else map(_read_feed, pages)
+    guids: set[str] = set()
+    for path, (found, items) in zip(pages, read, strict=True):
+        problems += found
+        for number, guid in enumerate(items, 1):  # across pages: each GUID once
+            where = f"{path.name}: item {number}"
+            if not guid:
+                problems.append(f"{where} has no guid")
+            elif guid in guids:
+                problems.append(f"{where} repeats the guid {guid!r}")
+            guids.add(guid)
+    expected = {"index.html": None, site.show.image_path: None}
+    for episode in site.episodes:
+        expected[episode.page_path] = None
+        expected[episode.audio_path] = episode.audio.size
+        if episode.chapters_path:
+            expected[episode.chapters_path] = None
+    for rel, size in expected.items():
+        seen = stamps.get(rel) if stamps is not None else None
+        if seen is not None:  # stat'ed in this run, right after writing or checking it
+            problems += _size_problems(rel, seen[0], size)
+        else:
+            problems += _file_problems(folder, rel, size)
+    if written is None:
+        json_files = sorted(folder.rglob("*.json"))
+    else:
+        json_files = [folder / rel for rel in sorted(written) if rel.endswith(".json")]
+    # 10,000 chapters files in a new site: read by the workers
+    found = run.map(_json_problems, json_files) if run else map(_json_problems, json_files)
+    for path, (unread, valid) in zip(json_files, found, strict=True):
+        problems += unread
+        if not valid:
+            problems.append(f"{path.relative_to(folder)} is not valid JSON")
+    if problems:
+        raise PodpubError(
+            [
+                Problem(
+                    "", None, None, "", f"internal check of the new site: {text}", "please report"
+                )
+                for text in problems[:20]
+            ]
+        )
+
+
+def _json_problems(path: Path) -> tuple[list[str], bool]:
+    """A file of the staged site read back as JSON: why it could not be read, and
+    whether it is valid JSON."""
+    problems: list[str] = []
+    data = _read(path, problems)
+    try:
+        json.loads(data or b"")
+    except ValueError:
+        return problems, False
+    return problems, True
+
+
+def _read(path: Path, problems: list[str]) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        problems.append(f"cannot read {path.name} back: {exc.strerror or exc}")
+        return None
+
+
+def _file_problems(folder: Path, rel: str, size: int | None) -> list[str]:
+    try:
+        st = os.stat(folder / rel)
+    except OSError:
+        return [f"{rel} is missing"]
+    if not stat.S_ISREG(st.st_mode):
+        return [f"{rel} is not a file"]
+    return _size_problems(rel, st.st_size, size)
+
+
+def _size_problems(rel: str, actual: int, size: int | None) -> list[str]:
+    if size is not None and actual != size:
+        return [f"{rel} has {actual} bytes, the feed says {size}"]
+    if size is None and actual == 0:
+        return [f"{rel} is empty"]
+    return []
+
+
+def _read_feed(path: Path) -> tuple[list[str], list[str]]:
+    """A feed file of the staged site read back (:func:`_feed_problems`): its problems
+    but duplicate GUIDs, and the GUID of each item (compared across the pages)."""
+    problems: list[str] = []
+    data = _read(path, problems)
+    if data is None:
+        return problems, []
+    guids: list[str] = []
+    return problems + _feed_problems(path.name, data, guids), guids
+
+
+def _feed_problems(name: str, data: bytes, guids: list[str]) -> list[str]:
+    """A feed as a strict XML parser reads it: items with enclosure and pubDate; each
+    item's GUID (trimmed, lower case, "" if none) appended to ``guids``."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(
+            data, etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
+        )
+    except etree.XMLSyntaxError as exc:
+        return [f"{name} does not parse as XML ({exc})"]
+    problems: list[str] = []
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        return [f"{name} is not an RSS document"] if name == FEED_FILE else []  # sitemap …
+    for tag in ("lastBuildDate", "pubDate"):
+        text = channel.findtext(tag)
+        if text is not None and not is_rfc2822(text):
+            problems.append(f"{name}: channel {tag} {text!r} is not an RFC 2822 date")
+    for number, item in enumerate(channel.iterfind("item"), 1):
+        where = f"{name}: item {number}"
+        guids.append((item.findtext("guid") or "").strip().lower())
+        enclosure = item.find("enclosure")
+        if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+            problems.append(f"{where} has an incomplete enclosure")
+        elif not enclosure.get("length", "").isdigit() or int(enclosure.get("length")) <= 0:
+            problems.append(f"{where} has an enclosure length that is not a byte count")
+        date = item.findtext("pubDate")
+        if date is None or not is_rfc2822(date):
+            problems.append(f"{where} has no RFC 2822 pubDate ({date!r})")
+    return problems
+
+
+def is_rfc2822(text: str) -> bool:
+    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has."""
+    if not _RFC2822.fullmatch(text):
+        return False
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return False
+    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.weekday()] == text[:3]
