@@ -9,6 +9,12 @@ copied with the episode's number written into the tag, so that every file is dis
 episodes is a draft, one in a hundred is scheduled in the future, one in ten has a
 WebVTT transcript.
 
+Two kinds of show (``--texts``): ``long`` (the default) gives every headline a text of one
+to three sentences and often a source link, and every summary two to four sentences, like the
+sample show; ``short`` gives headlines a title only and summaries one sentence (one
+paragraph), like most shows in the directories. The long show weighs on text rendering,
+the short one shows the fixed cost per episode.
+
 The output is deterministic for a given N (seeded), except file times. Nothing here is
 timed: run.py times the tools that read the show.
 """
@@ -26,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "audio"
 MARKER = b"PODPUB-BENCH-EPISODE-00000000"
-GENERATOR_VERSION = "2"  # bump when the generated show changes (run.py regenerates)
+GENERATOR_VERSION = "3"  # bump when the generated show changes (run.py regenerates)
 
 # (fixture, extension, share of episodes): MP3 first, as in real podcasts.
 SOURCES = (
@@ -37,6 +43,7 @@ SOURCES = (
     ("tone.flac", ".flac", 10),
     ("tone.ogg", ".ogg", 5),
 )
+TEXTS = ("long", "short")
 CHAPTER_STARTS = ("0:00", "0:00.3", "0:00.6", "0:00.9", "0:01.2", "0:01.5")  # audio ≥ 2 s
 
 SHOW_YAML = """\
@@ -124,14 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("count", type=int, help="number of episodes")
     parser.add_argument("folder", type=Path, help="show folder to create (replaced)")
+    parser.add_argument(
+        "--texts", choices=TEXTS, default="long", help="headline and summary texts (see above)"
+    )
     args = parser.parse_args(argv)
-    make_show(args.count, args.folder)
+    make_show(args.count, args.folder, texts=args.texts)
     print(f"{args.count} episodes in {args.folder}")
     return 0
 
 
-def make_show(count: int, folder: Path) -> None:
+def make_show(count: int, folder: Path, texts: str = "long") -> None:
     """Write a show of ``count`` episodes into ``folder`` (emptied first)."""
+    if texts not in TEXTS:
+        raise ValueError(f"texts must be one of {TEXTS}, not {texts!r}")
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "episodes").mkdir(parents=True)
@@ -156,7 +168,7 @@ def make_show(count: int, folder: Path) -> None:
         if rng.random() < 0.1:
             transcript = f"transcripts/{name}.vtt"
             (folder / transcript).write_text(_vtt(rng), encoding="utf-8")
-        text = _descriptor(rng, index, when, audio, transcript)
+        text = _descriptor(rng, index, when, audio, transcript, short=texts == "short")
         (folder / "episodes" / f"{when:%Y-%m-%d}-{name}.yaml").write_text(text, encoding="utf-8")
 
 
@@ -164,7 +176,12 @@ def make_show(count: int, folder: Path) -> None:
 
 
 def _descriptor(
-    rng: random.Random, index: int, when: dt.datetime, audio: str, transcript: str | None
+    rng: random.Random,
+    index: int,
+    when: dt.datetime,
+    audio: str,
+    transcript: str | None,
+    short: bool = False,
 ) -> str:
     topic = rng.choice(TOPICS)
     lines = [
@@ -185,7 +202,7 @@ def _descriptor(
     elif kind < 0.06:
         lines.append("type: bonus")
     lines.append("summary: |")
-    for sentence in _sentences(rng, 2 + rng.randrange(3)):
+    for sentence in _sentences(rng, 1 if short else 2 + rng.randrange(3)):
         lines.append(f"  {sentence}")
     lines.append(f"audio: {audio}")
     lines.append("hosts:")
@@ -202,6 +219,8 @@ def _descriptor(
     for start in CHAPTER_STARTS[: 3 + rng.randrange(4)]:
         lines.append(f"  - title: {_quote(rng.choice(TOPICS).capitalize())}")
         lines.append(f'    start: "{start}"')
+        if short:  # titles only
+            continue
         lines.append("    text: >-")
         for sentence in _sentences(rng, 1 + rng.randrange(3)):
             lines.append(f"      {sentence}")

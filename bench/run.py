@@ -1,9 +1,10 @@
 """Time podpub against the Python floor and Hugo on generated shows; print the table.
 
-    /tmp/venv/bin/python bench/run.py [--sizes 100,1000,10000] [--repeat 3]
+    python bench/run.py [--sizes 100,1000,10000] [--texts long,short] [--repeat 3]
 
-For each size it generates a show (bench/make_show.py; kept under --work between runs),
-then measures, each in a fresh process:
+For each kind of show (``--texts``: long texts like the sample's, short texts with
+titles-only headlines) and each size it generates a show (bench/make_show.py; kept
+under --work between runs), then measures, each in a fresh process:
 
 * podpub ``cold``: no cache (``.podpub/`` deleted) and no previous output;
 * podpub ``no-change``: the same publish again;
@@ -68,6 +69,7 @@ class Measure:
 class Result:
     size: int
     episodes: int
+    texts: str = "long"  # the kind of show (make_show.py --texts)
     runs: dict[tuple[str, str], list[Measure]] = field(default_factory=dict)
 
     def best(self, tool: str, case: str) -> Measure | None:
@@ -166,13 +168,13 @@ def _pss(pid: int) -> int:
 # --- the cases -------------------------------------------------------------------------
 
 
-def prepare_show(work: Path, size: int) -> Path:
-    show = work / f"show-{size}"
+def prepare_show(work: Path, size: int, texts: str = "long") -> Path:
+    show = work / f"show-{texts}-{size}"
     stamp = show / ".bench-generator"
-    wanted = f"{GENERATOR_VERSION} {size}"
+    wanted = f"{GENERATOR_VERSION} {size} {texts}"
     if not (stamp.is_file() and stamp.read_text() == wanted):
-        print(f"generating a show of {size} episodes in {show} …", file=sys.stderr)
-        make_show(size, show)
+        print(f"generating a {texts}-text show of {size} episodes in {show} …", file=sys.stderr)
+        make_show(size, show, texts=texts)
         stamp.write_text(wanted)
     return show
 
@@ -215,7 +217,7 @@ class ShowEdits:
 def run_podpub(
     result: Result, show: Path, work: Path, repeat: int, jobs: str | None, code: Path | None
 ) -> None:
-    out = work / f"out-podpub-{result.size}"
+    out = work / f"out-podpub-{result.texts}-{result.size}"
     argv = [PYTHON, "-m", "podpub", "publish", str(show), "--out", str(out), "--quiet"]
     env = dict(os.environ)
     if jobs:
@@ -251,7 +253,7 @@ def run_podpub(
 
 
 def run_floor(result: Result, show: Path, work: Path, repeat: int) -> None:
-    out = work / f"out-floor-{result.size}"
+    out = work / f"out-floor-{result.texts}-{result.size}"
     for _ in range(repeat):
         shutil.rmtree(out, ignore_errors=True)
         measured = measure([PYTHON, str(BENCH / "floor.py"), str(show), str(out)])
@@ -262,7 +264,8 @@ def run_floor(result: Result, show: Path, work: Path, repeat: int) -> None:
 def run_hugo(result: Result, show: Path, work: Path, repeat: int) -> None:
     from hugo_site import convert
 
-    site, out = work / f"hugo-{result.size}", work / f"out-hugo-{result.size}"
+    name = f"{result.texts}-{result.size}"
+    site, out = work / f"hugo-{name}", work / f"out-hugo-{name}"
     convert(show, site)
     argv = ["hugo", "--quiet", "--source", str(site), "--destination", str(out)]
     edits = ShowEdits(show)
@@ -293,6 +296,7 @@ def run_hugo(result: Result, show: Path, work: Path, repeat: int) -> None:
 
 def table(results: list[Result]) -> str:
     header = [
+        "texts",
         "episodes",
         "tool",
         "case",
@@ -315,6 +319,7 @@ def table(results: list[Result]) -> str:
                 per = measured.wall / max(result.episodes, 1) * 1e6
                 rows.append(
                     [
+                        result.texts,
                         f"{result.size:,}",
                         tool,
                         case,
@@ -353,6 +358,11 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="episode counts, comma-separated")
+    parser.add_argument(
+        "--texts",
+        default="long,short",
+        help="kinds of show, comma-separated: long (the sample's texts), short (titles only)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (median shown)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/podpub-bench"))
     parser.add_argument("--jobs", help="PODPUB_JOBS for podpub (default: podpub's choice)")
@@ -376,19 +386,22 @@ def main(argv: list[str] | None = None) -> int:
     hugo = shutil.which("hugo") and not args.no_hugo
     results: list[Result] = []
     loads = [os.getloadavg()[0]]
-    for size in (int(s.replace("_", "")) for s in args.sizes.split(",")):
-        show = prepare_show(args.work, size)
-        result = Result(size, 0)
-        print(f"size {size:,}: podpub …", file=sys.stderr)
-        run_podpub(result, show, args.work, args.repeat, args.jobs, code)
-        if not args.no_floor:
-            print(f"size {size:,}: floor …", file=sys.stderr)
-            run_floor(result, show, args.work, args.repeat)
-        if hugo:
-            print(f"size {size:,}: hugo …", file=sys.stderr)
-            run_hugo(result, show, args.work, args.repeat)
-        results.append(result)
-        loads.append(os.getloadavg()[0])
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    for texts in args.texts.split(","):
+        for size in sizes:
+            show = prepare_show(args.work, size, texts)
+            result = Result(size, 0, texts)
+            label = f"{texts} texts, size {size:,}"
+            print(f"{label}: podpub …", file=sys.stderr)
+            run_podpub(result, show, args.work, args.repeat, args.jobs, code)
+            if not args.no_floor:
+                print(f"{label}: floor …", file=sys.stderr)
+                run_floor(result, show, args.work, args.repeat)
+            if hugo:
+                print(f"{label}: hugo …", file=sys.stderr)
+                run_hugo(result, show, args.work, args.repeat)
+            results.append(result)
+            loads.append(os.getloadavg()[0])
     print(f"Machine: {machine()}")
     print(
         f"Load average (1 min) during the run: {min(loads):.2f}–{max(loads):.2f}; "
@@ -401,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(
                 [
                     {
+                        "texts": r.texts,
                         "size": r.size,
                         "episodes": r.episodes,
                         "runs": {
