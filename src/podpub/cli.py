@@ -344,6 +344,109 @@ def tag(
         ctx.exit(EXIT_USER_ERROR)
 
 
+# --- Starting a show: init and new (start/) -----------------------------------------
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--title", help="The show's title.")
+@click.option("--language", help="ISO 639-1 code of the show's language: en, fr, en-us …")
+@click.option("--author", help="The people or company behind the show (itunes:author).")
+@click.option("--email", help="The owner's e-mail; directories send ownership codes there.")
+@click.option("--url", help="Where the site will be served, e.g. https://podcast.example.org/.")
+@click.option("--category", help="Apple Podcasts category: 'Parent' or 'Parent > Subcategory'.")
+@click.option(
+    "--timezone",
+    default="UTC",
+    show_default=True,
+    help="IANA time zone of episode dates written without one, e.g. Europe/Paris.",
+)
+@click.option("-y", "--yes", is_flag=True, help="Ask nothing: every answer comes from the flags.")
+def init(folder: Path, yes: bool, **given: str | None) -> None:
+    """Start a new show in FOLDER (default: here): a commented show.yaml that passes
+    podpub check, episodes/, audio/, a .gitignore and a placeholder cover."""
+    import datetime as dt
+
+    from podpub.start.init import (
+        Answers,
+        ask_missing,
+        init_show,
+        next_steps,
+        refuse_existing_show,
+        require_all,
+    )
+
+    refuse_existing_show(folder)  # before any question: answers would be lost
+    answers = Answers(**given)  # type: ignore[arg-type]
+    if yes:
+        require_all(answers)
+    else:
+        answers = ask_missing(answers, _ask)
+    result = init_show(folder, answers, dt.date.today())
+    click.echo("\n".join(next_steps(result, str(folder))))
+
+
+def _ask(question: str, flag: str, check: object) -> str:
+    def value_proc(value: str) -> str:
+        try:
+            return check(value)  # type: ignore[operator, no-any-return]
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.prompt(question, value_proc=value_proc)  # type: ignore[no-any-return]
+
+
+@cli.command()
+@click.argument("title")
+@click.option(
+    "--audio",
+    type=click.Path(path_type=Path),
+    help="The episode's audio: copied under audio/ (kept if already there) and probed.",
+)
+@click.option(
+    "--date",
+    "when",
+    metavar="WHEN",
+    help="Publication date: 2025-03-06, '2025-03-06 09:00', 'tomorrow 9am', 'next friday "
+    "09:00' (default: now, in the show's time zone).",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(min=1),
+    help="Episode number (default for a serial show: the highest so far + 1).",
+)
+@click.option(
+    "--show",
+    "show_dir",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The show's folder (default: the current folder).",
+)
+def new(
+    title: str, audio: Path | None, when: str | None, number: int | None, show_dir: Path
+) -> None:
+    """Write a new episode descriptor episodes/<date>-<slug>.yaml titled TITLE, with the
+    show's hosts and stubs for headlines and credits. Never replaces a file."""
+    import datetime as dt
+
+    from podpub.start.new import NewEpisode, clock, new_episode
+
+    request = NewEpisode(title=title, when=when, audio=audio, number=number)
+    result = new_episode(show_dir, request, dt.datetime.now(dt.UTC))
+    when_text = f"{result.date:%A %d %B %Y}" + (
+        f" {result.date:%H:%M}" if isinstance(result.date, dt.datetime) else ""
+    )
+    number_text = f"episode {result.number}, " if result.number is not None else ""
+    click.echo(f"Wrote {result.descriptor} ({number_text}{when_text}, {result.timezone}).")
+    if result.audio_info is not None:
+        action = "copied to" if result.audio_copied else "already in"
+        duration = clock(result.audio_info.duration)
+        click.echo(f"Audio {action} {result.audio}: {duration} long.")
+    else:
+        click.echo(f"Put the episode's audio at {result.audio} (or edit audio: in the file).")
+    click.echo("Fill in the summary and headlines, then: podpub check")
+
+
 def _relative(path: Path, folder: Path) -> str:
     try:
         return str(path.relative_to(folder.resolve()))
