@@ -172,7 +172,7 @@ def _audio(
     try:
         info = probe(audio)
     except AudioError as exc:
-        raise _refuse(str(audio), str(exc), "", field="--audio") from None
+        raise _refuse("", str(exc), "", field="--audio") from None
     folder = (show_dir / "audio").resolve()
     source = audio.resolve()
     if source.parent == folder or folder in source.parents:
@@ -181,8 +181,8 @@ def _audio(
     existing = show_dir / target
     if existing.exists() and not filecmp.cmp(source, existing, shallow=False):
         raise _refuse(
-            target,
-            f"already exists and differs from {audio}; podpub new never replaces a file",
+            "",
+            f"{target} already exists and differs from {audio}; podpub new never replaces a file",
             "rename one of them, or point --audio at the file in audio/",
             field="--audio",
         )
