@@ -110,7 +110,8 @@ def publish(
     verify: bool,
     jobs: int | None,
 ) -> None:
-    """Check the show, then write the feed, pages and media into the output folder."""
+    """Check the show in SHOW_DIR (default: the current folder), then write the feed,
+    pages and media into the output folder."""
     started = time.perf_counter()
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
@@ -241,9 +242,9 @@ def check(
     offline: bool,
     no_cache: bool,
 ) -> None:
-    """Check the show as publish does, write nothing: the descriptors, then every feed
-    rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
-    with --strict."""
+    """Check the show in SHOW_DIR (default: the current folder) as publish does, write
+    nothing: the descriptors, then every feed rule (RSS, Apple, Podcasting 2.0, size
+    budget). Exit 1 on an error, or on a warning with --strict."""
     run = None
     if not feed:  # the show's own check: the last report stands while nothing changed
         from podpub.build.runner import CheckRun
@@ -290,7 +291,8 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
 @cli.command()
 @click.argument("kind", type=click.Choice(["show", "episode"]), default="show")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of show.yaml or of an episode descriptor (for editors)."""
+    """Print the JSON Schema of show.yaml (KIND show, the default) or of an episode
+    descriptor (KIND episode), for editors' completion."""
     from podpub.input.models import Episode, Show
 
     model = Show if kind == "show" else Episode
@@ -313,7 +315,8 @@ def tag(
     quiet: bool,
 ) -> None:
     """Write each episode's title, show, hosts, credits, chapters and cover into its
-    audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
+    audio file: all episodes of the show in SHOW_DIR (default: the current folder), or
+    the EPISODEs named (descriptor names or paths)."""
     from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time

@@ -510,7 +510,9 @@ class Show(Strict):
         None, description="Base URL where audio is uploaded (CDN); default: the site url."
     )
     author: Text = Field(description="itunes:author: the people or company behind the show.")
-    owner: Owner
+    owner: Owner = Field(
+        description="itunes:owner: who directories contact (ownership codes go to the e-mail)."
+    )
     image: RelativePath = Field(
         description="Cover art file (square JPEG or PNG, 1400-3000 px): itunes:image."
     )
