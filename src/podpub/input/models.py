@@ -266,11 +266,15 @@ class Credit(Strict):
 
 
 class RoleAlias(Strict):
+    """One wording of your own under ``role_aliases``: the taxonomy role it means."""
+
     role: Text = Field(description="podcast:person role from the taxonomy.")
     group: Text | None = Field(None, description="podcast:person group, when ambiguous.")
 
 
 class Owner(Strict):
+    """``owner``: who the directories contact about the show (not shown on the pages)."""
+
     name: Text = Field(description="itunes:owner/itunes:name.")
     email: Email = Field(
         description="itunes:owner/itunes:email and podcast:locked owner; directories send "
