@@ -25,6 +25,20 @@ from podpub.input.models import Episode, Show
 COMMANDS_MARKER = "<!-- podpub:commands -->"
 FIELDS_MARKER = "<!-- podpub:fields -->"
 
+# Commands in the order a producer meets them; any other after them, by name.
+WORKFLOW = (
+    "init",
+    "new",
+    "check",
+    "serve",
+    "publish",
+    "deploy",
+    "notify",
+    "tag",
+    "roles",
+    "schema",
+)
+
 # Pages written by other work streams; listed in mkdocs.yml, dropped while missing.
 OPTIONAL_PAGES = frozenset(
     {"serve.md", "deploy.md", "online.md", "import.md", "roles.md", "pages.md", "architecture.md"}
@@ -73,7 +87,9 @@ def walk_commands(
     """Every command under ``group`` as (full name, command), in the CLI's own order."""
     found: list[tuple[str, click.Command]] = []
     ctx = click.Context(group, info_name=prefix)
-    for name in group.list_commands(ctx):
+    names = group.list_commands(ctx)
+    names = sorted(names, key=lambda n: (WORKFLOW.index(n) if n in WORKFLOW else len(WORKFLOW), n))
+    for name in names:
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue

@@ -267,3 +267,11 @@ def test_dates_podpub_new_refuses_name_the_forms(text):
     with pytest.raises(PodpubError) as caught:
         parse_when(text, FRIDAY)
     assert "next friday" in str(caught.value.problems[0])
+
+
+def test_init_without_a_terminal_or_answers_names_the_flags(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "show"), "--title", "X"], input="")
+    assert isinstance(result.exception, PodpubError)
+    fields = {problem.field for problem in result.exception.problems}
+    assert fields == {"--language", "--author", "--email", "--url", "--category"}
+    assert not (tmp_path / "show").exists()

@@ -384,7 +384,13 @@ def init(folder: Path, yes: bool, **given: str | None) -> None:
     if yes:
         require_all(answers)
     else:
-        answers = ask_missing(answers, _ask)
+        try:
+            answers = ask_missing(answers, _ask)
+        except click.exceptions.Abort:
+            if sys.stdin.isatty():
+                raise  # Ctrl-C or Ctrl-D at the terminal: interrupted
+            require_all(answers)  # input ran out (a script): name the flags to give
+            raise
     result = init_show(folder, answers, dt.date.today())
     click.echo("\n".join(next_steps(result, str(folder))))
 
