@@ -1,8 +1,8 @@
 """The descriptor format: pydantic models of ``show.yaml`` and ``episodes/*.yaml``.
 
 These models are the single source of truth for the format: the loader validates
-against them, ``podpub schema`` exports them as JSON Schema, and the README's format
-reference follows them. Strict at the edge (unknown keys are errors, YAML's silent
+against them, ``podpub schema`` exports them as JSON Schema, and the docs' "Descriptor
+fields" page is generated from them (docs/hooks.py): every field needs a description. Strict at the edge (unknown keys are errors, YAML's silent
 conversions are refused), frozen inside.
 """
 
@@ -560,7 +560,7 @@ class Show(Strict):
         default_factory=list,
         description="Default credits of every episode (the team), before the episode's own.",
     )
-    # Optional feed tags (README "Optional feed tags"): each written only when given.
+    # Optional feed tags (docs/descriptors.md, "Optional feed tags"): each written only when given.
     new_feed_url: Url | None = Field(
         None,
         description="itunes:new-feed-url: the feed's new address when it moves (keep guid "
@@ -690,7 +690,7 @@ class Episode(Strict):
         default_factory=list,
         description="Chapters besides the headlines' (intro, outro…), merged with them by time.",
     )
-    # Optional feed tags (README "Optional feed tags"): each written only when given.
+    # Optional feed tags (docs/descriptors.md, "Optional feed tags"): each written only when given.
     alternate_audio: list[AlternateAudioIn] = Field(
         default_factory=list,
         description="More files of the same episode (Opus, AAC …): podcast:alternateEnclosure, "
