@@ -2,8 +2,9 @@
 
 These models are the single source of truth for the format: the loader validates
 against them, ``podpub schema`` exports them as JSON Schema, and the docs' "Descriptor
-fields" page is generated from them (docs/hooks.py): every field needs a description. Strict at the edge (unknown keys are errors, YAML's silent
-conversions are refused), frozen inside.
+fields" page is generated from them (docs/hooks.py): every field needs a description.
+Strict at the edge (unknown keys are errors, YAML's silent conversions are refused),
+frozen inside.
 """
 
 from __future__ import annotations
