@@ -442,7 +442,7 @@ def new(
 
     request = NewEpisode(title=title, when=when, audio=audio, number=number)
     result = new_episode(show_dir, request, dt.datetime.now(dt.UTC))
-    when_text = f"{result.date:%A %d %B %Y}" + (
+    when_text = f"{result.date:%A} {result.date.day} {result.date:%B %Y}" + (
         f" {result.date:%H:%M}" if isinstance(result.date, dt.datetime) else ""
     )
     number_text = f"episode {result.number}, " if result.number is not None else ""
