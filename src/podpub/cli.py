@@ -110,7 +110,8 @@ def publish(
     verify: bool,
     jobs: int | None,
 ) -> None:
-    """Check the show, then write the feed, pages and media into the output folder."""
+    """Check the show in SHOW_DIR (default: the current folder), then write the feed,
+    pages and media into the output folder."""
     started = time.perf_counter()
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
@@ -241,9 +242,9 @@ def check(
     offline: bool,
     no_cache: bool,
 ) -> None:
-    """Check the show as publish does, write nothing: the descriptors, then every feed
-    rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
-    with --strict."""
+    """Check the show in SHOW_DIR (default: the current folder) as publish does, write
+    nothing: the descriptors, then every feed rule (RSS, Apple, Podcasting 2.0, size
+    budget). Exit 1 on an error, or on a warning with --strict."""
     run = None
     if not feed:  # the show's own check: the last report stands while nothing changed
         from podpub.build.runner import CheckRun
@@ -290,7 +291,8 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
 @cli.command()
 @click.argument("kind", type=click.Choice(["show", "episode"]), default="show")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of show.yaml or of an episode descriptor (for editors)."""
+    """Print the JSON Schema of show.yaml (KIND show, the default) or of an episode
+    descriptor (KIND episode), for editors' completion."""
     from podpub.input.models import Episode, Show
 
     model = Show if kind == "show" else Episode
@@ -313,7 +315,8 @@ def tag(
     quiet: bool,
 ) -> None:
     """Write each episode's title, show, hosts, credits, chapters and cover into its
-    audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
+    audio file: all episodes of the show in SHOW_DIR (default: the current folder), or
+    the EPISODEs named (descriptor names or paths)."""
     from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time
@@ -342,6 +345,115 @@ def tag(
             err=True,
         )
         ctx.exit(EXIT_USER_ERROR)
+
+
+# --- Starting a show: init and new (start/) -----------------------------------------
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--title", help="The show's title.")
+@click.option("--language", help="ISO 639-1 code of the show's language: en, fr, en-us …")
+@click.option("--author", help="The people or company behind the show (itunes:author).")
+@click.option("--email", help="The owner's e-mail; directories send ownership codes there.")
+@click.option("--url", help="Where the site will be served, e.g. https://podcast.example.org/.")
+@click.option("--category", help="Apple Podcasts category: 'Parent' or 'Parent > Subcategory'.")
+@click.option(
+    "--timezone",
+    default="UTC",
+    show_default=True,
+    help="IANA time zone of episode dates written without one, e.g. Europe/Paris.",
+)
+@click.option("-y", "--yes", is_flag=True, help="Ask nothing: every answer comes from the flags.")
+def init(folder: Path, yes: bool, **given: str | None) -> None:
+    """Start a new show in FOLDER (default: here): a commented show.yaml that passes
+    podpub check, episodes/, audio/, a .gitignore and a placeholder cover."""
+    import datetime as dt
+
+    from podpub.start.init import (
+        Answers,
+        ask_missing,
+        init_show,
+        next_steps,
+        refuse_existing_show,
+        require_all,
+    )
+
+    refuse_existing_show(folder)  # before any question: answers would be lost
+    answers = Answers(**given)  # type: ignore[arg-type]
+    if yes:
+        require_all(answers)
+    else:
+        try:
+            answers = ask_missing(answers, _ask)
+        except click.exceptions.Abort:
+            if sys.stdin.isatty():
+                raise  # Ctrl-C or Ctrl-D at the terminal: interrupted
+            require_all(answers)  # input ran out (a script): name the flags to give
+            raise
+    result = init_show(folder, answers, dt.date.today())
+    click.echo("\n".join(next_steps(result, str(folder))))
+
+
+def _ask(question: str, flag: str, check: object) -> str:
+    def value_proc(value: str) -> str:
+        try:
+            return check(value)  # type: ignore[operator, no-any-return]
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.prompt(question, value_proc=value_proc)  # type: ignore[no-any-return]
+
+
+@cli.command()
+@click.argument("title")
+@click.option(
+    "--audio",
+    type=click.Path(path_type=Path),
+    help="The episode's audio: copied under audio/ (kept if already there) and probed.",
+)
+@click.option(
+    "--date",
+    "when",
+    metavar="WHEN",
+    help="Publication date: 2025-03-06, '2025-03-06 09:00', 'tomorrow 9am', 'next friday "
+    "09:00' (default: now, in the show's time zone).",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(min=1),
+    help="Episode number (default for a serial show: the highest so far + 1).",
+)
+@click.option(
+    "--show",
+    "show_dir",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The show's folder (default: the current folder).",
+)
+def new(
+    title: str, audio: Path | None, when: str | None, number: int | None, show_dir: Path
+) -> None:
+    """Write a new episode descriptor episodes/<date>-<slug>.yaml titled TITLE, with the
+    show's hosts and stubs for headlines and credits. Never replaces a file."""
+    import datetime as dt
+
+    from podpub.start.new import NewEpisode, clock, new_episode
+
+    request = NewEpisode(title=title, when=when, audio=audio, number=number)
+    result = new_episode(show_dir, request, dt.datetime.now(dt.UTC))
+    when_text = f"{result.date:%A} {result.date.day} {result.date:%B %Y}" + (
+        f" {result.date:%H:%M}" if isinstance(result.date, dt.datetime) else ""
+    )
+    number_text = f"episode {result.number}, " if result.number is not None else ""
+    click.echo(f"Wrote {result.descriptor} ({number_text}{when_text}, {result.timezone}).")
+    if result.audio_info is not None:
+        action = "copied to" if result.audio_copied else "already in"
+        duration = clock(result.audio_info.duration)
+        click.echo(f"Audio {action} {result.audio}: {duration} long.")
+    else:
+        click.echo(f"Put the episode's audio at {result.audio} (or edit audio: in the file).")
+    click.echo("Fill in the summary and headlines, then: podpub check")
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -1,9 +1,10 @@
 """The descriptor format: pydantic models of ``show.yaml`` and ``episodes/*.yaml``.
 
 These models are the single source of truth for the format: the loader validates
-against them, ``podpub schema`` exports them as JSON Schema, and the README's format
-reference follows them. Strict at the edge (unknown keys are errors, YAML's silent
-conversions are refused), frozen inside.
+against them, ``podpub schema`` exports them as JSON Schema, and the docs' "Descriptor
+fields" page is generated from them (docs/hooks.py): every field needs a description.
+Strict at the edge (unknown keys are errors, YAML's silent conversions are refused),
+frozen inside.
 """
 
 from __future__ import annotations
@@ -266,11 +267,15 @@ class Credit(Strict):
 
 
 class RoleAlias(Strict):
+    """One wording of your own under ``role_aliases``: the taxonomy role it means."""
+
     role: Text = Field(description="podcast:person role from the taxonomy.")
     group: Text | None = Field(None, description="podcast:person group, when ambiguous.")
 
 
 class Owner(Strict):
+    """``owner``: who the directories contact about the show (not shown on the pages)."""
+
     name: Text = Field(description="itunes:owner/itunes:name.")
     email: Email = Field(
         description="itunes:owner/itunes:email and podcast:locked owner; directories send "
@@ -510,7 +515,9 @@ class Show(Strict):
         None, description="Base URL where audio is uploaded (CDN); default: the site url."
     )
     author: Text = Field(description="itunes:author: the people or company behind the show.")
-    owner: Owner
+    owner: Owner = Field(
+        description="itunes:owner: who directories contact (ownership codes go to the e-mail)."
+    )
     image: RelativePath = Field(
         description="Cover art file (square JPEG or PNG, 1400-3000 px): itunes:image."
     )
@@ -554,7 +561,7 @@ class Show(Strict):
         default_factory=list,
         description="Default credits of every episode (the team), before the episode's own.",
     )
-    # Optional feed tags (README "Optional feed tags"): each written only when given.
+    # Optional feed tags (docs/descriptors.md, "Optional feed tags"): each written only when given.
     new_feed_url: Url | None = Field(
         None,
         description="itunes:new-feed-url: the feed's new address when it moves (keep guid "
@@ -684,7 +691,7 @@ class Episode(Strict):
         default_factory=list,
         description="Chapters besides the headlines' (intro, outro…), merged with them by time.",
     )
-    # Optional feed tags (README "Optional feed tags"): each written only when given.
+    # Optional feed tags (docs/descriptors.md, "Optional feed tags"): each written only when given.
     alternate_audio: list[AlternateAudioIn] = Field(
         default_factory=list,
         description="More files of the same episode (Opus, AAC …): podcast:alternateEnclosure, "

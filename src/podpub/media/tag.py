@@ -5,7 +5,7 @@ not the feed: they see the file's tags, not the feed. So the same title, show, h
 credits and chapters go into the file, with mutagen (only this module and ``audio.py``
 import it; ``audio.py`` reads, this module writes).
 
-What each container gets (the README's "Tagging the audio files" says the same):
+What each container gets (docs/tagging.md says the same):
 
 * **MP3** (ID3v2.4): ``TIT2`` title, ``TALB`` show, ``TPE1`` hosts, ``TPE2`` show author,
   ``TRCK``/``TPOS`` episode and season numbers, ``TDRC`` date, ``TDES`` and ``COMM``

@@ -1,0 +1,1 @@
+"""Starting a show: ``podpub init`` (a new show folder) and ``podpub new`` (an episode)."""
