@@ -314,9 +314,11 @@ def episode_credits(
     host_role: Role,
     defaults: tuple[CreditGroup, ...],
     problems: list[Problem],
+    guest_role: Role | None = None,
 ) -> tuple[tuple[PersonRef, ...], tuple[CreditGroup, ...]]:
-    """An episode's hosts and credits: its hosts (else the show's) first, then the show's
-    default lines, then its own lines, merged role by role in the order written."""
+    """An episode's hosts and credits: its hosts (else the show's) first, its guests
+    (``guests:``, in the role ``guest_role``), then the show's default lines, then its own
+    lines, merged role by role in the order written."""
     show_hosts = [group for group in defaults if is_host(group.role)]
     if episode.hosts:
         hosts = people.resolve(episode.hosts, doc, ("hosts",), problems)
@@ -324,11 +326,29 @@ def episode_credits(
     else:
         hosts_line = show_hosts[0] if show_hosts else CreditGroup(host_role, ())
     lines = [(hosts_line, False)]
+    if episode.guests and guest_role is not None:
+        guests = people.resolve(episode.guests, doc, ("guests",), problems)
+        lines.append((CreditGroup(guest_role, guests), False))
     lines += [(group, False) for group in defaults if not is_host(group.role)]
     lines += _credit_lines(episode.credits, doc, people, aliases, problems)
     credits = merge_credits(lines)
     hosts = next((group.people for group in credits if is_host(group.role)), ())
     return hosts, credits
+
+
+def guests_of(credits: Iterable[CreditGroup]) -> tuple[PersonRef, ...]:
+    """The people credited as guests (``guests:``, or a credit line whose role maps to
+    podcast:person's "guest"): the page header names them."""
+    found: dict[str, PersonRef] = {}
+    for group in credits:
+        if is_guest(group.role):
+            for person in group.people:
+                found.setdefault(person.id, person)
+    return tuple(found.values())
+
+
+def is_guest(role: Role) -> bool:
+    return role.role == "guest" and role.group == "cast"
 
 
 def _credit_lines(
