@@ -126,7 +126,7 @@ class People:
         if name in self._registry:  # a bare id: `people: [emma-larbi]`
             return name
         by_name = self._registry_names.get(_same_name(name))
-        return by_name or slugify(name) or _name_digest(name)
+        return by_name or slugify(name) or name_digest(name)
 
     def all(self) -> tuple[PersonRef, ...]:
         return tuple(self._by_id[pid] for pid in self._order)
@@ -142,7 +142,7 @@ def _same_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
-def _name_digest(name: str) -> str:
+def name_digest(name: str) -> str:
     """An id for a name with no Latin letter or digit to slug (« 李明 »): stable, URL-safe."""
     return "p-" + hashlib.sha1(_same_name(name).encode()).hexdigest()[:10]
 

@@ -100,6 +100,7 @@ def publish(
     from podpub.build.store import digest_of
     from podpub.write.ledger import guard, recording
     from podpub.write.output import check_output_dir, staged
+    from podpub.write.redirects import REDIRECTS_FILE, redirects_output, with_redirects
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
 
     options = options or PublishOptions()
@@ -117,6 +118,9 @@ def publish(
     feed = report.files[0].data
     run = current()
     changes = guard(show_dir, site, options) if uses_ledger(options) else None
+    if changes is not None:
+        changes = with_redirects(changes, site)  # pages that moved keep their old address
+    redirects = changes.ledger.redirects if changes is not None else preview_redirects(show_dir)
     refuse_inputs_inside(out, show_dir, site)
     with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
@@ -136,7 +140,10 @@ def publish(
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
                 vtt_file = partial(chapters_vtt, episode)
                 files_of.append((episode.chapters_vtt_path, keyed(vtt_file, "vtt", episode)))
-        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR)
+        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects)
+        redirect_lines = redirects_output(out, redirects, site.show.url)
+        if redirect_lines is not None:
+            staging.write(REDIRECTS_FILE, redirect_lines)
         stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
         own = staging.manifest if staging.reused_standby else None
         for rel in carry_over(out, staging.path, site.show.keep, own):
@@ -164,11 +171,23 @@ def dry_run(show_dir: Path, options: PublishOptions | None = None) -> tuple[Site
     """What publish would change for subscribers, against published.lock; nothing written."""
     from podpub.write.ledger import compare
     from podpub.write.output import check_output_dir
+    from podpub.write.redirects import with_redirects
 
     options = options or PublishOptions()
     check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     site = check(show_dir, options)
-    return site, compare(show_dir, site, options.remove, options.reissue_guid)
+    return site, with_redirects(compare(show_dir, site, options.remove, options.reissue_guid), site)
+
+
+def preview_redirects(show_dir: Path) -> dict[str, str]:
+    """A preview (no ledger comparison) keeps the redirects the last publish made."""
+    from podpub.write.ledger import read_ledger
+
+    try:
+        ledger = read_ledger(show_dir)
+    except PodpubError:
+        return {}  # a damaged ledger is the real publish's to report
+    return dict(ledger.redirects) if ledger is not None else {}
 
 
 def uses_ledger(options: PublishOptions) -> bool:
