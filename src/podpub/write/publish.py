@@ -122,7 +122,10 @@ def publish(
         changes = with_redirects(changes, site)  # pages that moved keep their old address
     redirects = changes.ledger.redirects if changes is not None else preview_redirects(show_dir)
     refuse_inputs_inside(out, show_dir, site)
-    with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
+    with (
+        recording(show_dir, changes if records_ledger(options) else None),
+        staged(out, show_dir) as staging,
+    ):
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
             staging.write(feed_file.path, feed_file.data, identity)
