@@ -35,6 +35,7 @@ import fcntl
 import os
 import shutil
 import stat as stat_module
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -170,6 +171,7 @@ class Staging:
         self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
         self.written: set[str] = set()  # written or replaced in this run (read back)
         self.reused_standby = False
+        self.reflinks = True  # until the file system says it makes none
         try:
             if standby is not None and self._take_standby(standby):
                 self.reused_standby = True
@@ -287,13 +289,24 @@ class Staging:
             return (*kept, False)
         try:
             dest = self._prepare(rel)
-            try:
-                os.link(source, dest)
-            except OSError:
-                shutil.copyfile(source, dest)
+            self._bring(source, dest)
         except OSError as exc:
             raise cannot_write(rel, exc) from None
         return (*self._record(rel, identity, dest), True)
+
+    def _bring(self, source: Path | str, dest: str) -> None:
+        """A copy-on-write clone where the file system makes one (Btrfs, XFS: no data
+        copied, and a tool that rewrites the show's file in place leaves the published
+        copy as it was); else a hard link (no data copied either, but the very same
+        file: write/linked.py notices when it changed in place); else a copy."""
+        if self.reflinks:
+            if reflink(source, dest):
+                return
+            self.reflinks = False  # this file system has none: not asked again this run
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copyfile(source, dest)
 
     def add_entry(self, rel: str, entry: tuple[Any, ...]) -> None:
         """A file a worker process staged: ``(identity, stamp, written)``."""
@@ -363,6 +376,29 @@ class Staging:
     def discard(self) -> None:
         if not engine.remove_in_background(self.path, len(self.present) + self.files):
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+_FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+# What a file system without clones answers (ext4, tmpfs; a clone across devices).
+_NO_CLONE = frozenset({errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL, errno.EXDEV, errno.ENOSYS})
+
+
+def reflink(source: Path | str, dest: str) -> bool:
+    """Clone ``source`` at ``dest`` (FICLONE: the data shared copy-on-write); False, and
+    nothing at ``dest``, where the file system cannot. Other failures raise OSError."""
+    if not sys.platform.startswith("linux"):
+        return False
+    with open(source, "rb") as src:
+        try:
+            with open(dest, "wb") as dst:
+                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+            return True
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(dest)
+            if exc.errno in _NO_CLONE:
+                return False
+            raise
 
 
 def cannot_write(what: str, exc: OSError) -> PodpubError:

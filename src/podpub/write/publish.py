@@ -99,7 +99,8 @@ def publish(
     """
     from podpub.build.store import digest_of
     from podpub.write.ledger import guard, recording
-    from podpub.write.output import check_output_dir, staged
+    from podpub.write.linked import changed_linked_media, record_linked_media
+    from podpub.write.output import check_output_dir, output_state, staged
     from podpub.write.redirects import REDIRECTS_FILE, redirects_output, with_redirects
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
 
@@ -108,6 +109,7 @@ def publish(
     report = checked(show_dir, options)  # descriptors and feed rules: refuses on any error
     site = report.site
     assert site is not None
+    rewritten = changed_linked_media(show_dir, site)  # before this publish re-links them
 
     from podpub.build.engine import current, keyed, stage_files
     from podpub.feed.build import chapters_json
@@ -166,7 +168,8 @@ def publish(
         if before_commit is not None:
             before_commit()
         files = staging.files
-    notes = tuple(p for p in report.problems if p.level != "error")
+    record_linked_media(output_state(out, show_dir), site)
+    notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
 
 
