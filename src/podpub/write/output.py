@@ -113,9 +113,11 @@ class OutputState:
 
 def output_state(target: Path, show_dir: Path) -> OutputState:
     """Where the state of output folder ``target`` lives (made if need be)."""
-    from podpub.build.store import digest_of, mark_ignored
+    from podpub.build.store import data_digest, mark_ignored
 
-    name = f"{target.name}-{digest_of(str(target))[:10]}"
+    # The path's own bytes digested: the same folder for the same output, across runs
+    # and podpub versions (a new folder would cost the standby: one slower publish).
+    name = f"{target.name}-{data_digest(os.fsencode(target))[:10]}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # the output is renamed into place there: it must be writable
