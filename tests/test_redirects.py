@@ -181,3 +181,22 @@ def test_addresses_a_ledger_from_before_transliteration_implies_are_redirected(
     assert ledger_of(show)["episodes"][0]["guid"] == guid_before
     assert result.changes.of_kind("changed") == []
     assert "p-" not in "".join(sitemap_urls(out))
+
+
+def test_two_names_that_transliterate_alike_are_two_people(tmp_path: Path) -> None:
+    """王小明 and 汪晓鸣 both read wang-xiao-ming: two pages, not one person with both
+    names' credits; the same name written with other accents or case stays one person."""
+    episode = MINIMAL_EPISODE + (
+        "credits:\n  - role: Producer\n    people: [王小明, 汪晓鸣]\n"
+        "  - role: Composer\n    people: [emma larbi, Émma Larbi]\n"
+    )
+    show = write_show(tmp_path / "show", {"ep1.yaml": episode})
+    out = tmp_path / "out"
+    publish_to(show, out)
+    pages = {p.name for p in (out / "people").iterdir()}
+    assert "wang-xiao-ming" in pages
+    (other,) = [p for p in pages if p.startswith("wang-xiao-ming-")]
+    headings = {lxml.html.fromstring((out / f"people/{p}/index.html").read_bytes())
+                .xpath("string(//h1)") for p in ("wang-xiao-ming", other)}  # fmt: skip
+    assert {"王小明", "汪晓鸣"} <= {h.strip() for h in headings}
+    assert sorted(p for p in pages if "larbi" in p) == ["emma-larbi"]

@@ -56,6 +56,7 @@ class People:
         self._registry = dict(registry or {})
         self._registry_names = {_same_name(e.name): pid for pid, e in self._registry.items()}
         self._name_ids: dict[str, str] = {}  # a name → its id (the registry does not change)
+        self._id_letters: dict[str, str] = {}  # an id → the letters of the name that has it
         for pid, entry in self._registry.items():
             self._store(PersonRef(pid, entry.name, entry.url, entry.image))
         for person in seed:
@@ -126,7 +127,17 @@ class People:
         if name in self._registry:  # a bare id: `people: [emma-larbi]`
             return name
         by_name = self._registry_names.get(_same_name(name))
-        return by_name or slugify(name) or name_digest(name)
+        if by_name:
+            return by_name
+        slug = slugify(name)
+        if not slug:
+            return name_digest(name)
+        owner = self._id_letters.setdefault(slug, _letters(name))
+        if owner != _letters(name):
+            # Another name transliterates alike (王小明 and 汪晓鸣 are both wang-xiao-ming):
+            # another person, not the same one written differently.
+            return f"{slug[:69].rstrip('-')}-{name_digest(name)[2:12]}"
+        return slug
 
     def all(self) -> tuple[PersonRef, ...]:
         return tuple(self._by_id[pid] for pid in self._order)
@@ -134,12 +145,21 @@ class People:
     def _store(self, ref: PersonRef) -> None:
         if ref.id not in self._by_id:
             self._order.append(ref.id)
+            self._id_letters.setdefault(ref.id, _letters(ref.name))
         self._by_id[ref.id] = ref
 
 
 def _same_name(name: str) -> str:
     """Names compared as people read them: case, accents' encoding and spacing aside."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _letters(name: str) -> str:
+    """A name's letters and digits in any script, case, accents, spaces and punctuation
+    aside: « Anne-Marie Dupont » and "anne marie dupont" are one person's name,
+    « 王小明 » and « 汪晓鸣 » (one slug, wang-xiao-ming) two people's."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
 
 
 def name_digest(name: str) -> str:
