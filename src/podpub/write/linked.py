@@ -94,7 +94,7 @@ def _changed(show_dir: Path, episode: EpisodeRecord, target: Path) -> Problem:
         f"{episode.audio_path} changed in place since the last publish, and the copy "
         f"published in {target} is the same file (a hard link): listeners have been "
         "downloading the new audio while the feed announces the old length",
-        "publish to announce the new audio (publish does it now); next time, write the "
+        "publish to announce the new audio; next time, write the "
         "new audio under another name and rename it over the old one (mv new.mp3 old.mp3): "
         "the published copy then stays as it was until you publish",
         level="warning",
