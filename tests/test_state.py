@@ -97,3 +97,13 @@ def test_an_output_on_another_file_system_keeps_its_state_beside_it(
     (state,) = (other_device / ".podpub" / "outputs").iterdir()
     assert (state / "standby").is_dir()
     assert not (show / ".podpub" / "outputs").exists()
+
+
+def test_the_state_of_an_output_that_is_gone_is_removed(tmp_path: Path) -> None:
+    """A deleted preview's standby does not stay in .podpub/ for good."""
+    show = write_show(tmp_path / "show")
+    assert publish_cli(show, tmp_path / "preview") == 0
+    shutil.rmtree(tmp_path / "preview")
+    assert publish_cli(show, tmp_path / "public") == 0
+    names = [p.name.split("-")[0] for p in (show / ".podpub" / "outputs").iterdir()]
+    assert names == ["public"]

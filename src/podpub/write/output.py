@@ -48,6 +48,7 @@ from podpub.errors import PodpubError, Problem
 STATE_DIR = ".podpub"  # the show's (build/store.py keeps its cache there too)
 OUTPUTS_DIR = "outputs"
 STAGING_MARK = "staging-"
+TARGET_FILE = "target"  # in an output's state folder: the output's path
 
 #: A file's identity in a staged site: ("bytes", digest) for what podpub wrote,
 #: ("link", source, source stamp) for a media file linked in, ("kept",) for a file
@@ -134,6 +135,8 @@ def output_state(target: Path, show_dir: Path) -> OutputState:
         mark_ignored(home)
         root = home / OUTPUTS_DIR / name
         root.mkdir(parents=True, exist_ok=True)
+        if not (root / TARGET_FILE).exists():  # whose folder this is: see _remove_gone_outputs
+            (root / TARGET_FILE).write_bytes(os.fsencode(target))
     except OSError as exc:
         raise PodpubError(
             f"cannot write podpub's working folder for {target} ({exc.strerror or exc}); "
@@ -433,6 +436,7 @@ def staged(target: Path, show_dir: Path) -> Iterator[Staging]:
     with publish_lock(state):
         _remove_stale_staging(state)
         _remove_legacy_state(target)
+        _remove_gone_outputs(state)
         staging = Staging(target, state, run.standby() if run is not None else None)
         if not staging.reused_standby:  # none described, or not usable: it goes
             _remove_standby(state)
@@ -523,6 +527,27 @@ def _remove_stale_staging(state: OutputState) -> None:
     """Staging folders left by a killed run (we hold the lock, so none is in use)."""
     for leftover in state.staging_folders():
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _remove_gone_outputs(state: OutputState) -> None:
+    """The state folders of outputs that are gone (a preview deleted, a temporary folder
+    served once): their standby would otherwise stay in ``.podpub/`` for good. One
+    whose lock another publish holds is left alone."""
+    for folder in state.root.parent.iterdir():
+        if folder == state.root or not folder.is_dir():
+            continue
+        try:
+            target = Path(os.fsdecode((folder / TARGET_FILE).read_bytes()))
+        except OSError:
+            continue  # not described: not ours to judge
+        if target.exists():
+            continue
+        try:
+            with open(folder / "lock", "a+b") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # in use (BlockingIOError), or already gone
 
 
 def _remove_legacy_state(target: Path) -> None:
