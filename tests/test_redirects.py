@@ -200,3 +200,20 @@ def test_two_names_that_transliterate_alike_are_two_people(tmp_path: Path) -> No
                 .xpath("string(//h1)") for p in ("wang-xiao-ming", other)}  # fmt: skip
     assert {"王小明", "汪晓鸣"} <= {h.strip() for h in headings}
     assert sorted(p for p in pages if "larbi" in p) == ["emma-larbi"]
+
+
+def test_a_ledger_redirect_that_leaves_the_site_is_refused(renamed, tmp_path: Path) -> None:
+    """published.lock is edited by hand and merged: a redirect out of the output folder
+    is a damaged ledger, refused before anything is written."""
+    from podpub.errors import PodpubError
+
+    show, out = renamed
+    publish_to(show, out)
+    ledger = ledger_of(show)
+    ledger["redirects"]["../../escaped/"] = "episodes/interview-maria/"
+    (show / "published.lock").write_text(json.dumps(ledger), encoding="utf-8")
+    with pytest.raises(PodpubError) as caught:
+        publish_to(show, out)
+    assert "redirects" in str(caught.value)
+    assert not (tmp_path / "escaped").exists()
+    assert not (out.parent.parent / "escaped").exists()

@@ -29,6 +29,7 @@ import datetime as dt
 import difflib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ from podpub.resolve.records import EpisodeRecord, SiteRecord
 LEDGER_FILE = "published.lock"
 FORMAT = 1
 _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
+_PAGE_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9-]*/)+")  # "episodes/<slug>/", "people/<id>/"
 _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
     "Written by podpub publish; see README, 'The published ledger'."
@@ -180,8 +182,13 @@ def _addresses(data: dict[str, Any], name: str, problems: list[Problem]) -> dict
     """An optional section of page addresses: an object of strings (absent in ledgers
     written before podpub kept the addresses of pages)."""
     raw = data.get(name, {})
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    # Folders podpub made (slugs), nothing else: a redirect page is written at each, and a
+    # hand-edited "../" must not lead a publish out of the output folder.
+    folders = list(raw.values()) + (list(raw) if name == "redirects" else [])
+    if (
+        not isinstance(raw, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items())
+        or not all(_PAGE_FOLDER.fullmatch(folder) for folder in folders)
     ):
         problems.append(
             _ledger_problem(
