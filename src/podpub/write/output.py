@@ -145,10 +145,6 @@ def output_state(target: Path, show_dir: Path) -> OutputState:
     return OutputState(target, root)
 
 
-def standby_path(state: OutputState) -> Path:
-    return state.standby
-
-
 def content_identity(data: bytes) -> Identity:
     from podpub.build.store import data_digest
 
