@@ -217,3 +217,23 @@ def test_a_ledger_redirect_that_leaves_the_site_is_refused(renamed, tmp_path: Pa
     assert "redirects" in str(caught.value)
     assert not (tmp_path / "escaped").exists()
     assert not (out.parent.parent / "escaped").exists()
+
+
+def test_redirect_pages_are_valid_html(renamed, node_modules: Path) -> None:
+    """The W3C's Nu HTML Checker finds nothing to say about a redirect page."""
+    import subprocess
+
+    java = shutil.which("java")
+    jar = node_modules / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if java is None or not jar.is_file():
+        pytest.skip("java and tests/node's vnu-jar are needed")
+    show, out = renamed
+    publish_to(show, out)
+    page = out / "episodes/ep1/index.html"
+    result = subprocess.run(
+        [java, "-Xss2m", "-jar", str(jar), "--format", "json", "--exit-zero-always", str(page)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stderr)["messages"] == []
