@@ -21,6 +21,7 @@ from podpub.build.uptodate import snapshot
 from podpub.cli import main
 from podpub.site.people import PersonPage
 from podpub.site.render import PageRenderer
+from podpub.write.output import output_state
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
@@ -414,6 +415,11 @@ def retitle(show: Path, name: str, title: str) -> None:
     )
 
 
+def standby_of(show: Path, out: Path) -> Path:
+    """Where the standby of output ``out`` is kept: in the show's .podpub/ (output.py)."""
+    return output_state(out.resolve(), show).standby
+
+
 def inodes(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
@@ -431,7 +437,7 @@ def test_incremental_publishes_give_the_site_a_fresh_build_gives(tmp_path: Path,
         retitle(show, name, title)
         assert publish(show, out) == 0
         assert f"title: {title}" in (show / "episodes" / f"{name}.yaml").read_text()
-    assert (tmp_path / ".public.standby").is_dir()  # the site before, kept for next time
+    assert standby_of(show, out).is_dir()  # the site before, kept for next time
     assert "Two again" in page(out, "ep2") and "Two again" in feed(out)
 
     fresh = tmp_path / "fresh"
@@ -681,7 +687,7 @@ def test_the_first_publish_leaves_a_standby_of_hard_links(tmp_path: Path):
     show = with_episodes(write_show(tmp_path / "show"), 3)
     out = tmp_path / "public"
     assert publish(show, out) == 0
-    standby = tmp_path / ".public.standby"
+    standby = standby_of(show, out)
     assert inodes(standby) == inodes(out)  # the very files of the site
 
     hand_edited = out / "episodes" / "ep3" / "index.html"

@@ -38,6 +38,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _strays(folder: Path) -> list[str]:
     """Staging folders, old sites and temporary ledgers a run may leave behind."""
     names = [p.name for p in folder.iterdir()]
+    names += [p.name for p in folder.glob(".podpub/outputs/*/*") if p.name != "standby"]
+    names += [p.name for p in folder.parent.iterdir() if p.name.startswith(".")]
     return [n for n in names if ".staging-" in n or ".old-" in n or ".published.lock.tmp" in n]
 
 

@@ -239,7 +239,7 @@ def test_a_name_without_latin_letters_still_gets_a_page(tmp_path):
     extra = "credits:\n  - role: Traduction\n    people: [李明]\n"
     show = write_show(tmp_path / "show", {"ep1.yaml": episode("Un", extra)}, MINIMAL_SHOW)
     out = _publish(show, tmp_path)
-    (page,) = [p for p in (out / "people").glob("p-*/index.html")]
+    page = out / "people" / "li-ming" / "index.html"  # transliterated (issue 19, point 12)
     assert html.parse(str(page)).findtext(".//h1") == "李明"
 
 

@@ -190,9 +190,8 @@ def test_a_failed_run_leaves_the_previous_output_untouched(sample_show: Path, tm
     with pytest.raises(PodpubError):
         publish(sample_show, PublishOptions(out=out, now=NOW))
     assert _snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public")) == [
-        ".public.lock"
-    ]
+    # podpub's state is in the show's .podpub/: nothing beside the output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "sample"]
 
 
 def test_a_failure_after_staging_leaves_the_previous_output_untouched(
@@ -212,7 +211,8 @@ def test_a_failure_after_staging_leaves_the_previous_output_untouched(
     with pytest.raises(RuntimeError):
         publish(sample_show, PublishOptions(out=out, now=NOW), before_commit=crash)
     assert _snapshot(out) == before
-    assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
+    assert not list(sample_show.glob(".podpub/outputs/*/staging-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "sample"]
 
 
 def test_drafts_and_future_episodes_are_left_out_unless_asked(sample_show: Path, tmp_path: Path):

@@ -88,4 +88,4 @@ def test_failing_page_in_a_worker_leaves_the_previous_site_whole(
     assert "internal error" in capsys.readouterr().err
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert not list(tmp_path.glob(".public.staging-*"))
+    assert not list(tmp_path.glob("*/.podpub/outputs/*/staging-*"))

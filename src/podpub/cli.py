@@ -282,8 +282,9 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
         return report
     from podpub.media.tag import stale_tags
     from podpub.rules.engine import finding_order
+    from podpub.write.linked import changed_linked_media
 
-    warnings = stale_tags(show_dir, report.site)
+    warnings = stale_tags(show_dir, report.site) + changed_linked_media(show_dir, report.site)
     problems = tuple(sorted([*report.problems, *warnings], key=finding_order))
     return replace(report, problems=problems)
 

@@ -549,10 +549,15 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def _ignore_in_git(folder: Path) -> None:
+    root = folder.parent if folder.name == CACHE_SUBDIR else folder
+    if root.name == CACHE_DIR:
+        mark_ignored(root)
+
+
+def mark_ignored(root: Path) -> None:
     """``.podpub/`` holds only what can be remade: keep it out of git even without a
     .gitignore entry (the same way a virtualenv does)."""
-    root = folder.parent if folder.name == CACHE_SUBDIR else folder
     marker = root / ".gitignore"
-    if root.name == CACHE_DIR and not marker.exists():
+    if not marker.exists():
         with contextlib.suppress(OSError):
             marker.write_text("# made by podpub: everything here can be deleted\n*\n")

@@ -676,6 +676,11 @@ class Episode(Strict):
     hosts: list[PersonIn] = Field(
         default_factory=list, description="Hosts of this episode (podcast:person role host)."
     )
+    guests: list[PersonIn] = Field(
+        default_factory=list,
+        description="Guests of this episode: podcast:person role guest (group cast), "
+        'named in the page header ("with Maria Lopez") and on their person pages.',
+    )
     credits: list[Credit] = Field(default_factory=list, description="Production credits.")
     audio: RelativePath = Field(description="Audio file, relative to the show folder: enclosure.")
     guid: Text | None = Field(

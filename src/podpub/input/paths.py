@@ -8,6 +8,9 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from slugify import slugify as python_slugify
+from text_unidecode import unidecode as transliterate
+
 from podpub.errors import Problem
 from podpub.input.load import Document
 
@@ -57,6 +60,22 @@ def with_slash(url: str) -> str:
 
 
 def slugify(text: str, limit: int = 80) -> str:
+    """A URL-safe name: lower-case ASCII letters, digits and hyphens.
+
+    Letters of any script are transliterated (python-slugify with text-unidecode):
+    « 王小明 » → ``wang-xiao-ming``, « Дмитрий Петров » → ``dmitrii-petrov``, « Łódź »
+    → ``lodz``, where dropping what is not ASCII gave nothing (an address made of a hash)
+    or a mangled word. Names that were ASCII give the same slug as before; an address
+    that changes is redirected from the old one (write/redirects.py).
+    """
+    # text-unidecode named here, not left to python-slugify's choice (it prefers
+    # Unidecode when installed): the same name must give the same address everywhere.
+    return python_slugify(transliterate(text), max_length=limit)
+
+
+def legacy_slugify(text: str, limit: int = 80) -> str:
+    """The slug podpub made before transliterating (every non-ASCII letter dropped): the
+    addresses a ledger written then implies, so that they can be redirected."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:limit].rstrip("-")

@@ -56,6 +56,7 @@ class People:
         self._registry = dict(registry or {})
         self._registry_names = {_same_name(e.name): pid for pid, e in self._registry.items()}
         self._name_ids: dict[str, str] = {}  # a name → its id (the registry does not change)
+        self._id_letters: dict[str, str] = {}  # an id → the letters of the name that has it
         for pid, entry in self._registry.items():
             self._store(PersonRef(pid, entry.name, entry.url, entry.image))
         for person in seed:
@@ -126,7 +127,17 @@ class People:
         if name in self._registry:  # a bare id: `people: [emma-larbi]`
             return name
         by_name = self._registry_names.get(_same_name(name))
-        return by_name or slugify(name) or _name_digest(name)
+        if by_name:
+            return by_name
+        slug = slugify(name)
+        if not slug:
+            return name_digest(name)
+        owner = self._id_letters.setdefault(slug, _letters(name))
+        if owner != _letters(name):
+            # Another name transliterates alike (王小明 and 汪晓鸣 are both wang-xiao-ming):
+            # another person, not the same one written differently.
+            return f"{slug[:69].rstrip('-')}-{name_digest(name)[2:12]}"
+        return slug
 
     def all(self) -> tuple[PersonRef, ...]:
         return tuple(self._by_id[pid] for pid in self._order)
@@ -134,6 +145,7 @@ class People:
     def _store(self, ref: PersonRef) -> None:
         if ref.id not in self._by_id:
             self._order.append(ref.id)
+            self._id_letters.setdefault(ref.id, _letters(ref.name))
         self._by_id[ref.id] = ref
 
 
@@ -142,7 +154,15 @@ def _same_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
-def _name_digest(name: str) -> str:
+def _letters(name: str) -> str:
+    """A name's letters and digits in any script, case, accents, spaces and punctuation
+    aside: « Anne-Marie Dupont » and "anne marie dupont" are one person's name,
+    « 王小明 » and « 汪晓鸣 » (one slug, wang-xiao-ming) two people's."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def name_digest(name: str) -> str:
     """An id for a name with no Latin letter or digit to slug (« 李明 »): stable, URL-safe."""
     return "p-" + hashlib.sha1(_same_name(name).encode()).hexdigest()[:10]
 
@@ -314,9 +334,11 @@ def episode_credits(
     host_role: Role,
     defaults: tuple[CreditGroup, ...],
     problems: list[Problem],
+    guest_role: Role | None = None,
 ) -> tuple[tuple[PersonRef, ...], tuple[CreditGroup, ...]]:
-    """An episode's hosts and credits: its hosts (else the show's) first, then the show's
-    default lines, then its own lines, merged role by role in the order written."""
+    """An episode's hosts and credits: its hosts (else the show's) first, its guests
+    (``guests:``, in the role ``guest_role``), then the show's default lines, then its own
+    lines, merged role by role in the order written."""
     show_hosts = [group for group in defaults if is_host(group.role)]
     if episode.hosts:
         hosts = people.resolve(episode.hosts, doc, ("hosts",), problems)
@@ -324,11 +346,29 @@ def episode_credits(
     else:
         hosts_line = show_hosts[0] if show_hosts else CreditGroup(host_role, ())
     lines = [(hosts_line, False)]
+    if episode.guests and guest_role is not None:
+        guests = people.resolve(episode.guests, doc, ("guests",), problems)
+        lines.append((CreditGroup(guest_role, guests), False))
     lines += [(group, False) for group in defaults if not is_host(group.role)]
     lines += _credit_lines(episode.credits, doc, people, aliases, problems)
     credits = merge_credits(lines)
     hosts = next((group.people for group in credits if is_host(group.role)), ())
     return hosts, credits
+
+
+def guests_of(credits: Iterable[CreditGroup]) -> tuple[PersonRef, ...]:
+    """The people credited as guests (``guests:``, or a credit line whose role maps to
+    podcast:person's "guest"): the page header names them."""
+    found: dict[str, PersonRef] = {}
+    for group in credits:
+        if is_guest(group.role):
+            for person in group.people:
+                found.setdefault(person.id, person)
+    return tuple(found.values())
+
+
+def is_guest(role: Role) -> bool:
+    return role.role == "guest" and role.group == "cast"
 
 
 def _credit_lines(

@@ -126,6 +126,7 @@ class EpisodeRecord:
     transcripts: tuple[TranscriptRecord, ...] = ()
     extras: EpisodeExtras = field(default_factory=EpisodeExtras)  # optional tags (extras.py)
     chapters_vtt_path: str | None = None  # "episodes/<slug>/chapters.vtt": the player's track
+    guests: tuple[PersonRef, ...] = ()  # credited as guests: "with …" in the page header
 
 
 # The fields of a record that only its own page, feed item and chapters read: most of
@@ -141,6 +142,7 @@ DEFERRED_FIELDS = (
     "chapters",
     "hosts",
     "persons",
+    "guests",
 )
 
 

@@ -35,6 +35,7 @@ from podpub.resolve.chapters import check_chapters, episode_chapters
 from podpub.resolve.credits import (
     People,
     episode_credits,
+    guests_of,
     is_host,
     person_roles,
     register_mentions,
@@ -87,7 +88,11 @@ class Summary:
 
     @classmethod
     def of(cls, doc: Document, model: Episode) -> Summary:
-        named = [*model.hosts, *(p for group in model.credits for p in group.people)]
+        named = [
+            *model.hosts,
+            *model.guests,
+            *(p for group in model.credits for p in group.people),
+        ]
         return cls(
             doc.file,
             model.draft,
@@ -575,6 +580,12 @@ def _host_role(language: str) -> Role:
     return Role(label=host_label(language), role="host", group="cast")
 
 
+def _guest_role(language: str) -> Role:
+    from podpub.site.i18n import guest_label
+
+    return Role(label=guest_label(language), role="guest", group="cast")
+
+
 # --- episodes --------------------------------------------------------------------
 
 
@@ -608,7 +619,14 @@ def _resolve_episode(
 
     host_role = _host_role(show.language)
     hosts, credits = episode_credits(
-        ep, doc, people, aliases, host_role, show_record.credits, problems
+        ep,
+        doc,
+        people,
+        aliases,
+        host_role,
+        show_record.credits,
+        problems,
+        _guest_role(show.language),
     )
     persons = person_roles(credits)
 
@@ -664,6 +682,7 @@ def _resolve_episode(
         draft=ep.draft,
         transcripts=transcripts,
         chapters_vtt_path=page_dir + "chapters.vtt" if chapters else None,
+        guests=guests_of(credits),
     )
 
 

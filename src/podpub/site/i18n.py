@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -85,8 +86,12 @@ class Translations:
         return text
 
     def duration(self, seconds: float) -> str:
-        """« 4 min 12 s », « 1 h 5 min », "4 min 12 sec"; seconds are left out past an hour."""
-        total = round(seconds)  # as <itunes:duration> and the JSON-LD duration
+        """« 4 min 12 s », « 1 h 5 min », "4 min 12 sec"; seconds are left out past an hour.
+
+        Whole seconds dropped, not rounded: the browser's player shows 36.6 s as 0:36,
+        and the page beside it must not say 37 (the feed's <itunes:duration> rounds).
+        """
+        total = math.floor(seconds)
         hours, rest = divmod(total, 3600)
         minutes, secs = divmod(rest, 60)
         parts: list[str] = []
@@ -188,3 +193,8 @@ def translations(language: str) -> Translations:
 def host_label(language: str) -> str:
     """The credit label of the show's hosts: « Présentation », "Host"."""
     return translations(language)["host"]
+
+
+def guest_label(language: str) -> str:
+    """The credit label of an episode's guests (``guests:``): « Invité·e », "Guest"."""
+    return translations(language)["guest"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -80,11 +80,16 @@ def render_pages(
 
 
 def page_renders(
-    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+    site: SiteRecord,
+    template_dirs: Sequence[Path],
+    cache_dir: Path | None = None,
+    redirects: Mapping[str, str] | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """What :func:`render_pages` yields, in its order, as ``(path, function that renders
     it)``: the renderer is set up once, here; each page can then be rendered on its own,
-    in any process (publish shares them out over its worker processes, engine.py)."""
+    in any process (publish shares them out over its worker processes, engine.py).
+    ``redirects``: old page folder → new (write/redirects.py): a redirect page is
+    rendered at each old folder; the sitemap lists only the new ones."""
     renderer = PageRenderer(site, template_dirs, cache_dir)
     renders: list[tuple[str, Callable[[], bytes]]] = [
         (show_page_path(number), partial(renderer.show_page, number))
@@ -96,6 +101,10 @@ def page_renders(
     ]
     renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
         (page.path, renderer.person_render(page)) for page in renderer.person_pages
+    ]
+    renders += [
+        (f"{old}index.html", partial(renderer.redirect_page, old, new))
+        for old, new in (redirects or {}).items()
     ]
     renders.append(("404.html", renderer.not_found_page))
     people = [page.url for page in renderer.person_pages]
@@ -223,6 +232,25 @@ class PageRenderer:
                 episode=None,
                 noindex=True,
                 latest=self.site.episodes[:5],
+            )
+            .encode("utf-8")
+        )
+
+    def redirect_page(self, old: str, new: str) -> bytes:
+        """The page left at a moved page's old folder ``old``: it sends the browser on to
+        ``new`` (meta refresh; a link for those who do not follow it) and tells search
+        engines where the page now is (``rel=canonical``) and not to index this one."""
+        root = "../" * old.count("/")
+        return (
+            self.env.get_template("redirect.html")
+            .render(
+                self.common,
+                page="redirect",
+                root=root,
+                canonical=self.show.url + new,
+                target=root + urlpath(new),
+                episode=None,
+                noindex=True,
             )
             .encode("utf-8")
         )

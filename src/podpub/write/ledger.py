@@ -29,6 +29,7 @@ import datetime as dt
 import difflib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ from podpub.resolve.records import EpisodeRecord, SiteRecord
 LEDGER_FILE = "published.lock"
 FORMAT = 1
 _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
+_PAGE_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9-]*/)+")  # "episodes/<slug>/", "people/<id>/"
 _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
     "Written by podpub publish; see README, 'The published ledger'."
@@ -82,6 +84,13 @@ class Entry:
 class Ledger:
     show_guid: str | None
     episodes: dict[str, Entry] = field(default_factory=dict)  # by key
+    # The addresses of published pages that a later publish may move (redirects.py):
+    # page identity ("episode:<key>", "person:<name>") → folder ("people/<id>/"); an
+    # episode whose folder is episodes/<key>/ is left out. None: a ledger written before
+    # podpub recorded addresses (the old addresses are then worked out as podpub made them).
+    pages: dict[str, str] | None = None
+    # Old page folder → the folder it redirects to: kept by every later publish.
+    redirects: dict[str, str] = field(default_factory=dict)
 
 
 def read_ledger(show_dir: Path) -> Ledger | None:
@@ -164,7 +173,32 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
         if entry.key in episodes:
             problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
         episodes[entry.key] = entry
-    return Ledger(show_guid if isinstance(show_guid, str) else None, episodes)
+    pages = _addresses(data, "pages", problems) if "pages" in data else None
+    redirects = _addresses(data, "redirects", problems) or {}
+    return Ledger(show_guid if isinstance(show_guid, str) else None, episodes, pages, redirects)
+
+
+def _addresses(data: dict[str, Any], name: str, problems: list[Problem]) -> dict[str, str]:
+    """An optional section of page addresses: an object of strings (absent in ledgers
+    written before podpub kept the addresses of pages)."""
+    raw = data.get(name, {})
+    # Folders podpub made (slugs), nothing else: a redirect page is written at each, and a
+    # hand-edited "../" must not lead a publish out of the output folder.
+    folders = list(raw.values()) + (list(raw) if name == "redirects" else [])
+    if (
+        not isinstance(raw, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items())
+        or not all(_PAGE_FOLDER.fullmatch(folder) for folder in folders)
+    ):
+        problems.append(
+            _ledger_problem(
+                None,
+                f'its "{name}" section is damaged (expected an object of addresses)',
+                "restore the file from version control",
+            )
+        )
+        return {}
+    return dict(raw)
 
 
 def _ledger_problem(line: int | None, message: str, hint: str = "") -> Problem:
@@ -184,8 +218,26 @@ def render_ledger(ledger: Ledger) -> bytes:
     for i, entry in enumerate(entries):
         text = json.dumps(entry.__dict__, ensure_ascii=False, separators=(", ", ": "))
         lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
-    lines += ["  ]", "}", ""]
+    lines.append("  ]")
+    for name, section in (("pages", ledger.pages), ("redirects", ledger.redirects)):
+        if section:
+            lines[-1] += ","
+            lines += _section_lines(name, section)
+    lines += ["}", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _section_lines(name: str, section: dict[str, str]) -> list[str]:
+    """An address section, one pair per line, sorted: a diff shows each move."""
+    keys = sorted(section)
+    lines = [f"  {json.dumps(name)}: {{"]
+    for i, key in enumerate(keys):
+        pair = (
+            f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(section[key], ensure_ascii=False)}"
+        )
+        lines.append(f"    {pair}{',' if i < len(keys) - 1 else ''}")
+    lines.append("  }")
+    return lines
 
 
 # --- comparing a new site with the ledger ------------------------------------------
@@ -219,6 +271,12 @@ class FeedDiff:
     problems: tuple[Problem, ...]
     ledger: Ledger  # the ledger to write once the new site is published
     show_guid_change: tuple[str, str] | None = None
+    previous: Ledger | None = None  # the ledger of the last publish, if any
+
+    def moved_pages(self) -> dict[str, str]:
+        """Page folders this publish moves: old folder → new (redirects.py added them)."""
+        before = self.previous.redirects if self.previous else {}
+        return {old: new for old, new in self.ledger.redirects.items() if before.get(old) != new}
 
     def of_kind(self, kind: str) -> list[EpisodeChange]:
         return [e for e in self.episodes if e.kind == kind]
@@ -240,6 +298,7 @@ class FeedDiff:
             else:
                 out.append(f"  ~ {episode.file}  {episode.title!r}{refused}")
             out += [f"      {c.field}: {c.old} → {c.new}" for c in episode.changes]
+        out += [f"  → /{old} redirects to /{new}" for old, new in self.moved_pages().items()]
         return out
 
     def consequences(self) -> list[str]:
@@ -298,6 +357,13 @@ class FeedDiff:
             )
         if not sentences:
             sentences.append("Nothing changes for subscribers since the last publish.")
+        moved = len(self.moved_pages())
+        if moved:
+            sentences.append(
+                f"{_n(moved, 'page')} move{'s' * (moved == 1)} to a new address: the old "
+                f"address{'es' * (moved != 1)} redirect{'s' * (moved == 1)} there "
+                "(a redirect page, and a line in _redirects)."
+            )
         return sentences
 
 
@@ -401,6 +467,7 @@ def compare(
         problems=tuple(problems),
         ledger=Ledger(site.show.guid, new),
         show_guid_change=show_change,
+        previous=ledger,
     )
 
 

@@ -1,12 +1,18 @@
-"""Write the site into a staging folder beside the target, then swap it in whole.
+"""Write the site into a staging folder, then swap it in whole.
 
 A reader of the output folder (a web server, an rsync, a producer's browser) sees the
-old site or the new one, never half of each: the new site is built in
-``.<name>.staging-*`` on the same file system and exchanged with the old one in one
+old site or the new one, never half of each: the new site is built in a staging folder
+on the same file system and exchanged with the old one in one
 ``renameat2(RENAME_EXCHANGE)`` call where Linux offers it, else in two renames.
 A lock file keeps two publishes from interleaving.
 
-A cached publish keeps the site it replaced as ``.<name>.standby`` and, next time,
+Everything podpub keeps for an output folder lives in the show's ``.podpub/``, in a
+folder of that output's own (:class:`OutputState`: ``.podpub/outputs/<name>-<digest>/``
+with ``lock``, ``standby/``, ``staging-*/``): a publish into ``../preview`` leaves
+nothing beside it. A rename cannot cross file systems, so when the output is on another
+device than the show, that folder is made in a ``.podpub/`` beside the output instead.
+
+A cached publish keeps the site it replaced as the standby and, next time,
 brings that copy up to date instead of starting from an empty folder: the standby is
 renamed into the staging name, every file whose recorded identity (the digest of its
 bytes, or the source and stamp of a linked media file) and on-disk stamp are unchanged
@@ -29,6 +35,7 @@ import fcntl
 import os
 import shutil
 import stat as stat_module
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,8 +45,10 @@ from typing import Any
 from podpub.build import engine
 from podpub.errors import PodpubError, Problem
 
-STAGING_MARK = ".staging-"
-STANDBY_MARK = ".standby"
+STATE_DIR = ".podpub"  # the show's (build/store.py keeps its cache there too)
+OUTPUTS_DIR = "outputs"
+STAGING_MARK = "staging-"
+TARGET_FILE = "target"  # in an output's state folder: the output's path
 
 #: A file's identity in a staged site: ("bytes", digest) for what podpub wrote,
 #: ("link", source, source stamp) for a media file linked in, ("kept",) for a file
@@ -75,8 +84,65 @@ class Standby:
     dirs: dict[str, Any] = field(default_factory=dict)  # folder rel ("" = root) → stamp
 
 
-def standby_path(target: Path) -> Path:
-    return target.parent / f".{target.name}{STANDBY_MARK}"
+@dataclass(frozen=True)
+class OutputState:
+    """podpub's own folder for one output folder: its lock, standby and staging folders.
+
+    In the show's ``.podpub/outputs/``, named after the output (``public-3f9a0c1b2d``:
+    two outputs of one show never share one); in a ``.podpub/`` beside the output when
+    the show is on another file system, since the staging folder must be renamed onto
+    the output and a rename cannot cross devices.
+    """
+
+    target: Path
+    root: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "lock"
+
+    @property
+    def standby(self) -> Path:
+        return self.root / "standby"
+
+    def staging(self, name: str) -> Path:
+        return self.root / f"{STAGING_MARK}{name}"
+
+    def staging_folders(self) -> list[Path]:
+        return list(self.root.glob(STAGING_MARK + "*"))
+
+
+def output_state(target: Path, show_dir: Path) -> OutputState:
+    """Where the state of output folder ``target`` lives (made if need be)."""
+    from podpub.build.store import data_digest, mark_ignored
+
+    # The path's own bytes digested: the same folder for the same output, across runs
+    # and podpub versions (a new folder would cost the standby: one slower publish).
+    name = f"{target.name}-{data_digest(os.fsencode(target))[:10]}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # the output is renamed into place there: it must be writable
+        raise PodpubError(
+            f"cannot write in {target.parent} ({exc.strerror or exc}); choose an output "
+            "folder whose parent you can write to"
+        ) from None
+    try:
+        home = show_dir / STATE_DIR
+        home.mkdir(exist_ok=True)
+        if os.stat(home).st_dev != os.stat(target.parent).st_dev:
+            home = target.parent / STATE_DIR  # a rename cannot cross file systems
+            home.mkdir(exist_ok=True)
+        mark_ignored(home)
+        root = home / OUTPUTS_DIR / name
+        root.mkdir(parents=True, exist_ok=True)
+        if not (root / TARGET_FILE).exists():  # whose folder this is: see _remove_gone_outputs
+            (root / TARGET_FILE).write_bytes(os.fsencode(target))
+    except OSError as exc:
+        raise PodpubError(
+            f"cannot write podpub's working folder for {target} ({exc.strerror or exc}); "
+            "check that you can write to the show folder and beside the output folder"
+        ) from None
+    return OutputState(target, root)
 
 
 def content_identity(data: bytes) -> Identity:
@@ -98,15 +164,16 @@ class Staging:
     staging folder starts as that site; see the module's docstring.
     """
 
-    def __init__(self, target: Path, standby: Standby | None = None) -> None:
+    def __init__(self, target: Path, state: OutputState, standby: Standby | None = None) -> None:
         self.target = target
-        self.path = target.parent / f".{target.name}{STAGING_MARK}{os.getpid()}-{time.time_ns()}"
+        self.state = state
+        self.path = state.staging(f"{os.getpid()}-{time.time_ns()}")
         self.present: dict[str, tuple[Identity, Any]] = {}  # the standby's files
         self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
         self.written: set[str] = set()  # written or replaced in this run (read back)
         self.reused_standby = False
+        self.reflinks = True  # until the file system says it makes none
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
             if standby is not None and self._take_standby(standby):
                 self.reused_standby = True
             else:
@@ -123,7 +190,7 @@ class Staging:
         return len(self.manifest)
 
     def _take_standby(self, standby: Standby) -> bool:
-        folder = standby_path(self.target)
+        folder = self.state.standby
         if not standby.files or not folder.is_dir() or folder.is_symlink():
             return False
         os.rename(folder, self.path)
@@ -223,13 +290,24 @@ class Staging:
             return (*kept, False)
         try:
             dest = self._prepare(rel)
-            try:
-                os.link(source, dest)
-            except OSError:
-                shutil.copyfile(source, dest)
+            self._bring(source, dest)
         except OSError as exc:
             raise cannot_write(rel, exc) from None
         return (*self._record(rel, identity, dest), True)
+
+    def _bring(self, source: Path | str, dest: str) -> None:
+        """A copy-on-write clone where the file system makes one (Btrfs, XFS: no data
+        copied, and a tool that rewrites the show's file in place leaves the published
+        copy as it was); else a hard link (no data copied either, but the very same
+        file: write/linked.py notices when it changed in place); else a copy."""
+        if self.reflinks:
+            if reflink(source, dest):
+                return
+            self.reflinks = False  # this file system has none: not asked again this run
+        try:
+            os.link(source, dest)
+        except OSError:
+            shutil.copyfile(source, dest)
 
     def add_entry(self, rel: str, entry: tuple[Any, ...]) -> None:
         """A file a worker process staged: ``(identity, stamp, written)``."""
@@ -280,16 +358,16 @@ class Staging:
         """Swap the staged site in. The old one becomes the standby with ``keep_old``,
         else it is deleted."""
         try:
-            old = _swap_in(self.path, self.target)
+            old = _swap_in(self.path, self.target, self.state)
         except OSError as exc:
             raise cannot_write(str(self.target), exc) from None
         if old is None:  # the first site in this folder: its copy is the next standby
             if keep_old:
-                copy_as_standby(self.target, self.files)
+                copy_as_standby(self.target, self.state, self.files)
             return
         if keep_old:
             try:
-                os.rename(old, standby_path(self.target))
+                os.rename(old, self.state.standby)
                 return
             except OSError:
                 pass  # an old standby in the way: deleted below like any old site
@@ -299,6 +377,29 @@ class Staging:
     def discard(self) -> None:
         if not engine.remove_in_background(self.path, len(self.present) + self.files):
             shutil.rmtree(self.path, ignore_errors=True)
+
+
+_FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
+# What a file system without clones answers (ext4, tmpfs; a clone across devices).
+_NO_CLONE = frozenset({errno.EOPNOTSUPP, errno.ENOTTY, errno.EINVAL, errno.EXDEV, errno.ENOSYS})
+
+
+def reflink(source: Path | str, dest: str) -> bool:
+    """Clone ``source`` at ``dest`` (FICLONE: the data shared copy-on-write); False, and
+    nothing at ``dest``, where the file system cannot. Other failures raise OSError."""
+    if not sys.platform.startswith("linux"):
+        return False
+    with open(source, "rb") as src:
+        try:
+            with open(dest, "wb") as dst:
+                fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+            return True
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(dest)
+            if exc.errno in _NO_CLONE:
+                return False
+            raise
 
 
 def cannot_write(what: str, exc: OSError) -> PodpubError:
@@ -319,7 +420,7 @@ def cannot_write(what: str, exc: OSError) -> PodpubError:
 
 
 @contextlib.contextmanager
-def staged(target: Path) -> Iterator[Staging]:
+def staged(target: Path, show_dir: Path) -> Iterator[Staging]:
     """Stage a site; swap it in if the block ends normally, discard it otherwise.
 
     With a cached run (engine.py), the site's standby is brought up to date and the
@@ -327,11 +428,14 @@ def staged(target: Path) -> Iterator[Staging]:
     and the replaced site is deleted.
     """
     run = engine.current()
-    with publish_lock(target):
-        _remove_stale_staging(target)
-        staging = Staging(target, run.standby() if run is not None else None)
+    state = output_state(target, show_dir)
+    with publish_lock(state):
+        _remove_stale_staging(state)
+        _remove_legacy_state(target)
+        _remove_gone_outputs(state)
+        staging = Staging(target, state, run.standby() if run is not None else None)
         if not staging.reused_standby:  # none described, or not usable: it goes
-            _remove_standby(target)
+            _remove_standby(state)
         try:
             yield staging
         except BaseException:
@@ -344,7 +448,7 @@ def staged(target: Path) -> Iterator[Staging]:
             raise
 
 
-def copy_as_standby(target: Path, files: int) -> None:
+def copy_as_standby(target: Path, state: OutputState, files: int) -> None:
     """Make the standby of a site that replaced none: a folder of hard links to its
     files (no data copied), so that the next publish brings up to date only what
     changed instead of writing every file. In a detached process for a big site.
@@ -354,7 +458,7 @@ def copy_as_standby(target: Path, files: int) -> None:
     folders swept) before keeping any. Given up at the first failure (a file system
     without hard links): the next publish then writes every file, as it would have.
     """
-    building = target.parent / f".{target.name}{STAGING_MARK}copy-{os.getpid()}"
+    building = state.staging(f"copy-{os.getpid()}")
 
     def link_all() -> None:
         try:
@@ -364,7 +468,7 @@ def copy_as_standby(target: Path, files: int) -> None:
                 folder.mkdir(parents=True, exist_ok=True)
                 for name in names:
                     os.link(os.path.join(root, name), folder / name, follow_symlinks=False)
-            os.rename(building, standby_path(target))  # fails if one is there: dropped
+            os.rename(building, state.standby)  # fails if one is there: dropped
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
 
@@ -372,13 +476,13 @@ def copy_as_standby(target: Path, files: int) -> None:
         link_all()
 
 
-def _remove_standby(target: Path) -> None:
+def _remove_standby(state: OutputState) -> None:
     """A standby this run did not take (no description of it in the cache, or none it
     could use): delete it, so that the replaced site can take its place."""
-    folder = standby_path(target)
+    folder = state.standby
     if folder.is_dir() and not folder.is_symlink():
         # named as a staging folder: a removal cut short is finished by the next sweep
-        hidden = target.parent / f".{target.name}{STAGING_MARK}gone-{os.getpid()}"
+        hidden = state.staging(f"gone-{os.getpid()}")
         try:
             os.rename(folder, hidden)
         except OSError:
@@ -388,16 +492,14 @@ def _remove_standby(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def publish_lock(target: Path) -> Iterator[None]:
-    lock_path = target.parent / f".{target.name}.lock"
+def publish_lock(state: OutputState) -> Iterator[None]:
+    target = state.target
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed by the with below
+        handle = open(state.lock, "a+b")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
-        # The staging folder and the lock live beside the output: the parent must be writable.
         raise PodpubError(
-            f"cannot write in {target.parent} ({exc.strerror or exc}); choose an output "
-            "folder whose parent you can write to"
+            f"cannot write in {state.root} ({exc.strerror or exc}); check that you can "
+            "write to the show folder"
         ) from None
     with handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
@@ -417,11 +519,47 @@ def publish_lock(target: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_stale_staging(target: Path) -> None:
+def _remove_stale_staging(state: OutputState) -> None:
     """Staging folders left by a killed run (we hold the lock, so none is in use)."""
-    prefix = f".{target.name}{STAGING_MARK}"
-    for leftover in target.parent.glob(prefix + "*"):
+    for leftover in state.staging_folders():
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _remove_gone_outputs(state: OutputState) -> None:
+    """The state folders of outputs that are gone (a preview deleted, a temporary folder
+    served once): their standby would otherwise stay in ``.podpub/`` for good. One
+    whose lock another publish holds is left alone."""
+    for folder in state.root.parent.iterdir():
+        if folder == state.root or not folder.is_dir():
+            continue
+        try:
+            target = Path(os.fsdecode((folder / TARGET_FILE).read_bytes()))
+        except OSError:
+            continue  # not described: not ours to judge
+        if target.exists():
+            continue
+        try:
+            with open(folder / "lock", "a+b") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # in use (BlockingIOError), or already gone
+
+
+def _remove_legacy_state(target: Path) -> None:
+    """What podpub left beside the output before its state moved into ``.podpub/``
+    (``.public.lock``, ``.public.standby/``, ``.public.staging-*/``): a standby
+    there is no longer used, and the producer asked for a tidy folder. An old site
+    (``.public.old-*``, left by a crash between two renames) is the producer's to
+    recover: kept."""
+    for mark in (".lock", ".standby", ".staging-"):
+        pattern = f".{target.name}{mark}" + ("*" if mark.endswith("-") else "")
+        for leftover in target.parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
 
 _RENAME_EXCHANGE = 2
@@ -436,7 +574,7 @@ def _renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     return getattr(libc, "renameat2", None)
 
 
-def _swap_in(staging: Path, target: Path) -> Path | None:
+def _swap_in(staging: Path, target: Path, state: OutputState) -> Path | None:
     """Put ``staging`` at ``target``; return where the old site now is (to delete), if any."""
     if not target.exists():
         os.rename(staging, target)
@@ -452,7 +590,7 @@ def _swap_in(staging: Path, target: Path) -> Path | None:
             raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(target))
     # Fallback: two renames. A crash between them leaves the old site at `old`, which
     # the next run's stale-staging sweep does not touch; the producer can move it back.
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    old = state.root / f"old-{os.getpid()}"
     os.rename(target, old)
     os.rename(staging, target)
     return old

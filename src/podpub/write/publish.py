@@ -99,7 +99,9 @@ def publish(
     """
     from podpub.build.store import digest_of
     from podpub.write.ledger import guard, recording
-    from podpub.write.output import check_output_dir, staged
+    from podpub.write.linked import changed_linked_media, record_linked_media
+    from podpub.write.output import check_output_dir, output_state, staged
+    from podpub.write.redirects import REDIRECTS_FILE, redirects_output, with_redirects
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
 
     options = options or PublishOptions()
@@ -107,6 +109,7 @@ def publish(
     report = checked(show_dir, options)  # descriptors and feed rules: refuses on any error
     site = report.site
     assert site is not None
+    rewritten = changed_linked_media(show_dir, site)  # before this publish re-links them
 
     from podpub.build.engine import current, keyed, stage_files
     from podpub.feed.build import chapters_json
@@ -117,8 +120,14 @@ def publish(
     feed = report.files[0].data
     run = current()
     changes = guard(show_dir, site, options) if uses_ledger(options) else None
+    if changes is not None:
+        changes = with_redirects(changes, site)  # pages that moved keep their old address
+    redirects = changes.ledger.redirects if changes is not None else preview_redirects(show_dir)
     refuse_inputs_inside(out, show_dir, site)
-    with recording(show_dir, changes if records_ledger(options) else None), staged(out) as staging:
+    with (
+        recording(show_dir, changes if records_ledger(options) else None),
+        staged(out, show_dir) as staging,
+    ):
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
             staging.write(feed_file.path, feed_file.data, identity)
@@ -136,7 +145,10 @@ def publish(
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
                 vtt_file = partial(chapters_vtt, episode)
                 files_of.append((episode.chapters_vtt_path, keyed(vtt_file, "vtt", episode)))
-        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR)
+        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects)
+        redirect_lines = redirects_output(out, redirects, site.show.url)
+        if redirect_lines is not None:
+            staging.write(REDIRECTS_FILE, redirect_lines)
         stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
         own = staging.manifest if staging.reused_standby else None
         for rel in carry_over(out, staging.path, site.show.keep, own):
@@ -156,7 +168,8 @@ def publish(
         if before_commit is not None:
             before_commit()
         files = staging.files
-    notes = tuple(p for p in report.problems if p.level != "error")
+    record_linked_media(output_state(out, show_dir), site)
+    notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
 
 
@@ -164,11 +177,23 @@ def dry_run(show_dir: Path, options: PublishOptions | None = None) -> tuple[Site
     """What publish would change for subscribers, against published.lock; nothing written."""
     from podpub.write.ledger import compare
     from podpub.write.output import check_output_dir
+    from podpub.write.redirects import with_redirects
 
     options = options or PublishOptions()
     check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     site = check(show_dir, options)
-    return site, compare(show_dir, site, options.remove, options.reissue_guid)
+    return site, with_redirects(compare(show_dir, site, options.remove, options.reissue_guid), site)
+
+
+def preview_redirects(show_dir: Path) -> dict[str, str]:
+    """A preview (no ledger comparison) keeps the redirects the last publish made."""
+    from podpub.write.ledger import read_ledger
+
+    try:
+        ledger = read_ledger(show_dir)
+    except PodpubError:
+        return {}  # a damaged ledger is the real publish's to report
+    return dict(ledger.redirects) if ledger is not None else {}
 
 
 def uses_ledger(options: PublishOptions) -> bool:
