@@ -21,6 +21,7 @@ from podpub.errors import Problem
 from podpub.input.load import Document
 from podpub.input.models import Episode, Funding, License, Location, Show, Txt, in_show_zone
 from podpub.input.paths import media_path, output_path, with_slash
+from podpub.resolve.analytics import tracked
 from podpub.resolve.optional_records import (
     EpisodeExtras,
     FundingRef,
@@ -132,7 +133,7 @@ def episode_extras(
                 MediaFile(
                     file.source,
                     file.path,
-                    file.url,
+                    tracked(file.url, record.analytics),  # an enclosure too: measured
                     file.audio,
                     alternate.title,
                     alternate.language,

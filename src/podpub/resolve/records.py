@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podpub.resolve.analytics import Analytics
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
 
 
@@ -247,6 +248,8 @@ class ShowRecord:
     extras: ShowExtras = field(default_factory=ShowExtras)  # optional tags, budget (extras.py)
     credits: tuple[CreditGroup, ...] = ()  # hosts line first, then the default credits
     keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
+    # The prefix every enclosure URL goes through (analytics.py): the pages play through it.
+    analytics: Analytics | None = None
 
 
 @dataclass(frozen=True)

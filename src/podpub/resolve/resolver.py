@@ -31,6 +31,7 @@ from podpub.input.paths import (
 )
 from podpub.resolve import markup
 from podpub.resolve import optional_tags as extras_resolve
+from podpub.resolve.analytics import show_analytics, tracked
 from podpub.resolve.chapters import check_chapters, episode_chapters
 from podpub.resolve.credits import (
     People,
@@ -526,6 +527,7 @@ def _resolve_show(
         (parts[0], parts[1] if len(parts) > 1 else None)
         for parts in (c.split(" > ") for c in show.categories)
     )
+    guid = show.guid or podcast_guid(feed_url)
     return ShowRecord(
         title=show.title,
         description_html=description_html,
@@ -545,13 +547,14 @@ def _resolve_show(
         show_type=show.type,
         copyright=show.copyright,
         timezone=show.timezone,
-        guid=show.guid or podcast_guid(feed_url),
+        guid=guid,
         guid_computed=show.guid is None,
         hosts=hosts.all(),
         persons=tuple(PersonRole(p, host_role) for p in hosts.all()),
         subscribe=subscribe_links(show, feed_url, doc, problems),
         episodes_per_page=show.episodes_per_page,
         keep=tuple(show.keep),
+        analytics=show_analytics(show, doc, guid, problems),
     )
 
 
@@ -656,7 +659,7 @@ def _resolve_episode(
         audio=probe,
         audio_source=audio_source or show_dir / ep.audio,
         audio_path=audio_path,
-        enclosure_url=media_base + quote(audio_path),
+        enclosure_url=tracked(media_base + quote(audio_path), show_record.analytics),
         page_path=page_dir + "index.html",
         page_url=show_record.url + page_dir,
         chapters_path=chapters_path,
