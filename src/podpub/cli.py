@@ -228,6 +228,12 @@ def publish(
 @click.option(
     "--no-cache", is_flag=True, help="Ignore .podpub/ (neither read nor write it): redo everything."
 )
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Also fetch the published feed URL and every enclosure: HEAD 200, Content-Type, "
+    "Content-Length, Range answered 206, redirects (docs/online.md).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -240,11 +246,14 @@ def check(
     max_items: int | None,
     offline: bool,
     no_cache: bool,
+    remote: bool,
 ) -> None:
     """Check the show as publish does, write nothing: the descriptors, then every feed
     rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
     with --strict."""
     run = None
+    if feed and remote:
+        raise PodpubError("--remote checks the show's own feed and media; drop --feed")
     if not feed:  # the show's own check: the last report stands while nothing changed
         from podpub.build.runner import CheckRun
         from podpub.build.store import CacheOptions
@@ -252,7 +261,7 @@ def check(
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
         params["format"] = output_format
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
-        found = run.cached()
+        found = None if remote else run.cached()  # what is online may change at any time
         if found is not None:
             click.echo(found[0])
             ctx.exit(found[1])
@@ -266,13 +275,29 @@ def check(
         options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
         with run.engine.active():
             report = _with_stale_tags(show_dir, check_show(show_dir, options))
+        if remote:
+            report = _with_remote(show_dir, report)
     text = format_json(report) if output_format == "json" else format_text(report)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0
-    if run is not None:
+    if run is not None and not remote:
         run.record(text, status, report.site.next_due if report.site else None)
     if status:
         ctx.exit(status)
+
+
+def _with_remote(show_dir: Path, report: CheckReport) -> CheckReport:
+    """Add the findings of the remote check (online/remote.py) of what the show lists."""
+    if report.site is None:
+        return report
+    from podpub.net.http import Client
+    from podpub.online.remote import check_remote
+    from podpub.rules.engine import finding_order
+
+    with Client() as client:
+        found = check_remote(show_dir, report.site, client)
+    problems = tuple(sorted([*report.problems, *found], key=finding_order))
+    return replace(report, problems=problems)
 
 
 def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
