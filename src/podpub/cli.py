@@ -369,6 +369,32 @@ def tag(
         ctx.exit(EXIT_USER_ERROR)
 
 
+# --- going online (docs/online.md) -------------------------------------------------
+
+
+@cli.command()
+@_show_dir
+def notify(show_dir: Path) -> None:
+    """Tell the apps the feed changed: POST to the WebSub hub (websub_hub) and ping the
+    Podcast Index (pubnotify: true), as show.yaml asks. A failed ping is a warning."""
+    from podpub.net.http import Client
+    from podpub.online.notify import pings_in, send
+
+    pings = pings_in(show_dir)
+    if not pings:
+        click.echo(
+            "Nothing to notify: show.yaml sets neither websub_hub nor pubnotify: true "
+            "(docs/online.md)."
+        )
+        return
+    with Client() as client:
+        done = send(pings, client)
+    for line in done.sent:
+        click.echo(line)
+    for warning in done.warnings:
+        click.echo(warning, err=True)
+
+
 def _relative(path: Path, folder: Path) -> str:
     try:
         return str(path.relative_to(folder.resolve()))

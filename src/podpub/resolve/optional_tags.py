@@ -91,6 +91,8 @@ def show_extras(
     frequency = show.update_frequency
     return ShowExtras(
         new_feed_url=show.new_feed_url,
+        websub_hub=show.websub_hub,
+        pubnotify_endpoint=show.pubnotify_endpoint if show.pubnotify else None,
         funding=_funding(show.funding),
         license=_license(show.license),
         locations=_locations(show.location),
