@@ -24,6 +24,7 @@ import click
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from podpub.resolve.records import SiteRecord
     from podpub.rules.checker import CheckReport
 
 EXIT_USER_ERROR = 1
@@ -181,6 +182,7 @@ def publish(
         notes.append("Preview (--drafts or --base-url): published.lock was not updated.")
     if site.show.guid_computed:
         notes.append(_guid_reminder(site))
+    due = _next_due(site)
     if not quiet:
         click.echo(
             f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to "
@@ -194,6 +196,10 @@ def publish(
         if result.changes is not None:
             click.echo("\n".join(describe(result.changes, dry_run=False)))
         _remind_guid(site)
+        if due:
+            click.echo(due)
+    if due:
+        notes.append(due)  # said again by a publish that finds nothing changed
     run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
 
 
@@ -370,6 +376,13 @@ def tag(
 
 
 # --- going online (docs/online.md) -------------------------------------------------
+
+
+def _next_due(site: SiteRecord) -> str | None:
+    """``next: episodes/x.yaml on Friday 6 March 09:00 — publish again then``, or None."""
+    from podpub.online.schedule import next_due_line
+
+    return next_due_line(site)
 
 
 @cli.command()

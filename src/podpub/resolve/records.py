@@ -261,3 +261,4 @@ class SiteRecord:
     build_time: dt.datetime  # aware; only used to leave out future episodes
     skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
     next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any
+    next_due_file: str | None = None  # its descriptor ("episodes/x.yaml"): publish says so

@@ -215,13 +215,15 @@ def resolve_all(
     skipped: list[str] = []
     tz = zoneinfo.ZoneInfo(show.timezone)
     next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
+    next_file = ""  # the descriptor of that episode ("publish again then")
     for item in loaded:
         summary = item.summary
         when = in_show_zone(summary.date, tz)
         if (summary.draft and not options.drafts) or (when > options.now and not options.future):
             skipped.append(item.file)
-            if when > options.now and not (summary.draft and not options.drafts):
-                next_due = when if next_due is None else min(next_due, when)
+            scheduled = when > options.now and not (summary.draft and not options.drafts)
+            if scheduled and (next_due is None or (when, item.file) < (next_due, next_file)):
+                next_due, next_file = when, item.file
         else:
             published.append((item, when))
     # Every mention first, so a person's href and img are the same on every item.
@@ -326,7 +328,14 @@ def resolve_all(
     _check_unique(episodes, loaded, problems)
     faulty = {p.file for p in problems if p.level == "error"}
     clean = tuple(e for e in episodes if e.source not in faulty)
-    site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
+    site = SiteRecord(
+        show_record,
+        clean,
+        options.now,
+        tuple(sorted(skipped)),
+        next_due=next_due,
+        next_due_file=next_file or None,
+    )
     return site, problems
 
 
