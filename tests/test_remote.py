@@ -225,3 +225,16 @@ def test_remote_and_feed_together_are_refused(tmp_path: Path, capsys):
     show_dir = write_show(tmp_path / "show")
     assert main(["check", str(show_dir), "--remote", "--feed", "x.xml"]) == 1
     assert "--remote checks the show's own feed and media; drop --feed" in capsys.readouterr().err
+
+
+def test_text_report_blames_the_host_not_the_show(tmp_path: Path, capsys, trusted):
+    with serving(tmp_path / "show" / "public", IgnoresRange, trusted) as base:
+        show_dir = _published_show(tmp_path, base)
+        capsys.readouterr()
+        assert main(["check", str(show_dir), "--remote"]) == 1
+    out = capsys.readouterr().out
+    assert (f"  3:8      error    DOC-08  audio: {base}audio/tone.mp3 ignores byte ranges") in out
+    assert "publish would refuse this show" not in out  # publish does not fetch anything
+    assert out.rstrip().endswith(
+        "The show online is not served as apps need: fix the host, then check again."
+    )

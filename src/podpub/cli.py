@@ -303,7 +303,7 @@ def _with_remote(show_dir: Path, report: CheckReport) -> CheckReport:
     with Client() as client:
         found = check_remote(show_dir, report.site, client)
     problems = tuple(sorted([*report.problems, *found], key=finding_order))
-    return replace(report, problems=problems)
+    return replace(report, problems=problems, remote=tuple(found))
 
 
 def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
