@@ -128,3 +128,14 @@ def test_moved_file_is_not_called_a_prefix_change(tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "analytics prefix only" not in out
     assert "apps that go by the URL may download it again" in out
+
+
+def test_a_preview_plays_its_own_copy_unmeasured(tmp_path: Path):
+    show_dir = _show(tmp_path, "analytics: op3\n")
+    out = tmp_path / "preview"
+    publish(show_dir, PublishOptions(now=NOW, out=out, base_url="https://preview.example.net/"))
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    [url] = [link.href for e in feed.entries for link in e.links if link.rel == "enclosure"]
+    assert url == "https://preview.example.net/audio/tone.mp3"
+    page = (out / "episodes" / "ep1" / "index.html").read_text("utf-8")
+    assert 'src="../../audio/tone.mp3"' in page

@@ -95,7 +95,7 @@ class _Locator:
 
     def __init__(self, show_dir: Path) -> None:
         self.show_dir = show_dir
-        self._load = cache(self._load_uncached)
+        self.load = cache(self._load_uncached)
 
     def _load_uncached(self, file: str) -> Document | None:
         try:
@@ -104,7 +104,7 @@ class _Locator:
             return None
 
     def finding(self, file: str, hit: _Hit) -> Finding:
-        doc = self._load(file)
+        doc = self.load(file)
         line = column = None
         if doc is not None:
             mark = doc.locate(hit.field)
@@ -139,7 +139,7 @@ def check_enclosures(
 def check_feed_served(show_dir: Path, feed_url: str, client: Client) -> list[Finding]:
     """The findings about how the feed URL itself is served (located in show.yaml)."""
     locator = _Locator(show_dir)
-    doc = locator._load(SHOW_FILE)
+    doc = locator.load(SHOW_FILE)
     written = doc is not None and isinstance(doc.data, dict) and "feed_url" in doc.data
     field: Path_ = ("feed_url",) if written else ("url",)
     return [locator.finding(SHOW_FILE, hit) for hit in _feed_hits(feed_url, field, client)]

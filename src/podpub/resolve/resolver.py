@@ -537,6 +537,8 @@ def _resolve_show(
         for parts in (c.split(" > ") for c in show.categories)
     )
     guid = show.guid or podcast_guid(feed_url)
+    analytics = show_analytics(show, doc, guid, problems)  # checked in previews too, but
+    # a preview (--base-url, serve) plays its own copy: its plays are not downloads to count
     return ShowRecord(
         title=show.title,
         description_html=description_html,
@@ -563,7 +565,7 @@ def _resolve_show(
         subscribe=subscribe_links(show, feed_url, doc, problems),
         episodes_per_page=show.episodes_per_page,
         keep=tuple(show.keep),
-        analytics=show_analytics(show, doc, guid, problems),
+        analytics=None if options.base_url else analytics,
     )
 
 
