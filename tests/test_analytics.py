@@ -139,3 +139,59 @@ def test_a_preview_plays_its_own_copy_unmeasured(tmp_path: Path):
     assert url == "https://preview.example.net/audio/tone.mp3"
     page = (out / "episodes" / "ep1" / "index.html").read_text("utf-8")
     assert 'src="../../audio/tone.mp3"' in page
+
+
+def test_both_settings_are_refused_at_the_prefix(tmp_path: Path):
+    show_dir = _show(tmp_path, "analytics: podtrac\nanalytics_prefix: https://op3.dev/e/\n")
+    with pytest.raises(PodpubError) as caught:
+        publish(show_dir, PublishOptions(now=NOW))
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (MINIMAL_SHOW.count("\n") + 2, "analytics_prefix")
+    assert "chain them in analytics_prefix" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("service", "prefix", "url", "published"),
+    [
+        # OP3: the scheme is written only for an http:// file (op3.dev/setup).
+        (
+            None,
+            "https://op3.dev/e/",
+            "http://h.example/a.mp3",
+            "https://op3.dev/e/http://h.example/a.mp3",
+        ),
+        # Podtrac: never a scheme; the redirect names the file's kind.
+        (
+            "podtrac",
+            None,
+            "http://h.example/a.m4a",
+            "https://dts.podtrac.com/redirect.m4a/h.example/a.m4a",
+        ),
+        (
+            "podtrac",
+            None,
+            "https://h.example/a.ogg",
+            "https://dts.podtrac.com/redirect.mp3/h.example/a.ogg",
+        ),
+    ],
+)
+def test_each_service_documented_form(service, prefix, url, published):
+    from podpub.resolve.analytics import analytics_of, tracked
+
+    assert tracked(url, analytics_of(service, prefix, "guid")) == published
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        (f"https://{SITE}", f"https://op3.dev/e/{SITE}", True),
+        (f"https://op3.dev/e/{SITE}", f"https://dts.podtrac.com/redirect.mp3/{SITE}", True),
+        (f"https://op3.dev/e/{SITE}", f"https://{SITE}", True),
+        (f"https://{SITE}", "https://cdn.example.org/audio/tone.mp3", False),
+        (f"https://{SITE}", "https://podcast.example.org/audio/other.mp3", False),
+    ],
+)
+def test_a_prefix_change_is_told_from_a_moved_file(old, new, same):
+    from podpub.resolve.analytics import same_file
+
+    assert same_file(old, new) is same
