@@ -24,6 +24,7 @@ import click
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from podpub.resolve.records import SiteRecord
     from podpub.rules.checker import CheckReport
 
 EXIT_USER_ERROR = 1
@@ -182,6 +183,7 @@ def publish(
         notes.append("Preview (--drafts or --base-url): published.lock was not updated.")
     if site.show.guid_computed:
         notes.append(_guid_reminder(site))
+    due = _next_due(site)
     if not quiet:
         click.echo(
             f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to "
@@ -195,6 +197,10 @@ def publish(
         if result.changes is not None:
             click.echo("\n".join(describe(result.changes, dry_run=False)))
         _remind_guid(site)
+        if due:
+            click.echo(due)
+    if due:
+        notes.append(due)  # said again by a publish that finds nothing changed
     run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
 
 
@@ -229,6 +235,12 @@ def publish(
 @click.option(
     "--no-cache", is_flag=True, help="Ignore .podpub/ (neither read nor write it): redo everything."
 )
+@click.option(
+    "--remote",
+    is_flag=True,
+    help="Also fetch the published feed URL and every enclosure: HEAD 200, Content-Type, "
+    "Content-Length, Range answered 206, redirects (docs/online.md).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -241,11 +253,14 @@ def check(
     max_items: int | None,
     offline: bool,
     no_cache: bool,
+    remote: bool,
 ) -> None:
     """Check the show in SHOW_DIR (default: the current folder) as publish does, write
     nothing: the descriptors, then every feed rule (RSS, Apple, Podcasting 2.0, size
     budget). Exit 1 on an error, or on a warning with --strict."""
     run = None
+    if feed and remote:
+        raise PodpubError("--remote checks the show's own feed and media; drop --feed")
     if not feed:  # the show's own check: the last report stands while nothing changed
         from podpub.build.runner import CheckRun
         from podpub.build.store import CacheOptions
@@ -253,7 +268,7 @@ def check(
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
         params["format"] = output_format
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
-        found = run.cached()
+        found = None if remote else run.cached()  # what is online may change at any time
         if found is not None:
             click.echo(found[0])
             ctx.exit(found[1])
@@ -267,13 +282,29 @@ def check(
         options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
         with run.engine.active():
             report = _with_stale_tags(show_dir, check_show(show_dir, options))
+        if remote:
+            report = _with_remote(show_dir, report)
     text = format_json(report) if output_format == "json" else format_text(report)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0
-    if run is not None:
+    if run is not None and not remote:
         run.record(text, status, report.site.next_due if report.site else None)
     if status:
         ctx.exit(status)
+
+
+def _with_remote(show_dir: Path, report: CheckReport) -> CheckReport:
+    """Add the findings of the remote check (online/remote.py) of what the show lists."""
+    if report.site is None:
+        return report
+    from podpub.net.http import Client
+    from podpub.online.remote import check_remote
+    from podpub.rules.engine import finding_order
+
+    with Client() as client:
+        found = check_remote(show_dir, report.site, client)
+    problems = tuple(sorted([*report.problems, *found], key=finding_order))
+    return replace(report, problems=problems, remote=tuple(found))
 
 
 def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
@@ -455,6 +486,39 @@ def new(
     else:
         click.echo(f"Put the episode's audio at {result.audio} (or edit audio: in the file).")
     click.echo("Fill in the summary and headlines, then: podpub check")
+
+
+# --- going online (docs/online.md) -------------------------------------------------
+
+
+def _next_due(site: SiteRecord) -> str | None:
+    """``next: episodes/x.yaml on Friday 6 March 09:00 — publish again then``, or None."""
+    from podpub.online.schedule import next_due_line
+
+    return next_due_line(site)
+
+
+@cli.command()
+@_show_dir
+def notify(show_dir: Path) -> None:
+    """Tell the apps the feed changed: POST to the WebSub hub (websub_hub) and ping the
+    Podcast Index (pubnotify: true), as show.yaml asks. A failed ping is a warning."""
+    from podpub.net.http import Client
+    from podpub.online.notify import pings_in, send
+
+    pings = pings_in(show_dir)
+    if not pings:
+        click.echo(
+            "Nothing to notify: show.yaml sets neither websub_hub nor pubnotify: true "
+            "(docs/online.md)."
+        )
+        return
+    with Client() as client:
+        done = send(pings, client)
+    for line in done.sent:
+        click.echo(line)
+    for warning in done.warnings:
+        click.echo(warning, err=True)
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -70,10 +70,13 @@ def build_feed(site: SiteRecord, links: Sequence[tuple[str, str]] = ()) -> bytes
     fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension, atom=False, rss=True)
     fg.register_extension("psc", PscExtension, PscEntryExtension, atom=False, rss=True)
     _channel(fg, site)
-    if links:
+    hub = site.show.extras.websub_hub  # WebSub discovery: apps subscribe to the hub
+    if links or hub:
         fg.register_extension(
             "paging", AtomLinksExtension, AtomLinksEntryExtension, atom=False, rss=True
         )
+        if hub:
+            fg.paging.link("hub", hub, type=None)
         for rel, href in links:
             fg.paging.link(rel, href)
     for episode in site.episodes:

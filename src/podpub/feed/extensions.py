@@ -682,20 +682,22 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 class AtomLinksExtension(_ChannelExtension):
     """Channel ``atom:link`` elements besides ``rel="self"`` (which feedgen writes itself):
-    RFC 5005 paging links (``first``, ``next``, ``previous``, ``last``) of a paged feed."""
+    RFC 5005 paging links (``first``, ``next``, ``previous``, ``last``) of a paged feed,
+    and the WebSub ``hub`` (a hub is no feed: it gets no type)."""
 
     namespace = ATOM_NS
     prefix = "atom"
 
     def __init__(self) -> None:
-        self._links: list[tuple[str, str]] = []
+        self._links: list[tuple[str, str, str | None]] = []
 
-    def link(self, rel: str, href: str) -> None:
-        self._links.append((rel, href))
+    def link(self, rel: str, href: str, type: str | None = "application/rss+xml") -> None:
+        self._links.append((rel, href, type))
 
     def tags(self) -> Iterator[Tag]:
-        for rel, href in self._links:
-            yield Tag("link", attrs=(("href", href), ("rel", rel), ("type", "application/rss+xml")))
+        for rel, href, type in self._links:
+            attrs = (("href", href), ("rel", rel)) + ((("type", type),) if type else ())
+            yield Tag("link", attrs=attrs)
 
 
 class AtomLinksEntryExtension(_Extension):

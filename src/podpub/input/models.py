@@ -499,6 +499,27 @@ AlternateAudioIn = Annotated[AlternateAudio, _shortcut("file")]
 UpdateFrequencyIn = Annotated[UpdateFrequency, _shortcut("text")]
 
 
+PUBNOTIFY_ENDPOINT = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+
+
+def _check_analytics_prefix(value: str) -> str:
+    _clean_text(value)
+    if not value.startswith("https://") or len(value) <= len("https://") or " " in value:
+        raise ValueError(
+            f"{value!r} is not an https:// prefix; apps will not follow a tracking redirect "
+            "that is not https. Write the service's https prefix, e.g. https://op3.dev/e/"
+        )
+    if not value.endswith("/"):
+        raise ValueError(
+            f"{value!r} does not end with '/'; the episode's URL is appended to it. "
+            f"Write {value + '/'!r}"
+        )
+    return value
+
+
+AnalyticsPrefix = Annotated[str, AfterValidator(_check_analytics_prefix)]
+
+
 class Show(Strict):
     """``show.yaml``: the podcast as a whole (the feed's channel, the show page)."""
 
@@ -608,6 +629,31 @@ class Show(Strict):
         description="Files or folders in the output folder that podpub does not write and "
         "carries over to each new site, besides CNAME, .nojekyll, .well-known/, _headers, "
         "_redirects and .htaccess (e.g. 'googleXXXX.html', 'media/').",
+    )
+    # Going online (docs/online.md): app notifications and analytics.
+    websub_hub: Url | None = Field(
+        None,
+        description="WebSub hub (e.g. https://pubsubhubbub.appspot.com/): written as "
+        '<atom:link rel="hub"> and pinged with the feed URL by podpub notify.',
+    )
+    pubnotify: bool = Field(
+        False,
+        description="Ping the Podcast Index (pubnotify) with the feed URL on podpub notify, "
+        "so apps using it see new episodes within minutes.",
+    )
+    pubnotify_endpoint: Url = Field(
+        PUBNOTIFY_ENDPOINT,
+        description="The pubnotify address; the feed URL is added as ?url=.",
+    )
+    analytics: Literal["op3", "podtrac"] | None = Field(
+        None,
+        description="A download-measuring service by name: every enclosure URL goes "
+        "through its prefix, in its documented form (GUIDs unchanged).",
+    )
+    analytics_prefix: AnalyticsPrefix | None = Field(
+        None,
+        description="Any prefix service's https prefix ending in '/' (e.g. "
+        "https://op3.dev/e/): prepended to every enclosure URL (GUIDs unchanged).",
     )
 
 

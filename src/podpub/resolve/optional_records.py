@@ -108,6 +108,8 @@ class ShowExtras:
     feed_error_bytes: int = DEFAULT_FEED_ERROR_BYTES
     max_items: int | None = None  # the feed lists only the newest N episodes
     page_size: int | None = None  # RFC 5005 paging: N episodes per feed page
+    websub_hub: str | None = None  # atom:link rel="hub" (online/notify.py pings it)
+    pubnotify_endpoint: str | None = None  # pubnotify: true (online/notify.py pings it)
 
 
 @dataclass(frozen=True)

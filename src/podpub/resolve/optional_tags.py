@@ -21,6 +21,7 @@ from podpub.errors import Problem
 from podpub.input.load import Document
 from podpub.input.models import Episode, Funding, License, Location, Show, Txt, in_show_zone
 from podpub.input.paths import media_path, output_path, with_slash
+from podpub.resolve.analytics import tracked
 from podpub.resolve.optional_records import (
     EpisodeExtras,
     FundingRef,
@@ -90,6 +91,8 @@ def show_extras(
     frequency = show.update_frequency
     return ShowExtras(
         new_feed_url=show.new_feed_url,
+        websub_hub=show.websub_hub,
+        pubnotify_endpoint=show.pubnotify_endpoint if show.pubnotify else None,
         funding=_funding(show.funding),
         license=_license(show.license),
         locations=_locations(show.location),
@@ -132,7 +135,7 @@ def episode_extras(
                 MediaFile(
                     file.source,
                     file.path,
-                    file.url,
+                    tracked(file.url, record.analytics),  # an enclosure too: measured
                     file.audio,
                     alternate.title,
                     alternate.language,

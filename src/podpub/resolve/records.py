@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podpub.resolve.analytics import Analytics
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
 
 
@@ -249,6 +250,8 @@ class ShowRecord:
     extras: ShowExtras = field(default_factory=ShowExtras)  # optional tags, budget (extras.py)
     credits: tuple[CreditGroup, ...] = ()  # hosts line first, then the default credits
     keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
+    # The prefix every enclosure URL goes through (analytics.py): the pages play through it.
+    analytics: Analytics | None = None
 
 
 @dataclass(frozen=True)
@@ -260,3 +263,4 @@ class SiteRecord:
     build_time: dt.datetime  # aware; only used to leave out future episodes
     skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
     next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any
+    next_due_file: str | None = None  # its descriptor ("episodes/x.yaml"): publish says so

@@ -31,6 +31,7 @@ from podpub.input.paths import (
 )
 from podpub.resolve import markup
 from podpub.resolve import optional_tags as extras_resolve
+from podpub.resolve.analytics import show_analytics, tracked
 from podpub.resolve.chapters import check_chapters, episode_chapters
 from podpub.resolve.credits import (
     People,
@@ -219,13 +220,15 @@ def resolve_all(
     skipped: list[str] = []
     tz = zoneinfo.ZoneInfo(show.timezone)
     next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
+    next_file = ""  # the descriptor of that episode ("publish again then")
     for item in loaded:
         summary = item.summary
         when = in_show_zone(summary.date, tz)
         if (summary.draft and not options.drafts) or (when > options.now and not options.future):
             skipped.append(item.file)
-            if when > options.now and not (summary.draft and not options.drafts):
-                next_due = when if next_due is None else min(next_due, when)
+            scheduled = when > options.now and not (summary.draft and not options.drafts)
+            if scheduled and (next_due is None or (when, item.file) < (next_due, next_file)):
+                next_due, next_file = when, item.file
         else:
             published.append((item, when))
     # Every mention first, so a person's href and img are the same on every item.
@@ -330,7 +333,14 @@ def resolve_all(
     _check_unique(episodes, loaded, problems)
     faulty = {p.file for p in problems if p.level == "error"}
     clean = tuple(e for e in episodes if e.source not in faulty)
-    site = SiteRecord(show_record, clean, options.now, tuple(sorted(skipped)), next_due=next_due)
+    site = SiteRecord(
+        show_record,
+        clean,
+        options.now,
+        tuple(sorted(skipped)),
+        next_due=next_due,
+        next_due_file=next_file or None,
+    )
     return site, problems
 
 
@@ -531,6 +541,9 @@ def _resolve_show(
         (parts[0], parts[1] if len(parts) > 1 else None)
         for parts in (c.split(" > ") for c in show.categories)
     )
+    guid = show.guid or podcast_guid(feed_url)
+    analytics = show_analytics(show, doc, guid, problems)  # checked in previews too, but
+    # a preview (--base-url, serve) plays its own copy: its plays are not downloads to count
     return ShowRecord(
         title=show.title,
         description_html=description_html,
@@ -550,13 +563,14 @@ def _resolve_show(
         show_type=show.type,
         copyright=show.copyright,
         timezone=show.timezone,
-        guid=show.guid or podcast_guid(feed_url),
+        guid=guid,
         guid_computed=show.guid is None,
         hosts=hosts.all(),
         persons=tuple(PersonRole(p, host_role) for p in hosts.all()),
         subscribe=subscribe_links(show, feed_url, doc, problems),
         episodes_per_page=show.episodes_per_page,
         keep=tuple(show.keep),
+        analytics=None if options.base_url else analytics,
     )
 
 
@@ -674,7 +688,7 @@ def _resolve_episode(
         audio=probe,
         audio_source=audio_source or show_dir / ep.audio,
         audio_path=audio_path,
-        enclosure_url=media_base + quote(audio_path),
+        enclosure_url=tracked(media_base + quote(audio_path), show_record.analytics),
         page_path=page_dir + "index.html",
         page_url=show_record.url + page_dir,
         chapters_path=chapters_path,

@@ -48,6 +48,7 @@ class CheckReport:
     problems: tuple[Problem, ...]
     site: SiteRecord | None = None
     files: tuple[FeedFile, ...] = ()  # the feed files publish would write
+    remote: tuple[Problem, ...] = ()  # found online (check --remote), also in problems
 
     @property
     def errors(self) -> list[Problem]:
@@ -269,8 +270,11 @@ def format_text(report: CheckReport) -> str:
             lines.append("  " + _line(problem))
         lines.append("")
     lines.append(f"podpub check: {summary(report)} — {_subject(report)}.")
-    if report.errors and report.site is not None:
+    local = [p for p in report.errors if p not in report.remote]
+    if local and report.site is not None:
         lines.append("publish would refuse this show: fix the errors first.")
+    if len(local) < len(report.errors):
+        lines.append("The show online is not served as apps need: fix the host, then check again.")
     return "\n".join(lines)
 
 

@@ -36,9 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from podpub.errors import PodpubError, Problem
+from podpub.resolve.analytics import same_file
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 LEDGER_FILE = "published.lock"
+PREFIX_NOTE = "  (analytics prefix only: the same file, no new download)"
 FORMAT = 1
 _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
 _PAGE_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9-]*/)+")  # "episodes/<slug>/", "people/<id>/"
@@ -248,6 +250,7 @@ class Change:
     field: str  # title | audio | date | guid | enclosure
     old: str
     new: str
+    prefix_only: bool = False  # enclosure: the same file through another analytics prefix
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,14 @@ class FeedDiff:
     def changed(self, what: str) -> list[EpisodeChange]:
         return [e for e in self.episodes if any(c.field == what for c in e.changes)]
 
+    def prefix_changed(self) -> list[EpisodeChange]:
+        """The episodes whose enclosure changed only its analytics prefix (same file)."""
+        return [
+            e
+            for e in self.episodes
+            if any(c.field == "enclosure" and c.prefix_only for c in e.changes)
+        ]
+
     def lines(self) -> list[str]:
         """The diff, one episode per line, changed fields indented below it."""
         out: list[str] = []
@@ -297,7 +308,10 @@ class FeedDiff:
                 out.append(f"  > {episode.file}  renamed from {episode.old_file}, GUID kept")
             else:
                 out.append(f"  ~ {episode.file}  {episode.title!r}{refused}")
-            out += [f"      {c.field}: {c.old} → {c.new}" for c in episode.changes]
+            out += [
+                f"      {c.field}: {c.old} → {c.new}" + (PREFIX_NOTE if c.prefix_only else "")
+                for c in episode.changes
+            ]
         out += [f"  → /{old} redirects to /{new}" for old, new in self.moved_pages().items()]
         return out
 
@@ -326,6 +340,13 @@ class FeedDiff:
                 f"drop {_them(removed)} at their next crawl; listeners who downloaded "
                 f"{_them(removed)} keep {_them(removed)}."
             )
+        prefixed = len(self.prefix_changed())
+        if prefixed:
+            sentences.append(
+                f"{_n(prefixed, 'enclosure URL')} change{'s' * (prefixed == 1)} its analytics "
+                f"prefix only: the same file{'s' * (prefixed != 1)}, the GUIDs unchanged; "
+                "apps keep their downloads, nothing is downloaded again."
+            )
         for what, sentence in (
             (
                 "enclosure",
@@ -341,6 +362,8 @@ class FeedDiff:
             ("title", "apps show the new title; nothing is downloaded again"),
         ):
             count = len(self.changed(what))
+            if what == "enclosure":
+                count -= prefixed
             if count:
                 noun = {"enclosure": "enclosure URL", "audio": "audio file"}.get(what, what)
                 text = sentence.format(
@@ -488,7 +511,8 @@ def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
     if before.guid != after.guid:
         found.append(Change("guid", repr(before.guid), repr(after.guid)))
     if before.enclosure != after.enclosure:
-        found.append(Change("enclosure", before.enclosure, after.enclosure))
+        prefix_only = same_file(before.enclosure, after.enclosure)
+        found.append(Change("enclosure", before.enclosure, after.enclosure, prefix_only))
     return tuple(found)
 
 

@@ -1,0 +1,1 @@
+"""Going online: checking the served show, notifying the apps."""

@@ -1,0 +1,151 @@
+"""WebSub and Podcast Index pings against a local server that records what it is sent."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import feedparser
+
+from podpub.cli import main
+from podpub.net.http import Client
+from podpub.online.notify import Pings, notify_apps, send
+from podpub.write.publish import PublishOptions, publish
+
+from conftest import MINIMAL_SHOW, NOW, write_show
+
+FEED = "https://podcast.example.org/feed.xml"
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Records (method, path, body); /fail answers 500, /slow answers after 1.5 s."""
+
+    requests: list[tuple[str, str, str]]
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        self.server.requests.append((self.command, self.path, body))  # type: ignore[attr-defined]
+        if self.path.startswith("/slow"):
+            time.sleep(1.5)
+        status = 500 if self.path.startswith("/fail") else 204 if self.command == "POST" else 200
+        text = b"hub is down for maintenance\n" if status == 500 else b""
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(text)))
+        self.end_headers()
+        self.wfile.write(text)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Quiet(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        pass  # the client that gave up on /slow has closed the connection
+
+
+@contextlib.contextmanager
+def recorder() -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    server = _Quiet(("127.0.0.1", 0), Recorder)
+    server.requests = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _show(tmp_path: Path, settings: str) -> Path:
+    return write_show(tmp_path / "show", show=MINIMAL_SHOW + settings)
+
+
+def test_hub_link_in_the_feed_read_by_feedparser(tmp_path: Path):
+    show_dir = _show(tmp_path, "websub_hub: https://pubsubhubbub.appspot.com/\n")
+    publish(show_dir, PublishOptions(now=NOW))
+    feed = feedparser.parse((show_dir / "public" / "feed.xml").read_bytes())
+    assert not feed.bozo
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links["hub"] == "https://pubsubhubbub.appspot.com/"
+    assert links["self"] == FEED
+
+
+def test_no_hub_link_without_websub_hub(tmp_path: Path):
+    show_dir = _show(tmp_path, "")
+    publish(show_dir, PublishOptions(now=NOW))
+    assert b'rel="hub"' not in (show_dir / "public" / "feed.xml").read_bytes()
+
+
+def test_notify_pings_the_hub_and_the_podcast_index(tmp_path: Path, capsys):
+    with recorder() as (base, requests):
+        show_dir = _show(
+            tmp_path,
+            f"websub_hub: {base}hub\npubnotify: true\npubnotify_endpoint: {base}pubnotify\n",
+        )
+        assert main(["notify", str(show_dir)]) == 0
+    post, get = requests
+    assert post[:2] == ("POST", "/hub")
+    assert parse_qs(post[2]) == {"hub.mode": ["publish"], "hub.url": [FEED]}
+    assert get[0] == "GET"
+    assert urlsplit(get[1]).path == "/pubnotify"
+    assert parse_qs(urlsplit(get[1]).query) == {"url": [FEED]}
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"Notified WebSub hub {base}hub: HTTP 204.",
+        f"Notified the Podcast Index ({base}pubnotify): HTTP 200.",
+    ]
+
+
+def test_a_failing_hub_is_a_warning_not_a_failure(tmp_path: Path, capsys):
+    with recorder() as (base, requests):
+        show_dir = _show(
+            tmp_path,
+            f"websub_hub: {base}fail\npubnotify: true\npubnotify_endpoint: {base}pubnotify\n",
+        )
+        assert main(["notify", str(show_dir)]) == 0
+    assert [r[1].split("?")[0] for r in requests] == ["/fail", "/pubnotify"]  # both tried
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        f"warning: could not notify WebSub hub {base}fail: HTTP 500 (hub is down for "
+        "maintenance). The feed is online;"
+    )
+    assert "Notified the Podcast Index" in captured.out
+
+
+def test_a_hub_that_does_not_answer_in_time_is_a_warning(tmp_path: Path):
+    with recorder() as (base, _), Client(timeout=0.5) as client:
+        done = send(Pings(FEED, websub_hub=f"{base}slow"), client)
+    assert done.sent == []
+    [warning] = done.warnings
+    assert f"could not notify WebSub hub {base}slow: no answer in time." in warning
+
+
+def test_notify_apps_for_deploy_returns_the_warnings(tmp_path: Path):
+    from podpub.resolve.resolver import PlanOptions, resolve
+
+    with recorder() as (base, requests):
+        show_dir = _show(tmp_path, f"websub_hub: {base}fail\n")
+        site = resolve(show_dir, PlanOptions(now=NOW))
+        with Client() as client:
+            warnings = notify_apps(site.show, site.show.feed_url, client)
+    assert len(requests) == 1
+    assert len(warnings) == 1 and "HTTP 500" in warnings[0]
+
+
+def test_notify_without_settings_says_so(tmp_path: Path, capsys):
+    show_dir = _show(tmp_path, "")
+    assert main(["notify", str(show_dir)]) == 0
+    assert "Nothing to notify: show.yaml sets neither websub_hub nor pubnotify" in (
+        capsys.readouterr().out
+    )
