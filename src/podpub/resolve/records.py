@@ -247,6 +247,9 @@ class ShowRecord:
     extras: ShowExtras = field(default_factory=ShowExtras)  # optional tags, budget (extras.py)
     credits: tuple[CreditGroup, ...] = ()  # hosts line first, then the default credits
     keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
+    # show.yaml media_url, ending with "/": the audio is served from there, not from the
+    # site (nothing under the output's audio/; the pages' player links point there).
+    media_url: str | None = None
 
 
 @dataclass(frozen=True)

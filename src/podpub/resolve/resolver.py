@@ -552,6 +552,7 @@ def _resolve_show(
         subscribe=subscribe_links(show, feed_url, doc, problems),
         episodes_per_page=show.episodes_per_page,
         keep=tuple(show.keep),
+        media_url=with_slash(show.media_url) if show.media_url else None,
     )
 
 

@@ -242,12 +242,19 @@ class PageRenderer:
             episode=episode,
             newer=episodes[index - 1] if index > 0 else None,
             older=episodes[index + 1] if index + 1 < len(episodes) else None,
-            audio_href=root + urlpath(episode.audio_path),
+            audio_href=self.audio_href(episode, root),
             jsonld=json_ld(self.episode_ld(episode)),
             transcript=shown,
             transcript_turns=transcripts.turns(cues),
             transcript_timed=transcripts.is_timed(cues),
         ).encode("utf-8")
+
+    def audio_href(self, episode: EpisodeRecord, root: str) -> str:
+        """The player's and the download link's address: the enclosure itself when
+        media_url serves the audio (the site holds no copy), else the site's own copy."""
+        if self.show.media_url is not None:
+            return episode.enclosure_url
+        return root + urlpath(episode.audio_path)
 
     def episode_render(self, index: int) -> Callable[[], bytes]:
         """The render of an episode page, keyed (with a cache) on everything it shows: the
