@@ -95,6 +95,12 @@ def cli() -> None:
     type=click.IntRange(min=1),
     help="Worker processes for big shows (default: one per CPU; 1: none).",
 )
+@click.option(
+    "--deploy",
+    "then_deploy",
+    is_flag=True,
+    help="Then upload the site as podpub deploy does (to deploy.to in show.yaml).",
+)
 def publish(
     show_dir: Path,
     out: str | None,
@@ -109,9 +115,15 @@ def publish(
     no_cache: bool,
     verify: bool,
     jobs: int | None,
+    then_deploy: bool,
 ) -> None:
     """Check the show, then write the feed, pages and media into the output folder."""
     started = time.perf_counter()
+    if then_deploy and (dry_run or drafts or future or base_url):
+        raise PodpubError(
+            "--deploy puts the published show online: not with --dry-run, --drafts, "
+            "--future or --base-url (run podpub deploy --dry-run to see what it would upload)"
+        )
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
     if base_url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+", base_url):
@@ -142,6 +154,8 @@ def publish(
         state = run.unchanged()  # nothing changed: say so without importing the pipeline
         if state is not None:
             run.report_unchanged(state, click.echo)
+            if then_deploy:  # the site may not be online yet (a deploy that failed)
+                _deploy(show_dir, out, None, dry_run=False, quiet=quiet)
             return
 
     from podpub.write.ledger import describe
@@ -195,6 +209,8 @@ def publish(
             click.echo("\n".join(describe(result.changes, dry_run=False)))
         _remind_guid(site)
     run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
+    if then_deploy:
+        _deploy(show_dir, out, site, dry_run=False, quiet=quiet)
 
 
 @cli.command()
@@ -378,6 +394,52 @@ def _left_out(skipped: tuple[str, ...]) -> str:
         f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
         f"(--drafts, --future to include them): {named}"
     )
+
+
+# --- podpub deploy (deploy/) ------------------------------------------------------------
+
+
+@cli.command()
+@_show_dir
+@click.option(
+    "--to",
+    "dest",
+    metavar="DEST",
+    help="Where to upload: a folder or s3://BUCKET/PREFIX (default: deploy.to in show.yaml).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="The published folder to upload (default: SHOW_DIR/public).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be uploaded and deleted; change nothing."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary, not each file.")
+def deploy(show_dir: Path, dest: str | None, out: str | None, dry_run: bool, quiet: bool) -> None:
+    """Upload the published site, changed files only: media first, then pages, the feed
+    last; delete what the site no longer has, never audio published.lock lists."""
+    _deploy(show_dir, out, None, dry_run=dry_run, quiet=quiet, to=dest)
+
+
+def _deploy(
+    show_dir: Path,
+    out: str | None,
+    site: object,
+    *,
+    dry_run: bool,
+    quiet: bool,
+    to: str | None = None,
+) -> None:
+    from podpub.deploy.report import summary
+    from podpub.deploy.run import DeployOptions
+    from podpub.deploy.run import deploy as run_deploy
+
+    options = DeployOptions(to=to, out=Path(out) if out else None, dry_run=dry_run)
+    report = (lambda line: None) if quiet else click.echo
+    result = run_deploy(show_dir, options, site, report)  # type: ignore[arg-type]
+    for line in summary(result, dry_run=dry_run, quiet=quiet):
+        click.echo(line)
 
 
 def main(argv: list[str] | None = None) -> int:
