@@ -12,6 +12,7 @@ after_deploy    the hook for the remote check and the notifications
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,13 @@ class Step:
     role: str  # "media" or "site"
     target: Target
     plan: Plan
+    previous: dict[str, Owned] | None  # the manifest found there
+
+    @property
+    def changes(self) -> bool:
+        """Whether the deploy changes anything there (else not even the manifest)."""
+        plan = self.plan
+        return bool(plan.uploads or plan.deletions) or plan.owned != self.previous
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,8 @@ def deploy(
         local = local_files(files)
         owned = parse_manifest(target.read_manifest())
         remote = target.listing({f.rel for f in local} | set(owned or ()))
-        steps.append(Step(role, target, plan(local, owned, remote, target.sha256, protected)))
+        found = plan(local, owned, remote, target.sha256, protected)
+        steps.append(Step(role, target, found, owned))
     result = DeployResult(tuple(steps), tuple(notes))
     if options.dry_run:
         return result
@@ -137,6 +146,8 @@ def run_steps(steps: tuple[Step, ...], report: Callable[[str], None]) -> None:
             report(f"  delete {_display(step, rel)}")
             step.target.delete(rel)
     for step in steps:
+        if not step.changes:  # a deploy of an unchanged site sends nothing at all
+            continue
         owned = dict(step.plan.owned)
         uploaded = {file.rel: file for file in step.plan.uploads}
         remote = step.target.listing(set(uploaded))  # the new stamps, one listing
@@ -198,11 +209,17 @@ def setting_at(doc: Document, path: tuple[str, ...]) -> Setting:
 def open_target(destination: tuple[str, Setting], show_dir: Path, show: Show, out: Path) -> Target:
     url, setting = destination
     if url.startswith("s3://"):
-        from podpub.deploy.s3 import S3Settings, S3Target  # boto3 only for S3 deploys
+        try:  # boto3 only for S3 deploys: an optional extra
+            from podpub.deploy.s3 import S3Settings, S3Target
+        except ImportError:
+            raise setting.error(
+                "deploying to S3 needs boto3, which is not installed",
+                "pip install 'podpub[s3]'",
+            ) from None
 
         settings = S3Settings(show.deploy.endpoint_url, show.deploy.region, show.deploy.profile)
         return S3Target(url, settings, setting)
-    folder = (show_dir / Path(url).expanduser()).absolute()
+    folder = Path(os.path.normpath((show_dir / Path(url).expanduser()).absolute()))
     _refuse_overlap(folder, show_dir, out, setting)
     return FolderTarget(folder, setting)
 
