@@ -417,3 +417,15 @@ def test_s3_errors_are_one_located_line_with_the_fix(
 )
 def test_content_types_and_upload_order(rel: str, kind: str, order: int) -> None:
     assert (content_type(rel), kind_of(rel)) == (kind, order)
+
+
+def test_publish_deploy_to_s3_with_the_endpoint_from_show_yaml(
+    tmp_path: Path, s3: S3, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # else boto3 would find the server without us
+    settings = f"deploy:\n  to: s3://{BUCKET}/pod\n  endpoint_url: {s3.url}\n"
+    show = write_show(tmp_path / "show", show=MINIMAL_SHOW + settings)
+    status, out, err = run(capsys, "publish", str(show), "--deploy", "-j", "1")
+    assert status == 0, err
+    assert f"Site → s3://{BUCKET}/pod/: uploaded" in out
+    assert "pod/feed.xml" in s3.keys()

@@ -8,12 +8,15 @@ pages, feed.xml (the one apps read) goes after the older pages it links to.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from podpub.build.store import write_atomically
 from podpub.errors import PodpubError, Problem
 
 # Extension → Content-Type. Text types say their charset: podpub writes UTF-8, and a
@@ -166,13 +169,37 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def local_files(files: dict[str, Path]) -> list[LocalFile]:
-    """The files with their sizes and digests, in upload order."""
+def local_files(files: dict[str, Path], memo: Path | None = None) -> list[LocalFile]:
+    """The files with their sizes and digests, in upload order.
+
+    ``memo`` (in the show's .podpub/) keeps each digest under its file's stamp: the
+    published folder's audio is hard-linked from the show's, so its stamp stays put
+    from deploy to deploy, and gigabytes of audio are not read again to find them
+    unchanged.
+    """
+    known = _read_memo(memo)
+    seen: dict[str, str] = {}
     found: list[LocalFile] = []
     for rel, path in files.items():
         try:
-            size = path.stat().st_size
-            found.append(LocalFile(rel, path, size, sha256_of(path)))
+            st = path.stat()
+            key = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+            digest = known.get(key) or sha256_of(path)
         except OSError as exc:
             raise PodpubError(f"cannot read {path}: {exc.strerror}") from None
+        seen[key] = digest
+        found.append(LocalFile(rel, path, st.st_size, digest))
+    if memo is not None and seen != known:
+        with contextlib.suppress(OSError):  # only a memo: the next deploy hashes again
+            write_atomically(memo, json.dumps(seen, sort_keys=True).encode())
     return sorted(found, key=upload_order)
+
+
+def _read_memo(memo: Path | None) -> dict[str, str]:
+    try:
+        data = json.loads(memo.read_bytes()) if memo is not None else {}
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str)}

@@ -41,7 +41,7 @@ from podpub.resolve.optional_tags import media_files
 from podpub.resolve.records import SiteRecord
 from podpub.resolve.resolver import PlanOptions, resolve
 from podpub.write.ledger import read_ledger
-from podpub.write.publish import DEFAULT_OUT, build_time
+from podpub.write.publish import CACHE_DIR, DEFAULT_OUT, build_time
 
 SHOW_FILE = "show.yaml"
 
@@ -121,7 +121,7 @@ def deploy(
     steps: list[Step] = []
     for role, target, files in steps_of:  # every plan first: nothing uploaded on an error
         target.open(options.dry_run)
-        local = local_files(files)
+        local = local_files(files, show_dir / CACHE_DIR / f"deploy-{role}-digests.json")
         owned = parse_manifest(target.read_manifest())
         remote = target.listing({f.rel for f in local} | set(owned or ()))
         found = plan(local, owned, remote, target.sha256, protected)
