@@ -224,6 +224,19 @@ def test_deploy_media_without_media_url_is_refused_at_its_line(
     assert not (tmp_path / "site").exists()
 
 
+def test_media_and_site_in_the_same_place_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each deploy would take the other's files for leftovers and delete them.
+    settings = "deploy:\n  to: ../www\n  media: ../www/\n"
+    show = write_show(tmp_path / "show", show=MEDIA_SHOW + settings)
+    published(capsys, show)
+    status, _, err = run(capsys, "deploy", str(show))
+    assert status == 1
+    assert "show.yaml:17:10: deploy.media: is the site's destination too" in err
+    assert not (tmp_path / "www").exists()
+
+
 # --- to S3 (moto's server) -------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ class FolderTarget:
     def __init__(self, root: Path, setting: Setting) -> None:
         self.root = root
         self.setting = setting
-        self.name = str(root)
+        self.name = str(root.resolve())  # one folder, one name (compared with the site's)
 
     def open(self, dry_run: bool) -> None:
         """Make sure the folder is there (created when only it is missing, not a mount point)."""

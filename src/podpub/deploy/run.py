@@ -102,45 +102,79 @@ def deploy(
     doc, show = load_settings(show_dir)
     out = options.out or show_dir / DEFAULT_OUT
     notes: list[str] = []
-    steps_of: list[tuple[str, Target, dict[str, Path]]] = []
+    destinations: list[tuple[str, Target, dict[str, Path]]] = []
     site_target = open_target(site_destination(doc, show, options), show_dir, show, out)
     if show.deploy.media is not None:
         if show.media_url is None:
             raise PodpubError([_media_without_url(doc)])
+        where = setting_at(doc, ("deploy", "media"))
+        media_target = open_target((show.deploy.media, where), show_dir, show, out)
+        if media_target.name == site_target.name:
+            raise where.error(
+                f"is the site's destination too ({site_target.name})",
+                "give the media their own place (s3://BUCKET/media), or remove media_url and "
+                "deploy.media: the site then carries the audio",
+            )
         site = site or resolve(show_dir, PlanOptions(now=build_time()))
-        media = (show.deploy.media, setting_at(doc, ("deploy", "media")))
-        media_target = open_target(media, show_dir, show, out)
-        steps_of.append(("media", media_target, media_files(site)))
+        destinations.append(("media", media_target, media_files(site)))
     elif show.media_url is not None:
         notes.append(
             f"media_url ({show.media_url}) serves the audio: it was not uploaded (set "
             "deploy.media in show.yaml to have podpub deploy put it there)"
         )
-    steps_of.append(("site", site_target, site_files(out)))
+    destinations.append(("site", site_target, site_files(out)))
     protected = ledger_paths(_ledger_enclosures(show_dir))
-    steps: list[Step] = []
-    for role, target, files in steps_of:  # every plan first: nothing uploaded on an error
-        target.open(options.dry_run)
-        local = local_files(files, show_dir / CACHE_DIR / f"deploy-{role}-digests.json")
-        owned = parse_manifest(target.read_manifest())
-        remote = target.listing({f.rel for f in local} | set(owned or ()))
-        found = plan(local, owned, remote, target.sha256, protected)
-        steps.append(Step(role, target, found, owned))
-    result = DeployResult(tuple(steps), tuple(notes))
-    if options.dry_run:
-        return result
-    run_steps(result.steps, report)
-    after_deploy(show_dir, site, result.uploaded)
+    # Every destination compared first: an error stops the deploy before any upload.
+    steps = tuple(
+        _step(role, target, files, show_dir, options.dry_run, protected)
+        for role, target, files in destinations
+    )
+    result = DeployResult(steps, tuple(notes))
+    if not options.dry_run:
+        run_steps(result.steps, report)
+        after_deploy(show_dir, site, result.uploaded)
     return result
+
+
+def _step(
+    role: str,
+    target: Target,
+    files: dict[str, Path],
+    show_dir: Path,
+    dry_run: bool,
+    protected: Callable[[str], bool],
+) -> Step:
+    """What the deploy will do at one destination, from its manifest and its listing."""
+    target.open(dry_run)
+    local = local_files(files, show_dir / CACHE_DIR / f"deploy-{role}-digests.json")
+    owned = parse_manifest(target.read_manifest())
+    remote = target.listing({f.rel for f in local} | set(owned or ()))
+    return Step(role, target, plan(local, owned, remote, target.sha256, protected), owned)
 
 
 def run_steps(steps: tuple[Step, ...], report: Callable[[str], None]) -> None:
     """Uploads in order (media destination first, the site's feed last); then deletions,
     the site's last feed being online; then the manifests."""
-    for step in steps:
-        for file in step.plan.uploads:
-            report(f"  put {_display(step, file.rel)}")
-            step.target.put(file)
+    done = 0
+    try:
+        for step in steps:
+            for file in step.plan.uploads:
+                report(f"  put {_display(step, file.rel)}")
+                step.target.put(file)
+                done += 1
+    except PodpubError as exc:
+        if not done:
+            raise
+        stopped = Problem(
+            "",
+            None,
+            None,
+            "",
+            f"the deploy stopped after {done} of {sum(len(s.plan.uploads) for s in steps)} "
+            "uploads; the feed online is still the previous one (it goes last)",
+            "fix the cause and run podpub deploy again: it uploads only what is missing",
+        )
+        raise PodpubError([*exc.problems, stopped]) from None
     for step in reversed(steps):  # the site's pages stop linking first, then the media go
         for rel in step.plan.deletions:
             report(f"  delete {_display(step, rel)}")
