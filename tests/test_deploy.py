@@ -297,7 +297,7 @@ class S3:
     def puts(self) -> list[str]:
         return [key for method, key in self.requests() if method == "PUT"]
 
-    def keys(self) -> set[str]:
+    def objects(self) -> set[str]:
         answer = self.client.list_objects_v2(Bucket=BUCKET)  # type: ignore[attr-defined]
         return {item["Key"] for item in answer.get("Contents", [])}
 
@@ -312,7 +312,7 @@ def test_deploy_to_s3_sets_types_and_caching_and_a_second_deploy_sends_nothing(
     status, _, err = run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}/show")
     assert status == 0, err
     site = files_of(show / "public")
-    assert s3.keys() == {f"show/{rel}" for rel in site} | {f"show/{MANIFEST_NAME}"}
+    assert s3.objects() == {f"show/{rel}" for rel in site} | {f"show/{MANIFEST_NAME}"}
     expected = {
         "show/audio/tone.mp3": ("audio/mpeg", "public, max-age=31536000, immutable"),
         "show/audio/tone.m4a": ("audio/mp4", "public, max-age=31536000, immutable"),
@@ -371,7 +371,7 @@ def test_an_audio_file_the_ledger_lists_is_never_deleted(
     published(capsys, show)
     status, out, err = run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}")
     assert status == 0, err
-    assert {"audio/tone.mp3", "audio/tone.m4a"} <= s3.keys()
+    assert {"audio/tone.mp3", "audio/tone.m4a"} <= s3.objects()
     assert not [key for method, key in s3.requests() if method == "DELETE"]
     assert "2 kept (published.lock lists them)" in out
 
@@ -381,7 +381,7 @@ def test_dry_run_on_s3_uploads_nothing(show: Path, s3: S3, capsys: pytest.Captur
     status, out, _ = run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}/x", "--dry-run")
     assert status == 0
     assert f"upload s3://{BUCKET}/x/audio/tone.mp3 (audio/mpeg" in out
-    assert s3.keys() == set()
+    assert s3.objects() == set()
     assert [m for m, _ in s3.requests() if m in ("PUT", "DELETE", "POST")] == []
 
 
@@ -410,7 +410,7 @@ def test_s3_errors_are_one_located_line_with_the_fix(
     assert status == 1
     assert f"--to: cannot reach http://127.0.0.1:{closed}" in err
     assert "AWS_ENDPOINT_URL" in err and "Traceback" not in err
-    assert s3.keys() == set()
+    assert s3.objects() == set()
 
 
 @pytest.mark.parametrize(
@@ -441,4 +441,4 @@ def test_publish_deploy_to_s3_with_the_endpoint_from_show_yaml(
     status, out, err = run(capsys, "publish", str(show), "--deploy", "-j", "1")
     assert status == 0, err
     assert f"Site → s3://{BUCKET}/pod/: uploaded" in out
-    assert "pod/feed.xml" in s3.keys()
+    assert "pod/feed.xml" in s3.objects()
