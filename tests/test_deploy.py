@@ -176,6 +176,27 @@ def test_deploy_into_the_published_folder_is_refused(
     assert "--to:" in err and "overlaps the published folder" in err
 
 
+def test_a_preview_in_the_published_folder_is_never_deployed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    show = write_show(
+        tmp_path / "show",
+        {"ep1.yaml": MINIMAL_EPISODE, "ep2.yaml": SECOND_EPISODE + "draft: true\n"},
+    )
+    dest = tmp_path / "www"
+    published(capsys, show)
+    status, _, err = run(capsys, "publish", str(show), "-q", "-j", "1", "--drafts")
+    assert status == 0, err
+    status, _, err = run(capsys, "deploy", str(show), "--to", str(dest))
+    assert status == 1
+    assert "which published.lock does not record so: the folder holds a preview" in err
+    assert not dest.exists()
+
+    published(capsys, show)  # the real site again
+    assert run(capsys, "deploy", str(show), "--to", str(dest))[0] == 0
+    assert "Second episode" not in (dest / "feed.xml").read_text()
+
+
 # --- media_url: the audio is served from there ---------------------------------------
 
 MEDIA_SHOW = MINIMAL_SHOW + "media_url: https://cdn.example.org/podcast/\n"

@@ -33,6 +33,7 @@ from podpub.deploy.manifest import (
     plan,
     render_manifest,
 )
+from podpub.deploy.preview import refuse_preview
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.input.models import Deploy, Show
@@ -123,7 +124,8 @@ def deploy(
             "deploy.media in show.yaml to have podpub deploy put it there)"
         )
     destinations.append(("site", site_target, site_files(out)))
-    protected = ledger_paths(_ledger_enclosures(show_dir))
+    ledger = refuse_preview(out, read_ledger(show_dir))
+    protected = ledger_paths(entry.enclosure for entry in ledger.episodes.values())
     # Every destination compared first: an error stops the deploy before any upload.
     steps = tuple(
         _step(role, target, files, show_dir, options.dry_run, protected)
@@ -276,11 +278,6 @@ def _media_without_url(doc: Document) -> Problem:
         "which is uploaded with it",
         "set media_url to the address that serves deploy.media, or remove deploy.media",
     )
-
-
-def _ledger_enclosures(show_dir: Path) -> list[str]:
-    ledger = read_ledger(show_dir)
-    return [entry.enclosure for entry in ledger.episodes.values()] if ledger else []
 
 
 __all__ = ["MANIFEST_NAME", "DeployOptions", "DeployResult", "deploy"]
