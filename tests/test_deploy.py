@@ -463,3 +463,14 @@ def test_publish_deploy_to_s3_with_the_endpoint_from_show_yaml(
     assert status == 0, err
     assert f"Site → s3://{BUCKET}/pod/: uploaded" in out
     assert "pod/feed.xml" in s3.objects()
+
+
+def test_publish_deploy_refuses_preview_flags(
+    show: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(
+        capsys, "publish", str(show), "--deploy", "--drafts", "--out", str(tmp_path / "o")
+    )
+    assert status == 1
+    assert "--deploy puts the published show online: not with --dry-run, --drafts" in err
+    assert not (tmp_path / "o").exists()

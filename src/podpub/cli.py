@@ -119,10 +119,11 @@ def publish(
 ) -> None:
     """Check the show, then write the feed, pages and media into the output folder."""
     started = time.perf_counter()
-    if then_deploy and (dry_run or drafts or future or base_url):
+    if then_deploy and (dry_run or drafts or base_url):
         raise PodpubError(
-            "--deploy puts the published show online: not with --dry-run, --drafts, "
-            "--future or --base-url (run podpub deploy --dry-run to see what it would upload)"
+            "--deploy puts the published show online: not with --dry-run, --drafts or "
+            "--base-url, which build previews (podpub deploy --dry-run shows what it would "
+            "upload)"
         )
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
