@@ -24,6 +24,7 @@ import click
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from podpub.resolve.records import SiteRecord
     from podpub.rules.checker import CheckReport
 
 EXIT_USER_ERROR = 1
@@ -426,7 +427,7 @@ def deploy(show_dir: Path, dest: str | None, out: str | None, dry_run: bool, qui
 def _deploy(
     show_dir: Path,
     out: str | None,
-    site: object,
+    site: SiteRecord | None,
     *,
     dry_run: bool,
     quiet: bool,
@@ -438,7 +439,7 @@ def _deploy(
 
     options = DeployOptions(to=to, out=Path(out) if out else None, dry_run=dry_run)
     report = (lambda line: None) if quiet else click.echo
-    result = run_deploy(show_dir, options, site, report)  # type: ignore[arg-type]
+    result = run_deploy(show_dir, options, site, report)
     for line in summary(result, dry_run=dry_run, quiet=quiet):
         click.echo(line)
 
