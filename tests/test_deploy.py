@@ -125,6 +125,32 @@ def test_a_page_the_site_lost_is_deleted_from_the_folder_but_not_foreign_files(
     assert (dest / "stats.html").read_text() == "mine"
 
 
+def test_a_tampered_manifest_deletes_nothing_outside_and_a_broken_one_nothing_at_all(
+    show: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "www"
+    published(capsys, show)
+    assert run(capsys, "deploy", str(show), "--to", str(dest))[0] == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not podpub's")
+    (dest / "old.html").write_text("old")
+    manifest = json.loads((dest / MANIFEST_NAME).read_text())
+    entry = {"size": 1, "sha256": "0" * 64, "stamp": None}
+    manifest["files"].update({"../victim.txt": entry, "/etc/hostname": entry})
+    (dest / MANIFEST_NAME).write_text(json.dumps(manifest))
+    status, out, _ = run(capsys, "deploy", str(show), "--to", str(dest))
+    assert status == 0
+    assert victim.read_text() == "not podpub's" and "uploaded 0 files" in out
+
+    (dest / MANIFEST_NAME).write_text("{not json")
+    status, out, _ = run(capsys, "deploy", str(show), "--to", str(dest))
+    assert status == 0
+    # Without a manifest to trust, each file there is compared by its bytes: none sent.
+    assert "uploaded 0 files" in out and "deleted 0" in out
+    assert (dest / "old.html").read_text() == "old"
+    assert json.loads((dest / MANIFEST_NAME).read_text())["format"] == 1  # written anew
+
+
 def test_dry_run_lists_the_uploads_and_changes_nothing(
     show: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
