@@ -174,6 +174,19 @@ def test_deploy_to_comes_from_show_yaml_and_publish_deploy_does_both(
     assert "uploaded" in out
 
 
+def test_a_relative_to_is_from_the_current_folder_and_deploy_to_from_the_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = write_show(tmp_path / "show", show=MINIMAL_SHOW + "deploy:\n  to: ../site\n")
+    published(capsys, show)
+    monkeypatch.chdir(show / "episodes")
+    assert run(capsys, "deploy", "..")[0] == 0
+    assert (tmp_path / "site" / "feed.xml").is_file()
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "deploy", "show", "--to", "elsewhere")[0] == 0
+    assert (tmp_path / "elsewhere" / "feed.xml").is_file()
+
+
 def test_without_a_destination_the_error_says_how_to_give_one(
     show: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

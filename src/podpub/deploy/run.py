@@ -227,7 +227,11 @@ def site_destination(doc: Document, show: Show, options: DeployOptions) -> tuple
             Deploy(to=options.to)
         except ValidationError as exc:
             raise given.error(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
-        return options.to, given
+        if options.to.startswith("s3://"):
+            return options.to, given
+        # A folder on the command line is the shell's: relative to the current folder
+        # (deploy.to in show.yaml is relative to the show folder).
+        return str(Path(options.to).expanduser().absolute()), given
     if show.deploy.to is None:
         raise Setting(SHOW_FILE, None, None, "deploy.to").error(
             "podpub deploy needs a destination",
