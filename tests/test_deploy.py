@@ -513,3 +513,12 @@ def test_publish_deploy_refuses_preview_flags(
     assert status == 1
     assert "--deploy puts the published show online: not with --dry-run, --drafts" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_publish_deploy_quiet_prints_nothing_on_success(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    show = write_show(tmp_path / "show", show=MINIMAL_SHOW + "deploy:\n  to: ../site\n")
+    status, out, err = run(capsys, "publish", str(show), "--deploy", "-q", "-j", "1")
+    assert (status, out) == (0, ""), err
+    assert (tmp_path / "site" / "feed.xml").is_file()

@@ -157,7 +157,7 @@ def publish(
         if state is not None:
             run.report_unchanged(state, click.echo)
             if then_deploy:  # the site may not be online yet (a deploy that failed)
-                _deploy(show_dir, out, None, dry_run=False, quiet=quiet)
+                _deploy(show_dir, out, None, dry_run=False, quiet=quiet, silent=quiet)
             return
 
     from podpub.write.ledger import describe
@@ -212,7 +212,7 @@ def publish(
         _remind_guid(site)
     run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
     if then_deploy:
-        _deploy(show_dir, out, site, dry_run=False, quiet=quiet)
+        _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet)
 
 
 @cli.command()
@@ -432,6 +432,7 @@ def _deploy(
     dry_run: bool,
     quiet: bool,
     to: str | None = None,
+    silent: bool = False,  # publish -q: nothing at all on success
 ) -> None:
     from podpub.deploy.report import summary
     from podpub.deploy.run import DeployOptions
@@ -440,7 +441,7 @@ def _deploy(
     options = DeployOptions(to=to, out=Path(out) if out else None, dry_run=dry_run)
     report = (lambda line: None) if quiet else click.echo
     result = run_deploy(show_dir, options, site, report)
-    for line in summary(result, dry_run=dry_run, quiet=quiet):
+    for line in [] if silent else summary(result, dry_run=dry_run, quiet=quiet):
         click.echo(line)
 
 
