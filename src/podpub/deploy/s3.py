@@ -61,9 +61,14 @@ class S3Target:
         self.endpoint = settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         with self._errors():
             session = boto3.session.Session(profile_name=settings.profile or None)
-            self.client = session.client(
-                "s3", endpoint_url=self.endpoint, region_name=settings.region, config=_CONFIG
-            )
+            try:
+                self.client = session.client(
+                    "s3", endpoint_url=self.endpoint, region_name=settings.region, config=_CONFIG
+                )
+            except ValueError as exc:  # an AWS_ENDPOINT_URL or region botocore cannot use
+                raise self._error(
+                    f"{exc}", "check AWS_ENDPOINT_URL and AWS_REGION, or deploy.endpoint_url"
+                ) from None
 
     def open(self, dry_run: bool) -> None:
         """Fail early, before the first upload, when the bucket cannot be reached."""
@@ -78,9 +83,10 @@ class S3Target:
                 if _code(exc) in ("NoSuchKey", "404", "NotFound"):
                     return None
                 raise
-            if answer.get("ContentLength", 0) > MAX_MANIFEST_BYTES:
-                return None
-            data: bytes = answer["Body"].read(MAX_MANIFEST_BYTES + 1)
+            with contextlib.closing(answer["Body"]) as body:
+                if answer.get("ContentLength", 0) > MAX_MANIFEST_BYTES:
+                    return None  # not podpub's: compared file by file instead
+                data: bytes = body.read(MAX_MANIFEST_BYTES + 1)
             return data if len(data) <= MAX_MANIFEST_BYTES else None
 
     def listing(self, rels: set[str]) -> dict[str, Remote]:
