@@ -436,6 +436,24 @@ def test_an_audio_file_the_ledger_lists_is_never_deleted(
     assert "2 kept (published.lock lists them)" in out
 
 
+def test_what_the_site_lost_is_deleted_from_s3_after_the_new_feed_is_online(
+    show: Path, s3: S3, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published(capsys, show)
+    assert run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}")[0] == 0
+    s3.requests()
+    (show / "episodes" / "ep2.yaml").unlink()
+    status, _, err = run(capsys, "publish", str(show), "-q", "-j", "1", "--remove", "ep2")
+    assert status == 0, err
+    assert run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}")[0] == 0
+    changes = [(m, key) for m, key in s3.requests() if m in ("PUT", "DELETE")]
+    deleted = {key for m, key in changes if m == "DELETE"}
+    assert {"episodes/ep2/index.html", "audio/tone.m4a"} <= deleted  # out of the ledger too
+    first_delete = next(i for i, (m, _) in enumerate(changes) if m == "DELETE")
+    assert changes.index(("PUT", "feed.xml")) < first_delete
+    assert "audio/tone.mp3" in s3.objects() and "audio/tone.m4a" not in s3.objects()
+
+
 def test_dry_run_on_s3_uploads_nothing(show: Path, s3: S3, capsys: pytest.CaptureFixture[str]):
     published(capsys, show)
     status, out, _ = run(capsys, "deploy", str(show), "--to", f"s3://{BUCKET}/x", "--dry-run")
