@@ -96,6 +96,12 @@ def cli() -> None:
     type=click.IntRange(min=1),
     help="Worker processes for big shows (default: one per CPU; 1: none).",
 )
+@click.option(
+    "--deploy",
+    "then_deploy",
+    is_flag=True,
+    help="Then upload the site as podpub deploy does (to deploy.to in show.yaml).",
+)
 def publish(
     show_dir: Path,
     out: str | None,
@@ -110,10 +116,17 @@ def publish(
     no_cache: bool,
     verify: bool,
     jobs: int | None,
+    then_deploy: bool,
 ) -> None:
     """Check the show in SHOW_DIR (default: the current folder), then write the feed,
     pages and media into the output folder."""
     started = time.perf_counter()
+    if then_deploy and (dry_run or drafts or base_url):
+        raise PodpubError(
+            "--deploy puts the published show online: not with --dry-run, --drafts or "
+            "--base-url, which build previews (podpub deploy --dry-run shows what it would "
+            "upload)"
+        )
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
     if base_url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+", base_url):
@@ -144,6 +157,8 @@ def publish(
         state = run.unchanged()  # nothing changed: say so without importing the pipeline
         if state is not None:
             run.report_unchanged(state, click.echo)
+            if then_deploy:  # the site may not be online yet (a deploy that failed)
+                _deploy(show_dir, out, None, dry_run=False, quiet=quiet, silent=quiet)
             return
 
     from podpub.write.ledger import describe
@@ -202,6 +217,8 @@ def publish(
     if due:
         notes.append(due)  # said again by a publish that finds nothing changed
     run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
+    if then_deploy:
+        _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet)
 
 
 @cli.command()
@@ -555,6 +572,53 @@ def _left_out(skipped: tuple[str, ...]) -> str:
         f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
         f"(--drafts, --future to include them): {named}"
     )
+
+
+# --- podpub deploy (deploy/) ------------------------------------------------------------
+
+
+@cli.command()
+@_show_dir
+@click.option(
+    "--to",
+    "dest",
+    metavar="DEST",
+    help="Where to upload: a folder or s3://BUCKET/PREFIX (default: deploy.to in show.yaml).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="The published folder to upload (default: SHOW_DIR/public).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be uploaded and deleted; change nothing."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary, not each file.")
+def deploy(show_dir: Path, dest: str | None, out: str | None, dry_run: bool, quiet: bool) -> None:
+    """Upload the published site, changed files only: media first, then pages, the feed
+    last; delete what the site no longer has, never audio published.lock lists."""
+    _deploy(show_dir, out, None, dry_run=dry_run, quiet=quiet, to=dest)
+
+
+def _deploy(
+    show_dir: Path,
+    out: str | None,
+    site: SiteRecord | None,
+    *,
+    dry_run: bool,
+    quiet: bool,
+    to: str | None = None,
+    silent: bool = False,  # publish -q: nothing at all on success
+) -> None:
+    from podpub.deploy.report import summary
+    from podpub.deploy.run import DeployOptions
+    from podpub.deploy.run import deploy as run_deploy
+
+    options = DeployOptions(to=to, out=Path(out) if out else None, dry_run=dry_run)
+    report = (lambda line: None) if quiet else click.echo
+    result = run_deploy(show_dir, options, site, report)
+    for line in [] if silent else summary(result, dry_run=dry_run, quiet=quiet):
+        click.echo(line)
 
 
 def main(argv: list[str] | None = None) -> int:

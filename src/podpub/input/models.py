@@ -517,7 +517,65 @@ def _check_analytics_prefix(value: str) -> str:
     return value
 
 
+def _check_destination(value: str) -> str:
+    _clean_text(value)
+    if value.startswith("s3://"):
+        bucket = value[5:].split("/", 1)[0]
+        # S3's bucket naming rules (R2, B2 and MinIO share them): caught here, not as a
+        # puzzling error from the storage service in the middle of a deploy.
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+            raise ValueError(
+                f"{bucket!r} is not an S3 bucket name (3-63 lowercase letters, digits, "
+                "dots and hyphens); write s3://BUCKET/PREFIX"
+            )
+    elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        raise ValueError(
+            f"{value!r}: podpub deploys to a folder or to s3://BUCKET/PREFIX (S3, R2, B2, "
+            "MinIO); give one of those"
+        )
+    return value
+
+
 AnalyticsPrefix = Annotated[str, AfterValidator(_check_analytics_prefix)]
+
+
+Destination = Annotated[str, AfterValidator(_check_destination)]
+
+
+def _check_endpoint(value: str) -> str:
+    _clean_text(value)
+    # Unlike the public URLs of the show, a storage endpoint may be a machine on the
+    # local network (MinIO at http://localhost:9000): no dot needed in the host.
+    if not re.fullmatch(r"https?://[^\s/?#]+/?", value):
+        raise ValueError(
+            f"{value!r} is not an endpoint URL such as https://ACCOUNT.r2.cloudflarestorage.com"
+        )
+    return value
+
+
+class Deploy(Strict):
+    """Where ``podpub deploy`` uploads the published site (and the media, with media_url)."""
+
+    to: Destination | None = Field(
+        None,
+        description="Where the site goes: a folder (absolute, or relative to the show folder: "
+        "a mounted volume, a gh-pages worktree) or s3://BUCKET/PREFIX; --to overrides it.",
+    )
+    media: Destination | None = Field(
+        None,
+        description="Where the audio goes when media_url serves it: a folder or "
+        "s3://BUCKET/PREFIX whose files media_url serves (needs media_url).",
+    )
+    endpoint_url: Annotated[str, AfterValidator(_check_endpoint)] | None = Field(
+        None,
+        description="The S3 API of R2, B2, MinIO … (default: AWS_ENDPOINT_URL, else AWS S3).",
+    )
+    region: Text | None = Field(
+        None, description="S3 region (default: AWS_REGION / the profile's; R2 takes 'auto')."
+    )
+    profile: Text | None = Field(
+        None, description="AWS credentials profile to use (default: AWS_PROFILE, else 'default')."
+    )
 
 
 class Show(Strict):
@@ -623,6 +681,11 @@ class Show(Strict):
         None,
         description="Page the feed (RFC 5005): feed.xml holds the newest N episodes and links "
         "with atom:link rel=next to feed-2.xml, feed-3.xml …",
+    )
+    deploy: Deploy = Field(
+        default_factory=Deploy,
+        description="podpub deploy: where the site (to) and the media (media) are uploaded, "
+        "and the S3 endpoint, region and profile.",
     )
     keep: list[RelativePath] = Field(
         default_factory=list,

@@ -209,3 +209,12 @@ def extra_media_files(site: SiteRecord) -> dict[str, Path]:
         if file.path not in taken:
             files.setdefault(file.path, file.source)
     return files
+
+
+def media_files(site: SiteRecord) -> dict[str, Path]:
+    """Output path → source of every media file the feed links: each episode's audio,
+    then the trailers and alternate audio (where podpub deploy finds what to upload to
+    media_url's storage, as publish finds what to copy into the site)."""
+    files = {episode.audio_path: episode.audio_source for episode in site.episodes}
+    files.update(extra_media_files(site))
+    return files

@@ -252,6 +252,9 @@ class ShowRecord:
     keep: tuple[str, ...] = ()  # show.yaml keep: output files carried over (safety.carry_over)
     # The prefix every enclosure URL goes through (analytics.py): the pages play through it.
     analytics: Analytics | None = None
+    # show.yaml media_url, ending with "/": the audio is served from there, not from the
+    # site (nothing under the output's audio/; the pages' player links point there).
+    media_url: str | None = None
 
 
 @dataclass(frozen=True)

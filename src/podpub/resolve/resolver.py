@@ -571,6 +571,7 @@ def _resolve_show(
         episodes_per_page=show.episodes_per_page,
         keep=tuple(show.keep),
         analytics=None if options.base_url else analytics,
+        media_url=with_slash(show.media_url) if show.media_url else None,
     )
 
 

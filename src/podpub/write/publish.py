@@ -132,12 +132,16 @@ def publish(
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
             staging.write(feed_file.path, feed_file.data, identity)
         staging.link(site.show.image_path, site.show.image_source)
-        for rel, source in extra_media_files(site).items():  # alternate audio, trailers
-            staging.link(rel, source)
+        # With media_url the audio is served from there (podpub deploy puts it there):
+        # a copy under the site's audio/ would be uploaded for nothing and played by no one.
+        local_media = site.show.media_url is None
+        for rel, source in extra_media_files(site).items() if local_media else ():
+            staging.link(rel, source)  # alternate audio, trailers
         files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
         show = digest_of(site.show) if run is not None else None  # once: keys of chapters
         for episode in site.episodes:
-            files_of.append((episode.audio_path, episode.audio_source))
+            if local_media:
+                files_of.append((episode.audio_path, episode.audio_source))
             files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:
                 json_file = partial(chapters_json, episode, site.show)
