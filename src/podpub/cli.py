@@ -11,7 +11,6 @@ import contextlib
 import gc
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -114,11 +113,12 @@ def publish(
     started = time.perf_counter()
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
-    if base_url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+", base_url):
-        raise PodpubError(
-            f"--base-url {base_url!r} is not an absolute URL; give one such as "
-            "https://preview.example.org/"
-        )
+    if base_url is not None:
+        from podpub.input.preview import base_url_problem
+
+        refused = base_url_problem(base_url)
+        if refused:
+            raise PodpubError(f"--base-url {refused}")
     from podpub.build.runner import PublishRun
     from podpub.build.store import CacheOptions
 
