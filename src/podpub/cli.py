@@ -380,6 +380,37 @@ def _left_out(skipped: tuple[str, ...]) -> str:
     )
 
 
+# --- podpub serve (serve/): the live preview -----------------------------------------
+
+
+@cli.command()
+@_show_dir
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the preview on; 0 picks a free one.",
+)
+@click.option("--drafts", is_flag=True, help="Show drafts too, marked Draft on the page.")
+@click.option(
+    "--future", is_flag=True, help="Show future-dated episodes too, marked Scheduled for …."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for big shows (default: one per CPU; 1: none).",
+)
+def serve(show_dir: Path, port: int, drafts: bool, future: bool, jobs: int | None) -> None:
+    """Preview the show at http://127.0.0.1:PORT/: build it into .podpub/preview/ (never
+    public/ or published.lock), rebuild on every save and reload the open pages."""
+    from podpub.serve.run import ServeOptions
+    from podpub.serve.run import serve as run_serve
+
+    run_serve(show_dir, ServeOptions(port, drafts, future, jobs), click.echo)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (1 user error, 3 bug, 130 interrupted)."""
     try:

@@ -1,0 +1,141 @@
+"""``podpub serve``: build the preview, serve it, rebuild on every save, until Ctrl-C.
+
+The server answers from a thread; the builds run in the calling thread, one at a time,
+each after a burst of saves (watch.py). A refused build leaves the last good preview on
+disk and shows its problems, in the terminal and as the page in the browser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from podpub.errors import PodpubError
+from podpub.serve.preview import Outcome, PreviewBuilder
+from podpub.serve.server import PreviewServer, PreviewState
+from podpub.serve.watch import changes
+
+Echo = Callable[..., object]
+CHANGED_NAMED = 5  # a rebuild's line names this many changed files, then counts
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    port: int = 8000  # 0: any free port
+    drafts: bool = False
+    future: bool = False
+    jobs: int | None = None
+
+
+def serve(
+    show_dir: Path, options: ServeOptions, echo: Echo, stop: threading.Event | None = None
+) -> None:
+    """Serve the show's preview until Ctrl-C (or ``stop``); returns normally then."""
+    show_dir = show_dir.resolve()
+    if not (show_dir / "show.yaml").is_file():
+        raise PodpubError(
+            f"{show_dir} has no show.yaml; run podpub serve in a show folder (or give it)"
+        )
+    state = PreviewState(site=Path())
+    server = _bind(options.port, state)
+    builder = PreviewBuilder(show_dir, server.url, options.drafts, options.future, options.jobs)
+    state.site = builder.out
+    thread = threading.Thread(target=server.serve_forever, name="podpub-serve", daemon=True)
+    try:
+        with _terminate_as_interrupt():
+            _show(builder.rebuild(), state, echo, first=True)
+            thread.start()
+            echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
+            for paths in changes(show_dir, stop):
+                _show(builder.rebuild(paths), state, echo, paths=paths, show_dir=show_dir)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how serve ends: not an error
+    finally:
+        state.stop()  # the open event streams end
+        if thread.is_alive():
+            server.shutdown()
+        server.server_close()
+    echo("Stopped.")
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service manager, ``kill``) ends serve as Ctrl-C does: cleanly."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (tests run serve in others)
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _bind(port: int, state: PreviewState) -> PreviewServer:
+    try:
+        return PreviewServer(port, state)
+    except OSError as exc:
+        raise PodpubError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another port with "
+            "--port, or --port 0 for any free one"
+        ) from None
+
+
+def _show(
+    outcome: Outcome,
+    state: PreviewState,
+    echo: Echo,
+    first: bool = False,
+    paths: set[Path] | None = None,
+    show_dir: Path | None = None,
+) -> None:
+    """Print what a build did, and let the server show it."""
+    for problem in outcome.problems:
+        echo(str(problem), err=True)
+    if not outcome.ok:
+        state.show_problems(outcome.problems)
+        echo(
+            f"podpub: {_count(len(outcome.problems), 'problem')}; the browser shows them "
+            "until the files are fixed (the last good preview is kept).",
+            err=True,
+        )
+        return
+    if first:
+        echo(
+            f"Built {outcome.title!r}: {_count(outcome.episodes, 'episode')} "
+            f"in {outcome.seconds:.2f} s."
+        )
+    else:
+        names = _names(paths or set(), show_dir)
+        echo(f"Rebuilt in {outcome.seconds:.2f} s after {names}: {_changed(outcome.changed)}")
+    if not outcome.changed and state.problems is None and not first:
+        return  # nothing to reload
+    if state.problems is not None and not first:
+        echo("  The site is back in the browser.")
+    state.show_build(outcome.marks)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _names(paths: set[Path], show_dir: Path | None) -> str:
+    names = sorted(str(p.relative_to(show_dir)) if show_dir else str(p) for p in paths)
+    more = len(names) - CHANGED_NAMED
+    return ", ".join(names[:CHANGED_NAMED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _changed(changed: tuple[str, ...]) -> str:
+    if not changed:
+        return "no page changed."
+    more = len(changed) - CHANGED_NAMED
+    named = ", ".join(changed[:CHANGED_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return f"{_count(len(changed), 'file')} changed: {named}"
