@@ -50,16 +50,18 @@ _TYPES = {
     ".webp": "image/webp",
     ".txt": "text/plain; charset=utf-8",
 }
-_TAG = f'<script src="{SCRIPT_PATH}" defer></script>'.encode()
+_TAG = '<script src="' + SCRIPT_PATH + '?build={}" defer></script>'
 
-# Reload when the build number changes (not on the first event: that is the build the
-# page shows; EventSource reconnects by itself after a restart of serve), and label the
-# draft and scheduled episodes: a banner on their page, a badge on links to them.
+# Reload when the build number the stream announces is not the one the page was served
+# from (its script tag carries it: a save between the page's load and the stream's
+# opening still reloads it; EventSource reconnects by itself after a restart of serve),
+# and label the draft and scheduled episodes: a banner on their page, a badge on links.
 _SCRIPT = """\
 (function () {
   "use strict";
   var marks = %s;
-  var seen = null;
+  var script = document.currentScript;
+  var seen = script ? new URL(script.src).searchParams.get("build") : null;
   var source = new EventSource("%s");
   source.addEventListener("build", function (event) {
     if (seen !== null && event.data !== seen) { window.location.reload(); }
@@ -198,18 +200,18 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         state = self.server.state
         target = _inside(state.site, path)
         if state.problems is not None and (target is None or target.suffix == ".html"):
-            self._send(500, _TYPES[".html"], error_page(state.problems), head)
+            self._send(500, _TYPES[".html"], error_page(state.problems, state.build), head)
             return
         if target is None or not target.is_file():
             missing = state.site / "404.html"
             body = missing.read_bytes() if missing.is_file() else b"<h1>Not found</h1>"
-            self._send(404, _TYPES[".html"], _with_script(body), head)
+            self._send(404, _TYPES[".html"], _with_script(body, state.build), head)
             return
         kind = _TYPES.get(target.suffix.lower()) or (
             mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         )
         if target.suffix == ".html":
-            self._send(200, kind, _with_script(target.read_bytes()), head)
+            self._send(200, kind, _with_script(target.read_bytes(), state.build), head)
             return
         self._send_file(target, kind, head)
 
@@ -275,13 +277,14 @@ def _inside(site: Path, path: str) -> Path | None:
     return target if real.startswith(root + os.sep) else None
 
 
-def _with_script(page: bytes) -> bytes:
+def _with_script(page: bytes, build: int) -> bytes:
     """The page with the live-reload script before its last ``</body>`` (or at its end)."""
+    tag = _TAG.format(build).encode()
     at = page.lower().rfind(b"</body>")
-    return page + _TAG if at < 0 else page[:at] + _TAG + page[at:]
+    return page + tag if at < 0 else page[:at] + tag + page[at:]
 
 
-def error_page(problems: tuple[Problem, ...]) -> bytes:
+def error_page(problems: tuple[Problem, ...], build: int) -> bytes:
     """The page shown while the show does not build: every located problem."""
     items = "\n".join(
         "<li><code>{}</code> {}{}</li>".format(
@@ -306,4 +309,4 @@ h1{{color:#a00}}li{{margin:.5em 0}}code{{background:#f3f3f3;padding:0 .2em}}</st
 </ul>
 </main></body></html>
 """
-    return _with_script(page.encode())
+    return _with_script(page.encode(), build)
