@@ -298,3 +298,30 @@ def test_the_browser_reloads_by_itself(served: Served) -> None:
             )
         finally:
             browser.close()
+
+
+def test_the_browser_shows_draft_and_scheduled_marks(tmp_path: Path) -> None:
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    episodes = {**EPISODES, "ep3.yaml": DRAFT, "ep4.yaml": SCHEDULED}
+    running = start(write_show(tmp_path / "show", episodes), "--drafts", "--future")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+            try:
+                tab = browser.new_page()
+                tab.goto(running.url + "episodes/ep3/", wait_until="load")
+                banner = tab.locator("body > .podpub-preview-mark")
+                assert banner.inner_text() == "Draft"
+                tab.goto(running.url + "episodes/ep4/", wait_until="load")
+                assert banner.inner_text().startswith("Scheduled for 2099-01-01")
+                tab.goto(running.url, wait_until="load")
+                badges = tab.locator("main a .podpub-preview-mark").all_inner_texts()
+                assert "Draft" in badges and any(b.startswith("Scheduled") for b in badges)
+                tab.goto(running.url + "episodes/ep1/", wait_until="load")
+                assert tab.locator("body > .podpub-preview-mark").count() == 0
+            finally:
+                browser.close()
+    finally:
+        assert running.stop() in (0, 130)

@@ -11,7 +11,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podpub.errors import PodpubError
@@ -47,11 +47,12 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, name="podpub-serve", daemon=True)
     try:
         with _terminate_as_interrupt():
-            _show(builder.rebuild(), state, echo, first=True)
+            report = _Report(state, echo, show_dir)
+            report.build(builder.rebuild())
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
             for paths in changes(show_dir, stop):
-                _show(builder.rebuild(paths), state, echo, paths=paths, show_dir=show_dir)
+                report.build(builder.rebuild(paths), paths)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error
     finally:
@@ -89,46 +90,55 @@ def _bind(port: int, state: PreviewState) -> PreviewServer:
         ) from None
 
 
-def _show(
-    outcome: Outcome,
-    state: PreviewState,
-    echo: Echo,
-    first: bool = False,
-    paths: set[Path] | None = None,
-    show_dir: Path | None = None,
-) -> None:
-    """Print what a build did, and let the server show it."""
-    for problem in outcome.problems:
-        echo(str(problem), err=True)
-    if not outcome.ok:
-        state.show_problems(outcome.problems)
-        echo(
+@dataclass
+class _Report:
+    """Prints what each build did, and hands it to the server."""
+
+    state: PreviewState
+    echo: Echo
+    show_dir: Path
+    warned: set[str] = field(default_factory=set)  # printed once, not after every save
+
+    def build(self, outcome: Outcome, paths: set[Path] | None = None) -> None:
+        if not outcome.ok:
+            self._refused(outcome)
+            return
+        for line in (str(p) for p in outcome.problems):
+            if line not in self.warned:
+                self.warned.add(line)
+                self.echo(line, err=True)
+        if paths is None:
+            self.echo(
+                f"Built {outcome.title!r}: {_count(outcome.episodes, 'episode')} "
+                f"in {outcome.seconds:.2f} s."
+            )
+        else:
+            names = _names(paths, self.show_dir)
+            changed = _changed(outcome.changed)
+            self.echo(f"Rebuilt in {outcome.seconds:.2f} s after {names}: {changed}")
+        if paths is not None and not outcome.changed and self.state.problems is None:
+            return  # nothing to reload
+        if paths is not None and self.state.problems is not None:
+            self.echo("  The site is back in the browser.")
+        self.state.show_build(outcome.marks)
+
+    def _refused(self, outcome: Outcome) -> None:
+        for problem in outcome.problems:
+            self.echo(str(problem), err=True)
+        self.state.show_problems(outcome.problems)
+        self.echo(
             f"podpub: {_count(len(outcome.problems), 'problem')}; the browser shows them "
             "until the files are fixed (the last good preview is kept).",
             err=True,
         )
-        return
-    if first:
-        echo(
-            f"Built {outcome.title!r}: {_count(outcome.episodes, 'episode')} "
-            f"in {outcome.seconds:.2f} s."
-        )
-    else:
-        names = _names(paths or set(), show_dir)
-        echo(f"Rebuilt in {outcome.seconds:.2f} s after {names}: {_changed(outcome.changed)}")
-    if not outcome.changed and state.problems is None and not first:
-        return  # nothing to reload
-    if state.problems is not None and not first:
-        echo("  The site is back in the browser.")
-    state.show_build(outcome.marks)
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
 
-def _names(paths: set[Path], show_dir: Path | None) -> str:
-    names = sorted(str(p.relative_to(show_dir)) if show_dir else str(p) for p in paths)
+def _names(paths: set[Path], show_dir: Path) -> str:
+    names = sorted(str(p.relative_to(show_dir)) for p in paths)
     more = len(names) - CHANGED_NAMED
     return ", ".join(names[:CHANGED_NAMED]) + (f" and {more} more" if more > 0 else "")
 
