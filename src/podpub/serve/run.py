@@ -17,7 +17,7 @@ from pathlib import Path
 from podpub.errors import PodpubError
 from podpub.serve.preview import Outcome, PreviewBuilder
 from podpub.serve.server import PreviewServer, PreviewState
-from podpub.serve.watch import changes
+from podpub.serve.watch import Watcher
 
 Echo = Callable[..., object]
 CHANGED_NAMED = 5  # a rebuild's line names this many changed files, then counts
@@ -46,12 +46,12 @@ def serve(
     state.site = builder.out
     thread = threading.Thread(target=server.serve_forever, name="podpub-serve", daemon=True)
     try:
-        with _terminate_as_interrupt():
+        with _terminate_as_interrupt(), Watcher(show_dir, stop) as watcher:
             report = _Report(state, echo, show_dir)
             report.build(builder.rebuild())
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
-            for paths in changes(show_dir, stop):
+            for paths in watcher.batches():
                 report.build(builder.rebuild(paths), paths)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error

@@ -7,12 +7,16 @@ it: a build must not trigger the next one), hidden files and folders (``.git``, 
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import watchfiles
 
+from podpub.errors import PodpubError
+
+POLL_SECONDS = 0.25  # how often the waiting thread looks up (Ctrl-C, a stop request)
 DEBOUNCE_MS = 1600  # the longest a burst of saves is gathered into one rebuild
 STEP_MS = 50  # a burst ends after this long without a change
 _IGNORED_DIRS = frozenset({"public", "__pycache__", "node_modules"})
@@ -51,4 +55,52 @@ def changes(show_dir: Path, stop: threading.Event | None = None) -> Iterator[set
         gone = {path for change, path in batch if change == watchfiles.Change.deleted}
         paths = {Path(path) for _change, path in batch if path not in made & gone}
         if paths:
+            yield paths
+
+
+class Watcher:
+    """Watches from a thread started before the first build, so that a save made while
+    the show builds (or right after serve prints its address) is not missed."""
+
+    def __init__(self, show_dir: Path, stop: threading.Event | None = None) -> None:
+        self.show_dir = show_dir.resolve()
+        self.stop = stop or threading.Event()
+        self._found: queue.Queue[set[Path] | BaseException] = queue.Queue()
+        self._thread = threading.Thread(target=self._watch, name="podpub-watch", daemon=True)
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self._thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        try:
+            for paths in changes(self.show_dir, self.stop):
+                self._found.put(paths)
+        except Exception as exc:  # handed to the main thread, which reports it
+            self._found.put(exc)
+
+    def batches(self) -> Iterator[set[Path]]:
+        """Each burst of saves (those made during a rebuild come together after it),
+        until ``stop`` is set; Ctrl-C reaches the caller as KeyboardInterrupt."""
+        while not self.stop.is_set():
+            try:
+                found = self._found.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            paths: set[Path] = set()
+            while True:
+                if isinstance(found, BaseException):
+                    raise PodpubError(
+                        f"cannot watch {self.show_dir} for changes ({found}); try again with "
+                        "WATCHFILES_FORCE_POLLING=1 set"
+                    )
+                paths |= found
+                try:
+                    found = self._found.get_nowait()
+                except queue.Empty:
+                    break
             yield paths
