@@ -62,6 +62,7 @@ def through_serve(show: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "podpub", "serve", str(show), "--port", "0"],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the show's warnings: not what is timed
         text=True,
     )
     try:
