@@ -172,6 +172,10 @@ def test_a_range_request_on_the_audio_answers_206_with_those_bytes(served: Serve
     whole = served.get("audio/tone.mp3")
     assert whole.status_code == 200 and whole.content == audio
     assert whole.headers["Content-Type"] == "audio/mpeg"
+    # Only the preview folder is served: not the show's descriptors beside it.
+    for escape in ("..%2f..%2f..%2fshow.yaml", "%2e%2e/%2e%2e/%2e%2e/show.yaml"):
+        answer = served.get(escape)
+        assert answer.status_code == 404 and "owner:" not in answer.text
 
 
 def test_the_preview_never_touches_public_or_the_ledger(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ import html
 import http.server
 import json
 import mimetypes
-import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -268,13 +267,12 @@ def _inside(site: Path, path: str) -> Path | None:
     parts = [part for part in path.split("/") if part not in ("", ".")]
     if any(part == ".." or "\\" in part or "\0" in part for part in parts):
         return None
+    # No part is "..": the path stays inside the folder. A link inside it was made by
+    # the publish (media may be linked to the show's files) and is followed.
     target = site.joinpath(*parts) if parts else site
     if target.is_dir():
-        target = target / "index.html"
-    elif path.endswith("/"):
-        return None
-    real, root = os.path.realpath(target), os.path.realpath(site)
-    return target if real.startswith(root + os.sep) else None
+        return target / "index.html"
+    return None if path.endswith("/") else target
 
 
 def _with_script(page: bytes, build: int) -> bytes:
