@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podpub.errors import PodpubError
-from podpub.serve.preview import Outcome, PreviewBuilder
+from podpub.serve.preview import Outcome, PreviewBuilder, preview_folder
 from podpub.serve.server import PreviewServer, PreviewState
 from podpub.serve.watch import Watcher
 
@@ -40,10 +40,9 @@ def serve(
         raise PodpubError(
             f"{show_dir} has no show.yaml; run podpub serve in a show folder (or give it)"
         )
-    state = PreviewState(site=Path())
-    server = _bind(options.port, state)
+    state = PreviewState(site=preview_folder(show_dir))
+    server = _bind(options.port, state)  # first: the site's address names the port
     builder = PreviewBuilder(show_dir, server.url, options.drafts, options.future, options.jobs)
-    state.site = builder.out
     thread = threading.Thread(target=server.serve_forever, name="podpub-serve", daemon=True)
     try:
         with _terminate_as_interrupt(), Watcher(show_dir, stop) as watcher:
