@@ -11,7 +11,6 @@ import contextlib
 import gc
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -129,11 +128,12 @@ def publish(
         )
     if out is not None and not out.strip():
         raise PodpubError('the output folder is empty (--out ""); give a folder')
-    if base_url is not None and not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+", base_url):
-        raise PodpubError(
-            f"--base-url {base_url!r} is not an absolute URL; give one such as "
-            "https://preview.example.org/"
-        )
+    if base_url is not None:
+        from podpub.input.preview import base_url_problem
+
+        refused = base_url_problem(base_url)
+        if refused:
+            raise PodpubError(f"--base-url {refused}")
     from podpub.build.runner import PublishRun
     from podpub.build.store import CacheOptions
 
@@ -619,6 +619,37 @@ def _deploy(
     result = run_deploy(show_dir, options, site, report)
     for line in [] if silent else summary(result, dry_run=dry_run, quiet=quiet):
         click.echo(line)
+
+
+# --- podpub serve (serve/): the live preview -----------------------------------------
+
+
+@cli.command()
+@_show_dir
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the preview on; 0 picks a free one.",
+)
+@click.option("--drafts", is_flag=True, help="Show drafts too, marked Draft on the page.")
+@click.option(
+    "--future", is_flag=True, help="Show future-dated episodes too, marked Scheduled for …."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for big shows (default: one per CPU; 1: none).",
+)
+def serve(show_dir: Path, port: int, drafts: bool, future: bool, jobs: int | None) -> None:
+    """Preview the show at http://127.0.0.1:PORT/: build it into .podpub/preview/ (never
+    public/ or published.lock), rebuild on every save and reload the open pages."""
+    from podpub.serve.run import ServeOptions
+    from podpub.serve.run import serve as run_serve
+
+    run_serve(show_dir, ServeOptions(port, drafts, future, jobs), click.echo)
 
 
 def main(argv: list[str] | None = None) -> int:

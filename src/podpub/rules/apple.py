@@ -67,8 +67,14 @@ def artwork(ctx: FeedContext) -> Iterator[Hit]:
 def _artwork_problems(ctx: FeedContext, element: etree._Element) -> Iterator[Hit]:
     href = element.get("href", "").strip()
     path = urlsplit(href).path.lower()
-    if not href.startswith("https://"):
-        yield Hit(element, f"the artwork URL {href!r} is not https", "serve it over https", "href")
+    if not href.startswith(("https://", "http://")) or ctx.insecure(href):
+        yield Hit(
+            element,
+            f"the artwork URL {href!r} is not https",
+            "serve it over https",
+            "href",
+            scheme=True,
+        )
     if not path.endswith((".jpg", ".png")):
         yield Hit(
             element,

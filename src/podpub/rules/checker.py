@@ -20,6 +20,7 @@ from podpub.build.engine import FINDINGS
 from podpub.build.store import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.paging import FeedFile, feed_files
+from podpub.input.preview import is_preview_url
 from podpub.resolve.records import SiteRecord
 from podpub.resolve.resolver import SHOW_FILE, resolve_all
 from podpub.rules.engine import (
@@ -74,10 +75,16 @@ def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckRe
         # The channel comes from show.yaml: its feed rules wait until it is sound.
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
     files = feed_files(site, options.max_items)
-    context = own_context(site, files, future_allowed=options.future)
-    from podpub.rules.locate import DescriptorLocator
+    preview = options.base_url is not None and is_preview_url(options.base_url)
+    context = own_context(site, files, future_allowed=options.future, preview=preview)
+    from podpub.rules.locate import DescriptorLocator, UrlOrigins
 
-    locator = DescriptorLocator(show_dir, {e.guid: e.source for e in site.episodes}, SHOW_FILE)
+    locator = DescriptorLocator(
+        show_dir,
+        {e.guid: e.source for e in site.episodes},
+        SHOW_FILE,
+        origins=UrlOrigins(site.show.url, base_url=options.base_url),
+    )
     findings = run_rules(context, locator, _page_memo(show_dir, site, files, context))
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
@@ -142,6 +149,7 @@ def _page_memo(
         context.warn_bytes,
         context.error_bytes,
         context.guid_pinned,
+        context.preview,
         stage.file_inputs(show_dir / SHOW_FILE),
         stage.file_inputs(site.show.image_source),
     )
@@ -167,7 +175,7 @@ def _page_memo(
 
 
 def own_context(
-    site: SiteRecord, files: list[FeedFile], future_allowed: bool = False
+    site: SiteRecord, files: list[FeedFile], future_allowed: bool = False, preview: bool = False
 ) -> FeedContext:
     """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
     from podpub.feed.build import chapters_json
@@ -187,6 +195,7 @@ def own_context(
         error_bytes=show.extras.feed_error_bytes,
         guid_pinned=not show.guid_computed,
         own=True,
+        preview=preview,
     )
 
 

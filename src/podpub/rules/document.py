@@ -227,11 +227,22 @@ def https_links(ctx: FeedContext) -> Iterator[Hit]:
     for channel in ctx.channels:
         for parent in [channel, *channel.findall("item")]:
             link = parent.find("link")
-            if link is not None and (link.text or "").strip().startswith("http://"):
-                yield Hit(link, f"the link {link.text!r} is http://", "serve the site over https")
+            if link is not None and ctx.insecure(link.text or ""):
+                yield Hit(
+                    link,
+                    f"the link {link.text!r} is http://",
+                    "serve the site over https",
+                    scheme=True,
+                )
         for element in channel.findall(f"{{{ATOM}}}link"):
-            if (element.get("href") or "").startswith("http://"):
-                yield Hit(element, "the feed's address is http://", "serve it over https", "href")
+            if ctx.insecure(element.get("href") or ""):
+                yield Hit(
+                    element,
+                    "the feed's address is http://",
+                    "serve it over https",
+                    "href",
+                    scheme=True,
+                )
 
 
 @rule("DOC-12", "warning", ALL_APPS, "itunes:new-feed-url: an absolute URL of another feed")

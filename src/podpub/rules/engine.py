@@ -74,6 +74,9 @@ class Hit:
     level: str | None = None
     rule: str | None = None  # reported under another rule (a file the feed links is missing)
     missing: str | None = None  # the element (``itunes:episode``) ``element`` lacks
+    # The fault is the URL's http:// scheme: for the feed podpub builds, the fix is
+    # where the address's start comes from (show.yaml's url or media_url), see locate.py.
+    scheme: bool = False
 
 
 @dataclass
@@ -123,6 +126,13 @@ class FeedContext:
     error_bytes: int = 4_000_000
     guid_pinned: bool | None = None  # podpub's own feed: show.yaml pins podcast:guid
     own: bool = False  # the feed podpub builds (its fixes name descriptor fields)
+    # A preview for a local or LAN address (input/preview.py): no certificate to serve
+    # https with, and no app reads it, so the https rules let its http:// URLs pass.
+    preview: bool = False
+
+    def insecure(self, url: str) -> bool:
+        """Whether the https rules report ``url``: http://, and not in a preview."""
+        return url.strip().startswith("http://") and not self.preview
 
     def page(self, index: int) -> FeedContext:
         """The same context with page ``index`` alone (what the page rules read)."""

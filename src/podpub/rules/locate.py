@@ -15,6 +15,7 @@ and an XPath-like field (``channel/item[3]/enclosure@url``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,18 @@ def xml_path(element: etree._Element) -> str:
     return "/".join(reversed(parts)) or qname(element)
 
 
+@dataclass(frozen=True)
+class UrlOrigins:
+    """Where the start of the URLs podpub writes comes from: show.yaml's ``url`` (and
+    ``media_url``, ``feed_url``), or the ``--base-url`` of the run."""
+
+    site_url: str  # the address the site is built for
+    base_url: str | None = None  # given on the command line: it replaces show.yaml's url
+
+    def from_flag(self, value: str) -> bool:
+        return self.base_url is not None and value.startswith(self.site_url)
+
+
 class DescriptorLocator:
     """Findings on podpub's own feed, located in the descriptor a value came from."""
 
@@ -68,10 +81,12 @@ class DescriptorLocator:
         sources: Mapping[str, str],
         show_file: str = "show.yaml",
         feed_name: str = "feed.xml",
+        origins: UrlOrigins | None = None,
     ) -> None:
         self.show_dir = show_dir
         self.sources = sources  # item guid → episode descriptor ("episodes/x.yaml")
         self.show_file = show_file
+        self.origins = origins
         self.fallback = FeedLocator()
         self.feed_name = feed_name
         self._load = cache(self._load_uncached)
@@ -80,6 +95,13 @@ class DescriptorLocator:
         element = hit.element
         if element is None:
             return self.show_file, None, None, ""
+        if hit.scheme and self.origins is not None:
+            # An http:// URL podpub wrote from the site's address: the fix is that address,
+            # not the episode field the URL's path came from.
+            value = (element.get(hit.attr) if hit.attr else element.text) or ""
+            origin = self._origin(value.strip(), self.origins)
+            if origin is not None:
+                return origin
         item = next((e for e in element.iterancestors() if e.tag == "item"), None)
         if element.tag == "item":
             item = element
@@ -99,6 +121,25 @@ class DescriptorLocator:
             return self.fallback.locate(hit, page)
         mark = doc.locate(path)
         return doc.file, mark.line, mark.column, format_path(path)
+
+    def _origin(
+        self, value: str, origins: UrlOrigins
+    ) -> tuple[str, int | None, int | None, str] | None:
+        """Where the address ``value`` starts with is written: ``--base-url``, or the
+        show.yaml field (feed_url, media_url, url) that gives its beginning."""
+        if origins.from_flag(value):
+            return "--base-url", None, None, ""
+        show = self._load(self.show_file)
+        data = show.data if show is not None else None
+        if not isinstance(data, dict):
+            return None
+        for key in ("feed_url", "media_url", "url"):
+            given = data.get(key)
+            if isinstance(given, str) and given.strip() and value.startswith(given.strip()):
+                assert show is not None
+                mark = show.locate((key,))
+                return show.file, mark.line, mark.column, key
+        return None
 
     def _load_uncached(self, source: str) -> Document | None:
         run = engine.current()  # a publish's cache holds every descriptor it read (engine.py)
@@ -153,7 +194,7 @@ _ITEM_FIELDS: dict[str, Path_] = {
     "itunes:episodeType": ("type",),
     "itunes:explicit": ("explicit",),
     "itunes:image": ("image",),
-    "podcast:chapters": ("headlines",),
+    "podcast:chapters": ("headlines",),  # or chapters: see _chapters_field
     "podcast:license": ("license",),
 }
 # Repeated elements → (list field, attribute → key inside an entry).
@@ -217,8 +258,18 @@ def descriptor_path(element: etree._Element, hit: Hit, data: Any, in_item: bool)
         return path
     if name == "atom:link":
         return ("feed_url",) if isinstance(data, dict) and "feed_url" in data else ("url",)
+    if name == "podcast:chapters":
+        return (_chapters_field(data),)
     table = _ITEM_FIELDS if in_item else _SHOW_FIELDS
     return table.get(name)
+
+
+def _chapters_field(data: Any) -> str:
+    """The field an episode's chapters come from: its headlines, else its extra chapters
+    (an episode with no headlines must not be pointed at a "headlines:" it lacks)."""
+    if isinstance(data, dict) and not data.get("headlines") and data.get("chapters"):
+        return "chapters"
+    return "headlines"
 
 
 def _entry_has(data: Any, path: Path_, key: str) -> bool:
@@ -272,7 +323,7 @@ def _chapter_path(data: Any, hit: Hit, element: etree._Element) -> Path_:
     ]
     timed.sort(key=lambda t: _clock(t[2].get("start")))
     if index is None or index >= len(timed):
-        return ("headlines",)
+        return (_chapters_field(data),)
     field, i, _ = timed[index]
     return (field, i, key) if key else (field, i)
 

@@ -119,13 +119,14 @@ def https_only(ctx: FeedContext) -> Iterator[Hit]:
         for element in podcast_elements(page.root):
             for attr in URL_ATTRIBUTES:
                 value = (element.get(attr) or "").strip()
-                if value.startswith("http://"):
+                if ctx.insecure(value):
                     yield Hit(
                         element,
                         f"{qname(element)}@{attr} is an http:// URL ({value}); the podcast "
                         "namespace requires https",
                         "use the https:// address",
                         attr=attr,
+                        scheme=True,
                     )
 
 
@@ -425,11 +426,11 @@ def chapters(ctx: FeedContext) -> Iterator[Hit]:
             if missing is not None:
                 yield missing
             continue
-        yield from _chapter_problems(element, resource.data, duration_seconds(item))
+        yield from _chapter_problems(ctx, element, resource.data, duration_seconds(item))
 
 
 def _chapter_problems(
-    element: etree._Element, data: bytes, duration: float | None
+    ctx: FeedContext, element: etree._Element, data: bytes, duration: float | None
 ) -> Iterator[Hit]:
     try:
         document: Any = json.loads(data)
@@ -469,7 +470,7 @@ def _chapter_problems(
             yield Hit(element, f"chapter {i + 1} ends before it starts", part=(*part, "endTime"))
         for key in ("img", "url"):
             value = chapter.get(key)
-            if isinstance(value, str) and value.startswith("http://"):
+            if isinstance(value, str) and ctx.insecure(value):
                 yield Hit(
                     element,
                     f"chapter {i + 1} {key} is http:// ({value}); the namespace requires https",

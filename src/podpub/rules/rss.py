@@ -157,7 +157,7 @@ def enclosure_attributes(ctx: FeedContext) -> Iterator[Hit]:
                 "give the full https:// URL",
                 attr="url",
             )
-        elif url.startswith("http://"):
+        elif ctx.insecure(url):
             yield Hit(
                 enclosure,
                 f"the enclosure URL of {item_label(item)} is http://",
@@ -165,6 +165,7 @@ def enclosure_attributes(ctx: FeedContext) -> Iterator[Hit]:
                 if ctx.own
                 else "serve the audio over https",
                 attr="url",
+                scheme=True,
             )
 
 

@@ -1,0 +1,1 @@
+"""podpub serve: the live preview of a show (issue 17)."""
