@@ -195,13 +195,13 @@ def test_a_deleted_descriptor_is_refused_and_the_old_site_stays(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("change", "why"),
+    ("change", "why", "where"),
     [
-        ("draft: true\n", "it is now a draft or dated in the future"),
-        ("date: 2030-01-01\n", "it is now a draft or dated in the future"),
+        ("draft: true\n", "it is now a draft or dated in the future", "11:1: draft"),
+        ("date: 2030-01-01\n", "it is now a draft or dated in the future", "2:1: date"),
     ],
 )
-def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, change, why):
+def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, change, why, where):
     show_dir = _show(tmp_path)
     text = _episode("Episode B", "audio/tone.ogg")
     if change.startswith("date"):
@@ -210,7 +210,8 @@ def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, c
         text += change
     (show_dir / "episodes" / "b.yaml").write_text(text)
     assert _problems(show_dir) == [
-        f"episodes/b.yaml: published since 2026-01-01 as 'Episode B', but {why}: directories "
+        f"episodes/b.yaml:{where}: published since 2026-01-01 as 'Episode B', but {why}: "
+        "directories "
         "would drop it from the feed (publish with --remove b to remove it on purpose)"
     ]
 

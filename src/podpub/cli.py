@@ -228,6 +228,18 @@ def publish(
 @click.option(
     "--no-cache", is_flag=True, help="Ignore .podpub/ (neither read nor write it): redo everything."
 )
+@click.option(
+    "--remove",
+    multiple=True,
+    metavar="EP",
+    help="As publish --remove: this published episode may leave the feed (repeatable).",
+)
+@click.option(
+    "--reissue-guid",
+    multiple=True,
+    metavar="EP",
+    help="As publish --reissue-guid: this episode's GUID may change (repeatable).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -240,32 +252,41 @@ def check(
     max_items: int | None,
     offline: bool,
     no_cache: bool,
+    remove: tuple[str, ...],
+    reissue_guid: tuple[str, ...],
 ) -> None:
-    """Check the show as publish does, write nothing: the descriptors, then every feed
-    rule (RSS, Apple, Podcasting 2.0, size budget). Exit 1 on an error, or on a warning
-    with --strict."""
+    """Check the show as publish does, write nothing: the descriptors, every feed rule
+    (RSS, Apple, Podcasting 2.0, size budget), then the comparison with published.lock.
+    Exit 1 on an error (what publish would refuse), or on a warning with --strict."""
     run = None
     if not feed:  # the show's own check: the last report stands while nothing changed
         from podpub.build.runner import CheckRun
         from podpub.build.store import CacheOptions
 
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
-        params["format"] = output_format
+        params.update(format=output_format, remove=remove, reissue_guid=reissue_guid)
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
         found = run.cached()
         if found is not None:
             click.echo(found[0])
             ctx.exit(found[1])
 
-    from podpub.rules.checker import check_feed, check_show, format_json, format_text
+    from podpub.rules.checker import check_feed, format_json, format_text
+    from podpub.write.preflight import check_publishable
     from podpub.write.publish import PublishOptions, build_time
 
     if run is None:
         report = check_feed(feed or "", now=build_time(), offline=offline)
     else:
-        options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
+        options = PublishOptions(
+            drafts=drafts,
+            future=future,
+            max_items=max_items,
+            remove=remove,
+            reissue_guid=reissue_guid,
+        )
         with run.engine.active():
-            report = _with_stale_tags(show_dir, check_show(show_dir, options))
+            report = _with_stale_tags(show_dir, check_publishable(show_dir, options))
     text = format_json(report) if output_format == "json" else format_text(report)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0

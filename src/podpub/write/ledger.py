@@ -35,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from podpub.errors import PodpubError, Problem
+from podpub.input.load import Document, load_file
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 LEDGER_FILE = "published.lock"
+WHY_SKIPPED = "it is now a draft or dated in the future"
 FORMAT = 1
 _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
 _HEADER = (
@@ -369,7 +371,10 @@ def compare(
             )
             continue
         if key not in new:
-            changes.append(_removed(old[key], site, fresh, new, key in remove_keys, problems))
+            removed = _removed(old[key], site, fresh, new, key in remove_keys, problems)
+            changes.append(removed)
+            if problems and removed.refused and removed.why == WHY_SKIPPED:
+                problems[-1] = _at_skip_reason(show_dir, problems[-1])
             continue
         before, after = old[key], new[key]
         new[key] = replace(after, first_published=before.first_published)
@@ -473,14 +478,29 @@ def _guid_changed(
 
 def _locate_guid(show_dir: Path, file: str) -> tuple[int | None, int | None]:
     """Where ``guid:`` is written in a descriptor, if it is (a default GUID is written nowhere)."""
-    from podpub.input.load import load_file
-
-    try:
-        doc = load_file(show_dir / file, file)
-    except PodpubError:
-        return None, None
-    mark = doc.marks.get(("guid",))
+    doc = _descriptor(show_dir, file)
+    mark = doc.marks.get(("guid",)) if doc is not None else None
     return (mark.line, mark.column) if mark else (None, None)
+
+
+def _descriptor(show_dir: Path, file: str) -> Document | None:
+    try:
+        return load_file(show_dir / file, file)
+    except PodpubError:
+        return None
+
+
+def _at_skip_reason(show_dir: Path, problem: Problem) -> Problem:
+    """A published episode that is now a draft or future-dated: point at the line that
+    made it so (``draft: true``, else ``date:``), where the producer undoes it."""
+    doc = _descriptor(show_dir, problem.file)
+    if doc is None or not isinstance(doc.data, dict):
+        return problem
+    key = "draft" if doc.data.get("draft") is True else "date"
+    mark = doc.key_marks.get((key,))
+    if mark is None:
+        return problem
+    return replace(problem, line=mark.line, column=mark.column, field=key)
 
 
 def _removed(
@@ -494,7 +514,7 @@ def _removed(
     skipped = entry.file in site.skipped or any(
         episode_key(name) == entry.key for name in site.skipped
     )
-    why = "it is now a draft or dated in the future" if skipped else "its descriptor is gone"
+    why = WHY_SKIPPED if skipped else "its descriptor is gone"
     refused = ""
     if not allowed:
         hint = f"publish with --remove {entry.key} to remove it on purpose"
