@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from podpub.errors import Problem
+from podpub.input.literals import misread_values
 from podpub.input.load import CLIP, Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,13 +31,17 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     if not isinstance(doc.data, dict):
         kind = {list: "a list", str: "text"}.get(type(doc.data), f"a {type(doc.data).__name__}")
         return None, [doc.problem((), f"expected a mapping of fields, found {kind}")]
+    misread = misread_values(doc, lambda path: _expects_whole_number(model, path))
     try:
-        return model.model_validate(doc.data), []
+        validated = model.model_validate(doc.data)
+        return (None, misread) if misread else (validated, [])
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return None, [
+        found = [
             _shorten(_problem(doc, model, err)) for err in errors if not _typo_echo(err, errors)
         ]
+        said = {(p.line, p.column) for p in misread}  # one problem per value
+        return None, misread + [p for p in found if (p.line, p.column) not in said]
 
 
 # A quoted value long enough to drown the message it is quoted in (single-character
@@ -162,6 +167,18 @@ def _inner_model(annotation: Any) -> Any:
 def _fields_at(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]:
     found = _model_at(model, path)
     return list(found.model_fields) if found else []
+
+
+def _expects_whole_number(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:
+    """Whether the field at ``path`` holds an integer (a list item: its list's type)."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    parent = _model_at(model, path[:-1]) if path else None
+    field = parent.model_fields.get(str(path[-1])) if parent is not None else None
+    if field is None:
+        return False
+    annotation = str(field.annotation)
+    return re.search(r"\bint\b", annotation) is not None and "str" not in annotation
 
 
 def _expects_text(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:
