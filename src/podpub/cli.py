@@ -335,7 +335,7 @@ def tag(
 ) -> None:
     """Write each episode's title, show, hosts, credits, chapters and cover into its
     audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
-    from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
+    from podpub.media.tag import listed_fields, select_episodes, tag_episodes
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time
 
@@ -349,8 +349,7 @@ def tag(
             continue
         name = _relative(result.path, show_dir)
         if result.written:
-            fields = ", ".join(FIELD_NAMES.get(name, name) for name in result.changed)
-            click.echo(f"Tagged {name} ({result.container}): {fields}.")
+            click.echo(f"Tagged {name} ({result.container}): {listed_fields(result.changed)}.")
         else:
             click.echo(f"{name}: tags already up to date.")
     if run.problems:
