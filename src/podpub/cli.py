@@ -41,6 +41,14 @@ _show_dir = click.argument(
 )
 
 
+_verbose = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every finding; without it, a rule found many times is told in one line.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podpub")
 def cli() -> None:
@@ -95,6 +103,7 @@ def cli() -> None:
     type=click.IntRange(min=1),
     help="Worker processes for big shows (default: one per CPU; 1: none).",
 )
+@_verbose
 def publish(
     show_dir: Path,
     out: str | None,
@@ -109,6 +118,7 @@ def publish(
     no_cache: bool,
     verify: bool,
     jobs: int | None,
+    verbose: bool,
 ) -> None:
     """Check the show, then write the feed, pages and media into the output folder."""
     started = time.perf_counter()
@@ -141,7 +151,7 @@ def publish(
     if not dry_run:
         state = run.unchanged()  # nothing changed: say so without importing the pipeline
         if state is not None:
-            run.report_unchanged(state, click.echo)
+            run.report_unchanged(state, click.echo, verbose)
             return
 
     from podpub.write.ledger import describe
@@ -172,8 +182,11 @@ def publish(
         raise
     finally:
         run.progress.close()  # before anything else is printed
-    for finding in result.findings:  # feed-rule warnings and notes: published anyway
-        click.echo(str(finding), err=True)
+    from podpub.rules.grouping import finding_lines
+
+    findings = finding_lines(result.findings, verbose)  # warnings, notes: published anyway
+    for line in findings:
+        click.echo(line, err=True)
     site = result.site
     count = len(site.episodes)
     notes = [f"Feed: {site.show.feed_url}"]
@@ -194,7 +207,7 @@ def publish(
         if result.changes is not None:
             click.echo("\n".join(describe(result.changes, dry_run=False)))
         _remind_guid(site)
-    run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
+    run.finish(result, click.echo, notes, findings)  # state for the next run; summary
 
 
 @cli.command()
@@ -240,6 +253,7 @@ def publish(
     metavar="EP",
     help="As publish --reissue-guid: this episode's GUID may change (repeatable).",
 )
+@_verbose
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -254,6 +268,7 @@ def check(
     no_cache: bool,
     remove: tuple[str, ...],
     reissue_guid: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Check the show as publish does, write nothing: the descriptors, every feed rule
     (RSS, Apple, Podcasting 2.0, size budget), then the comparison with published.lock.
@@ -265,6 +280,7 @@ def check(
 
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
         params.update(format=output_format, remove=remove, reissue_guid=reissue_guid)
+        params["verbose"] = verbose
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
         found = run.cached()
         if found is not None:
@@ -287,7 +303,7 @@ def check(
         )
         with run.engine.active():
             report = _with_stale_tags(show_dir, check_publishable(show_dir, options))
-    text = format_json(report) if output_format == "json" else format_text(report)
+    text = format_json(report) if output_format == "json" else format_text(report, verbose)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0
     if run is not None:
