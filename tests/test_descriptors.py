@@ -113,14 +113,16 @@ BAD_EPISODES = [
         "an unknown credit role",
         MINIMAL_EPISODE + "credits:\n  - role: Realisaton\n    people: [Barbara Gouy]\n",
         [
-            f"{E}:12:11: credits[0].role: unknown role 'Realisaton' (did you mean 'réalisation' (producer)?)"
+            f"{E}:12:11: credits[0].role: unknown role 'Realisaton' "
+            "(did you mean 'réalisation' (producer)?)"
         ],
     ),
     (
         "a credit role in a group it is not in",
         MINIMAL_EPISODE + "credits:\n  - role: Host\n    group: Writing\n    people: [Barbara]\n",
         [
-            f"{E}:13:12: credits[0].group: 'Writing' is not a group of role 'host' (use one of: cast)"
+            f"{E}:13:12: credits[0].group: 'Writing' is not a group of role 'host' "
+            "(use one of: cast)"
         ],
     ),
     (
