@@ -416,6 +416,24 @@ def _left_out(skipped: tuple[str, ...]) -> str:
     )
 
 
+# --- podpub roles (roles.py) ---------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.pass_context
+def roles(ctx: click.Context, query: str | None) -> None:
+    """List the podcast:person roles by group, with the credit wordings that map to each
+    (in every language podpub knows). QUERY: a wording to look up ("Edited by"), or a
+    word to find in roles, groups and wordings."""
+    from podpub.roles import role_listing
+
+    text, found = role_listing(query)
+    click.echo(text, err=not found)
+    if not found:
+        ctx.exit(EXIT_USER_ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (1 user error, 3 bug, 130 interrupted)."""
     try:
