@@ -143,3 +143,15 @@ def test_the_quoted_fix_reads_back_as_the_title(tmp_path: Path):
     publish(show_dir, PublishOptions(now=NOW))
     feed = (show_dir / "public" / "feed.xml").read_text(encoding="utf-8")
     assert '<title>"Interview" with Maria</title>' in feed
+
+
+def test_an_app_id_with_a_leading_zero_is_not_silently_read_as_octal(tmp_path: Path):
+    from conftest import MINIMAL_SHOW
+
+    show_dir = write_show(tmp_path / "show", show=MINIMAL_SHOW + "subscribe:\n  apple: 0123\n")
+    with pytest.raises(PodpubError) as caught:
+        publish(show_dir, PublishOptions(now=NOW))
+    assert [str(p) for p in caught.value.problems] == [
+        "show.yaml:15:10: subscribe.apple: YAML reads '0123' as the number 83 (write it in "
+        'quotes to keep it as written: "0123")'
+    ]

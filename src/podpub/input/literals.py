@@ -69,6 +69,39 @@ def misread_values(doc: Document, is_whole_number: Callable[[Path_], bool]) -> l
     return problems
 
 
+def silent_numbers(
+    doc: Document, is_field: Callable[[Path_], bool], said: set[tuple[int | None, int | None]]
+) -> list[Problem]:
+    """Old number forms that another kind of field took without a word (an app id
+    ``0123`` read as 83): each refused with the quotes that keep it as written.
+    ``said``: the places already reported (a text field says it itself)."""
+    problems: list[Problem] = []
+    for path, mark in doc.marks.items():
+        raw = mark.raw
+        if (
+            mark.tag == "int"
+            and raw is not None
+            and not _DECIMAL.fullmatch(raw)
+            and (mark.line, mark.column) not in said
+            and is_field(path)
+        ):
+            problems.append(
+                doc.problem(
+                    path,
+                    f"YAML reads {raw!r} as the number {_value_at(doc.data, path)}",
+                    f'write it in quotes to keep it as written: "{raw}"',
+                )
+            )
+    return problems
+
+
+def _value_at(data: Any, path: Path_) -> Any:
+    node = data
+    for part in path:
+        node = node[part]
+    return node
+
+
 def _comment(doc: Document, path: Path_, raw: str) -> Problem:
     key = str(path[-1]) if isinstance(path[-1], str) else "value"
     return doc.problem(
