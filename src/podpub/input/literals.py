@@ -54,7 +54,8 @@ def misread_values(doc: Document, is_whole_number: Callable[[Path_], bool]) -> l
     for each other number form in a whole-number field, and for each value taken for a
     comment. ``is_whole_number(path)``: whether the model wants an integer there."""
     problems: list[Problem] = []
-    for path, mark in list(doc.marks.items()):
+    for path in doc.misread:
+        mark = doc.marks[path]
         raw = mark.raw
         if raw is None or not path:
             continue
@@ -76,7 +77,8 @@ def silent_numbers(
     ``0123`` read as 83): each refused with the quotes that keep it as written.
     ``said``: the places already reported (a text field says it itself)."""
     problems: list[Problem] = []
-    for path, mark in doc.marks.items():
+    for path in doc.misread:
+        mark = doc.marks[path]
         raw = mark.raw
         if (
             mark.tag == "int"

@@ -56,6 +56,8 @@ _SCALAR_TAGS = {
 _MAP = "tag:yaml.org,2002:map"
 # A tag written as one (`!include`, `!!python/object`), not the first word of a text.
 _TAG_WORD = re.compile(r"(?:!|tag:)[a-z][a-z0-9_/:.,-]*")
+_INT = "tag:yaml.org,2002:int"
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 # Plain text that a producer may have meant as a number (leading zero, YAML 1.2 octal).
 _NUMBER_LIKE = re.compile(r"[-+]?0(?:[0-9_]+|o[0-7_]+)")
 _SEQ = "tag:yaml.org,2002:seq"
@@ -79,6 +81,8 @@ class Document:
     data: Any
     marks: dict[Path_, Mark] = field(default_factory=dict)
     key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    # Values YAML may read otherwise than written (010, 0x1F, a comment): literals.py
+    misread: list[Path_] = field(default_factory=list)
 
     def locate(self, path: Path_) -> Mark:
         """The mark of ``path``, or of its nearest ancestor that has one."""
@@ -528,13 +532,15 @@ class _Builder:
             return None
         plain = event.style in (None, "")  # libyaml gives "" for plain scalars
         if tag == _STR:
-            if plain and _NUMBER_LIKE.fullmatch(event.value):  # 08, 0o12: numbers.py
+            if plain and _NUMBER_LIKE.fullmatch(event.value):  # 08, 0o12: literals.py
                 self.doc.marks[path] = Mark(mark.line, mark.column, raw=event.value, tag="str")
+                self.doc.misread.append(path)
             return event.value
         if plain and event.value == "" and tag.endswith(":null"):
             comment = self._comment_after(event)
             if comment is not None:  # validate.py says the value is a comment, and the fix
                 self.doc.marks[path] = Mark(mark.line, mark.column, raw=comment, tag="comment")
+                self.doc.misread.append(path)
                 return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
@@ -557,4 +563,6 @@ class _Builder:
         self.doc.marks[path] = Mark(
             mark.line, mark.column, raw=event.value, tag=tag.rsplit(":", 1)[-1]
         )
+        if tag == _INT and not _DECIMAL.fullmatch(event.value):  # 010, 0x1F: literals.py
+            self.doc.misread.append(path)
         return value
