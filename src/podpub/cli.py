@@ -279,8 +279,8 @@ def check(
         from podpub.build.store import CacheOptions
 
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
-        params.update(format=output_format, remove=remove, reissue_guid=reissue_guid)
-        params["verbose"] = verbose
+        params.update(format=output_format, verbose=verbose)
+        params.update(remove=remove, reissue_guid=reissue_guid)  # the ledger's comparison
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
         found = run.cached()
         if found is not None:

@@ -105,11 +105,12 @@ def _value_at(data: Any, path: Path_) -> Any:
 
 
 def _comment(doc: Document, path: Path_, raw: str) -> Problem:
-    key = str(path[-1]) if isinstance(path[-1], str) else "value"
+    if isinstance(path[-1], int):  # a list item: `- #1`
+        fix = f"put it in quotes: - {quoted(raw)}"
+    else:
+        fix = f"put the {path[-1]} in quotes: {path[-1]}: {quoted(raw)}"
     return doc.problem(
-        path,
-        f"YAML reads {raw!r} as a comment ('#' starts one), so this field is empty",
-        f"put the {key} in quotes: {key}: {quoted(raw)}",
+        path, f"YAML reads {raw!r} as a comment ('#' starts one), so this field is empty", fix
     )
 
 
