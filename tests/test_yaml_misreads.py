@@ -37,11 +37,12 @@ def test_a_leading_zero_episode_number_is_published_as_written(tmp_path: Path):
 @pytest.mark.parametrize(
     ("written", "what", "value"),
     [
-        ("0x1F", "a hexadecimal number", 31),
-        ("1_000", "a number with '_' separators", 1000),
-        ("0o12", "an octal number (base 8)", 10),
-        ("1:30", "a base-60 number", 90),
-        ("0b11", "a binary number", 3),
+        ("0x1F", "the hexadecimal number", 31),
+        ("1_000", "the number", 1000),
+        ("0_10", "the octal (base 8) number", 8),
+        ("0o12", "the octal (base 8) number", 10),
+        ("1:30", "the base-60 number", 90),
+        ("0b11", "the binary number", 3),
     ],
 )
 def test_other_number_forms_are_refused_with_the_decimal_to_write(
@@ -49,9 +50,9 @@ def test_other_number_forms_are_refused_with_the_decimal_to_write(
 ):
     problems = _problems(tmp_path, MINIMAL_EPISODE + f"number: {written}\n")
     assert problems == [
-        f"{E}:11:9: number: YAML reads {written!r} as {what}, {value}; a whole number is "
-        "written here in plain decimal digits, never read another way (write it in decimal "
-        f"digits: number: {value}, if that is the number you mean)"
+        f"{E}:11:9: number: YAML reads {written!r} as {what} {value}; podpub takes a whole "
+        f"number only in plain decimal digits (write number: {value} if that is the number "
+        "you mean)"
     ]
 
 
@@ -63,7 +64,7 @@ def test_a_byte_size_in_hexadecimal_is_refused_in_show_yaml(tmp_path: Path):
     with pytest.raises(PodpubError) as caught:
         publish(show_dir, PublishOptions(now=NOW))
     assert any(
-        "show.yaml:15:9: feed_size.warn: YAML reads '0x10' as a hexadecimal number" in str(p)
+        "show.yaml:15:9: feed_size.warn: YAML reads '0x10' as the hexadecimal number" in str(p)
         for p in caught.value.problems
     ), caught.value.problems
 

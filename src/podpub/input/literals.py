@@ -24,11 +24,12 @@ from podpub.input.quoting import quoted
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _FORMS: tuple[tuple[re.Pattern[str], str, Callable[[str], int]], ...] = (
-    (re.compile(r"[-+]?0o[0-7_]+"), "an octal number (base 8)", lambda t: _based(t, "0o", 8)),
-    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "a hexadecimal number", lambda t: _based(t, "0x", 16)),
-    (re.compile(r"[-+]?0b[01_]+"), "a binary number", lambda t: _based(t, "0b", 2)),
-    (re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+"), "a base-60 number", lambda t: _sixty(t)),
-    (re.compile(r"[-+]?[0-9][0-9_]*"), "a number with '_' separators", lambda t: _based(t, "", 10)),
+    (re.compile(r"[-+]?0o[0-7_]+"), "the octal (base 8) number", lambda t: _based(t, "0o", 8)),
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "the hexadecimal number", lambda t: _based(t, "0x", 16)),
+    (re.compile(r"[-+]?0b[01_]+"), "the binary number", lambda t: _based(t, "0b", 2)),
+    (re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+"), "the base-60 number", lambda t: _sixty(t)),
+    (re.compile(r"[-+]?0[0-7_]+"), "the octal (base 8) number", lambda t: _based(t, "0", 8)),
+    (re.compile(r"[-+]?[0-9][0-9_]*"), "the number", lambda t: _based(t, "", 10)),
 )
 
 
@@ -121,9 +122,9 @@ def _other_form(doc: Document, path: Path_, raw: str) -> Problem | None:
             key = next((str(p) for p in reversed(path) if isinstance(p, str)), "value")
             return doc.problem(
                 path,
-                f"YAML reads {raw!r} as {name}, {value}; a whole number is written here "
-                "in plain decimal digits, never read another way",
-                f"write it in decimal digits: {key}: {value}, if that is the number you mean",
+                f"YAML reads {raw!r} as {name} {value}; podpub takes a whole number only "
+                "in plain decimal digits",
+                f"write {key}: {value} if that is the number you mean",
             )
     return None
 
