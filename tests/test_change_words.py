@@ -49,7 +49,7 @@ def test_one_and_two_title_changes_agree_in_number(tmp_path: Path):
     two = publish(show_dir, PublishOptions(now=LATER)).changes
     assert two is not None
     assert two.consequences() == [
-        "The titles of 2 episodes change: apps show the new title; nothing is downloaded again."
+        "The titles of 2 episodes change: apps show the new titles; nothing is downloaded again."
     ]
 
 

@@ -290,6 +290,7 @@ class FeedDiff:
                     them=_them(count),
                     they=_verb(count, "it", "they"),
                     s=_verb(count, "s", ""),
+                    title=_verb(count, "title", "titles"),
                 )
                 head = _verb(count, one, other).format(n=_n(count, "episode"))
                 sentences.append(f"{head}: {text}.")
@@ -327,7 +328,7 @@ _FIELD_SENTENCES = (
     (
         "title",
         ("The title of {n} changes", "The titles of {n} change"),
-        "apps show the new title; nothing is downloaded again",
+        "apps show the new {title}; nothing is downloaded again",
     ),
     (
         "credits",
