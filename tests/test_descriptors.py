@@ -112,14 +112,17 @@ BAD_EPISODES = [
     (
         "an unknown credit role",
         MINIMAL_EPISODE + "credits:\n  - role: Realisaton\n    people: [Barbara Gouy]\n",
-        [f"{E}:12:11: credits[0].role: unknown role 'Realisaton' (did you mean 'réalisation'?)"],
+        [
+            f"{E}:12:11: credits[0].role: unknown role 'Realisaton' "
+            "(did you mean 'réalisation' (producer)?)"
+        ],
     ),
     (
-        "an ambiguous credit role",
-        MINIMAL_EPISODE + "credits:\n  - role: Editor\n    people: [Barbara Gouy]\n",
+        "a credit role in a group it is not in",
+        MINIMAL_EPISODE + "credits:\n  - role: Host\n    group: Writing\n    people: [Barbara]\n",
         [
-            f"{E}:12:11: credits[0].role: the role 'Editor' exists in several groups "
-            "(add group: 'video post-production' or 'writing')"
+            f"{E}:13:12: credits[0].group: 'Writing' is not a group of role 'host' "
+            "(use one of: cast)"
         ],
     ),
     (

@@ -59,7 +59,7 @@ def test_first_publish_records_each_episode_on_its_own_line(tmp_path: Path):
     first = data["episodes"][0]
     assert set(first) == {
         "key", "file", "guid", "title", "enclosure", "length", "duration", "date",
-        "first_published",
+        "first_published", "people",
     }  # fmt: skip
     assert first["file"] == "episodes/a.yaml"
     assert first["enclosure"] == "https://podcast.example.org/audio/tone.mp3"
@@ -111,7 +111,10 @@ def test_reissue_guid_lets_one_guid_change_and_records_it(tmp_path: Path):
     result = publish(show_dir, PublishOptions(now=LATER, reissue_guid=("episodes/a.yaml",)))
     assert _guids(show_dir)["a"] == "fresh"
     assert result.changes is not None
-    assert "1 GUID changes: apps will download 1 episode again." in result.changes.consequences()
+    assert (
+        "The GUID of 1 episode changes: apps will download it again."
+        in result.changes.consequences()
+    )
 
 
 def test_a_guid_published_for_another_episode_is_refused_even_when_reissuing(tmp_path: Path):
@@ -174,8 +177,8 @@ def test_a_moved_feed_with_its_guid_pinned_only_reports_new_enclosures(tmp_path:
         ("enclosure", "https://new.example/audio/tone.mp3")
     ]
     assert result.changes.consequences() == [
-        "1 enclosure URL changes: apps that go by the GUID keep their downloads; apps that go "
-        "by the URL may download it again."
+        "The enclosure URL of 1 episode changes: apps that go by the GUID keep their "
+        "downloads; apps that go by the URL may download it again."
     ]
 
 
@@ -195,13 +198,13 @@ def test_a_deleted_descriptor_is_refused_and_the_old_site_stays(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("change", "why"),
+    ("change", "why", "where"),
     [
-        ("draft: true\n", "it is now a draft or dated in the future"),
-        ("date: 2030-01-01\n", "it is now a draft or dated in the future"),
+        ("draft: true\n", "it is now a draft or dated in the future", "11:1: draft"),
+        ("date: 2030-01-01\n", "it is now a draft or dated in the future", "2:1: date"),
     ],
 )
-def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, change, why):
+def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, change, why, where):
     show_dir = _show(tmp_path)
     text = _episode("Episode B", "audio/tone.ogg")
     if change.startswith("date"):
@@ -210,7 +213,8 @@ def test_a_published_episode_turned_draft_or_future_is_refused(tmp_path: Path, c
         text += change
     (show_dir / "episodes" / "b.yaml").write_text(text)
     assert _problems(show_dir) == [
-        f"episodes/b.yaml: published since 2026-01-01 as 'Episode B', but {why}: directories "
+        f"episodes/b.yaml:{where}: published since 2026-01-01 as 'Episode B', but {why}: "
+        "directories "
         "would drop it from the feed (publish with --remove b to remove it on purpose)"
     ]
 
@@ -308,14 +312,15 @@ def test_dry_run_prints_the_semantic_diff_and_writes_nothing(tmp_path: Path, cap
         f"      guid: '{guids['b']}' → 'b2'",
         "  + episodes/c.yaml  'Episode C'",
         "What subscribers will see:",
-        "  2 GUIDs change: apps will download 2 episodes again.",
+        "  The GUIDs of 2 episodes change: apps will download them again.",
         "  1 new episode: apps will offer it to subscribers.",
-        "  1 enclosure URL changes: apps that go by the GUID keep their downloads; apps that "
-        "go by the URL may download it again.",
-        "  1 audio file changes: new downloads get the new audio; apps that already "
-        "downloaded it keep the old file.",
-        "  1 date changes: It moves in apps' episode lists; nothing is downloaded again.",
-        "  1 title changes: apps show the new title; nothing is downloaded again.",
+        "  The enclosure URL of 1 episode changes: apps that go by the GUID keep their "
+        "downloads; apps that go by the URL may download it again.",
+        "  The audio file of 1 episode changes: new downloads get the new audio; apps that "
+        "already downloaded it keep the old file.",
+        "  The date of 1 episode changes: it moves in apps' episode lists; nothing is "
+        "downloaded again.",
+        "  The title of 1 episode changes: apps show the new title; nothing is downloaded again.",
         "Dry run: nothing was written.",
     ]
     assert err.splitlines()[-1] == "podpub: 2 problems; nothing was written."

@@ -231,7 +231,8 @@ def test_a_show_credit_with_an_unknown_role_is_located_in_show_yaml(tmp_path):
     with pytest.raises(PodpubError) as caught:
         check(show, PublishOptions(now=NOW))
     assert [str(p) for p in caught.value.problems] == [
-        "show.yaml:15:11: credits[0].role: unknown role 'Montag' (did you mean 'montage'?)"
+        "show.yaml:15:11: credits[0].role: unknown role 'Montag' "
+        "(did you mean 'montage' (audio editor)?)"
     ]
 
 

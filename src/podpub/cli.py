@@ -41,6 +41,14 @@ _show_dir = click.argument(
 )
 
 
+_verbose = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every finding; without it, a rule found many times is told in one line.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podpub")
 def cli() -> None:
@@ -101,6 +109,7 @@ def cli() -> None:
     is_flag=True,
     help="Then upload the site as podpub deploy does (to deploy.to in show.yaml).",
 )
+@_verbose
 def publish(
     show_dir: Path,
     out: str | None,
@@ -116,6 +125,7 @@ def publish(
     verify: bool,
     jobs: int | None,
     then_deploy: bool,
+    verbose: bool,
 ) -> None:
     """Check the show in SHOW_DIR (default: the current folder), then write the feed,
     pages and media into the output folder."""
@@ -156,7 +166,7 @@ def publish(
     if not dry_run:
         state = run.unchanged()  # nothing changed: say so without importing the pipeline
         if state is not None:
-            run.report_unchanged(state, click.echo)
+            run.report_unchanged(state, click.echo, verbose)
             if then_deploy:  # the site may not be online yet (a deploy that failed)
                 _deploy(show_dir, out, None, dry_run=False, quiet=quiet, silent=quiet)
             return
@@ -189,8 +199,11 @@ def publish(
         raise
     finally:
         run.progress.close()  # before anything else is printed
-    for finding in result.findings:  # feed-rule warnings and notes: published anyway
-        click.echo(str(finding), err=True)
+    from podpub.rules.grouping import finding_lines
+
+    findings = finding_lines(result.findings, verbose)  # warnings, notes: published anyway
+    for line in findings:
+        click.echo(line, err=True)
     site = result.site
     count = len(site.episodes)
     notes = [f"Feed: {site.show.feed_url}"]
@@ -216,7 +229,7 @@ def publish(
             click.echo(due)
     if due:
         notes.append(due)  # said again by a publish that finds nothing changed
-    run.finish(result, click.echo, notes)  # the cache and state for the next run; summary
+    run.finish(result, click.echo, notes, findings)  # state for the next run; summary
     if then_deploy:
         _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet)
 
@@ -258,6 +271,19 @@ def publish(
     help="Also fetch the published feed URL and every enclosure: HEAD 200, Content-Type, "
     "Content-Length, Range answered 206, redirects (docs/online.md).",
 )
+@click.option(
+    "--remove",
+    multiple=True,
+    metavar="EP",
+    help="As publish --remove: this published episode may leave the feed (repeatable).",
+)
+@click.option(
+    "--reissue-guid",
+    multiple=True,
+    metavar="EP",
+    help="As publish --reissue-guid: this episode's GUID may change (repeatable).",
+)
+@_verbose
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -271,10 +297,14 @@ def check(
     offline: bool,
     no_cache: bool,
     remote: bool,
+    remove: tuple[str, ...],
+    reissue_guid: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Check the show in SHOW_DIR (default: the current folder) as publish does, write
-    nothing: the descriptors, then every feed rule (RSS, Apple, Podcasting 2.0, size
-    budget). Exit 1 on an error, or on a warning with --strict."""
+    nothing: the descriptors, every feed rule (RSS, Apple, Podcasting 2.0, size budget),
+    then the comparison with published.lock. Exit 1 on an error (what publish would
+    refuse), or on a warning with --strict."""
     run = None
     if feed and remote:
         raise PodpubError("--remote checks the show's own feed and media; drop --feed")
@@ -283,25 +313,33 @@ def check(
         from podpub.build.store import CacheOptions
 
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
-        params["format"] = output_format
+        params.update(format=output_format, verbose=verbose)
+        params.update(remove=remove, reissue_guid=reissue_guid)  # the ledger's comparison
         run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
         found = None if remote else run.cached()  # what is online may change at any time
         if found is not None:
             click.echo(found[0])
             ctx.exit(found[1])
 
-    from podpub.rules.checker import check_feed, check_show, format_json, format_text
+    from podpub.rules.checker import check_feed, format_json, format_text
+    from podpub.write.preflight import check_publishable
     from podpub.write.publish import PublishOptions, build_time
 
     if run is None:
         report = check_feed(feed or "", now=build_time(), offline=offline)
     else:
-        options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
+        options = PublishOptions(
+            drafts=drafts,
+            future=future,
+            max_items=max_items,
+            remove=remove,
+            reissue_guid=reissue_guid,
+        )
         with run.engine.active():
-            report = _with_stale_tags(show_dir, check_show(show_dir, options))
+            report = _with_stale_tags(show_dir, check_publishable(show_dir, options))
         if remote:
             report = _with_remote(show_dir, report)
-    text = format_json(report) if output_format == "json" else format_text(report)
+    text = format_json(report) if output_format == "json" else format_text(report, verbose)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0
     if run is not None and not remote:
@@ -366,7 +404,7 @@ def tag(
     """Write each episode's title, show, hosts, credits, chapters and cover into its
     audio file: all episodes of the show in SHOW_DIR (default: the current folder), or
     the EPISODEs named (descriptor names or paths)."""
-    from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
+    from podpub.media.tag import listed_fields, select_episodes, tag_episodes
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time
 
@@ -380,8 +418,7 @@ def tag(
             continue
         name = _relative(result.path, show_dir)
         if result.written:
-            fields = ", ".join(FIELD_NAMES.get(name, name) for name in result.changed)
-            click.echo(f"Tagged {name} ({result.container}): {fields}.")
+            click.echo(f"Tagged {name} ({result.container}): {listed_fields(result.changed)}.")
         else:
             click.echo(f"{name}: tags already up to date.")
     if run.problems:
@@ -650,6 +687,24 @@ def serve(show_dir: Path, port: int, drafts: bool, future: bool, jobs: int | Non
     from podpub.serve.run import serve as run_serve
 
     run_serve(show_dir, ServeOptions(port, drafts, future, jobs), click.echo)
+
+
+# --- podpub roles (roles.py) ---------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.pass_context
+def roles(ctx: click.Context, query: str | None) -> None:
+    """List the podcast:person roles by group, with the credit wordings that map to each
+    (in every language podpub knows). QUERY: a wording to look up ("Edited by"), or a
+    word to find in roles, groups and wordings."""
+    from podpub.roles import role_listing
+
+    text, found = role_listing(query)
+    click.echo(text, err=not found)
+    if not found:
+        ctx.exit(EXIT_USER_ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,10 +86,15 @@ class PublishRun:
             self.engine.cache.remember_stamps(self.show_dir, self.inputs.files)
         return state
 
-    def report_unchanged(self, state: PublishState, echo: Callable[..., Any]) -> None:
+    def report_unchanged(
+        self, state: PublishState, echo: Callable[..., Any], verbose: bool = False
+    ) -> None:
         summary = state.summary
-        if summary.get("findings"):
-            echo("\n".join(summary["findings"]), err=True)
+        findings = summary.get("findings")
+        if verbose:  # a state recorded before podpub grouped them has the one list
+            findings = summary.get("all_findings", findings)
+        if findings:
+            echo("\n".join(findings), err=True)
         if self.quiet:
             return
         echo(
@@ -109,8 +114,17 @@ class PublishRun:
             forget_state(self.engine.cache, self.key)
             self.engine.save()
 
-    def finish(self, result: Any, echo: Callable[..., Any], notes: list[str]) -> None:
-        """Record the state of this publish for the next one; print the summary line."""
+    def finish(
+        self,
+        result: Any,
+        echo: Callable[..., Any],
+        notes: list[str],
+        findings: list[str] | None = None,
+    ) -> None:
+        """Record the state of this publish for the next one; print the summary line.
+
+        ``findings``: the lines the CLI printed of the findings (repeated ones grouped),
+        printed again by a publish that finds nothing changed."""
         self.progress.close()
         site = result.site
         counts = self.counts(site, result.files)
@@ -120,9 +134,11 @@ class PublishRun:
                 from podpub.build.uptodate import snapshot
 
                 inputs = snapshot(self.show_dir, self.target)
+            every_finding = [str(f) for f in result.findings]
             summary = {
                 "title": site.show.title,
-                "findings": [str(f) for f in result.findings],
+                "findings": findings if findings is not None else every_finding,
+                "all_findings": every_finding,
                 "notes": notes,
                 "counts": {k: counts[k] for k in ("published", "drafts", "scheduled")},
             }

@@ -20,6 +20,8 @@ feedgen 1.0.0 quirks handled here (podcast-feed-rules.md §9):
 * ``generator`` is set to ``podpub``; ``docs`` is dropped (an empty value is not written).
 * lxml writes the XML declaration with single quotes; we write Apple's exact
   ``<?xml version="1.0" encoding="UTF-8"?>`` and ask lxml for the document without it.
+* Plain text: lxml writes ``&amp;`` and ``&lt;``; :func:`hex_references` rewrites them
+  in element text as ``&#x26;`` and ``&#x3C;`` (the RSS best-practice profile).
 * Dates: feedgen formats ``pubDate``/``lastBuildDate`` with ``strftime('%a, %d %b %Y
   %H:%M:%S %z')`` under the C locale, i.e. the same string as
   ``email.utils.format_datetime`` for an aware datetime: RFC 2822, correct English weekday,
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +85,29 @@ def build_feed(site: SiteRecord, links: Sequence[tuple[str, str]] = ()) -> bytes
     for episode in site.episodes:
         _item(fg.add_entry(order="append"), episode)
     body: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
-    return XML_DECLARATION + body
+    return XML_DECLARATION + hex_references(body)
+
+
+# A CDATA section, or a tag with its attributes (lxml writes '>' in attributes as &gt;):
+# what lies between them is element text.
+_MARKUP = re.compile(rb"(<!\[CDATA\[.*?\]\]>|<[^>]*>)", re.DOTALL)
+
+
+def hex_references(body: bytes) -> bytes:
+    """``&`` and ``<`` in plain-text elements as ``&#x26;`` and ``&#x3C;``.
+
+    The RSS Advisory Board's best-practice profile (which the W3C feed validator
+    follows) asks for hexadecimal character references there: some old readers decode
+    ``&amp;`` once too often. lxml writes ``&amp;`` and ``&lt;``; only element text is
+    rewritten, never attributes (URLs) nor the HTML inside CDATA sections.
+    """
+    if b"&amp;" not in body and b"&lt;" not in body:
+        return body
+    parts = _MARKUP.split(body)
+    for index in range(0, len(parts), 2):  # even indexes: text between markup
+        if b"&" in parts[index]:
+            parts[index] = parts[index].replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    return b"".join(parts)
 
 
 def _channel(fg: FeedGenerator, site: SiteRecord) -> None:

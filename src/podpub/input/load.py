@@ -21,6 +21,7 @@ columns in messages are those the editor shows.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 
 from podpub.errors import PodpubError, Problem
+from podpub.input.quoting import quote_fix
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -52,6 +54,12 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _MAP = "tag:yaml.org,2002:map"
+# A tag written as one (`!include`, `!!python/object`), not the first word of a text.
+_TAG_WORD = re.compile(r"(?:!|tag:)[a-z][a-z0-9_/:.,-]*")
+_INT = "tag:yaml.org,2002:int"
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+# Plain text that a producer may have meant as a number (leading zero, YAML 1.2 octal).
+_NUMBER_LIKE = re.compile(r"[-+]?0(?:[0-9_]+|o[0-7_]+)")
 _SEQ = "tag:yaml.org,2002:seq"
 
 Path_ = tuple[str | int, ...]
@@ -73,6 +81,8 @@ class Document:
     data: Any
     marks: dict[Path_, Mark] = field(default_factory=dict)
     key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    # Values YAML may read otherwise than written (010, 0x1F, a comment): literals.py
+    misread: list[Path_] = field(default_factory=list)
 
     def locate(self, path: Path_) -> Mark:
         """The mark of ``path``, or of its nearest ancestor that has one."""
@@ -176,7 +186,7 @@ def load_bytes(raw: bytes, display: str) -> Document:
     problems: list[Problem] = []
     loader = _Loader(text)
     try:
-        doc.data = _Builder(doc, problems).run(loader)
+        doc.data = _Builder(doc, problems, text.split("\n")).run(loader)
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(exc, text, display))
     except yaml.reader.ReaderError as exc:
@@ -216,6 +226,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
     hint = _syntax_hint(text, line, col)
     if "maximum nesting depth" in message:
         hint = f"descriptors need a few levels; podpub stops at {MAX_DEPTH}"
+    elif not hint and line is not None:
+        lines = text.split("\n")
+        fix = quote_fix(lines[line - 1]) if line <= len(lines) else None
+        if fix is not None:  # a value that needed quotes: say so, not the parser's words
+            message, hint = fix
     return Problem(display, line, col, "", f"YAML syntax: {message}", hint)
 
 
@@ -303,9 +318,11 @@ class _Frame:
 class _Builder:
     """Builds plain data and marks from parser events, refusing what descriptors never need."""
 
-    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+    def __init__(self, doc: Document, problems: list[Problem], lines: list[str]) -> None:
         self.doc = doc
         self.problems = problems
+        self.lines = lines  # the source, for the fix of a value that needed quotes
+        self.anchors: dict[str, Problem] = {}  # the problem of each anchor, by name
         self.stack: list[_Frame] = []
         self.values = 0
 
@@ -390,13 +407,25 @@ class _Builder:
             )
             raise _Stop
         if isinstance(event, yaml.AliasEvent):
-            self._problem(
-                event,
-                path,
-                f"YAML aliases (*{event.anchor}) are not allowed",
-                "write the value out in full",
-            )
+            # An alias of an anchor written before is YAML's reuse; of none, text
+            # that starts with '*' (`title: *Best`).
+            reuse = self._drop_anchor_problem(event.anchor)
+            if reuse or not self._needs_quotes(event, path):
+                self._problem(
+                    event,
+                    path,
+                    f"YAML aliases (*{event.anchor}) are not allowed",
+                    "write the value out in full",
+                )
             return True, None
+        if event.anchor is not None and not self._needs_quotes(event, path):
+            # An anchor is dropped from the value without a word: `title: &Co show`
+            # would publish "show". Refused, as aliases are.
+            self._problem(
+                event, path, f"YAML anchors (&{event.anchor}) are not allowed", "remove it"
+            )
+        if event.anchor is not None:
+            self.anchors[event.anchor] = self.problems[-1]
         if isinstance(event, yaml.ScalarEvent):
             return True, self._scalar(event, path, mark)
         if len(self.stack) >= MAX_DEPTH:
@@ -460,6 +489,34 @@ class _Builder:
             frame.key, frame.key_done, frame.skip_value = None, False, False
         # a refused container: drop what it held
 
+    def _drop_anchor_problem(self, anchor: str) -> bool:
+        """An anchor that an alias uses is YAML's reuse, not text: the alias says it.
+        Whether ``anchor`` was written before."""
+        if anchor not in self.anchors:
+            return False
+        problem = self.anchors[anchor]
+        for index, found in enumerate(self.problems):
+            if found is problem:
+                del self.problems[index]
+                break
+        return True
+
+    def _needs_quotes(self, event: Any, path: Path_) -> bool:
+        """Record the fix when the event's line is ``key: value`` that needed quotes."""
+        fix = quote_fix(self._line_of(event))
+        if fix is not None:
+            self._problem(event, path, *fix)
+        return fix is not None
+
+    def _line_of(self, event: Any) -> str:
+        number = event.start_mark.line
+        return self.lines[number] if number < len(self.lines) else ""
+
+    def _comment_after(self, event: Any) -> str | None:
+        """``key: #1 Interview``: YAML reads an empty value and a comment; the comment."""
+        rest = self._line_of(event)[event.start_mark.column :].strip()
+        return rest if rest.startswith("#") else None
+
     def _scalar_tag(self, event: Any) -> str:
         tag = event.tag
         if tag is None or tag == "!":
@@ -469,10 +526,22 @@ class _Builder:
     def _scalar(self, event: Any, path: Path_, mark: Mark) -> Any:
         tag = self._scalar_tag(event)
         if tag not in _SCALAR_TAGS:
-            self._problem(event, path, f"YAML tag {clip(tag)} is not allowed", "remove the tag")
+            # `!include notes.md` is a tag meant as one; `!Important news`, text.
+            if _TAG_WORD.fullmatch(tag) or not self._needs_quotes(event, path):
+                self._problem(event, path, f"YAML tag {clip(tag)} is not allowed", "remove the tag")
             return None
+        plain = event.style in (None, "")  # libyaml gives "" for plain scalars
         if tag == _STR:
+            if plain and _NUMBER_LIKE.fullmatch(event.value):  # 08, 0o12: literals.py
+                self.doc.marks[path] = Mark(mark.line, mark.column, raw=event.value, tag="str")
+                self.doc.misread.append(path)
             return event.value
+        if plain and event.value == "" and tag.endswith(":null"):
+            comment = self._comment_after(event)
+            if comment is not None:  # validate.py says the value is a comment, and the fix
+                self.doc.marks[path] = Mark(mark.line, mark.column, raw=comment, tag="comment")
+                self.doc.misread.append(path)
+                return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             # The tag's own constructor, not construct_object: that one caches every node.
@@ -494,4 +563,6 @@ class _Builder:
         self.doc.marks[path] = Mark(
             mark.line, mark.column, raw=event.value, tag=tag.rsplit(":", 1)[-1]
         )
+        if tag == _INT and not _DECIMAL.fullmatch(event.value):  # 010, 0x1F: literals.py
+            self.doc.misread.append(path)
         return value

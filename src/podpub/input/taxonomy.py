@@ -6,8 +6,9 @@ podcastindex-org/podcast-namespace), see podcast-feed-rules.md sections 3.6 and 
 Values are exact and case-sensitive for Apple; person roles and groups are matched
 case-insensitively and written in lower case, as the namespace's examples do.
 
-The role alias table maps the words producers write in their credits (in French or
-English) to a taxonomy role. A show extends it with ``role_aliases`` in show.yaml.
+The words producers write in their credits (« Montage », "Edited by") are mapped to these
+roles by ``wordings.py``, from one data file per language in ``roles/``; a show adds its
+own with ``role_aliases`` in show.yaml.
 """
 
 from __future__ import annotations
@@ -197,63 +198,6 @@ PERSON_GROUPS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 # (role, group) pairs, lower case as written in podcast:person.
 TAXONOMY_ROLES: frozenset[tuple[str, str]] = frozenset(
     (role.lower(), group.lower()) for group, roles in PERSON_GROUPS.items() for role in roles
-)
-
-# Producers' wording → taxonomy role (lower case). A role that exists in two groups
-# ("editor") is resolved by the group the producer gives, or reported as ambiguous.
-# Choices worth knowing: « Réalisation » in French radio credits names the people who
-# made the programme (recording, editing, mixing, direction): we map it to "producer".
-DEFAULT_ROLE_ALIASES: MappingProxyType[str, str] = MappingProxyType(
-    {
-        # French
-        "présentation": "host",
-        "présenté par": "host",
-        "animation": "host",
-        "co-animation": "co-host",
-        "coanimation": "co-host",
-        "chronique": "co-host",
-        "réalisation": "producer",
-        "production": "producer",
-        "production exécutive": "executive producer",
-        "direction artistique": "creative director",
-        "montage": "audio editor",
-        "mixage": "audio engineer",
-        "prise de son": "audio engineer",
-        "musique": "music contributor",
-        "composition": "composer",
-        "générique": "theme music",
-        "habillage sonore": "sound designer",
-        "design sonore": "sound designer",
-        "invité": "guest",
-        "invitée": "guest",
-        "invité·e": "guest",
-        "invités": "guest",
-        "invitées": "guest",
-        "invité·es": "guest",
-        "reportage": "reporter",
-        "narration": "narrator",
-        "voix": "voice actor",
-        "rédaction": "writer",
-        "écriture": "writer",
-        "rédaction en chef": "editorial director",
-        "recherche": "researcher",
-        "documentation": "researcher",
-        "traduction": "translator",
-        "transcription": "transcriber",
-        "illustration": "cover art designer",
-        "graphisme": "graphic designer",
-        "coordination": "production coordinator",
-        "stage": "intern",
-        # English wording that is not a taxonomy name itself
-        "presenter": "host",
-        "presented by": "host",
-        "hosted by": "host",
-        "produced by": "producer",
-        "editing": "audio editor",
-        "mixing": "audio engineer",
-        "music": "music contributor",
-        "artwork": "cover art designer",
-    }
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from podpub.errors import Problem
+from podpub.input.literals import misread_values, silent_numbers
 from podpub.input.load import CLIP, Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,13 +31,21 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     if not isinstance(doc.data, dict):
         kind = {list: "a list", str: "text"}.get(type(doc.data), f"a {type(doc.data).__name__}")
         return None, [doc.problem((), f"expected a mapping of fields, found {kind}")]
+    misread = misread_values(doc, lambda path: _expects_whole_number(model, path))
+    validated: M | None = None
+    found: list[Problem] = []
     try:
-        return model.model_validate(doc.data), []
+        validated = model.model_validate(doc.data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        return None, [
+        found = [
             _shorten(_problem(doc, model, err)) for err in errors if not _typo_echo(err, errors)
         ]
+    said = {(p.line, p.column) for p in misread}  # one problem per value
+    found = misread + [p for p in found if (p.line, p.column) not in said]
+    said |= {(p.line, p.column) for p in found}
+    found += silent_numbers(doc, lambda path: _is_other_field(model, path), said)
+    return (None, found) if found else (validated, [])
 
 
 # A quoted value long enough to drown the message it is quoted in (single-character
@@ -162,6 +171,31 @@ def _inner_model(annotation: Any) -> Any:
 def _fields_at(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]:
     found = _model_at(model, path)
     return list(found.model_fields) if found else []
+
+
+def _is_field(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` is a field of the model (not an unknown key, reported as such)."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    parent = _model_at(model, path[:-1]) if path else None
+    return parent is not None and str(path[-1]) in parent.model_fields
+
+
+def _is_other_field(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:
+    """A field of the model that does not hold a whole number (misread_values has those)."""
+    return _is_field(model, path) and not _expects_whole_number(model, path)
+
+
+def _expects_whole_number(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:
+    """Whether the field at ``path`` holds an integer (a list item: its list's type)."""
+    while path and isinstance(path[-1], int):
+        path = path[:-1]
+    parent = _model_at(model, path[:-1]) if path else None
+    field = parent.model_fields.get(str(path[-1])) if parent is not None else None
+    if field is None:
+        return False
+    annotation = str(field.annotation)
+    return re.search(r"\bint\b", annotation) is not None and "str" not in annotation
 
 
 def _expects_text(model: type[BaseModel], loc: tuple[str | int, ...]) -> bool:

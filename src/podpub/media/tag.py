@@ -128,6 +128,17 @@ FIELD_NAMES = {
     "chapters": "chapters",
 }
 
+# Fields written twice over (ID3's people list and a text frame) that a producer
+# knows as one: the list of what was tagged names them once.
+_LISTED_AS = {"credits": "credits", "credit_lines": "credits"}
+
+
+def listed_fields(changed: tuple[str, ...]) -> str:
+    """The fields a tagging rewrote, as the producer knows them, each named once."""
+    names = (_LISTED_AS.get(field, FIELD_NAMES.get(field, field)) for field in changed)
+    return ", ".join(dict.fromkeys(names))
+
+
 Fields = dict[str, Any]  # field → a comparable value (tuples of strings, numbers)
 
 

@@ -12,11 +12,13 @@ from podpub.errors import Problem
 from podpub.input.load import Document
 from podpub.input.models import Credit, Episode, Person, PersonEntry, Show
 from podpub.input.paths import slugify
-from podpub.input.taxonomy import (
-    DEFAULT_ROLE_ALIASES,
-    PERSON_GROUPS,
-    TAXONOMY_ROLES,
-    groups_of_role,
+from podpub.input.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES, groups_of_role
+from podpub.input.wordings import (
+    lookup,
+    normalise,
+    suggestions,
+    taxonomy_role_in,
+    wording_table,
 )
 from podpub.resolve.records import CreditGroup, PersonRef, PersonRole, Role
 
@@ -214,16 +216,12 @@ def person_roles(credits: list[CreditGroup]) -> tuple[PersonRole, ...]:
     return tuple(roles)
 
 
-def normalise_role(text: str) -> str:
-    return " ".join(text.lower().replace("’", "'").split())
-
-
 def role_aliases(
     show: Show, doc: Document, problems: list[Problem]
 ) -> dict[str, tuple[str, str | None]]:
-    aliases: dict[str, tuple[str, str | None]] = {
-        k: (v, None) for k, v in DEFAULT_ROLE_ALIASES.items()
-    }
+    """The wordings the show's credits are read with: every language's (wordings.py)
+    and the show's own ``role_aliases``."""
+    own: dict[str, tuple[str, str | None]] = {}
     for word, alias in show.role_aliases.items():
         role = alias.role.lower()
         group = alias.group.lower() if alias.group else None
@@ -234,12 +232,12 @@ def role_aliases(
                     ("role_aliases", word, "role"),
                     f"{alias.role!r} is not a podcast:person role"
                     + (f" in group {alias.group!r}" if group else ""),
-                    _role_hint(role),
+                    _role_hint(role, wording_table()),
                 )
             )
             continue
-        aliases[normalise_role(word)] = (role, group)
-    return aliases
+        own[word] = (role, group)
+    return wording_table(own)
 
 
 def resolve_role(
@@ -249,10 +247,11 @@ def resolve_role(
     path: tuple[str | int, ...],
     problems: list[Problem],
 ) -> Role | None:
-    word = normalise_role(credit.role)
-    role, group = aliases.get(word, (word, None))
+    word = normalise(credit.role)
+    role, group = lookup(credit.role, aliases) or (word, None)
     if credit.group:
         group = credit.group.lower()
+        role = taxonomy_role_in(credit.role, group) or role  # "Editor" in "Writing"
     groups = groups_of_role(role)
     if not groups:
         problems.append(
@@ -282,15 +281,14 @@ def resolve_role(
     return Role(label=credit.role, role=role, group=group)
 
 
-def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]] | None = None) -> str:
-    names = {r for r, _ in TAXONOMY_ROLES} | set(aliases or DEFAULT_ROLE_ALIASES)
-    close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.75)
+def _role_hint(word: str, aliases: dict[str, tuple[str, str | None]]) -> str:
+    close = suggestions(word, aliases)
     if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        return "did you mean " + " or ".join(close) + "?"
     return (
         "use a role of the podcast:person taxonomy ("
         + ", ".join(PERSON_GROUPS["Cast"][:4])
-        + ", …) or add it to role_aliases in show.yaml"
+        + ", …) or add it to role_aliases in show.yaml; podpub roles lists them all"
     )
 
 

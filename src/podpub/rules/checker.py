@@ -32,6 +32,7 @@ from podpub.rules.engine import (
     finding_order,
     run_rules,
 )
+from podpub.rules.grouping import split_repeated
 
 if TYPE_CHECKING:
     from podpub.build.engine import Engine
@@ -263,20 +264,26 @@ def summary(report: CheckReport) -> str:
     return ", ".join(parts)
 
 
-def format_text(report: CheckReport) -> str:
+def format_text(report: CheckReport, verbose: bool = False) -> str:
     """Findings grouped by file, in file order; one line each, then a summary line.
 
     A line reads ``LINE:COL  LEVEL  RULE  field: message — fix: … (audience)``; descriptor
-    problems (no feed rule) show ``YAML`` as their rule.
+    problems (no feed rule) show ``YAML`` as their rule. A rule found many times is told
+    in one line after them (grouping.py), unless ``verbose``.
     """
     lines: list[str] = []
     groups: dict[str, list[Problem]] = {}
-    for problem in report.problems:
+    singles, repeated = split_repeated(report.problems, verbose)
+    for problem in singles:
         groups.setdefault(problem.file or report.subject, []).append(problem)
     for file, problems in groups.items():
         lines.append(file)
         for problem in problems:
             lines.append("  " + _line(problem))
+        lines.append("")
+    if repeated:
+        lines.append("Repeated findings, one line per rule (--verbose lists each):")
+        lines += ["  " + group.line() for group in repeated]
         lines.append("")
     lines.append(f"podpub check: {summary(report)} — {_subject(report)}.")
     local = [p for p in report.errors if p not in report.remote]

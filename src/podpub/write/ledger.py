@@ -36,10 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from podpub.errors import PodpubError, Problem
+from podpub.input.load import Document, load_file
 from podpub.resolve.analytics import same_file
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 LEDGER_FILE = "published.lock"
+WHY_SKIPPED = "it is now a draft or dated in the future"
 PREFIX_NOTE = "  (analytics prefix only: the same file, no new download)"
 FORMAT = 1
 _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
@@ -66,6 +68,9 @@ class Entry:
     duration: int  # whole seconds
     date: str  # pubDate, ISO 8601 with the show's offset
     first_published: str  # ISO 8601 UTC: the build time of the first publish that had it
+    # The podcast:person tags apps show ("Name (role); …"); None in a ledger written
+    # before podpub recorded them (then unknown: no change is reported).
+    people: str | None = None
 
     @classmethod
     def of(cls, episode: EpisodeRecord, first_published: str) -> Entry:
@@ -79,7 +84,13 @@ class Entry:
             duration=round(episode.audio.duration),
             date=episode.published.isoformat(),
             first_published=first_published,
+            people=people_of(episode),
         )
+
+
+def people_of(episode: EpisodeRecord) -> str:
+    """The episode's podcast:person tags in words: what a credits change changes."""
+    return "; ".join(f"{p.person.name} ({p.role.role})" for p in episode.persons)
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,11 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     }
     names, kinds = tuple(wanted), tuple(wanted.values())
     for index, item in enumerate(raw):
+        if isinstance(item, dict) and "people" not in item:
+            item = {**item, "people": ""}  # an older ledger: checked as if empty, then None
+            known = False
+        else:
+            known = True
         # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
         if (
             not isinstance(item, dict)
@@ -171,7 +187,7 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
                 )
             )
             continue
-        entry = Entry(**item)
+        entry = Entry(**item) if known else Entry(**{**item, "people": None})
         if entry.key in episodes:
             problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
         episodes[entry.key] = entry
@@ -247,7 +263,7 @@ def _section_lines(name: str, section: dict[str, str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Change:
-    field: str  # title | audio | date | guid | enclosure
+    field: str  # title | audio | date | guid | enclosure | credits
     old: str
     new: str
     prefix_only: bool = False  # enclosure: the same file through another analytics prefix
@@ -326,9 +342,9 @@ class FeedDiff:
                 "another podcast."
             )
         if guids:
+            head = _verb(guids, "The GUID of {n} changes", "The GUIDs of {n} change")
             sentences.append(
-                f"{_n(guids, 'GUID')} change{'s' * (guids == 1)}: apps will download "
-                f"{_n(guids, 'episode')} again."
+                f"{head.format(n=_n(guids, 'episode'))}: apps will download {_them(guids)} again."
             )
         if added:
             sentences.append(
@@ -336,42 +352,30 @@ class FeedDiff:
             )
         if removed:
             sentences.append(
-                f"{_n(removed, 'episode')} leave{'s' * (removed == 1)} the feed: directories "
-                f"drop {_them(removed)} at their next crawl; listeners who downloaded "
-                f"{_them(removed)} keep {_them(removed)}."
+                f"{_n(removed, 'episode')} {_verb(removed, 'leaves', 'leave')} the feed: "
+                f"directories drop {_them(removed)} at their next crawl; listeners who "
+                f"downloaded {_them(removed)} keep {_them(removed)}."
             )
         prefixed = len(self.prefix_changed())
         if prefixed:
             sentences.append(
-                f"{_n(prefixed, 'enclosure URL')} change{'s' * (prefixed == 1)} its analytics "
-                f"prefix only: the same file{'s' * (prefixed != 1)}, the GUIDs unchanged; "
+                f"{_n(prefixed, 'enclosure URL')} {_verb(prefixed, 'changes its', 'change their')} "
+                f"analytics prefix only: the same file{'s' * (prefixed != 1)}, the GUIDs unchanged; "
                 "apps keep their downloads, nothing is downloaded again."
             )
-        for what, sentence in (
-            (
-                "enclosure",
-                "apps that go by the GUID keep their downloads; apps that go by the "
-                "URL may download {them} again",
-            ),
-            (
-                "audio",
-                "new downloads get the new audio; apps that already downloaded {them} "
-                "keep the old file",
-            ),
-            ("date", "{them_cap} move{s} in apps' episode lists; nothing is downloaded again"),
-            ("title", "apps show the new title; nothing is downloaded again"),
-        ):
+        for what, (one, other), sentence in _FIELD_SENTENCES:
             count = len(self.changed(what))
             if what == "enclosure":
                 count -= prefixed
             if count:
-                noun = {"enclosure": "enclosure URL", "audio": "audio file"}.get(what, what)
                 text = sentence.format(
                     them=_them(count),
-                    them_cap="It" if count == 1 else "They",
-                    s="s" if count == 1 else "",
+                    they=_verb(count, "it", "they"),
+                    s=_verb(count, "s", ""),
+                    title=_verb(count, "title", "titles"),
                 )
-                sentences.append(f"{_n(count, noun)} change{'s' * (count == 1)}: {text}.")
+                head = _verb(count, one, other).format(n=_n(count, "episode"))
+                sentences.append(f"{head}: {text}.")
         renamed = len(self.of_kind("renamed"))
         if renamed:
             sentences.append(
@@ -390,8 +394,46 @@ class FeedDiff:
         return sentences
 
 
+# What each kind of change means for subscribers: (field, (what changes for one episode,
+# for several), the sentence): "The title of 1 episode changes", "The titles of 2
+# episodes change", "The credits of 1 episode change": the verb agrees with its noun.
+_FIELD_SENTENCES = (
+    (
+        "enclosure",
+        ("The enclosure URL of {n} changes", "The enclosure URLs of {n} change"),
+        "apps that go by the GUID keep their downloads; apps that go by the URL may "
+        "download {them} again",
+    ),
+    (
+        "audio",
+        ("The audio file of {n} changes", "The audio files of {n} change"),
+        "new downloads get the new audio; apps that already downloaded {them} keep the old file",
+    ),
+    (
+        "date",
+        ("The date of {n} changes", "The dates of {n} change"),
+        "{they} move{s} in apps' episode lists; nothing is downloaded again",
+    ),
+    (
+        "title",
+        ("The title of {n} changes", "The titles of {n} change"),
+        "apps show the new {title}; nothing is downloaded again",
+    ),
+    (
+        "credits",
+        ("The credits of {n} change", "The credits of {n} change"),
+        "the podcast:person tags change, so apps that show the people of an episode show the "
+        "new names and roles; nothing is downloaded again",
+    ),
+)
+
+
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def _verb(count: int, one: str, other: str) -> str:
+    return one if count == 1 else other
 
 
 def _them(count: int) -> str:
@@ -458,7 +500,10 @@ def compare(
             )
             continue
         if key not in new:
-            changes.append(_removed(old[key], site, fresh, new, key in remove_keys, problems))
+            removed = _removed(old[key], site, fresh, new, key in remove_keys, problems)
+            changes.append(removed)
+            if problems and removed.refused and removed.why == WHY_SKIPPED:
+                problems[-1] = _at_skip_reason(show_dir, problems[-1])
             continue
         before, after = old[key], new[key]
         new[key] = replace(after, first_published=before.first_published)
@@ -513,6 +558,8 @@ def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
     if before.enclosure != after.enclosure:
         prefix_only = same_file(before.enclosure, after.enclosure)
         found.append(Change("enclosure", before.enclosure, after.enclosure, prefix_only))
+    if before.people is not None and before.people != after.people:
+        found.append(Change("credits", before.people or "nobody", after.people or "nobody"))
     return tuple(found)
 
 
@@ -564,14 +611,29 @@ def _guid_changed(
 
 def _locate_guid(show_dir: Path, file: str) -> tuple[int | None, int | None]:
     """Where ``guid:`` is written in a descriptor, if it is (a default GUID is written nowhere)."""
-    from podpub.input.load import load_file
-
-    try:
-        doc = load_file(show_dir / file, file)
-    except PodpubError:
-        return None, None
-    mark = doc.marks.get(("guid",))
+    doc = _descriptor(show_dir, file)
+    mark = doc.marks.get(("guid",)) if doc is not None else None
     return (mark.line, mark.column) if mark else (None, None)
+
+
+def _descriptor(show_dir: Path, file: str) -> Document | None:
+    try:
+        return load_file(show_dir / file, file)
+    except PodpubError:
+        return None
+
+
+def _at_skip_reason(show_dir: Path, problem: Problem) -> Problem:
+    """A published episode that is now a draft or future-dated: point at the line that
+    made it so (``draft: true``, else ``date:``), where the producer undoes it."""
+    doc = _descriptor(show_dir, problem.file)
+    if doc is None or not isinstance(doc.data, dict):
+        return problem
+    key = "draft" if doc.data.get("draft") is True else "date"
+    mark = doc.key_marks.get((key,))
+    if mark is None:
+        return problem
+    return replace(problem, line=mark.line, column=mark.column, field=key)
 
 
 def _removed(
@@ -585,7 +647,7 @@ def _removed(
     skipped = entry.file in site.skipped or any(
         episode_key(name) == entry.key for name in site.skipped
     )
-    why = "it is now a draft or dated in the future" if skipped else "its descriptor is gone"
+    why = WHY_SKIPPED if skipped else "its descriptor is gone"
     refused = ""
     if not allowed:
         hint = f"publish with --remove {entry.key} to remove it on purpose"

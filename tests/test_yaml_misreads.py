@@ -1,0 +1,158 @@
+"""What YAML would misread is read as the producer wrote it, or refused with the fix
+(issue 19, points 4 and 5): old number forms in whole-number fields, values that need
+quotes (a colon, a leading '#', '*', '&', '!', '@', backquote or quote)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podpub.errors import PodpubError
+from podpub.write.publish import PublishOptions, publish
+
+from conftest import MINIMAL_EPISODE, NOW, write_show
+
+E = "episodes/ep1.yaml"
+
+
+def _problems(tmp_path: Path, episode: str) -> list[str]:
+    show_dir = write_show(tmp_path / "show", {"ep1.yaml": episode})
+    with pytest.raises(PodpubError) as caught:
+        publish(show_dir, PublishOptions(now=NOW))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_leading_zero_episode_number_is_published_as_written(tmp_path: Path):
+    show_dir = write_show(
+        tmp_path / "show", {"ep1.yaml": MINIMAL_EPISODE + "number: 010\nseason: 08\n"}
+    )
+    publish(show_dir, PublishOptions(now=NOW))
+    feed = (show_dir / "public" / "feed.xml").read_text(encoding="utf-8")
+    assert "<itunes:episode>10</itunes:episode>" in feed  # YAML 1.1 alone says 8
+    assert "<podcast:episode>10</podcast:episode>" in feed
+    assert "<itunes:season>8</itunes:season>" in feed
+
+
+@pytest.mark.parametrize(
+    ("written", "what", "value"),
+    [
+        ("0x1F", "the hexadecimal number", 31),
+        ("1_000", "the number", 1000),
+        ("0_10", "the octal (base 8) number", 8),
+        ("0o12", "the octal (base 8) number", 10),
+        ("1:30", "the base-60 number", 90),
+        ("0b11", "the binary number", 3),
+    ],
+)
+def test_other_number_forms_are_refused_with_the_decimal_to_write(
+    tmp_path: Path, written: str, what: str, value: int
+):
+    problems = _problems(tmp_path, MINIMAL_EPISODE + f"number: {written}\n")
+    assert problems == [
+        f"{E}:11:9: number: YAML reads {written!r} as {what} {value}; podpub takes a whole "
+        f"number only in plain decimal digits (write number: {value} if that is the number "
+        "you mean)"
+    ]
+
+
+def test_a_byte_size_in_hexadecimal_is_refused_in_show_yaml(tmp_path: Path):
+    from conftest import MINIMAL_SHOW
+
+    show = MINIMAL_SHOW + "feed_size:\n  warn: 0x10\n"
+    show_dir = write_show(tmp_path / "show", show=show)
+    with pytest.raises(PodpubError) as caught:
+        publish(show_dir, PublishOptions(now=NOW))
+    assert any(
+        "show.yaml:15:9: feed_size.warn: YAML reads '0x10' as the hexadecimal number" in str(p)
+        for p in caught.value.problems
+    ), caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("title", "where", "message", "fix"),
+    [
+        (
+            "Interview: Maria",
+            "1:17",
+            "YAML syntax: the title contains ': ', which YAML reads as the start of another key",
+            'title: "Interview: Maria"',
+        ),
+        (
+            "#1 Interview",
+            "1:7: title",
+            "YAML reads '#1 Interview' as a comment ('#' starts one), so this field is empty",
+            'title: "#1 Interview"',
+        ),
+        (
+            "*Best* of",
+            "1:13",
+            "YAML syntax: the title starts with '*', which YAML reads as an alias",
+            'title: "*Best* of"',
+        ),
+        (
+            "&Co show",
+            "1:8: title",
+            "the title starts with '&', which YAML reads as an anchor",
+            'title: "&Co show"',
+        ),
+        (
+            "!Important news",
+            "1:8: title",
+            "the title starts with '!', which YAML reads as a tag",
+            'title: "!Important news"',
+        ),
+        (
+            "@home",
+            "1:8",
+            "YAML syntax: the title starts with '@', which YAML reads as a reserved character",
+            'title: "@home"',
+        ),
+        (
+            "`code` review",
+            "1:8",
+            "YAML syntax: the title starts with '`', which YAML reads as a reserved character",
+            'title: "`code` review"',
+        ),
+        (
+            '"Interview" with Maria',
+            "1:20",
+            "YAML syntax: the title starts with a quote, so YAML reads only up to the closing",
+            "title: '\"Interview\" with Maria'",
+        ),
+        (
+            "'It's me'",
+            "1:12",
+            "YAML syntax: the title is in single quotes and contains one: YAML ends it there",
+            'title: "It\'s me"',
+        ),
+    ],
+)
+def test_a_value_that_needs_quotes_gets_the_fix(tmp_path, title, where, message, fix):
+    episode = MINIMAL_EPISODE.replace("title: First episode", f"title: {title}")
+    problems = _problems(tmp_path, episode)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{E}:{where}"), problems
+    assert message in problems[0]
+    assert problems[0].endswith(f"(put the title in quotes: {fix})")
+
+
+def test_the_quoted_fix_reads_back_as_the_title(tmp_path: Path):
+    """Writing what the fix says publishes the title the producer meant."""
+    episode = MINIMAL_EPISODE.replace("title: First episode", "title: '\"Interview\" with Maria'")
+    show_dir = write_show(tmp_path / "show", {"ep1.yaml": episode})
+    publish(show_dir, PublishOptions(now=NOW))
+    feed = (show_dir / "public" / "feed.xml").read_text(encoding="utf-8")
+    assert '<title>"Interview" with Maria</title>' in feed
+
+
+def test_an_app_id_with_a_leading_zero_is_not_silently_read_as_octal(tmp_path: Path):
+    from conftest import MINIMAL_SHOW
+
+    show_dir = write_show(tmp_path / "show", show=MINIMAL_SHOW + "subscribe:\n  apple: 0123\n")
+    with pytest.raises(PodpubError) as caught:
+        publish(show_dir, PublishOptions(now=NOW))
+    assert [str(p) for p in caught.value.problems] == [
+        "show.yaml:15:10: subscribe.apple: YAML reads '0123' as the number 83 (write it in "
+        'quotes to keep it as written: "0123")'
+    ]
