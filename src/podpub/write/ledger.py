@@ -360,8 +360,8 @@ class FeedDiff:
         if prefixed:
             sentences.append(
                 f"{_n(prefixed, 'enclosure URL')} {_verb(prefixed, 'changes its', 'change their')} "
-                f"analytics prefix only: the same file{'s' * (prefixed != 1)}, the GUIDs unchanged; "
-                "apps keep their downloads, nothing is downloaded again."
+                f"analytics prefix only: the same file{'s' * (prefixed != 1)}, the GUIDs "
+                "unchanged; apps keep their downloads, nothing is downloaded again."
             )
         for what, (one, other), sentence in _FIELD_SENTENCES:
             count = len(self.changed(what))
