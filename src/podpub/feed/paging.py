@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from podpub.build import engine
 from podpub.build.engine import FEED_PAGES
-from podpub.build.store import MISS, data_digest, digest_of
+from podpub.digests import MISS, data_digest, digest_of
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 if TYPE_CHECKING:

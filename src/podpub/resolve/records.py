@@ -177,7 +177,7 @@ class KeptEpisodeRecord(EpisodeRecord):
         return record
 
     def _undefer(self) -> None:
-        from podpub.build.store import safe_loads
+        from podpub.digests import safe_loads
 
         found = self.__dict__
         for name, value in safe_loads(found.pop("_deferred")).items():

@@ -136,7 +136,7 @@ class Loaded:
         self.file = summary.file
 
     def _unpickle(self) -> None:
-        from podpub.build.store import safe_loads
+        from podpub.digests import safe_loads
 
         blob = self.blob()
         self._doc, self._model = safe_loads(blob)
@@ -280,7 +280,7 @@ def resolve_all(
         """In a worker (or here, for a few episodes): the record as the cache keeps it,
         its digest (what every later key is made of), the files it refers to and the
         memo results it was made with."""
-        from podpub.build.store import digest_of
+        from podpub.digests import digest_of
 
         assert run is not None
         with run.recording_uses() as uses:
@@ -362,7 +362,7 @@ class _EpisodeMemo:
         aliases: dict[str, tuple[str, str | None]],
         people: People,
     ) -> None:
-        from podpub.build.store import digest_of
+        from podpub.digests import digest_of
 
         self.run, self.folder, self.people = run, str(show_dir), people
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)

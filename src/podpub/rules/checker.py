@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from podpub.build.engine import FINDINGS
-from podpub.build.store import digest_of
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.paging import FeedFile, feed_files
 from podpub.resolve.records import SiteRecord

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from podpub.build.store import digest_of
+from podpub.digests import digest_of
 from podpub.resolve.records import EpisodeRecord
 from podpub.site.people import Appearance
 

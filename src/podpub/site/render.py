@@ -39,7 +39,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from podpub.build import engine
-from podpub.build.store import stamp
+from podpub.digests import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
 from podpub.resolve import transcripts

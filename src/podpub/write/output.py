@@ -80,13 +80,13 @@ def standby_path(target: Path) -> Path:
 
 
 def content_identity(data: bytes) -> Identity:
-    from podpub.build.store import data_digest
+    from podpub.digests import data_digest
 
     return ("bytes", data_digest(data))
 
 
 def link_identity(source: Path | str) -> Identity:
-    from podpub.build.store import stamp
+    from podpub.digests import stamp
 
     return ("link", str(source), stamp(source))
 
@@ -134,7 +134,7 @@ class Staging:
         """Remove what was added to the standby's folders since they were recorded (a
         file put in the live site by hand, before it became the standby): only a folder
         whose stamp changed is listed."""
-        from podpub.build.store import stamp
+        from podpub.digests import stamp
 
         for rel_dir, seen in dirs.items():
             folder = os.path.join(self._root, rel_dir)
@@ -172,7 +172,7 @@ class Staging:
 
     def _kept(self, rel: str, identity: Identity) -> tuple[Identity, Any] | None:
         """The standby's entry for ``rel`` when its file is still the one wanted."""
-        from podpub.build.store import stamp
+        from podpub.digests import stamp
 
         known = self.present.get(rel)
         if known is None or known[0] != identity:
@@ -189,7 +189,7 @@ class Staging:
         return None if kept is None else (*kept, False)
 
     def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
-        from podpub.build.store import stamp
+        from podpub.digests import stamp
 
         entry = (identity, stamp(dest))
         self.manifest[rel] = entry
@@ -246,7 +246,7 @@ class Staging:
     def finish(self) -> Standby:
         """Remove the standby's files that are no longer part of the site, and the folders
         left empty; return what the staged site is made of (the next run's standby)."""
-        from podpub.build.store import stamp
+        from podpub.digests import stamp
 
         emptied: set[str] = set()
         for rel in self.present.keys() - self.manifest.keys():

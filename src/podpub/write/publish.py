@@ -97,7 +97,7 @@ def publish(
     ``before_commit`` runs after everything is staged and before the swap (tests use it
     to prove that a failure at that point leaves the previous site untouched).
     """
-    from podpub.build.store import digest_of
+    from podpub.digests import digest_of
     from podpub.write.ledger import guard, recording
     from podpub.write.output import check_output_dir, staged
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
@@ -201,7 +201,7 @@ def verify_feed_files(files: Sequence[FeedFile], site: SiteRecord) -> None:
     their digest; the count of its guids is still compared with its episodes now.
     """
     from podpub.build.engine import READ_BACK, current
-    from podpub.build.store import MISS
+    from podpub.digests import MISS
 
     run = current()
     memo = run.cache.stage(READ_BACK) if run is not None else None
