@@ -165,8 +165,8 @@ def publish(
             raise PodpubError(list(diff.problems))
         return
     try:
-        with run.engine.active():  # the cache, the worker processes, the progress bar
-            result = run_publish(show_dir, options)
+        # the build context: the cache, the worker processes, the progress bar
+        result = run_publish(show_dir, options, run=run.engine)
     except PodpubError:
         run.failed()
         raise
@@ -264,8 +264,7 @@ def check(
         report = check_feed(feed or "", now=build_time(), offline=offline)
     else:
         options = PublishOptions(drafts=drafts, future=future, max_items=max_items)
-        with run.engine.active():
-            report = _with_stale_tags(show_dir, check_show(show_dir, options))
+        report = _with_stale_tags(show_dir, check_show(show_dir, options, run.engine))
     text = format_json(report) if output_format == "json" else format_text(report)
     click.echo(text)
     status = EXIT_USER_ERROR if report.failed(strict) else 0

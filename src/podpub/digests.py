@@ -165,3 +165,16 @@ def safe_loads(data: bytes) -> Any:
             gc.enable()
 
 
+#: What an output file is made of: ``("bytes", digest)`` for written bytes, ``("link",
+#: source path, its stamp)`` for a file linked from the show folder (write/output.py).
+Identity = tuple[Any, ...]
+
+
+def content_identity(data: bytes) -> Identity:
+    """The identity of a file written from ``data``: the digest of the bytes."""
+    return ("bytes", data_digest(data))
+
+
+def link_identity(source: Path | str) -> Identity:
+    """The identity of a file linked from ``source``: its path and stamp."""
+    return ("link", str(source), stamp(source))

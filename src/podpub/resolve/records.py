@@ -9,8 +9,10 @@ paths fixed. The feed and page builders read only these records, never the YAML.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
 
@@ -258,3 +260,15 @@ class SiteRecord:
     build_time: dt.datetime  # aware; only used to leave out future episodes
     skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
     next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any
+
+
+def paths_in(value: Any) -> Iterator[Path]:
+    """Every file path inside a record (its fields, their fields, tuples of them)."""
+    if isinstance(value, Path):
+        yield value
+    elif isinstance(value, tuple):
+        for part in value:
+            yield from paths_in(part)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from paths_in(getattr(value, name))

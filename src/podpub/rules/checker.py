@@ -14,12 +14,13 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from podpub.build.engine import FINDINGS
+from podpub.context import FINDINGS, BuildContext
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.paging import FeedFile, feed_files
+from podpub.resolve.options import PublishOptions, plan_options
 from podpub.resolve.records import SiteRecord
 from podpub.resolve.resolver import SHOW_FILE, resolve_all
 from podpub.rules.engine import (
@@ -31,10 +32,6 @@ from podpub.rules.engine import (
     finding_order,
     run_rules,
 )
-
-if TYPE_CHECKING:
-    from podpub.build.engine import Engine
-    from podpub.write.publish import PublishOptions
 
 FEED_FETCH_TIMEOUT = 15.0
 MAX_FEED_BYTES = 50_000_000
@@ -61,23 +58,26 @@ class CheckReport:
         return bool(self.errors or (strict and self.warnings))
 
 
-def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckReport:
-    """Descriptor problems and feed findings of the show; the feed files when sound."""
-    from podpub.write.publish import PublishOptions, plan_options
+def check_show(
+    show_dir: Path, options: PublishOptions | None = None, run: BuildContext | None = None
+) -> CheckReport:
+    """Descriptor problems and feed findings of the show; the feed files when sound.
 
+    ``run``: the build context (cache, worker processes) of a command-line run."""
     options = options or PublishOptions()
-    site, problems = resolve_all(show_dir, plan_options(options))
+    site, problems = resolve_all(show_dir, plan_options(options), run=run)
     if site is None:
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)))
     if any(p.file == SHOW_FILE and p.level == "error" for p in problems):
         # The channel comes from show.yaml: its feed rules wait until it is sound.
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
-    files = feed_files(site, options.max_items)
+    files = feed_files(site, options.max_items, run)
     context = own_context(site, files, future_allowed=options.future)
     from podpub.rules.locate import DescriptorLocator
 
-    locator = DescriptorLocator(show_dir, {e.guid: e.source for e in site.episodes}, SHOW_FILE)
-    findings = run_rules(context, locator, _page_memo(show_dir, site, files, context))
+    sources = {e.guid: e.source for e in site.episodes}
+    locator = DescriptorLocator(show_dir, sources, SHOW_FILE, run=run)
+    findings = run_rules(context, locator, _page_memo(run, show_dir, site, files, context))
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
         findings.append(
@@ -104,7 +104,7 @@ class _CachedPages:
     it is computed from; the pages to check again are shared out over the run's worker
     processes (a page is costly: 200 items)."""
 
-    def __init__(self, run: Engine, names: list[str], keys: list[str]) -> None:
+    def __init__(self, run: BuildContext, names: list[str], keys: list[str]) -> None:
         self.run, self.names, self.keys = run, names, keys
         self.stage = run.cache.stage(FINDINGS)
 
@@ -120,7 +120,11 @@ class _CachedPages:
 
 
 def _page_memo(
-    show_dir: Path, site: SiteRecord, files: list[FeedFile], context: FeedContext
+    run: BuildContext | None,
+    show_dir: Path,
+    site: SiteRecord,
+    files: list[FeedFile],
+    context: FeedContext,
 ) -> _CachedPages | None:
     """A memo of page findings for a paged feed built within a run (engine.py), else None.
 
@@ -130,9 +134,6 @@ def _page_memo(
     through the line numbers they point at, on show.yaml and the descriptors of the
     page's episodes: all in its key.
     """
-    from podpub.build import engine
-
-    run = engine.current()
     if run is None or len(files) < 2:
         return None
     stage = run.cache.stage(FINDINGS)

@@ -22,6 +22,7 @@ from collections.abc import Collection, Container, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from podpub.context import BuildContext
 from podpub.errors import PodpubError, Problem
 from podpub.resolve.records import SiteRecord
 
@@ -154,6 +155,7 @@ def verify_staged(
     feed: bytes,
     written: Collection[str] | None = None,
     stamps: Mapping[str, Any] | None = None,
+    run: BuildContext | None = None,
 ) -> None:
     """Read the staged site back from disk; raise PodpubError if it is not what was built.
 
@@ -162,9 +164,8 @@ def verify_staged(
     still have the stamp they had then, so only their presence and size are checked.
     ``stamps``: each staged file's stamp (size first), taken by the staging as it wrote
     or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
+    ``run``: the build context whose workers share the reading.
     """
-
-    from podpub.build import engine
 
     def fresh(rel: str) -> bool:
         return written is None or rel in written
@@ -173,7 +174,7 @@ def verify_staged(
     on_disk = _read(folder / FEED_FILE, problems)
     if on_disk is not None and on_disk != feed:
         problems.append(f"{FEED_FILE} on disk is not the feed that was built")
-    run = engine.current()  # 50 pages of 200 items in a paged feed of 10,000 episodes
+    # 50 pages of 200 items in a paged feed of 10,000 episodes: over the workers
     pages = [path for path in sorted(folder.glob("*.xml")) if fresh(path.name)]
     read = run.map(_read_feed, pages, min_items=1) if run else map(_read_feed, pages)
     guids: set[str] = set()
