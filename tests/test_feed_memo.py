@@ -25,8 +25,9 @@ from podpub.cli import main
 from podpub.errors import PodpubError
 from podpub.feed import build as feed_module
 from podpub.rules.checker import check_show
-from podpub.rules.engine import FeedContext, FeedPage, Finding, PageCheck, run_rules
+from podpub.rules.engine import FeedContext, FeedPage, Finding, PageCheck
 from podpub.rules.locate import FeedLocator
+from podpub.rules.run import run_rules
 from podpub.write import publish as publish_module
 from podpub.write.publish import PublishOptions, verify_feed_files
 

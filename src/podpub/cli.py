@@ -278,8 +278,8 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
     """Add the warnings of audio tags that disagree with their descriptor (tag.py)."""
     if report.site is None or report.errors:
         return report
-    from podpub.media.tag import stale_tags
     from podpub.rules.engine import finding_order
+    from podpub.write.tags import stale_tags
 
     warnings = stale_tags(show_dir, report.site)
     problems = tuple(sorted([*report.problems, *warnings], key=finding_order))
@@ -313,9 +313,9 @@ def tag(
 ) -> None:
     """Write each episode's title, show, hosts, credits, chapters and cover into its
     audio file (all episodes, or the EPISODEs named: descriptor names or paths)."""
-    from podpub.media.tag import FIELD_NAMES, select_episodes, tag_episodes
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time
+    from podpub.write.tags import FIELD_NAMES, select_episodes, tag_episodes
 
     if not (show_dir / "show.yaml").is_file() and Path("show.yaml").is_file():
         episodes, show_dir = (str(show_dir), *episodes), Path(".")  # `podpub tag EPISODE`

@@ -14,20 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from podpub.media.info import AudioInfo  # named here too: a record's audio
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    """What mutagen read from an audio file (see ``audio.probe``)."""
-
-    size: int  # bytes: enclosure length
-    mime: str  # enclosure type from the real container: audio/mpeg, audio/x-m4a, audio/ogg ...
-    duration: float  # seconds
-    bitrate: int | None  # bits per second
-    sample_rate: int | None  # Hz
-    codec: str  # mp3, aac, alac, opus, vorbis, flac
-    channels: int | None = None
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ from podpub.resolve.records import (
     paths_in,
     split_record,
 )
+from podpub.resolve.subscribe import subscribe_links
 from podpub.resolve.transcripts import check_file as check_transcript
-from podpub.site.subscribe import subscribe_links
 
 SHOW_FILE = "show.yaml"
 EPISODES_DIR = "episodes"

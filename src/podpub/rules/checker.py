@@ -30,8 +30,8 @@ from podpub.rules.engine import (
     Finding,
     PageCheck,
     finding_order,
-    run_rules,
 )
+from podpub.rules.run import run_rules
 
 FEED_FETCH_TIMEOUT = 15.0
 MAX_FEED_BYTES = 50_000_000
