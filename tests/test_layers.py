@@ -1,0 +1,82 @@
+"""The structure stays true: import-linter's contracts (pyproject.toml) hold on the code.
+
+The contracts are the stage layers (errors < input < media < resolve < feed < site <
+rules < build < write < features < cli, function-local imports included) and the one
+way in of each outside library. The first test runs ``lint-imports`` on podpub as it
+is; the others break a copy of the code on purpose and prove that the same command
+then fails and names the contract and the import, so a contract cannot pass vacuously.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src" / "podpub"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+pytestmark = pytest.mark.skipif(
+    not LINT_IMPORTS.exists(), reason="import-linter is not installed (pip install -e '.[test]')"
+)
+
+
+def lint_imports(project: Path, package_parent: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` with ``project``'s pyproject.toml, on the podpub found in
+    ``package_parent``."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=project,
+        env={"PYTHONPATH": str(package_parent), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_contract_is_kept() -> None:
+    result = lint_imports(REPO, REPO / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    # each contract was really checked, by name
+    for name in ("Stages import only", "YAML enters", "Jinja2 enters", "Pillow enters"):
+        assert name in result.stdout
+
+
+@pytest.fixture
+def broken_copy(tmp_path: Path):
+    """A copy of podpub and its contracts, to break; returns (project, add_line)."""
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    shutil.copytree(SRC, project / "src" / "podpub", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
+
+    def add_function(module: str, body: str) -> None:
+        path = project / "src" / Path(*module.split(".")).with_suffix(".py")
+        path.write_text(path.read_text() + f"\n\ndef _breaks_a_contract():\n    {body}\n")
+
+    return project, add_function
+
+
+def test_an_import_up_the_layers_inside_a_function_breaks_the_build(broken_copy) -> None:
+    project, add_function = broken_copy
+    # the kind of import that held the old cycles together: a stage reaching up to build/
+    add_function("podpub.resolve.markup", "from podpub.build import engine  # noqa")
+    result = lint_imports(project, project / "src")
+    assert result.returncode == 1
+    assert "Stages import only the stages below them" in result.stdout
+    assert "BROKEN" in result.stdout
+    assert "podpub.resolve.markup -> podpub.build.engine" in result.stdout
+
+
+def test_an_outside_library_imported_elsewhere_breaks_the_build(broken_copy) -> None:
+    project, add_function = broken_copy
+    add_function("podpub.rules.apple", "from PIL import Image  # noqa")
+    result = lint_imports(project, project / "src")
+    assert result.returncode == 1
+    assert "Pillow enters through media/images only BROKEN" in result.stdout
+    assert "podpub.rules.apple -> PIL" in result.stdout
