@@ -23,6 +23,7 @@ from typing import Protocol
 from lxml import etree
 
 from podpub.errors import Problem
+from podpub.feed.readback import parse
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -229,14 +230,11 @@ class PageMemo(Protocol):
 def parse_pages(pages: list[FeedPage]) -> None:
     """Parse each page not parsed yet (nor refused) as a strict XML parser (no entities,
     no network) does: the rules parse a page only when they read it."""
-    parser = etree.XMLParser(
-        recover=False, resolve_entities=False, no_network=True, huge_tree=False
-    )
     for page in pages:
         if page.root is not None or page.error is not None:
             continue
         try:
-            page.root = etree.fromstring(page.data, parser)
+            page.root = parse(page.data)  # the one strict reader (feed/readback.py)
         except etree.XMLSyntaxError as exc:
             page.root, page.error = None, str(exc)
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from podpub.context import READ_BACK, BuildContext
 from podpub.digests import MISS
 from podpub.errors import PodpubError, Problem
+from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
 from podpub.resolve.options import (  # named here too: the library's publish vocabulary
     PlanOptions,
     PublishOptions,
@@ -73,11 +74,19 @@ def checked(
 
     The report's warnings and notes are for the caller to show; errors stop here.
     """
+    return _checked(show_dir, options, run)[0]
+
+
+def _checked(
+    show_dir: Path, options: PublishOptions, run: BuildContext | None
+) -> tuple[CheckReport, dict[str, ReadBack]]:
+    """:func:`checked`, and the reading back of each feed page (by its bytes' digest),
+    which the check of the staged site reuses for the same bytes on disk."""
     report = check_show(show_dir, options, run)
     if report.site is None or report.errors:
         raise PodpubError(report.errors or report.problems)
-    verify_feed_files(report.files, report.site, run)  # the internal read-back
-    return report
+    readings = verify_feed_files(report.files, report.site, run)  # the internal read-back
+    return report, readings
 
 
 def publish(
@@ -99,7 +108,8 @@ def publish(
 
     options = options or PublishOptions()
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
-    report = checked(show_dir, options, run)  # descriptors and feed rules: refuses on any error
+    # descriptors and feed rules, then the feed read back: refuses on any error
+    report, readings = _checked(show_dir, options, run)
     site = report.site
     assert site is not None
 
@@ -151,6 +161,7 @@ def publish(
             staging.written,
             {rel: entry[1] for rel, entry in staging.manifest.items()},
             run,
+            readings,
         )
         if before_commit is not None:
             before_commit()
@@ -190,8 +201,7 @@ def template_dirs(show_dir: Path) -> list[Path]:
 
 def verify_feed(feed: bytes, site: SiteRecord) -> None:
     """Read the feed back as a strict XML parser does before anything is written."""
-    problems, guids = _read_back(feed)
-    _verdict(problems, guids, site)
+    _verdict(_read_back(feed), site)
 
 
 def _keyed(run: BuildContext | None, render: Callable[[], bytes], *parts: Any) -> Any:
@@ -217,56 +227,60 @@ def _stage_files(
 
 def verify_feed_files(
     files: Sequence[FeedFile], site: SiteRecord, run: BuildContext | None = None
-) -> None:
-    """:func:`verify_feed` on each feed file and the episodes it lists.
+) -> dict[str, ReadBack]:
+    """:func:`verify_feed` on each feed file and the episodes it lists; returns each
+    file's reading back by its bytes' digest (feed/readback.py).
 
     Within a run, a page whose bytes were read back clean by an earlier run is not
     parsed again: what reading it found depends on its bytes only, and is kept under
     their digest; the count of its guids is still compared with its episodes now.
     """
     memo = run.cache.stage(READ_BACK) if run is not None else None
+    readings: dict[str, ReadBack] = {}
     for file in files:
-        guids = memo.get(file.path, file.digest) if memo is not None else MISS
-        problems: list[Problem] = []
-        if guids is MISS:
-            problems, guids = _read_back(file.data)
-            if memo is not None and not problems:
-                memo.put(file.path, file.digest, guids)
-        _verdict(problems, guids, replace(site, episodes=file.episodes))
+        reading = memo.get(file.path, file.digest) if memo is not None else MISS
+        if not isinstance(reading, ReadBack):
+            reading = _read_back(file.data)
+            if memo is not None and reading.error is None and not _problems(reading):
+                memo.put(file.path, file.digest, reading)
+        readings[file.digest] = reading
+        _verdict(reading, replace(site, episodes=file.episodes))
+    return readings
 
 
-def _read_back(feed: bytes) -> tuple[list[Problem], int]:
-    """The problems a strict reading of the feed's bytes finds in its items, and the
-    number of distinct guids it lists; PodpubError if it does not parse."""
-    from lxml import etree
+def _read_back(feed: bytes) -> ReadBack:
+    """The feed's bytes read back by the one strict reader (feed/readback.py)."""
+    return read_back(feed)
 
-    try:
-        root = etree.fromstring(feed, etree.XMLParser(recover=False, resolve_entities=False))
-    except etree.XMLSyntaxError as exc:
+
+def _problems(reading: ReadBack) -> list[Problem]:
+    """What the reading found wrong in the items: a guid missing or repeated, an
+    enclosure without url, length or type; PodpubError if the feed does not parse."""
+    if reading.error is not None:
         raise PodpubError(
-            f"internal check: the feed would not parse ({exc}); please report"
-        ) from None
+            f"internal check: the feed would not parse ({reading.error}); please report"
+        )
     problems: list[Problem] = []
     guids: set[str] = set()
-    for item in root.iterfind("channel/item"):
-        guid = (item.findtext("guid") or "").strip().lower()
-        enclosure = item.find("enclosure")
+    for item in reading.items:
+        guid = item.guid
         if not guid or guid in guids:
             problems.append(
                 Problem("feed.xml", None, None, "guid", f"missing or duplicate guid {guid!r}")
             )
         guids.add(guid)
-        if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+        if item.enclosure == INCOMPLETE:
             problems.append(
                 Problem("feed.xml", None, None, "enclosure", f"incomplete enclosure in {guid}")
             )
-    return problems, len(guids)
+    return problems
 
 
-def _verdict(problems: list[Problem], guids: int, site: SiteRecord) -> None:
+def _verdict(reading: ReadBack, site: SiteRecord) -> None:
     """Raise the problems read back, with a lost episode when the feed lists fewer (or
     more) distinct guids than ``site`` has episodes."""
-    if guids != len(site.episodes):
+    problems = _problems(reading)
+    if len(set(reading.guids)) != len(site.episodes):
         problems = [*problems, Problem("feed.xml", None, None, "item", "the feed lost episodes")]
     if problems:
         raise PodpubError(problems)
