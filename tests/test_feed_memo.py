@@ -347,3 +347,28 @@ def test_with_nothing_repeated_no_page_kept_is_parsed() -> None:
     memo.kept.pop(2)  # one page changed: only it is read
     assert run_rules(FeedContext(changed), FeedLocator(), memo) == first
     assert [page.root is not None for page in changed] == [False, False, True, False]
+
+
+# --- one reading back per page: publish's reading is the staged site's check's too ---------
+
+
+def test_each_feed_page_is_read_back_once_per_publish(
+    paged_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podpub.feed import readback
+
+    read: list[Any] = []
+    real = readback.reading_of
+
+    def counting(root: Any) -> readback.ReadBack:
+        if root.tag == "rss":  # the sitemap is read back too: not a feed page
+            read.append(root)
+        return real(root)
+
+    monkeypatch.setattr(readback, "reading_of", counting)
+    out = tmp_path / "out"
+    # no cache, one process: every page is built and read back here, where it is counted
+    publish(paged_show, out, "--no-cache", "--jobs", "1")
+    assert feed_names(out) == ["feed-2.xml", "feed-3.xml", "feed-4.xml", "feed.xml"]
+    # read back before staging, and that reading reused for the same bytes on disk
+    assert len(read) == 4
