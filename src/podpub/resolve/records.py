@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from podpub.digests import safe_loads
 from podpub.media.info import AudioInfo  # named here too: a record's audio
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
 
@@ -167,8 +168,6 @@ class KeptEpisodeRecord(EpisodeRecord):
         return record
 
     def _undefer(self) -> None:
-        from podpub.digests import safe_loads
-
         found = self.__dict__
         for name, value in safe_loads(found.pop("_deferred")).items():
             found.setdefault(name, value)  # a field set since (replace()) stays

@@ -30,6 +30,7 @@ from podpub.input.paths import (
     slugify,
     with_slash,
 )
+from podpub.input.validate import validate
 from podpub.resolve import markup
 from podpub.resolve import optional_tags as extras_resolve
 from podpub.resolve.chapters import check_chapters, episode_chapters
@@ -60,6 +61,7 @@ from podpub.resolve.records import (
 )
 from podpub.resolve.subscribe import subscribe_links
 from podpub.resolve.transcripts import check_file as check_transcript
+from podpub.site.i18n import host_label  # an interface word (pyproject.toml: the one exception)
 
 SHOW_FILE = "show.yaml"
 EPISODES_DIR = "episodes"
@@ -427,8 +429,6 @@ def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
 
 
 def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None, Show | None]:
-    from podpub.input.validate import validate
-
     path = show_dir / SHOW_FILE
     if not path.is_file():
         problems.append(
@@ -476,8 +476,6 @@ def _load_episodes(
 
 def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
     """One episode descriptor, loaded and validated: a function of the file alone."""
-    from podpub.input.validate import validate
-
     refused = descriptor_name_problem(path, EPISODES_DIR)
     if refused is not None:
         return None, [refused]
@@ -572,8 +570,6 @@ def with_show_credits(
 
 
 def _host_role(language: str) -> Role:
-    from podpub.site.i18n import host_label
-
     return Role(label=host_label(language), role="host", group="cast")
 
 

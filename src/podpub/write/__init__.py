@@ -1,1 +1,1 @@
-"""write"""
+"""The last stage, write: publish (the orchestration), the ledger, staged output and the swap, tags."""

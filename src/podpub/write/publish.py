@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from podpub.context import READ_BACK, BuildContext
-from podpub.digests import MISS
+from podpub.digests import MISS, digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
 from podpub.resolve.options import (  # named here too: the library's publish vocabulary
@@ -101,7 +101,6 @@ def publish(
     to prove that a failure at that point leaves the previous site untouched). ``run``
     is the build context (cache, worker processes) of a command-line publish.
     """
-    from podpub.digests import digest_of
     from podpub.write.ledger import guard, recording
     from podpub.write.output import check_output_dir, staged
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
