@@ -1,1 +1,3 @@
-"""Stage 5, site: records into pages (the only Jinja2 importer), people pages, sitemap, words, theme."""
+"""Stage 5, site: records into pages (the only Jinja2 importer), people pages, sitemap, words,
+theme.
+"""

@@ -1,1 +1,3 @@
-"""The last stage, write: publish (the orchestration), the ledger, staged output and the swap, tags."""
+"""The last stage, write: publish (the orchestration), the ledger, staged output and the
+swap, the audio tags.
+"""
