@@ -11,14 +11,15 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from podpub.context import FINDINGS, BuildContext
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
+from podpub.feed import readback
 from podpub.feed.paging import FeedFile, feed_files
 from podpub.resolve.options import PublishOptions, plan_options
 from podpub.resolve.records import SiteRecord
@@ -45,6 +46,11 @@ class CheckReport:
     problems: tuple[Problem, ...]
     site: SiteRecord | None = None
     files: tuple[FeedFile, ...] = ()  # the feed files publish would write
+    # what reading each file back found, by its bytes' digest, for the files the rules
+    # parsed here (feed/readback.py): publish's internal check need not parse them again
+    readings: Mapping[str, readback.ReadBack] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def errors(self) -> list[Problem]:
@@ -95,7 +101,12 @@ def check_show(
             )
         )
     everything = sorted([*problems, *findings], key=finding_order)
-    return CheckReport(str(show_dir), tuple(everything), site, tuple(files))
+    readings = {
+        file.digest: readback.reading_of(page.root)
+        for file, page in zip(files, context.pages, strict=True)
+        if page.root is not None
+    }
+    return CheckReport(str(show_dir), tuple(everything), site, tuple(files), readings)
 
 
 class _CachedPages:

@@ -11,14 +11,14 @@ output byte-identical.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from podpub.context import READ_BACK, BuildContext
-from podpub.digests import MISS, digest_of
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
 from podpub.resolve.options import (  # named here too: the library's publish vocabulary
@@ -85,7 +85,8 @@ def _checked(
     report = check_show(show_dir, options, run)
     if report.site is None or report.errors:
         raise PodpubError(report.errors or report.problems)
-    readings = verify_feed_files(report.files, report.site, run)  # the internal read-back
+    # the internal read-back: of the bytes the rules did not parse (or left in a worker)
+    readings = verify_feed_files(report.files, report.site, run, report.readings)
     return report, readings
 
 
@@ -225,10 +226,14 @@ def _stage_files(
 
 
 def verify_feed_files(
-    files: Sequence[FeedFile], site: SiteRecord, run: BuildContext | None = None
+    files: Sequence[FeedFile],
+    site: SiteRecord,
+    run: BuildContext | None = None,
+    known: Mapping[str, ReadBack] | None = None,
 ) -> dict[str, ReadBack]:
     """:func:`verify_feed` on each feed file and the episodes it lists; returns each
-    file's reading back by its bytes' digest (feed/readback.py).
+    file's reading back by its bytes' digest (feed/readback.py). ``known``: readings
+    made already (the rules parsed those bytes: ``CheckReport.readings``).
 
     Within a run, a page whose bytes were read back clean by an earlier run is not
     parsed again: what reading it found depends on its bytes only, and is kept under
@@ -237,13 +242,17 @@ def verify_feed_files(
     memo = run.cache.stage(READ_BACK) if run is not None else None
     readings: dict[str, ReadBack] = {}
     for file in files:
-        reading = memo.get(file.path, file.digest) if memo is not None else MISS
-        if not isinstance(reading, ReadBack):
+        reading = (known or {}).get(file.digest)
+        kept = None
+        if reading is None and memo is not None:
+            kept = memo.get(file.path, file.digest)
+            reading = kept if isinstance(kept, ReadBack) else None
+        if reading is None:
             reading = _read_back(file.data)
-            if memo is not None and reading.error is None and not _problems(reading):
-                memo.put(file.path, file.digest, reading)
+        _verdict(reading, replace(site, episodes=file.episodes))  # raises on a problem
+        if memo is not None and kept is not reading:  # clean: kept for the next run
+            memo.put(file.path, file.digest, reading)
         readings[file.digest] = reading
-        _verdict(reading, replace(site, episodes=file.episodes))
     return readings
 
 
