@@ -124,6 +124,9 @@ class Engine:
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
+        # the page being staged in this process (site/keys.py's PageSlot), if any: its
+        # templates record their render keys in it (one page at a time per process)
+        self.page_slot: Any = None
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -441,12 +444,11 @@ class Engine:
             kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
             if kept is not None:  # the standby has it already (most files of an edit)
                 return (previous[0], previous[1], True), kept  # type: ignore[index]
-        from podpub.site.keys import PageSlot, Reuse, current_slot
+        from podpub.site.keys import PageSlot, Reuse
 
         intact = previous is not None and self._intact(rel, previous)
-        slot_var = current_slot()
         slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
-        token = slot_var.set(slot)
+        outer, self.page_slot = self.page_slot, slot  # what the page's templates consult
         skipped = False
         try:
             try:
@@ -468,7 +470,7 @@ class Engine:
             else:
                 staged = staging.write(rel, data, identity)
         finally:
-            slot_var.reset(token)
+            self.page_slot = outer
         keys = None if slot.unkeyable else tuple(slot.keys)
         return (keys, digest, skipped), staged
 

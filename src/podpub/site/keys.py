@@ -36,7 +36,6 @@ is written.
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -79,15 +78,6 @@ class PageSlot:
     keys: list[str] = field(default_factory=list)
     depth: int = 0
     unkeyable: bool = False
-
-
-_SLOT: contextvars.ContextVar[PageSlot | None] = contextvars.ContextVar(
-    "podpub_page_slot", default=None
-)
-
-
-def current_slot() -> contextvars.ContextVar[PageSlot | None]:
-    return _SLOT
 
 
 @dataclass(frozen=True)
@@ -221,7 +211,7 @@ class Keys:
 
 
 def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> None:
-    """Make ``env``'s templates consult the page slot of the process (see module doc).
+    """Make ``env``'s templates consult the page the run is staging (see module doc).
 
     ``reading`` answers what a template's source uses (site/render.py, the one module
     that imports Jinja2); the memoizing template class extends ``env``'s own."""
@@ -230,7 +220,7 @@ def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> 
 
     class MemoTemplate(env.template_class):  # type: ignore[name-defined,misc]
         def render(self, *args: Any, **kwargs: Any) -> str:
-            slot = _SLOT.get()
+            slot = run.page_slot if run is not None else None  # set by the run as it stages
             if slot is None or slot.depth:  # not a page being staged, or a nested render
                 return super().render(*args, **kwargs)
             key = keys.key(self.name or "", args, kwargs)
