@@ -94,3 +94,17 @@ def test_the_engine_lends_every_service_a_stage_may_ask_for(tmp_path: Path) -> N
     asked |= set(BuildContext.__annotations__)
     assert asked >= {"map", "memo", "record_digest", "keyed", "cache", "out"}
     assert sorted(name for name in asked if not hasattr(engine, name)) == []
+
+
+def test_a_cycle_inside_a_stage_breaks_the_build(broken_copy) -> None:
+    """The old cycle of the rule engine and the rule modules it imported to register
+    them: within one package, so only the acyclic contract can see it."""
+    project, add_function = broken_copy
+    add_function("podpub.rules.engine", "from podpub.rules import apple  # noqa")
+    result = lint_imports(project, project / "src")
+    assert result.returncode == 1
+    assert "No import cycle at any depth (modules of a package, packages of podpub) BROKEN" in (
+        result.stdout
+    )
+    assert "Stages import only the stages below them" in result.stdout  # still kept
+    assert "in podpub.rules" in result.stdout and ".engine -> .apple" in result.stdout
