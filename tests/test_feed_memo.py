@@ -25,8 +25,9 @@ from podpub.cli import main
 from podpub.errors import PodpubError
 from podpub.feed import build as feed_module
 from podpub.rules.checker import check_show
-from podpub.rules.engine import FeedContext, FeedPage, Finding, PageCheck, run_rules
+from podpub.rules.engine import FeedContext, FeedPage, Finding, PageCheck
 from podpub.rules.locate import FeedLocator
+from podpub.rules.run import run_rules
 from podpub.write import publish as publish_module
 from podpub.write.publish import PublishOptions, verify_feed_files
 
@@ -105,15 +106,21 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def read_back(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The bytes of each feed page publish reads back (parses) for its internal check."""
+    """The bytes of each feed page read back (parsed, by the rules or by publish's own
+    check: feed/readback.py reads each page once) in the process running the test."""
+    from lxml import etree
+
+    from podpub.feed import readback
+
     pages: list[bytes] = []
-    real = publish_module._read_back
+    real = readback.reading_of
 
-    def counting(data: bytes) -> tuple[list[Any], int]:
-        pages.append(data)
-        return real(data)
+    def counting(root: Any) -> readback.ReadBack:
+        if root.tag == "rss":  # the sitemap is read back too: not a feed page
+            pages.append(etree.tostring(root))
+        return real(root)
 
-    monkeypatch.setattr(publish_module, "_read_back", counting)
+    monkeypatch.setattr(readback, "reading_of", counting)
     return pages
 
 
@@ -222,21 +229,17 @@ def test_a_page_read_back_before_still_must_list_its_episodes(
     report = check_show(paged_show, PublishOptions(now=NOW))
     assert report.site is not None
     run = Engine(paged_show)
-    with run.active():
-        verify_feed_files(report.files, report.site)  # read back, kept
+    verify_feed_files(report.files, report.site, run)  # read back, kept
     assert len(run.cache.stage(READ_BACK).entries) == 4
 
     def no_reading(data: bytes) -> tuple[list[Any], int]:
         raise AssertionError("read back again")
 
     monkeypatch.setattr(publish_module, "_read_back", no_reading)
-    with run.active():
-        verify_feed_files(report.files, report.site)  # from the memo: no parsing
-        padded = replace(
-            report.files[1], episodes=(*report.files[1].episodes, report.site.episodes[0])
-        )
-        with pytest.raises(PodpubError, match="the feed lost episodes"):
-            verify_feed_files([report.files[0], padded], report.site)
+    verify_feed_files(report.files, report.site, run)  # from the memo: no parsing
+    padded = replace(report.files[1], episodes=(*report.files[1].episodes, report.site.episodes[0]))
+    with pytest.raises(PodpubError, match="the feed lost episodes"):
+        verify_feed_files([report.files[0], padded], report.site, run)
 
 
 # --- the rule engine: feed rules read only the pages where a value repeats ------------
@@ -350,3 +353,28 @@ def test_with_nothing_repeated_no_page_kept_is_parsed() -> None:
     memo.kept.pop(2)  # one page changed: only it is read
     assert run_rules(FeedContext(changed), FeedLocator(), memo) == first
     assert [page.root is not None for page in changed] == [False, False, True, False]
+
+
+# --- one reading back per page: publish's reading is the staged site's check's too ---------
+
+
+def test_each_feed_page_is_read_back_once_per_publish(
+    paged_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podpub.feed import readback
+
+    read: list[Any] = []
+    real = readback.reading_of
+
+    def counting(root: Any) -> readback.ReadBack:
+        if root.tag == "rss":  # the sitemap is read back too: not a feed page
+            read.append(root)
+        return real(root)
+
+    monkeypatch.setattr(readback, "reading_of", counting)
+    out = tmp_path / "out"
+    # no cache, one process: every page is built and read back here, where it is counted
+    publish(paged_show, out, "--no-cache", "--jobs", "1")
+    assert feed_names(out) == ["feed-2.xml", "feed-3.xml", "feed-4.xml", "feed.xml"]
+    # read back before staging, and that reading reused for the same bytes on disk
+    assert len(read) == 4

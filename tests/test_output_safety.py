@@ -17,9 +17,10 @@ from lxml import etree
 
 from podpub.cli import main
 from podpub.errors import PodpubError
+from podpub.feed.readback import is_rfc2822
 from podpub.write.ledger import LEDGER_FILE
 from podpub.write.publish import PublishOptions, publish
-from podpub.write.safety import is_rfc2822, verify_staged
+from podpub.write.safety import verify_staged
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, REPO, write_show
 from hostile import run_jobs

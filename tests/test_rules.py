@@ -16,9 +16,10 @@ import pytest
 from PIL import Image
 
 from podpub.resolve.guids import podcast_guid
-from podpub.rules.engine import FeedContext, FeedPage, Finding, run_rules
+from podpub.rules.engine import FeedContext, FeedPage, Finding
 from podpub.rules.locate import FeedLocator
 from podpub.rules.resources import LocalResources
+from podpub.rules.run import run_rules
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 FEED_URL = "https://example.com/podcast/feed.xml"

@@ -20,8 +20,8 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
 from podpub.cli import main
-from podpub.media.tag import stale_tags
 from podpub.write.publish import PublishOptions, check, publish
+from podpub.write.tags import stale_tags
 
 from conftest import AUDIO, MINIMAL_SHOW, NOW, REPO, write_show
 

@@ -192,8 +192,8 @@ def publish(
             raise PodpubError(list(diff.problems))
         return
     try:
-        with run.engine.active():  # the cache, the worker processes, the progress bar
-            result = run_publish(show_dir, options)
+        # the build context: the cache, the worker processes, the progress bar
+        result = run_publish(show_dir, options, run=run.engine)
     except PodpubError:
         run.failed()
         raise
@@ -335,8 +335,8 @@ def check(
             remove=remove,
             reissue_guid=reissue_guid,
         )
-        with run.engine.active():
-            report = _with_stale_tags(show_dir, check_publishable(show_dir, options))
+        report = check_publishable(show_dir, options, run.engine)
+        report = _with_stale_tags(show_dir, report)
         if remote:
             report = _with_remote(show_dir, report)
     text = format_json(report) if output_format == "json" else format_text(report, verbose)
@@ -366,9 +366,9 @@ def _with_stale_tags(show_dir: Path, report: CheckReport) -> CheckReport:
     """Add the warnings of audio tags that disagree with their descriptor (tag.py)."""
     if report.site is None or report.errors:
         return report
-    from podpub.media.tag import stale_tags
     from podpub.rules.engine import finding_order
     from podpub.write.linked import changed_linked_media
+    from podpub.write.tags import stale_tags
 
     warnings = stale_tags(show_dir, report.site) + changed_linked_media(show_dir, report.site)
     problems = tuple(sorted([*report.problems, *warnings], key=finding_order))
@@ -404,9 +404,10 @@ def tag(
     """Write each episode's title, show, hosts, credits, chapters and cover into its
     audio file: all episodes of the show in SHOW_DIR (default: the current folder), or
     the EPISODEs named (descriptor names or paths)."""
-    from podpub.media.tag import listed_fields, select_episodes, tag_episodes
+    from podpub.media.tag import listed_fields
     from podpub.resolve.resolver import PlanOptions, resolve
     from podpub.write.publish import build_time
+    from podpub.write.tags import select_episodes, tag_episodes
 
     if not (show_dir / "show.yaml").is_file() and Path("show.yaml").is_file():
         episodes, show_dir = (str(show_dir), *episodes), Path(".")  # `podpub tag EPISODE`

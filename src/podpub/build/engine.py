@@ -1,9 +1,10 @@
 """One publish or check run: its cache, its worker processes, its counters and progress.
 
-The pipeline (plan, pages) stays a plain sequence of functions over the whole show. An
-:class:`Engine` made active around a run (``with engine.active():``) lends them three
-services through small hooks, each of which falls back to the plain sequential code
-when no engine is active:
+The pipeline (resolve, feed, site, rules, write) stays a plain sequence of functions
+over the whole show. An :class:`Engine` is the run's build context: the command passes
+it to the stage it starts (``run=engine``), each stage passes it on, and a stage given
+``run=None`` runs the plain sequential code. It lends them, among others
+(``podpub.context.BuildContext`` lists them all):
 
 * :meth:`Engine.load_descriptors`: each descriptor's loaded and validated model, from
   the cache when the file's stamp is unchanged, else read (by the worker processes
@@ -18,7 +19,6 @@ without cache and with any number of workers.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import hashlib
 import os
 import time
@@ -39,40 +39,50 @@ from podpub.build.store import (
     stamp,
 )
 from podpub.build.workers import MIN_ITEMS, default_jobs, parallel_map
+from podpub.context import (
+    DESCRIPTORS,
+    DOCUMENTS,
+    FEED_PAGES,
+    FINDINGS,
+    MARKDOWN,
+    MEMOS,
+    PROBES,
+    READ_BACK,
+    RESOLVED,
+    TEMPLATES,
+)
+from podpub.digests import content_identity
+from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
     from podpub.build.progress import Progress
     from podpub.errors import Problem
-    from podpub.resolve.records import AudioInfo
+    from podpub.media.info import AudioInfo
     from podpub.resolve.resolver import Loaded, Made
-    from podpub.write.output import Staging
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-_ACTIVE: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(
-    "podpub_engine", default=None
-)
-
-DESCRIPTORS = "descriptors"
-DOCUMENTS = "documents"  # descriptor → its document and model, pickled (read when needed)
-PROBES = "probes"
+# the stage names, named here too for the store's readers (tests, the no-change check)
+__all__ = [
+    "DESCRIPTORS",
+    "DOCUMENTS",
+    "FEED_PAGES",
+    "FINDINGS",
+    "MARKDOWN",
+    "MEMOS",
+    "PROBES",
+    "READ_BACK",
+    "RESOLVED",
+    "TEMPLATES",
+    "Counts",
+    "Engine",
+    "KeyedRender",
+]
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
 # each pickled on its own: the live site's description becomes the standby's next time
 # as it is, neither read nor written again (41,000 files at 10,000 episodes)
-MARKDOWN = "markdown"  # text → rendered HTML (markup.py)
-TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (pagememo)
-MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
-RESOLVED = "resolved"  # descriptor → its episode's record (plan.py's memo)
-FINDINGS = "findings"  # feed-page path → the rules' check of that page (checker.py)
-FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (paging.py)
-READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (publish.py)
-
-
-def current() -> Engine | None:
-    """The engine of the run in progress, if any (the pipeline's hooks ask this)."""
-    return _ACTIVE.get()
 
 
 @dataclass
@@ -114,14 +124,9 @@ class Engine:
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[Engine]:
-        token = _ACTIVE.set(self)
-        try:
-            yield self
-        finally:
-            _ACTIVE.reset(token)
+        # the page being staged in this process (site/keys.py's PageSlot), if any: its
+        # templates record their render keys in it (one page at a time per process)
+        self.page_slot: Any = None
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -212,6 +217,8 @@ class Engine:
         and model are kept apart (the ``documents`` stage) and read only when a step
         asks for them (most runs never do: see plan.py's memo).
         """
+        # the stages are imported when used: the no-change check (uptodate.py) makes an
+        # engine before anything of the pipeline is loaded
         from podpub.resolve.resolver import Loaded
 
         stage = self.cache.stage(DESCRIPTORS)
@@ -260,8 +267,6 @@ class Engine:
             return found  # type: ignore[no-any-return]
         item, problems = load(path)
         if item is None:
-            from podpub.errors import PodpubError
-
             raise PodpubError(problems)
         return item.blob()
 
@@ -384,26 +389,6 @@ class Engine:
             self._previous = found if isinstance(found, dict) else {}
         return self._previous
 
-    def instrument_templates(self, env: Any) -> None:
-        """pages.py's hook: templates that know whether their page changed (pagememo.py),
-        compiled once and kept (Jinja2's bytecode cache, checked against each source)."""
-        if self.cache_options.enabled:
-            from jinja2 import FileSystemBytecodeCache
-
-            class BytecodeCache(FileSystemBytecodeCache):
-                def dump_bytecode(self, bucket: Any) -> None:
-                    with contextlib.suppress(OSError):  # a full disk: compiled next time too
-                        super().dump_bytecode(bucket)
-
-            folder = self.cache.folder / "templates"
-            with contextlib.suppress(OSError):  # a read-only show folder: compile each time
-                folder.mkdir(parents=True, exist_ok=True)
-                env.bytecode_cache = BytecodeCache(str(folder))
-        if self.out is not None:
-            from podpub.site.keys import instrument
-
-            instrument(env)
-
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is not None and self.output_key is not None:
@@ -413,7 +398,7 @@ class Engine:
                 stage.put(SITES, "v2", self._sites)
 
     def stage_files(
-        self, staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
+        self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
     ) -> None:
         """Each file into the staging folder, shared out over the worker processes;
         files unchanged since the previous publish are linked from it (see pagememo.py),
@@ -446,7 +431,7 @@ class Engine:
                     self.counts.rendered_cached += 1
 
     def _stage_render(
-        self, staging: Staging, rel: str, render: Callable[[], bytes]
+        self, staging: Any, rel: str, render: Callable[[], bytes]
     ) -> tuple[tuple[Any, str, bool], tuple[Any, ...]]:
         """Render (unless unchanged) and stage one file: ``((keys, digest, not
         rendered), staging entry)``."""
@@ -459,13 +444,11 @@ class Engine:
             kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
             if kept is not None:  # the standby has it already (most files of an edit)
                 return (previous[0], previous[1], True), kept  # type: ignore[index]
-        from podpub.site.keys import PageSlot, Reuse, current_slot
-        from podpub.write.output import content_identity
+        from podpub.site.keys import PageSlot, Reuse
 
         intact = previous is not None and self._intact(rel, previous)
-        slot_var = current_slot()
         slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
-        token = slot_var.set(slot)
+        outer, self.page_slot = self.page_slot, slot  # what the page's templates consult
         skipped = False
         try:
             try:
@@ -487,9 +470,27 @@ class Engine:
             else:
                 staged = staging.write(rel, data, identity)
         finally:
-            slot_var.reset(token)
+            self.page_slot = outer
         keys = None if slot.unkeyable else tuple(slot.keys)
         return (keys, digest, skipped), staged
+
+    def keyed(
+        self, render: Callable[[], bytes], *parts: Any, digested: bool = False
+    ) -> Callable[[], bytes]:
+        """``render`` keyed on ``parts`` when this run may reuse the previous output:
+        episode records (which stand for their digest), values with a stable ``repr``
+        (text, numbers, None, podpub's small frozen data classes) and tuples or lists
+        of them; the ``repr`` is hashed (30,000 keys in a rebuild: a pickle of each
+        would cost ten times more).
+
+        ``digested``: the caller already put each record as its digest
+        (``record_digest``), so the parts are not walked for records (a person's page
+        lists hundreds)."""
+        if self.out is None:
+            return render
+        plain = parts if digested else _plain_of(self)(parts)
+        key = hashlib.blake2b(repr(plain).encode(), digest_size=20).hexdigest()
+        return KeyedRender(key, render)
 
     # --- the standby site (output.py) ------------------------------------------------------
 
@@ -546,22 +547,6 @@ class KeyedRender:
         return self.render()
 
 
-def keyed(render: Callable[[], bytes], *parts: Any, digested: bool = False) -> Callable[[], bytes]:
-    """``render`` keyed on ``parts`` when a run is active: episode records (which stand
-    for their digest), values with a stable ``repr`` (text, numbers, None, podpub's
-    small frozen data classes) and tuples or lists of them; the ``repr`` is hashed
-    (30,000 keys in a rebuild: a pickle of each would cost ten times more).
-
-    ``digested``: the caller already put each record as its digest (``record_digest``),
-    so the parts are not walked for records (a person's page lists hundreds)."""
-    run = current()
-    if run is None or run.out is None:
-        return render
-    plain = parts if digested else _plain_of(run)(parts)
-    key = hashlib.blake2b(repr(plain).encode(), digest_size=20).hexdigest()
-    return KeyedRender(key, render)
-
-
 def _plain_of(run: Engine) -> Callable[[Any], Any]:
     """The function that puts each record of a key's parts as its digest (one per run)."""
     if run._plain is not None:
@@ -582,79 +567,3 @@ def _plain_of(run: Engine) -> Callable[[Any], Any]:
 
     run._plain = plain
     return plain
-
-
-def paths_in(value: Any) -> Iterator[Path]:
-    """Every file path inside a record (its fields, their fields, tuples of them)."""
-    if isinstance(value, Path):
-        yield value
-    elif isinstance(value, tuple):
-        for part in value:
-            yield from paths_in(part)
-    elif hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            yield from paths_in(getattr(value, name))
-
-
-def stage_files(staging: Staging, files: Sequence[tuple[str, Path | Callable[[], bytes]]]) -> None:
-    """Put each ``(path, source)`` into the staging folder: a source file is linked
-    (``Staging.link``), a render's bytes are written (``Staging.write``). With a run in
-    progress its worker processes share the work (pages are most of a publish's time)."""
-    run = current()
-    if run is not None:
-        run.stage_files(staging, files)
-        return
-    for rel, source in files:
-        if isinstance(source, Path):
-            staging.link(rel, source)
-        else:
-            staging.write(rel, source())
-
-
-BACKGROUND_REMOVAL_FILES = 2000  # a smaller old site is removed before publish returns
-
-
-def remove_in_background(folder: Path, files: int) -> bool:
-    """Delete the previous site (already swapped out) in a detached process.
-
-    Unlinking tens of thousands of files can take longer than building their
-    replacement; nobody waits for it. Only for a command-line publish of a big site (a
-    run is active): library callers and small sites get the old synchronous removal. A
-    removal cut short (shutdown) is finished by the next publish, which sweeps leftover
-    ``.<name>.staging-*`` folders first. Returns False when it did not take the job.
-    """
-    import shutil
-
-    return in_background(partial(shutil.rmtree, folder, ignore_errors=True), files)
-
-
-def in_background(job: Callable[[], object], files: int) -> bool:
-    """Run ``job`` in a detached process, at a lower priority, when it is about the
-    files of a big site and a run is active (see :func:`remove_in_background`);
-    False when it did not take the job (the caller does it)."""
-    if current() is None or files < BACKGROUND_REMOVAL_FILES or not hasattr(os, "fork"):
-        return False
-    import sys
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid:
-        os.waitpid(pid, 0)  # the intermediate child exits at once
-        return True
-    try:  # the intermediate child: detach, hand over to a grandchild, leave
-        os.setsid()
-        if os.fork():
-            os._exit(0)
-        null = os.open(os.devnull, os.O_RDWR)  # a pipe reading our output must not wait
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        with contextlib.suppress(OSError):
-            os.nice(10)
-        with contextlib.suppress(Exception):
-            job()
-    finally:
-        os._exit(0)

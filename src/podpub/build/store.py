@@ -25,10 +25,7 @@ before Jinja2, pydantic or mutagen are loaded.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import gc
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -38,21 +35,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The keys' ingredients live at the bottom of the layers (the stages use them too);
+# named here as well, as the store's vocabulary.
+from podpub.digests import (
+    MISS,
+    SafeUnpickler,
+    Stamp,
+    data_digest,
+    digest_of,
+    file_digest,
+    safe_loads,
+    stamp,
+)
+
+__all__ = [
+    "MISS",
+    "CacheOptions",
+    "SafeUnpickler",
+    "ShowCache",
+    "Stage",
+    "Stamp",
+    "data_digest",
+    "digest_of",
+    "file_digest",
+    "safe_loads",
+    "stamp",
+]
+
 CACHE_DIR = ".podpub"  # inside the show folder (git-ignored)
 CACHE_SUBDIR = "cache"
 FORMAT = 1
 MAGIC = b"podpub-cache\n"
-
-#: A file's quick-check stamp: (size, mtime_ns, inode, device). None: no such file.
-Stamp = tuple[int, int, int, int]
-
-
-class _Miss:
-    def __repr__(self) -> str:
-        return "MISS"
-
-
-MISS: Any = _Miss()
 
 
 @dataclass(frozen=True)
@@ -62,57 +75,6 @@ class CacheOptions:
 
     enabled: bool = True
     verify: bool = False
-
-
-# --- stamps and digests ----------------------------------------------------------------
-
-
-def stamp(path: Path | str) -> Stamp | None:
-    """The quick-check stamp of a file (following links), or None when it cannot be read."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-
-
-def file_digest(path: Path | str) -> str | None:
-    """BLAKE2b of a file's contents (``--verify``), or None when it cannot be read."""
-    digest = hashlib.blake2b(digest_size=20)
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def data_digest(data: bytes) -> str:
-    """BLAKE2b of bytes in memory (a built feed page), in the form of :func:`file_digest`."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-def digest_of(*parts: Any) -> str:
-    """A digest of values (records, strings, numbers): the key of a computed result.
-
-    Pickled, then hashed: equal values give equal digests within one podpub version
-    (the code fingerprint is part of every cache file's identity). Sets are sorted
-    first, so hash randomization cannot change a digest.
-    """
-    return hashlib.blake2b(_stable_pickle(parts), digest_size=20).hexdigest()
-
-
-def _stable_pickle(value: Any) -> bytes:
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True  # no memo: the bytes depend on values only, not on shared objects
-    pickler.dispatch_table = {  # type: ignore[attr-defined]
-        set: lambda s: (sorted, (sorted(s, key=repr),)),
-        frozenset: lambda s: (sorted, (sorted(s, key=repr),)),
-    }
-    pickler.dump(value)
-    return buffer.getvalue()
 
 
 # --- the code and the show a cache belongs to ------------------------------------------
@@ -129,7 +91,7 @@ def code_fingerprint() -> str:
     """
     global _fingerprint
     if _fingerprint is None:
-        package = Path(__file__).parent
+        package = Path(__file__).parent.parent  # all of podpub, not build/ alone
         stamps: list[Any] = [FORMAT, sys.version, sys.platform]
         for folder, dirs, files in os.walk(package):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -149,86 +111,6 @@ def show_identity(show_dir: Path) -> dict[str, Any]:
     resolved = show_dir.resolve()
     st = os.stat(resolved)
     return {"show": str(resolved), "show_id": [st.st_dev, st.st_ino]}
-
-
-# --- reading cache files safely ---------------------------------------------------------
-
-_SAFE_BUILTINS = frozenset({"set", "frozenset", "bytearray", "complex", "slice", "range"})
-_SAFE_GLOBALS = {
-    ("datetime", "date"),
-    ("datetime", "datetime"),
-    ("datetime", "time"),
-    ("datetime", "timedelta"),
-    ("datetime", "timezone"),
-    ("pathlib", "Path"),
-    ("pathlib", "PosixPath"),
-    ("pathlib", "PurePosixPath"),
-    ("zoneinfo", "ZoneInfo"),
-    ("collections", "OrderedDict"),
-    ("markupsafe", "Markup"),
-}
-
-
-def _zoneinfo_getattr(obj: Any, name: str) -> Any:
-    """The one ``getattr`` a pickle may call: ``ZoneInfo._unpickle`` (how zones pickle)."""
-    import zoneinfo
-
-    if obj is zoneinfo.ZoneInfo and name == "_unpickle":
-        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
-    raise pickle.UnpicklingError(f"refused: getattr({obj!r}, {name!r})")
-
-
-_ALLOWED: dict[tuple[str, str], Any] = {}  # globals found safe once: a record's pickle
-# names a dozen classes, and 10,000 records are unpickled in a rebuild
-
-
-class SafeUnpickler(pickle.Unpickler):
-    """Builds plain data, standard dates and paths, and podpub's own data classes only."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        found = _ALLOWED.get((module, name))
-        if found is None:
-            found = _ALLOWED[(module, name)] = self._allowed_class(module, name)
-        return found
-
-    def _allowed_class(self, module: str, name: str) -> Any:
-        if module == "builtins":
-            if name in _SAFE_BUILTINS:
-                return super().find_class(module, name)
-            if name == "getattr":
-                return _zoneinfo_getattr
-        elif (module, name) in _SAFE_GLOBALS:
-            return super().find_class(module, name)
-        elif module.startswith("podpub.") and "." not in name:
-            found = super().find_class(module, name)
-            if isinstance(found, type) and _is_data_class(found):
-                return found
-        raise pickle.UnpicklingError(f"refused: {module}.{name}")
-
-
-def _is_data_class(cls: type) -> bool:
-    """A podpub dataclass, enum or pydantic model: classes whose unpickling runs no code."""
-    if dataclasses.is_dataclass(cls):
-        return True
-    import enum
-
-    if issubclass(cls, enum.Enum):
-        return True
-    pydantic = sys.modules.get("pydantic")
-    return pydantic is not None and issubclass(cls, pydantic.BaseModel)
-
-
-def safe_loads(data: bytes) -> Any:
-    """Unpickle with :class:`SafeUnpickler`, the cyclic collector paused: reading 10,000
-    records back makes a million objects, and every so many of them would start a
-    collection that finds nothing (an unpickled table holds no garbage)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return SafeUnpickler(io.BytesIO(data)).load()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 # --- stages -----------------------------------------------------------------------------

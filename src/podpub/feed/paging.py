@@ -15,16 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urljoin
 
-from podpub.build import engine
-from podpub.build.engine import FEED_PAGES
-from podpub.build.store import MISS, data_digest, digest_of
+from podpub.context import FEED_PAGES, BuildContext
+from podpub.digests import MISS, data_digest, digest_of
 from podpub.resolve.records import EpisodeRecord, SiteRecord
-
-if TYPE_CHECKING:
-    from podpub.build.engine import Engine
 
 FIRST_PAGE = "feed.xml"
 
@@ -53,8 +49,11 @@ class _Page(NamedTuple):
     episodes: tuple[EpisodeRecord, ...]
 
 
-def feed_files(site: SiteRecord, max_items: int | None = None) -> list[FeedFile]:
-    """The feed as publish writes it; ``max_items`` overrides show.yaml's."""
+def feed_files(
+    site: SiteRecord, max_items: int | None = None, run: BuildContext | None = None
+) -> list[FeedFile]:
+    """The feed as publish writes it; ``max_items`` overrides show.yaml's. ``run``: the
+    build context whose cache and workers build the pages (None: here, each time)."""
     extras = site.show.extras
     limit = max_items if max_items is not None else extras.max_items
     episodes = site.episodes[:limit] if limit else site.episodes
@@ -63,7 +62,7 @@ def feed_files(site: SiteRecord, max_items: int | None = None) -> list[FeedFile]
         pages = [_Page(FIRST_PAGE, site.show.feed_url, (), episodes)]
     else:
         pages = _paged(site.show.feed_url, episodes, size)
-    built = _build(site, pages)
+    built = _build(site, pages, run)
     return [
         FeedFile(page.path, page.url, data, page.episodes, digest)
         for page, (digest, data) in zip(pages, built, strict=True)
@@ -86,7 +85,9 @@ def _paged(feed_url: str, episodes: tuple[EpisodeRecord, ...], size: int) -> lis
     return pages
 
 
-def _build(site: SiteRecord, pages: list[_Page]) -> list[tuple[str, bytes]]:
+def _build(
+    site: SiteRecord, pages: list[_Page], run: BuildContext | None
+) -> list[tuple[str, bytes]]:
     """Each page's ``(digest, bytes)``: built by ``feed.build_feed``, or, within a run that
     uses its cache, kept from a run that built it from the same inputs.
 
@@ -104,7 +105,6 @@ def _build(site: SiteRecord, pages: list[_Page]) -> list[tuple[str, bytes]]:
         data = build_feed(replace(site, show=show, episodes=page.episodes), page.links)
         return data_digest(data), data
 
-    run = engine.current()
     if run is None:
         return [build(index) for index in range(len(pages))]
     if not run.cache_options.enabled:
@@ -125,7 +125,7 @@ def _build(site: SiteRecord, pages: list[_Page]) -> list[tuple[str, bytes]]:
     return built
 
 
-def _record_digests(run: Engine, records: Sequence[EpisodeRecord]) -> dict[int, str]:
+def _record_digests(run: BuildContext, records: Sequence[EpisodeRecord]) -> dict[int, str]:
     """``id(record) → digest`` of each record, those the run does not know yet made over
     its workers (a cold run: every one) and told to it, so the pages' memo finds them."""
     known = run.known_digests(records)

@@ -59,7 +59,7 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from podpub.resolve.records import AudioInfo
+from podpub.media.info import AudioInfo
 
 __all__ = ["AudioError", "probe"]
 

@@ -2,8 +2,10 @@
 
 A listener who downloads the MP3, a car stereo, a podcast app that reads the file and
 not the feed: they see the file's tags, not the feed. So the same title, show, hosts,
-credits and chapters go into the file, with mutagen (only this module and ``audio.py``
-import it; ``audio.py`` reads, this module writes).
+credits and chapters go into the file, with mutagen (only this module and ``probe.py``
+import it; ``probe.py`` reads, this module writes). What the file should say comes from
+the records (``write/tags.py``, the ``podpub tag`` command and the check's stale tags):
+this module knows files and containers, not descriptors.
 
 What each container gets (docs/tagging.md says the same):
 
@@ -40,16 +42,14 @@ file does not have are not a disagreement (an untagged file is not stale).
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
-import io
 import os
 import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +91,9 @@ from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from podpub.errors import PodpubError, Problem
+from podpub.media.images import image_size
+from podpub.media.info import AudioInfo
 from podpub.media.probe import AudioError, probe
-from podpub.resolve.chapters import spans, timestamp
-from podpub.resolve.records import EpisodeRecord, ShowRecord, SiteRecord
 
 GENRE = "Podcast"
 CREDITS_KEY = "CREDITS"  # TXXX description, MP4 freeform name, Vorbis field
@@ -184,40 +183,9 @@ class Wanted:
     chapters: tuple[tuple[int, int, str, str | None], ...]  # (start ms, end ms, title, url)
 
 
-def wanted_tags(episode: EpisodeRecord, show: ShowRecord, cover: Cover | None) -> Wanted:
-    """What ``episode``'s file should say, from the records (hence from the descriptors)."""
-    published = episode.published
-    credit_text = "; ".join(
-        f"{group.role.label}: {', '.join(person.name for person in group.people)}"
-        for group in episode.credits
-    )
-    return Wanted(
-        title=episode.title,
-        album=show.title,
-        artists=tuple(person.name for person in episode.hosts),
-        album_artist=show.author,
-        track=episode.number,
-        disc=episode.season,
-        date=published.replace(tzinfo=None).isoformat(timespec="seconds"),
-        date_utc=published.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        description=episode.summary_text or None,
-        cover=cover,
-        feed_url=show.feed_url,
-        guid=episode.guid,
-        categories=tuple(f"{c} > {s}" if s else c for c, s in show.categories),
-        copyright=show.copyright,
-        credits=tuple((credit.role.role, credit.person.name) for credit in episode.persons),
-        credit_text=credit_text or None,
-        chapters=tuple(
-            (_ms(chapter.start), _ms(end), chapter.title, chapter.url)
-            for chapter, end in spans(episode.chapters, episode.audio.duration)
-        ),
-    )
-
-
-def read_cover(show: ShowRecord) -> Cover | None:
-    """The show's cover as the files embed it (None if it is neither PNG nor JPEG)."""
-    data = show.image_source.read_bytes()
+def read_cover(image: Path) -> Cover | None:
+    """The show's cover (``image``) as the files embed it (None if neither PNG nor JPEG)."""
+    data = image.read_bytes()
     if data.startswith(b"\x89PNG"):
         mime = "image/png"
     elif data.startswith(b"\xff\xd8\xff"):
@@ -225,10 +193,7 @@ def read_cover(show: ShowRecord) -> Cover | None:
     else:
         return None
     try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
+        width, height = image_size(data)
     except Exception:  # the dimensions are a courtesy to readers; the bytes are what counts
         width = height = 0
     return Cover(data, mime, width, height)
@@ -672,7 +637,7 @@ class VorbisContainer(Container):
             f["credit_lines"] = (w.credit_text,)
         if w.chapters:
             f["chapters"] = tuple(
-                (timestamp(start / 1000), title, url) for start, _, title, url in w.chapters
+                (_chapter_time(start), title, url) for start, _, title, url in w.chapters
             )
         return f
 
@@ -708,7 +673,7 @@ class VorbisContainer(Container):
             elif name in comments:
                 del comments[name]
         for number, (start, _, title, url) in enumerate(w.chapters, start=1):
-            comments[f"CHAPTER{number:03d}"] = [timestamp(start / 1000)]
+            comments[f"CHAPTER{number:03d}"] = [_chapter_time(start)]
             comments[f"CHAPTER{number:03d}NAME"] = [title]
             if url:
                 comments[f"CHAPTER{number:03d}URL"] = [url]
@@ -815,9 +780,8 @@ def _flac_audio_digest(path: Path) -> str:
         return _digest_range(fileobj, at, size)
 
 
-def container_of(episode: EpisodeRecord) -> Container:
-    """The container of an episode's file, from what ``audio.probe`` found in it."""
-    audio = episode.audio
+def container_of(audio: AudioInfo) -> Container:
+    """The container of an episode's file, from what ``media/probe.py`` found in it."""
     if audio.mime == "audio/mpeg":
         return Id3Container()
     if audio.mime == "audio/x-m4a":
@@ -831,28 +795,18 @@ def container_of(episode: EpisodeRecord) -> Container:
 
 # --- tagging one file, safely --------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class TagResult:
-    episode: EpisodeRecord
-    path: Path
-    container: str
-    changed: tuple[str, ...]  # fields rewritten; () when the file already said it all
-
-    @property
-    def written(self) -> bool:
-        return bool(self.changed)
+#: What tagging one file may raise: the file is then left as it was (write/tags.py reports it)
+TAG_ERRORS = (TagError, AudioError, MutagenError, OSError, ValueError)
 
 
-def tag_file(episode: EpisodeRecord, wanted: Wanted, container: Container) -> TagResult:
-    """Bring one file's tags in line with ``wanted``; touch it only if they differ."""
-    path = episode.audio_source
+def retag(path: Path, duration: float, wanted: Wanted, container: Container) -> tuple[str, ...]:
+    """Bring one file's tags in line with ``wanted``; touch it only if they differ.
+    Returns the fields rewritten (none when the file already said it all)."""
     want = container.wanted(wanted)
     diffs = differences(container.read(path), want)
     if diffs:
-        _write_beside(path, container, wanted, episode.audio.duration)
-    changed = tuple(d.field for d in diffs)
-    return TagResult(episode, path, container.name, changed)
+        _write_beside(path, container, wanted, duration)
+    return tuple(d.field for d in diffs)
 
 
 def _write_beside(path: Path, container: Container, wanted: Wanted, duration: float) -> None:
@@ -901,135 +855,15 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-# --- the command ----------------------------------------------------------------------------
-
-
-@dataclass
-class TagRun:
-    results: list[TagResult] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def select_episodes(site: SiteRecord, names: Sequence[str]) -> list[EpisodeRecord]:
-    """The episodes named on the command line (key, file name or path); all when none."""
-    if not names:
-        return list(site.episodes)
-    by_key = {episode.key: episode for episode in site.episodes}
-    chosen: list[EpisodeRecord] = []
-    problems: list[Problem] = []
-    for name in names:
-        key = Path(name).name.removesuffix(".yaml").removesuffix(".yml")
-        episode = by_key.get(key)
-        if episode is None:
-            problems.append(_unknown_episode(name, key, site))
-        elif episode not in chosen:
-            chosen.append(episode)
-    if problems:
-        raise PodpubError(problems)
-    return chosen
-
-
-def _unknown_episode(name: str, key: str, site: SiteRecord) -> Problem:
-    import difflib
-
-    left_out = [s for s in site.skipped if Path(s).stem == key]
-    if left_out:
-        hint = "it is a draft or dated in the future: add --drafts or --future"
-    else:
-        close = difflib.get_close_matches(key, [e.key for e in site.episodes], n=2, cutoff=0.6)
-        hint = (
-            "did you mean " + " or ".join(repr(c) for c in close) + "?"
-            if close
-            else "name an episode by its descriptor's file name, e.g. episodes/2023-06-02.yaml"
-        )
-    return Problem(name, None, None, "", "no such episode to tag", hint)
-
-
-def tag_episodes(show_dir: Path, site: SiteRecord, episodes: Iterable[EpisodeRecord]) -> TagRun:
-    """Tag each episode's file; a file that fails is left as it was and reported."""
-    run = TagRun()
-    cover = read_cover(site.show)
-    for episode in episodes:
-        container = container_of(episode)
-        try:
-            run.results.append(tag_file(episode, wanted_tags(episode, site.show, cover), container))
-        except (TagError, AudioError, MutagenError, OSError, ValueError) as exc:
-            run.problems.append(
-                _audio_problem(
-                    show_dir,
-                    episode,
-                    f"could not tag {episode.audio_source.name}: {_reason(exc)}",
-                    "the file was left as it was",
-                )
-            )
-    return run
-
-
-def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
-    """Warnings for files whose tags disagree with their descriptor (``podpub check``).
-
-    Only tags the file has count: an untagged file is not stale, a title corrected
-    since the last ``podpub tag`` is.
-    """
-    warnings: list[Problem] = []
-    cover = read_cover(site.show) if site.episodes else None
-    for episode in site.episodes:
-        container = container_of(episode)
-        try:
-            in_file = container.read(episode.audio_source)
-        except Exception as exc:
-            # Damaged tags make mutagen raise IndexError, struct.error… as well as its own
-            # errors (its fuzzing shows it): a warning for the producer, never a traceback.
-            warnings.append(
-                _audio_problem(
-                    show_dir,
-                    episode,
-                    f"could not read the tags of {episode.audio_source.name}: {_reason(exc)}",
-                    "podpub tag rewrites them",
-                    level="warning",
-                )
-            )
-            continue
-        want = container.wanted(wanted_tags(episode, site.show, cover))
-        stale = [d for d in differences(in_file, want) if d.in_file is not None]
-        if stale:
-            warnings.append(
-                _audio_problem(
-                    show_dir,
-                    episode,
-                    f"the tags of {episode.audio_source.name} disagree with this descriptor: "
-                    + "; ".join(d.describe() for d in stale),
-                    "run podpub tag to write them again",
-                    level="warning",
-                )
-            )
-    return warnings
-
-
-def _audio_problem(
-    show_dir: Path, episode: EpisodeRecord, message: str, hint: str, level: str = "error"
-) -> Problem:
-    """A problem located at the ``audio:`` line of the episode's descriptor."""
-    from podpub.input.load import load_file
-
-    try:
-        doc = load_file(show_dir / episode.source, episode.source)
-    except PodpubError:
-        return Problem(episode.source, None, None, "audio", message, hint, level)
-    return doc.problem(("audio",), message, hint, level=level)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror.lower() + (f" ({exc.filename})" if exc.filename else "")
-    return str(exc) or type(exc).__name__
-
-
 # --- small helpers --------------------------------------------------------------------------
 
 
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
+def _chapter_time(millis: int) -> str:
+    """``HH:MM:SS.mmm``: the time format of the Vorbis chapter extension's CHAPTERnnn."""
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def _cut(text: str, limit: int) -> str:

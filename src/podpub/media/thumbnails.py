@@ -11,13 +11,12 @@ small cached files, and a new cover gets new file names, so no browser shows a s
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from podpub.errors import PodpubError, Problem
+from podpub.media.images import ImageError, square_jpegs
 
 # Widths in CSS pixels × device pixel ratios: 96 for the 44 px header icon (2x) and the
 # favicon; 192/384/576 for the show page's 12rem cover at 1x, 2x and 3x.
@@ -28,9 +27,6 @@ CACHE_FOLDER = "thumbnails"
 
 # The same cover published again in one process (tests, a preview loop) is not re-read.
 _MEMORY: dict[tuple[str, int], bytes] = {}
-
-if TYPE_CHECKING:
-    from PIL.Image import Image as PILImage
 
 
 @dataclass(frozen=True)
@@ -105,13 +101,9 @@ def _write_cache(cache: Path | None, digest: str, size: int, data: bytes) -> Non
 
 
 def _make(content: bytes, sizes: list[int], source: Path) -> dict[int, bytes]:
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(content)) as opened:
-            opened.draft("RGB", (max(sizes), max(sizes)))  # JPEG: decode at a smaller scale
-            image = _square(_flatten(opened))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        return square_jpegs(content, sizes, JPEG_QUALITY)
+    except ImageError as exc:
         raise PodpubError(
             [
                 Problem(
@@ -124,34 +116,3 @@ def _make(content: bytes, sizes: list[int], source: Path) -> dict[int, bytes]:
                 )
             ]
         ) from None
-    factor = image.size[0] // (2 * max(sizes))
-    if factor > 1:  # box-average down to twice the largest size first: 3x faster, same look
-        image = image.reduce(factor)
-    made: dict[int, bytes] = {}
-    for size in sorted(sizes, reverse=True):
-        small = image.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        buffer = io.BytesIO()
-        small.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-        made[size] = buffer.getvalue()
-    return made
-
-
-def _flatten(image: PILImage) -> PILImage:
-    """RGB; transparency laid on white (JPEG has none)."""
-    from PIL import Image
-
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    return image.convert("RGB")
-
-
-def _square(image: PILImage) -> PILImage:
-    """The centre square of a cover that is not square (Apple's rules say it must be)."""
-    width, height = image.size
-    side = min(width, height)
-    if width == height:
-        return image
-    left, top = (width - side) // 2, (height - side) // 2
-    return image.crop((left, top, left + side, top + side))

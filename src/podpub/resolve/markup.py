@@ -15,7 +15,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-from podpub.build import engine
+from podpub.context import MARKDOWN, BuildContext
 
 PAGE_TAGS = {
     "p",
@@ -45,26 +45,25 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
-def markdown_to_html(text: str) -> str:
+def markdown_to_html(text: str, run: BuildContext | None = None) -> str:
     """Markdown rendered for the pages: rich but safe."""
-    return _clean(_render(text), PAGE_TAGS)
+    return _clean(_render(text, run), PAGE_TAGS)
 
 
-def markdown_to_feed_html(text: str) -> str:
+def markdown_to_feed_html(text: str, run: BuildContext | None = None) -> str:
     """Markdown rendered for feed descriptions: Apple's tags only."""
-    return _clean(_render(text), FEED_TAGS)
+    return _clean(_render(text, run), FEED_TAGS)
 
 
-def _render(text: str) -> str:
-    """CommonMark → HTML (before sanitizing): remembered between runs by a publish's
-    cache (engine.py), since it is the costly part and depends on the text alone."""
+def _render(text: str, run: BuildContext | None) -> str:
+    """CommonMark → HTML (before sanitizing): remembered between runs by the run's
+    cache (``run``), since it is the costly part and depends on the text alone."""
     plain = plain_paragraph(text)
     if plain is not None:
         return plain
-    run = engine.current()
     if run is None:
         return _markdown().render(text)
-    return run.memo(engine.MARKDOWN, text, _markdown().render)
+    return run.memo(MARKDOWN, text, _markdown().render)
 
 
 # Characters that mean something to CommonMark wherever they stand (emphasis, code, links,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from podpub.resolve.records import AudioInfo
+    from podpub.media.info import AudioInfo
 
 DEFAULT_FEED_WARN_BYTES = 1_000_000
 DEFAULT_FEED_ERROR_BYTES = 4_000_000

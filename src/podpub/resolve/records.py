@@ -9,24 +9,15 @@ paths fixed. The feed and page builders read only these records, never the YAML.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from podpub.digests import safe_loads
+from podpub.media.info import AudioInfo  # named here too: a record's audio
 from podpub.resolve.analytics import Analytics
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    """What mutagen read from an audio file (see ``audio.probe``)."""
-
-    size: int  # bytes: enclosure length
-    mime: str  # enclosure type from the real container: audio/mpeg, audio/x-m4a, audio/ogg ...
-    duration: float  # seconds
-    bitrate: int | None  # bits per second
-    sample_rate: int | None  # Hz
-    codec: str  # mp3, aac, alac, opus, vorbis, flac
-    channels: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,8 +171,6 @@ class KeptEpisodeRecord(EpisodeRecord):
         return record
 
     def _undefer(self) -> None:
-        from podpub.build.store import safe_loads
-
         found = self.__dict__
         for name, value in safe_loads(found.pop("_deferred")).items():
             found.setdefault(name, value)  # a field set since (replace()) stays
@@ -267,3 +256,15 @@ class SiteRecord:
     skipped: tuple[str, ...] = field(default=())  # keys of drafts and scheduled episodes left out
     next_due: dt.datetime | None = None  # when the next scheduled episode comes due, if any
     next_due_file: str | None = None  # its descriptor ("episodes/x.yaml"): publish says so
+
+
+def paths_in(value: Any) -> Iterator[Path]:
+    """Every file path inside a record (its fields, their fields, tuples of them)."""
+    if isinstance(value, Path):
+        yield value
+    elif isinstance(value, tuple):
+        for part in value:
+            yield from paths_in(part)
+    elif hasattr(value, "__dataclass_fields__"):
+        for name in value.__dataclass_fields__:
+            yield from paths_in(getattr(value, name))

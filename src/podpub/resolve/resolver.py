@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
-from podpub.build import engine
+from podpub.context import RESOLVED, BuildContext
+from podpub.digests import digest_of, safe_loads
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.input.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
@@ -29,6 +30,7 @@ from podpub.input.paths import (
     slugify,
     with_slash,
 )
+from podpub.input.validate import validate
 from podpub.resolve import markup
 from podpub.resolve import optional_tags as extras_resolve
 from podpub.resolve.analytics import show_analytics, tracked
@@ -44,6 +46,7 @@ from podpub.resolve.credits import (
     show_credits,
 )
 from podpub.resolve.guids import episode_guid, podcast_guid
+from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import (
     AudioInfo,
     CreditGroup,
@@ -55,24 +58,18 @@ from podpub.resolve.records import (
     ShowRecord,
     SiteRecord,
     TranscriptRecord,
+    paths_in,
     split_record,
 )
+from podpub.resolve.subscribe import subscribe_links
 from podpub.resolve.transcripts import check_file as check_transcript
-from podpub.site.subscribe import subscribe_links
+from podpub.site.i18n import host_label  # an interface word (pyproject.toml: the one exception)
 
 SHOW_FILE = "show.yaml"
 EPISODES_DIR = "episodes"
 APPLE_DESCRIPTION_BYTES = 4000
 
 Prober = Callable[[list[Path]], dict[Path, "AudioInfo | str"]]
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    now: dt.datetime  # aware; episodes dated later are scheduled, not published
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None  # overrides show.yaml's url (previews, staging hosts)
 
 
 @dataclass(frozen=True)
@@ -142,8 +139,6 @@ class Loaded:
         self.file = summary.file
 
     def _unpickle(self) -> None:
-        from podpub.build.store import safe_loads
-
         blob = self.blob()
         self._doc, self._model = safe_loads(blob)
         self._blob, self._fetch = blob, None  # kept: release() may drop the objects again
@@ -190,9 +185,14 @@ class Loaded:
         self.__init__(summary=state["summary"], blob=state["blob"])  # type: ignore[misc, arg-type]
 
 
-def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) -> SiteRecord:
+def resolve(
+    show_dir: Path,
+    options: PlanOptions,
+    prober: Prober | None = None,
+    run: BuildContext | None = None,
+) -> SiteRecord:
     """Read and check the whole show; raise :class:`PodpubError` with every problem."""
-    site, problems = resolve_all(show_dir, options, prober)
+    site, problems = resolve_all(show_dir, options, prober, run)
     errors = [p for p in problems if p.level == "error"]
     if errors or site is None:
         raise PodpubError(errors or problems)
@@ -200,19 +200,23 @@ def resolve(show_dir: Path, options: PlanOptions, prober: Prober | None = None) 
 
 
 def resolve_all(
-    show_dir: Path, options: PlanOptions, prober: Prober | None = None
+    show_dir: Path,
+    options: PlanOptions,
+    prober: Prober | None = None,
+    run: BuildContext | None = None,
 ) -> tuple[SiteRecord | None, list[Problem]]:
     """Every problem of the show, and the site of the show and its episodes without one.
 
     The site is None when show.yaml cannot be read. ``podpub check`` runs the feed rules
-    on what passed the descriptor checks, so a producer sees both in one run.
+    on what passed the descriptor checks, so a producer sees both in one run. ``run``:
+    the build context (cache, worker processes); None runs everything here, uncached.
     """
     problems: list[Problem] = []
     show_doc, show = _load_show(show_dir, problems)
-    loaded = _load_episodes(show_dir, problems)
+    loaded = _load_episodes(show_dir, problems, run)
     if show is None or show_doc is None:
         return None, problems
-    show_record = _resolve_show(show_dir, show_doc, show, options, problems)
+    show_record = _resolve_show(show_dir, show_doc, show, options, problems, run)
     people = People(registry=show.people)
     aliases = role_aliases(show, show_doc, problems)
 
@@ -236,7 +240,6 @@ def resolve_all(
     show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
 
     # An unchanged episode in an unchanged show keeps the record of the last run.
-    run = engine.current()
     memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people) if run else None
     kept: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
     if memo is not None:
@@ -257,7 +260,7 @@ def resolve_all(
             audio_paths[item.file] = path
         extra_media.update(extra)
     media = sorted(set(audio_paths.values()) | set(extra_media.values()))
-    probes = (prober or _run_prober())(media)
+    probes = (prober or _run_prober(run))(media)
     show_record = replace(
         show_record,
         extras=extras_resolve.show_extras(
@@ -275,7 +278,7 @@ def resolve_all(
             found.append(item.doc.problem(("audio",), probe))
             probe = None
         record = _resolve_episode(
-            show_dir, show, show_record, item, when, path, probe, people, aliases, found
+            show_dir, show, show_record, item, when, path, probe, people, aliases, found, run
         )
         if record is not None:
             extras = extras_resolve.episode_extras(
@@ -288,8 +291,6 @@ def resolve_all(
         """In a worker (or here, for a few episodes): the record as the cache keeps it,
         its digest (what every later key is made of), the files it refers to and the
         memo results it was made with."""
-        from podpub.build.store import digest_of
-
         assert run is not None
         with run.recording_uses() as uses:
             record, found = resolve_one(pair)
@@ -297,7 +298,7 @@ def resolve_all(
         if record is None:
             return None, found
         fields, deferred = split_record(record)
-        paths = tuple(sorted({str(path) for path in engine.paths_in(record)}))
+        paths = tuple(sorted({str(path) for path in paths_in(record)}))
         return Made(fields, deferred, digest_of(record), paths, tuple(uses)), found
 
     # with many episodes, the run's worker processes share this loop
@@ -370,21 +371,19 @@ class _EpisodeMemo:
 
     def __init__(
         self,
-        run: engine.Engine,
+        run: BuildContext,
         show_dir: Path,
         show: Show,
         show_record: ShowRecord,
         aliases: dict[str, tuple[str, str | None]],
         people: People,
     ) -> None:
-        from podpub.build.store import digest_of
-
         self.run, self.folder, self.people = run, str(show_dir), people
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
         self.inputs: dict[str, tuple[object, ...] | None] = {}  # made by get, used by put
 
     def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
-        stage = self.run.cache.stage(engine.RESOLVED)
+        stage = self.run.cache.stage(RESOLVED)
         stamp = stage.file_inputs(os.path.join(self.folder, item.file))
         if stamp is None:
             return None
@@ -413,9 +412,8 @@ class Made(NamedTuple):
     uses: tuple[tuple[str, str], ...]  # the memo results it was made with
 
 
-def _run_prober() -> Prober:
-    """The run's cached and parallel prober (engine.py) when there is one, else sequential."""
-    run = engine.current()
+def _run_prober(run: BuildContext | None) -> Prober:
+    """The run's cached and parallel prober when there is one, else sequential."""
     return (lambda paths: run.probe(paths, probe_one)) if run else probe_sequentially
 
 
@@ -446,8 +444,6 @@ def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
 
 
 def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None, Show | None]:
-    from podpub.input.validate import validate
-
     path = show_dir / SHOW_FILE
     if not path.is_file():
         problems.append(
@@ -480,9 +476,10 @@ def descriptor_files(show_dir: Path) -> list[Path]:
     )
 
 
-def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
+def _load_episodes(
+    show_dir: Path, problems: list[Problem], run: BuildContext | None
+) -> list[Loaded]:
     paths = descriptor_files(show_dir)
-    run = engine.current()  # the run's cache and workers (engine.py), if any
     results = run.load_descriptors(paths, load_descriptor) if run else map(load_descriptor, paths)
     loaded: list[Loaded] = []
     for item, found in results:
@@ -494,8 +491,6 @@ def _load_episodes(show_dir: Path, problems: list[Problem]) -> list[Loaded]:
 
 def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
     """One episode descriptor, loaded and validated: a function of the file alone."""
-    from podpub.input.validate import validate
-
     refused = descriptor_name_problem(path, EPISODES_DIR)
     if refused is not None:
         return None, [refused]
@@ -511,7 +506,12 @@ def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
 
 
 def _resolve_show(
-    show_dir: Path, doc: Document, show: Show, options: PlanOptions, problems: list[Problem]
+    show_dir: Path,
+    doc: Document,
+    show: Show,
+    options: PlanOptions,
+    problems: list[Problem],
+    run: BuildContext | None = None,
 ) -> ShowRecord:
     url = with_slash(options.base_url or show.url)
     feed_url = show.feed_url if show.feed_url and not options.base_url else url + "feed.xml"
@@ -525,8 +525,8 @@ def _resolve_show(
             )
         )
     image_path = output_path(show.image, "")
-    description_html = markup.markdown_to_html(show.description)
-    feed_description = markup.markdown_to_feed_html(show.description)
+    description_html = markup.markdown_to_html(show.description, run)
+    feed_description = markup.markdown_to_feed_html(show.description, run)
     if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
         problems.append(
             doc.problem(
@@ -590,8 +590,6 @@ def with_show_credits(
 
 
 def _host_role(language: str) -> Role:
-    from podpub.site.i18n import host_label
-
     return Role(label=host_label(language), role="host", group="cast")
 
 
@@ -615,6 +613,7 @@ def _resolve_episode(
     people: People,
     aliases: dict[str, tuple[str, str | None]],
     problems: list[Problem],
+    run: BuildContext | None = None,
 ) -> EpisodeRecord | None:
     ep, doc = item.model, item.doc
     key = Path(doc.file).stem
@@ -647,7 +646,7 @@ def _resolve_episode(
 
     headlines: list[HeadlineView] = []
     for headline in ep.headlines:
-        text_html = markup.markdown_to_html(headline.text) if headline.text else ""
+        text_html = markup.markdown_to_html(headline.text, run) if headline.text else ""
         headlines.append(HeadlineView(headline.title, text_html, headline.start, headline.link))
     chapters = episode_chapters(ep)  # the headlines' and the extra ones, by start time
     if probe is not None:
@@ -655,7 +654,7 @@ def _resolve_episode(
     if probe is None:
         return None
 
-    summary_html = markup.markdown_to_html(ep.summary) if ep.summary else ""
+    summary_html = markup.markdown_to_html(ep.summary, run) if ep.summary else ""
     feed_description, feed_content = _feed_notes(summary_html, headlines, list(credits))
     if len(feed_description.encode()) > APPLE_DESCRIPTION_BYTES:
         problems.append(

@@ -5,14 +5,7 @@
 points; ``resources`` reads the files a feed points at.
 """
 
-from podpub.rules.engine import (
-    RULES,
-    FeedContext,
-    FeedPage,
-    Finding,
-    Hit,
-    Resource,
-    run_rules,
-)
+from podpub.rules.engine import RULES, FeedContext, FeedPage, Finding, Hit, Resource
+from podpub.rules.run import run_rules
 
 __all__ = ["RULES", "FeedContext", "FeedPage", "Finding", "Hit", "Resource", "run_rules"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import io
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from podpub.input.taxonomy import APPLE_CATEGORIES
+from podpub.media.images import ImageError, image_facts
 from podpub.rules.engine import (
     APPLE,
     DIRECTORIES,
@@ -88,13 +88,11 @@ def _artwork_problems(ctx: FeedContext, element: etree._Element) -> Iterator[Hit
         if missing is not None:
             yield missing
         return
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(resource.data)) as picture:
-            fmt, (width, height), mode = picture.format, picture.size, picture.mode
-            transparency = "transparency" in picture.info
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        facts = image_facts(resource.data)
+        fmt, width, height, mode = facts.format, facts.width, facts.height, facts.mode
+        transparency = facts.transparency
+    except ImageError as exc:
         yield Hit(
             element, f"the artwork is not a readable image ({exc})", "export it as PNG", "href"
         )

@@ -11,16 +11,18 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from podpub.build.engine import FINDINGS
-from podpub.build.store import digest_of
+from podpub.context import FINDINGS, BuildContext
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
+from podpub.feed import readback
 from podpub.feed.paging import FeedFile, feed_files
 from podpub.input.preview import is_preview_url
+from podpub.resolve.options import PublishOptions, plan_options
 from podpub.resolve.records import SiteRecord
 from podpub.resolve.resolver import SHOW_FILE, resolve_all
 from podpub.rules.engine import (
@@ -30,13 +32,9 @@ from podpub.rules.engine import (
     Finding,
     PageCheck,
     finding_order,
-    run_rules,
 )
 from podpub.rules.grouping import split_repeated
-
-if TYPE_CHECKING:
-    from podpub.build.engine import Engine
-    from podpub.write.publish import PublishOptions
+from podpub.rules.run import run_rules
 
 FEED_FETCH_TIMEOUT = 15.0
 MAX_FEED_BYTES = 50_000_000
@@ -51,6 +49,11 @@ class CheckReport:
     site: SiteRecord | None = None
     files: tuple[FeedFile, ...] = ()  # the feed files publish would write
     remote: tuple[Problem, ...] = ()  # found online (check --remote), also in problems
+    # what reading each file back found, by its bytes' digest, for the files the rules
+    # parsed here (feed/readback.py): publish's internal check need not parse them again
+    readings: Mapping[str, readback.ReadBack] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def errors(self) -> list[Problem]:
@@ -64,29 +67,28 @@ class CheckReport:
         return bool(self.errors or (strict and self.warnings))
 
 
-def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckReport:
-    """Descriptor problems and feed findings of the show; the feed files when sound."""
-    from podpub.write.publish import PublishOptions, plan_options
+def check_show(
+    show_dir: Path, options: PublishOptions | None = None, run: BuildContext | None = None
+) -> CheckReport:
+    """Descriptor problems and feed findings of the show; the feed files when sound.
 
+    ``run``: the build context (cache, worker processes) of a command-line run."""
     options = options or PublishOptions()
-    site, problems = resolve_all(show_dir, plan_options(options))
+    site, problems = resolve_all(show_dir, plan_options(options), run=run)
     if site is None:
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)))
     if any(p.file == SHOW_FILE and p.level == "error" for p in problems):
         # The channel comes from show.yaml: its feed rules wait until it is sound.
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
-    files = feed_files(site, options.max_items)
+    files = feed_files(site, options.max_items, run)
     preview = options.base_url is not None and is_preview_url(options.base_url)
     context = own_context(site, files, future_allowed=options.future, preview=preview)
     from podpub.rules.locate import DescriptorLocator, UrlOrigins
 
-    locator = DescriptorLocator(
-        show_dir,
-        {e.guid: e.source for e in site.episodes},
-        SHOW_FILE,
-        origins=UrlOrigins(site.show.url, base_url=options.base_url),
-    )
-    findings = run_rules(context, locator, _page_memo(show_dir, site, files, context))
+    sources = {e.guid: e.source for e in site.episodes}
+    origins = UrlOrigins(site.show.url, base_url=options.base_url)
+    locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
+    findings = run_rules(context, locator, _page_memo(run, show_dir, site, files, context))
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
         findings.append(
@@ -104,7 +106,12 @@ def check_show(show_dir: Path, options: PublishOptions | None = None) -> CheckRe
             )
         )
     everything = sorted([*problems, *findings], key=finding_order)
-    return CheckReport(str(show_dir), tuple(everything), site, tuple(files))
+    readings = {
+        file.digest: readback.reading_of(page.root)
+        for file, page in zip(files, context.pages, strict=True)
+        if page.root is not None
+    }
+    return CheckReport(str(show_dir), tuple(everything), site, tuple(files), readings)
 
 
 class _CachedPages:
@@ -113,7 +120,7 @@ class _CachedPages:
     it is computed from; the pages to check again are shared out over the run's worker
     processes (a page is costly: 200 items)."""
 
-    def __init__(self, run: Engine, names: list[str], keys: list[str]) -> None:
+    def __init__(self, run: BuildContext, names: list[str], keys: list[str]) -> None:
         self.run, self.names, self.keys = run, names, keys
         self.stage = run.cache.stage(FINDINGS)
 
@@ -129,7 +136,11 @@ class _CachedPages:
 
 
 def _page_memo(
-    show_dir: Path, site: SiteRecord, files: list[FeedFile], context: FeedContext
+    run: BuildContext | None,
+    show_dir: Path,
+    site: SiteRecord,
+    files: list[FeedFile],
+    context: FeedContext,
 ) -> _CachedPages | None:
     """A memo of page findings for a paged feed built within a run (engine.py), else None.
 
@@ -139,9 +150,6 @@ def _page_memo(
     through the line numbers they point at, on show.yaml and the descriptors of the
     page's episodes: all in its key.
     """
-    from podpub.build import engine
-
-    run = engine.current()
     if run is None or len(files) < 2:
         return None
     stage = run.cache.stage(FINDINGS)

@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from podpub.build import engine
+from podpub.context import BuildContext
 from podpub.errors import PodpubError
 from podpub.input.load import Document, format_path, load_file
 from podpub.rules.engine import FeedPage, Hit, qname
@@ -82,8 +82,10 @@ class DescriptorLocator:
         show_file: str = "show.yaml",
         feed_name: str = "feed.xml",
         origins: UrlOrigins | None = None,
+        run: BuildContext | None = None,
     ) -> None:
         self.show_dir = show_dir
+        self.run = run  # a publish's cache holds every descriptor it read
         self.sources = sources  # item guid → episode descriptor ("episodes/x.yaml")
         self.show_file = show_file
         self.origins = origins
@@ -142,7 +144,7 @@ class DescriptorLocator:
         return None
 
     def _load_uncached(self, source: str) -> Document | None:
-        run = engine.current()  # a publish's cache holds every descriptor it read (engine.py)
+        run = self.run
         found = run.cached_document(self.show_dir / source) if run is not None else None
         if found is not None:
             return found

@@ -92,8 +92,7 @@ class PreviewBuilder:
         if self._marks is not None and run.unchanged() is not None:
             return self._outcome(started, changed=())  # a save that changed nothing
         try:
-            with run.engine.active():
-                result = publish(self.show_dir, options)
+            result = publish(self.show_dir, options, run=run.engine)
         except PodpubError as exc:
             run.failed()
             return Outcome(

@@ -36,13 +36,13 @@ is written.
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
-from podpub.build.store import digest_of
+from podpub.context import TEMPLATES, BuildContext
+from podpub.digests import digest_of
 from podpub.resolve.records import EpisodeRecord
 from podpub.site.people import Appearance
 
@@ -50,6 +50,12 @@ from podpub.site.people import Appearance
 _RECORDS = (EpisodeRecord,)
 #: Small data classes holding records: keyed on their fields, each record by its digest.
 _HOLDERS = (Appearance,)
+
+
+class TemplateReading(Protocol):
+    """What the keys need to know of a template's source (site/render.py answers)."""
+
+    def reads_site(self, name: str, sources: dict[str, str], seen: set[str]) -> bool: ...
 
 
 class Reuse(BaseException):
@@ -74,15 +80,6 @@ class PageSlot:
     unkeyable: bool = False
 
 
-_SLOT: contextvars.ContextVar[PageSlot | None] = contextvars.ContextVar(
-    "podpub_page_slot", default=None
-)
-
-
-def current_slot() -> contextvars.ContextVar[PageSlot | None]:
-    return _SLOT
-
-
 @dataclass(frozen=True)
 class RecordDigest:
     """A record in a render key: the digest of its whole content (the same record gives
@@ -103,8 +100,10 @@ class Reduced:
 class Keys:
     """Render keys of one environment (one publish): template sources, ``site`` use."""
 
-    def __init__(self, env: Any) -> None:
+    def __init__(self, env: Any, run: BuildContext | None, reading: TemplateReading) -> None:
         self.env = env
+        self.run = run  # the build context: digests of records, the templates' memo
+        self.reading = reading
         sources: dict[str, str] = {}
         for name in env.list_templates():
             try:
@@ -171,9 +170,7 @@ class Keys:
     def _record(self, record: Any) -> RecordDigest:
         known = self._records.get(id(record))
         if known is None or known[0] is not record:
-            from podpub.build import engine
-
-            run = engine.current()
+            run = self.run
             digest = run.record_digest(record) if run is not None else digest_of(record)
             known = (record, RecordDigest(digest))
             self._records[id(record)] = known
@@ -183,9 +180,7 @@ class Keys:
         """Digest ``records`` now, over the run's worker processes: the processes that
         stage the pages afterwards inherit the digests instead of each making its own.
         Records kept from the last run (plan.py's memo) come with their digest."""
-        from podpub.build import engine
-
-        run = engine.current()
+        run = self.run
         known = run.known_digests(records) if run is not None else {}
         todo = list(
             {
@@ -205,59 +200,27 @@ class Keys:
         """Whether a template, or one it extends, includes or shares, reads ``site``
         (remembered across runs for the same template sources: parsing them is slow)."""
         if name not in self._uses_site:
-            from podpub.build import engine
-
-            run = engine.current()
+            run = self.run
             key = f"{self.fingerprint}:{name}"
 
             def reads(_: str) -> bool:
-                return self._reads_site(name, set())
+                return self.reading.reads_site(name, self.sources, set())
 
-            self._uses_site[name] = run.memo(engine.TEMPLATES, key, reads) if run else reads(key)
+            self._uses_site[name] = run.memo(TEMPLATES, key, reads) if run else reads(key)
         return self._uses_site[name]
 
-    def _reads_site(self, name: str, seen: set[str]) -> bool:
-        from jinja2 import meta
 
-        if name in seen:
-            return False
-        seen.add(name)
-        source = self.sources.get(name)
-        if source is None:
-            return True  # not listed: assume the worst
-        try:
-            ast = self.env.parse(source)
-        except Exception:
-            return True
-        if "site" in meta.find_undeclared_variables(ast):
-            return True
-        referenced: list[str | None] = list(meta.find_referenced_templates(ast))
-        referenced += _shared_names(ast)
-        return any(other is None or self._reads_site(other, seen) for other in referenced)
+def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> None:
+    """Make ``env``'s templates consult the page the run is staging (see module doc).
 
-
-def _shared_names(ast: Any) -> list[str | None]:
-    """The partials a template renders with ``shared("name")`` (None: a computed name)."""
-    from jinja2 import nodes
-
-    found: list[str | None] = []
-    for call in ast.find_all(nodes.Call):
-        if isinstance(call.node, nodes.Name) and call.node.name == "shared":
-            first = call.args[0] if call.args else None
-            found.append(first.value if isinstance(first, nodes.Const) else None)
-    return found
-
-
-def instrument(env: Any) -> None:
-    """Make ``env``'s templates consult the page slot of the process (see module doc)."""
-    from jinja2 import Template
-
-    keys = Keys(env)
+    ``reading`` answers what a template's source uses (site/render.py, the one module
+    that imports Jinja2); the memoizing template class extends ``env``'s own."""
+    keys = Keys(env, run, reading)
     env.extend(podpub_keys=keys)
 
-    class MemoTemplate(Template):
+    class MemoTemplate(env.template_class):  # type: ignore[name-defined,misc]
         def render(self, *args: Any, **kwargs: Any) -> str:
-            slot = _SLOT.get()
+            slot = run.page_slot if run is not None else None  # set by the run as it stages
             if slot is None or slot.depth:  # not a page being staged, or a nested render
                 return super().render(*args, **kwargs)
             key = keys.key(self.name or "", args, kwargs)

@@ -18,6 +18,7 @@ typo in a template an error rather than an empty string.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -30,16 +31,19 @@ from urllib.parse import quote, urlsplit
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    meta,
+    nodes,
     pass_context,
 )
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub.build import engine
-from podpub.build.store import stamp
+from podpub.context import BuildContext
+from podpub.digests import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
 from podpub.resolve import transcripts
@@ -62,7 +66,10 @@ _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def render_pages(
-    site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+    site: SiteRecord,
+    template_dirs: Sequence[Path],
+    cache_dir: Path | None = None,
+    run: BuildContext | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Yield ``(path inside the output folder, content)`` for every page and site file.
 
@@ -73,9 +80,10 @@ def render_pages(
     ``sitemap.xml``, ``robots.txt``, the cover's thumbnails and the static files
     (``assets/style.css``, ``assets/player.js``). One page is rendered at a time: a
     show of 10,000 episodes never holds its pages in memory. ``cache_dir`` (the show's
-    ``.podpub/``) keeps the thumbnails between runs.
+    ``.podpub/``) keeps the thumbnails between runs; ``run`` is the build context whose
+    cache knows which pages did not change.
     """
-    for rel, render in page_renders(site, template_dirs, cache_dir):
+    for rel, render in page_renders(site, template_dirs, cache_dir, run=run):
         yield rel, render()
 
 
@@ -84,13 +92,14 @@ def page_renders(
     template_dirs: Sequence[Path],
     cache_dir: Path | None = None,
     redirects: Mapping[str, str] | None = None,
+    run: BuildContext | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """What :func:`render_pages` yields, in its order, as ``(path, function that renders
     it)``: the renderer is set up once, here; each page can then be rendered on its own,
     in any process (publish shares them out over its worker processes, engine.py).
     ``redirects``: old page folder → new (write/redirects.py): a redirect page is
     rendered at each old folder; the sitemap lists only the new ones."""
-    renderer = PageRenderer(site, template_dirs, cache_dir)
+    renderer = PageRenderer(site, template_dirs, cache_dir, run)
     renders: list[tuple[str, Callable[[], bytes]]] = [
         (show_page_path(number), partial(renderer.show_page, number))
         for number in range(1, renderer.page_count + 1)
@@ -126,16 +135,21 @@ class PageRenderer:
     """The Jinja environment of one site, built once; renders its pages one by one."""
 
     def __init__(
-        self, site: SiteRecord, template_dirs: Sequence[Path], cache_dir: Path | None = None
+        self,
+        site: SiteRecord,
+        template_dirs: Sequence[Path],
+        cache_dir: Path | None = None,
+        run: BuildContext | None = None,
     ):
         self.site = site
+        self.run = run  # the build context: its cache keys the pages (None: always render)
         self.show = site.show
         per_page = max(1, site.show.episodes_per_page)
         self.per_page = per_page
         self.page_count = max(1, math.ceil(len(site.episodes) / per_page))
         self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
         self.t: Translations = translations(site.show.language)
-        self.env = make_environment(template_dirs, self.t)
+        self.env = make_environment(template_dirs, self.t, run)
         self.static_files = find_static_files(template_dirs)
         self.assets = {  # cache-busting names: a new style.css is never served stale
             name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
@@ -293,12 +307,12 @@ class PageRenderer:
         transcript read and parsed): at 10,000 episodes that is most of a rebuild."""
         render = partial(self.episode_page, index)
         keys = getattr(self.env, "podpub_keys", None)
-        run = engine.current()
+        run = self.run
         if not isinstance(keys, pagememo.Keys) or run is None:
             return render
         episodes = self.site.episodes
         episode = episodes[index]
-        return engine.keyed(
+        return run.keyed(
             render,
             "episode",
             self._keys_base(keys),
@@ -315,11 +329,11 @@ class PageRenderer:
         counts. An unchanged page is then not prepared again."""
         render = partial(self.person_page, page)
         keys = getattr(self.env, "podpub_keys", None)
-        run = engine.current()
+        run = self.run
         if not isinstance(keys, pagememo.Keys) or run is None:
             return render
         digest = run.record_digest
-        return engine.keyed(
+        return run.keyed(
             render,
             "person",
             self._keys_base(keys),
@@ -410,8 +424,14 @@ class PageRenderer:
         return data
 
 
-def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environment:
-    """The Jinja environment: show folders first, then the default theme; strict; escaped."""
+def make_environment(
+    template_dirs: Sequence[Path], t: Translations, run: BuildContext | None = None
+) -> Environment:
+    """The Jinja environment: show folders first, then the default theme; strict; escaped.
+
+    With a run that uses its cache, templates are compiled once and kept (Jinja2's
+    bytecode cache, checked against each source); with a run that may reuse the previous
+    output, each page's template knows whether the page changed (site/keys.py)."""
     search = [str(folder) for folder in template_dirs] + [str(THEME_DIR)]
     env = Environment(
         loader=ChoiceLoader(
@@ -427,9 +447,10 @@ def make_environment(template_dirs: Sequence[Path], t: Translations) -> Environm
         keep_trailing_newline=True,
         auto_reload=False,  # templates are read once per publish
     )
-    run = engine.current()
-    if run is not None:  # a publish with a cache: unchanged pages are not rendered again
-        run.instrument_templates(env)
+    if run is not None and run.cache_options.enabled:
+        _keep_bytecode(env, run.cache.folder / "templates")
+    if run is not None and run.out is not None:  # unchanged pages are not rendered again
+        pagememo.instrument(env, run, _TemplateReading(env))
 
     escaped = {key: str(escape(text)) for key, text in t.messages.items()}
 
@@ -653,3 +674,52 @@ def _feed_href(show: ShowRecord) -> str:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+class _BytecodeCache(FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket: Any) -> None:
+        with contextlib.suppress(OSError):  # a full disk: compiled next time too
+            super().dump_bytecode(bucket)
+
+
+def _keep_bytecode(env: Environment, folder: Path) -> None:
+    """Keep the compiled templates in ``folder`` (the run's cache) between runs."""
+    with contextlib.suppress(OSError):  # a read-only show folder: compile each time
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = _BytecodeCache(str(folder))
+
+
+class _TemplateReading:
+    """What site/keys.py asks of Jinja2 about the templates' sources (it imports none)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def reads_site(self, name: str, sources: dict[str, str], seen: set[str]) -> bool:
+        """Whether template ``name``, or one it extends, includes or shares, uses the
+        variable ``site`` (a source that cannot be read or parsed: assume it does)."""
+        if name in seen:
+            return False
+        seen.add(name)
+        source = sources.get(name)
+        if source is None:
+            return True  # not listed: assume the worst
+        try:
+            ast = self.env.parse(source)
+        except Exception:
+            return True
+        if "site" in meta.find_undeclared_variables(ast):
+            return True
+        referenced: list[str | None] = list(meta.find_referenced_templates(ast))
+        referenced += _shared_names(ast)
+        return any(other is None or self.reads_site(other, sources, seen) for other in referenced)
+
+
+def _shared_names(ast: Any) -> list[str | None]:
+    """The partials a template renders with ``shared("name")`` (None: a computed name)."""
+    found: list[str | None] = []
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "shared":
+            first = call.args[0] if call.args else None
+            found.append(first.value if isinstance(first, nodes.Const) else None)
+    return found

@@ -1,1 +1,3 @@
-"""write"""
+"""The last stage, write: publish (the orchestration), the ledger, staged output and the
+swap, the audio tags.
+"""

@@ -42,18 +42,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from podpub.build import engine
+from podpub.context import BuildContext
+from podpub.digests import Identity, content_identity, link_identity, stamp
 from podpub.errors import PodpubError, Problem
+from podpub.write.background import BACKGROUND_REMOVAL_FILES, in_background, remove_in_background
 
 STATE_DIR = ".podpub"  # the show's (build/store.py keeps its cache there too)
 OUTPUTS_DIR = "outputs"
 STAGING_MARK = "staging-"
 TARGET_FILE = "target"  # in an output's state folder: the output's path
 
-#: A file's identity in a staged site: ("bytes", digest) for what podpub wrote,
-#: ("link", source, source stamp) for a media file linked in, ("kept",) for a file
-#: carried over from the producer's output (never reused: carried anew each time).
-Identity = tuple[Any, ...]
 LOCK_WAIT_SECONDS = 5.0
 
 
@@ -145,18 +143,6 @@ def output_state(target: Path, show_dir: Path) -> OutputState:
     return OutputState(target, root)
 
 
-def content_identity(data: bytes) -> Identity:
-    from podpub.build.store import data_digest
-
-    return ("bytes", data_digest(data))
-
-
-def link_identity(source: Path | str) -> Identity:
-    from podpub.build.store import stamp
-
-    return ("link", str(source), stamp(source))
-
-
 class Staging:
     """A new site being written; ``commit()`` swaps it in, leaving early discards it.
 
@@ -164,9 +150,16 @@ class Staging:
     staging folder starts as that site; see the module's docstring.
     """
 
-    def __init__(self, target: Path, state: OutputState, standby: Standby | None = None) -> None:
+    def __init__(
+        self,
+        target: Path,
+        state: OutputState,
+        standby: Standby | None = None,
+        detach: bool = False,
+    ) -> None:
         self.target = target
         self.state = state
+        self.detach = detach  # big removals in a detached process (write/background.py)
         self.path = state.staging(f"{os.getpid()}-{time.time_ns()}")
         self.present: dict[str, tuple[Identity, Any]] = {}  # the standby's files
         self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
@@ -201,8 +194,6 @@ class Staging:
         """Remove what was added to the standby's folders since they were recorded (a
         file put in the live site by hand, before it became the standby): only a folder
         whose stamp changed is listed."""
-        from podpub.build.store import stamp
-
         for rel_dir, seen in dirs.items():
             folder = os.path.join(self._root, rel_dir)
             if stamp(folder) == seen:
@@ -239,8 +230,6 @@ class Staging:
 
     def _kept(self, rel: str, identity: Identity) -> tuple[Identity, Any] | None:
         """The standby's entry for ``rel`` when its file is still the one wanted."""
-        from podpub.build.store import stamp
-
         known = self.present.get(rel)
         if known is None or known[0] != identity:
             return None
@@ -256,8 +245,6 @@ class Staging:
         return None if kept is None else (*kept, False)
 
     def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
-        from podpub.build.store import stamp
-
         entry = (identity, stamp(dest))
         self.manifest[rel] = entry
         self.written.add(rel)
@@ -324,8 +311,6 @@ class Staging:
     def finish(self) -> Standby:
         """Remove the standby's files that are no longer part of the site, and the folders
         left empty; return what the staged site is made of (the next run's standby)."""
-        from podpub.build.store import stamp
-
         emptied: set[str] = set()
         for rel in self.present.keys() - self.manifest.keys():
             path = os.path.join(self._root, rel)
@@ -363,7 +348,7 @@ class Staging:
             raise cannot_write(str(self.target), exc) from None
         if old is None:  # the first site in this folder: its copy is the next standby
             if keep_old:
-                copy_as_standby(self.target, self.state, self.files)
+                copy_as_standby(self.target, self.state, self.files, self.detach)
             return
         if keep_old:
             try:
@@ -371,11 +356,11 @@ class Staging:
                 return
             except OSError:
                 pass  # an old standby in the way: deleted below like any old site
-        if not engine.remove_in_background(old, self.files):
+        if not remove_in_background(old, self.files, self.detach):
             shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
-        if not engine.remove_in_background(self.path, len(self.present) + self.files):
+        if not remove_in_background(self.path, len(self.present) + self.files, self.detach):
             shutil.rmtree(self.path, ignore_errors=True)
 
 
@@ -420,22 +405,22 @@ def cannot_write(what: str, exc: OSError) -> PodpubError:
 
 
 @contextlib.contextmanager
-def staged(target: Path, show_dir: Path) -> Iterator[Staging]:
+def staged(target: Path, show_dir: Path, run: BuildContext | None = None) -> Iterator[Staging]:
     """Stage a site; swap it in if the block ends normally, discard it otherwise.
 
     With a cached run (engine.py), the site's standby is brought up to date and the
     replaced site becomes the next standby; otherwise the staging folder starts empty
     and the replaced site is deleted.
     """
-    run = engine.current()
     state = output_state(target, show_dir)
     with publish_lock(state):
         _remove_stale_staging(state)
         _remove_legacy_state(target)
         _remove_gone_outputs(state)
-        staging = Staging(target, state, run.standby() if run is not None else None)
+        standby = run.standby() if run is not None else None
+        staging = Staging(target, state, standby, detach=run is not None)
         if not staging.reused_standby:  # none described, or not usable: it goes
-            _remove_standby(state)
+            _remove_standby(state, staging.detach)
         try:
             yield staging
         except BaseException:
@@ -448,7 +433,7 @@ def staged(target: Path, show_dir: Path) -> Iterator[Staging]:
             raise
 
 
-def copy_as_standby(target: Path, state: OutputState, files: int) -> None:
+def copy_as_standby(target: Path, state: OutputState, files: int, detach: bool = False) -> None:
     """Make the standby of a site that replaced none: a folder of hard links to its
     files (no data copied), so that the next publish brings up to date only what
     changed instead of writing every file. In a detached process for a big site.
@@ -472,11 +457,11 @@ def copy_as_standby(target: Path, state: OutputState, files: int) -> None:
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
 
-    if not engine.in_background(link_all, files):
+    if not in_background(link_all, files, detach):
         link_all()
 
 
-def _remove_standby(state: OutputState) -> None:
+def _remove_standby(state: OutputState, detach: bool = False) -> None:
     """A standby this run did not take (no description of it in the cache, or none it
     could use): delete it, so that the replaced site can take its place."""
     folder = state.standby
@@ -487,7 +472,7 @@ def _remove_standby(state: OutputState) -> None:
             os.rename(folder, hidden)
         except OSError:
             return
-        if not engine.remove_in_background(hidden, engine.BACKGROUND_REMOVAL_FILES):
+        if not remove_in_background(hidden, BACKGROUND_REMOVAL_FILES, detach):
             shutil.rmtree(hidden, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from podpub.context import BuildContext
 from podpub.errors import PodpubError
 from podpub.rules.checker import CheckReport, check_show
 from podpub.rules.engine import finding_order
@@ -19,9 +20,13 @@ from podpub.write.ledger import compare
 from podpub.write.publish import PublishOptions, uses_ledger
 
 
-def check_publishable(show_dir: Path, options: PublishOptions) -> CheckReport:
-    """The rules' report of the show, plus what the ledger comparison would refuse."""
-    report = check_show(show_dir, options)
+def check_publishable(
+    show_dir: Path, options: PublishOptions, run: BuildContext | None = None
+) -> CheckReport:
+    """The rules' report of the show, plus what the ledger comparison would refuse.
+
+    ``run``: the build context (cache, worker processes) of a command-line run."""
+    report = check_show(show_dir, options, run)
     if report.site is None or report.errors or not uses_ledger(options):
         return report  # publish stops before the ledger: so does the check
     try:

@@ -11,37 +11,44 @@ output byte-identical.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from podpub.context import READ_BACK, BuildContext
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
+from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
+from podpub.resolve.options import (  # named here too: the library's publish vocabulary
+    PlanOptions,
+    PublishOptions,
+    build_time,
+    plan_options,
+)
 from podpub.resolve.records import SiteRecord
-from podpub.resolve.resolver import PlanOptions
+from podpub.rules.checker import CheckReport, check_show
 from podpub.write.ledger import FeedDiff
 
 if TYPE_CHECKING:
     from podpub.feed.paging import FeedFile
-    from podpub.rules.checker import CheckReport
+    from podpub.write.output import Staging
+
+__all__ = [
+    "PlanOptions",
+    "PublishOptions",
+    "PublishResult",
+    "build_time",
+    "check",
+    "checked",
+    "dry_run",
+    "plan_options",
+    "publish",
+]
 
 DEFAULT_OUT = "public"
 CACHE_DIR = ".podpub"  # inside the show folder, git-ignored: work kept between runs
-
-
-@dataclass(frozen=True)
-class PublishOptions:
-    out: Path | None = None  # default: SHOW_DIR/public
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    now: dt.datetime | None = None  # default: SOURCE_DATE_EPOCH, else the clock
-    remove: tuple[str, ...] = ()  # published episodes to drop on purpose (ledger.py)
-    reissue_guid: tuple[str, ...] = ()  # published episodes whose GUID changes on purpose
-    max_items: int | None = None  # the feed lists only the newest N (overrides show.yaml)
 
 
 @dataclass(frozen=True)
@@ -53,51 +60,48 @@ class PublishResult:
     findings: tuple[Problem, ...] = ()  # feed-rule warnings and notes (checker.py)
 
 
-def build_time(now: dt.datetime | None = None) -> dt.datetime:
-    """The build's notion of "now": given, or SOURCE_DATE_EPOCH, or the clock."""
-    if now is not None:
-        return now
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError):
-            raise PodpubError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds"
-            ) from None
-    return dt.datetime.now(dt.UTC)
-
-
-def check(show_dir: Path, options: PublishOptions | None = None) -> SiteRecord:
+def check(
+    show_dir: Path, options: PublishOptions | None = None, run: BuildContext | None = None
+) -> SiteRecord:
     """Everything publish validates, nothing written. Raises PodpubError."""
-    return checked(show_dir, options or PublishOptions()).site  # type: ignore[return-value]
+    return checked(show_dir, options or PublishOptions(), run).site  # type: ignore[return-value]
 
 
-def checked(show_dir: Path, options: PublishOptions) -> CheckReport:
+def checked(
+    show_dir: Path, options: PublishOptions, run: BuildContext | None = None
+) -> CheckReport:
     """The descriptor checks and every feed rule (checker.py); PodpubError on any error.
 
     The report's warnings and notes are for the caller to show; errors stop here.
     """
-    from podpub.rules.checker import check_show
+    return _checked(show_dir, options, run)[0]
 
-    report = check_show(show_dir, options)
+
+def _checked(
+    show_dir: Path, options: PublishOptions, run: BuildContext | None
+) -> tuple[CheckReport, dict[str, ReadBack]]:
+    """:func:`checked`, and the reading back of each feed page (by its bytes' digest),
+    which the check of the staged site reuses for the same bytes on disk."""
+    report = check_show(show_dir, options, run)
     if report.site is None or report.errors:
         raise PodpubError(report.errors or report.problems)
-    verify_feed_files(report.files, report.site)  # the internal read-back
-    return report
+    # the internal read-back: of the bytes the rules did not parse (or left in a worker)
+    readings = verify_feed_files(report.files, report.site, run, report.readings)
+    return report, readings
 
 
 def publish(
     show_dir: Path,
     options: PublishOptions | None = None,
     before_commit: Callable[[], None] | None = None,
+    run: BuildContext | None = None,
 ) -> PublishResult:
     """Publish the show into ``options.out``; raise PodpubError with every problem.
 
     ``before_commit`` runs after everything is staged and before the swap (tests use it
-    to prove that a failure at that point leaves the previous site untouched).
+    to prove that a failure at that point leaves the previous site untouched). ``run``
+    is the build context (cache, worker processes) of a command-line publish.
     """
-    from podpub.build.store import digest_of
     from podpub.write.ledger import guard, recording
     from podpub.write.linked import changed_linked_media, record_linked_media
     from podpub.write.output import check_output_dir, output_state, staged
@@ -106,19 +110,18 @@ def publish(
 
     options = options or PublishOptions()
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
-    report = checked(show_dir, options)  # descriptors and feed rules: refuses on any error
+    # descriptors and feed rules, then the feed read back: refuses on any error
+    report, readings = _checked(show_dir, options, run)
     site = report.site
     assert site is not None
     rewritten = changed_linked_media(show_dir, site)  # before this publish re-links them
 
-    from podpub.build.engine import current, keyed, stage_files
     from podpub.feed.build import chapters_json
     from podpub.resolve.chapters import episode_vtt as chapters_vtt
     from podpub.resolve.optional_tags import extra_media_files
     from podpub.site.render import page_renders
 
     feed = report.files[0].data
-    run = current()
     changes = guard(show_dir, site, options) if uses_ledger(options) else None
     if changes is not None:
         changes = with_redirects(changes, site)  # pages that moved keep their old address
@@ -126,7 +129,7 @@ def publish(
     refuse_inputs_inside(out, show_dir, site)
     with (
         recording(show_dir, changes if records_ledger(options) else None),
-        staged(out, show_dir) as staging,
+        staged(out, show_dir, run) as staging,
     ):
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
@@ -145,15 +148,19 @@ def publish(
             files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:
                 json_file = partial(chapters_json, episode, site.show)
-                files_of.append((episode.chapters_path, keyed(json_file, "json", episode, show)))
+                files_of.append(
+                    (episode.chapters_path, _keyed(run, json_file, "json", episode, show))
+                )
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
                 vtt_file = partial(chapters_vtt, episode)
-                files_of.append((episode.chapters_vtt_path, keyed(vtt_file, "vtt", episode)))
-        files_of += page_renders(site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects)
+                files_of.append((episode.chapters_vtt_path, _keyed(run, vtt_file, "vtt", episode)))
+        files_of += page_renders(
+            site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects=redirects, run=run
+        )
         redirect_lines = redirects_output(out, redirects, site.show.url)
         if redirect_lines is not None:
             staging.write(REDIRECTS_FILE, redirect_lines)
-        stage_files(staging, files_of)  # in order, or over the worker processes (engine.py)
+        _stage_files(run, staging, files_of)  # in order, or over the run's worker processes
         own = staging.manifest if staging.reused_standby else None
         for rel in carry_over(out, staging.path, site.show.keep, own):
             staging.carried(rel)
@@ -168,6 +175,8 @@ def publish(
             feed,
             staging.written,
             {rel: entry[1] for rel, entry in staging.manifest.items()},
+            run,
+            readings,
         )
         if before_commit is not None:
             before_commit()
@@ -177,7 +186,9 @@ def publish(
     return PublishResult(out, site, files, changes, findings=notes)
 
 
-def dry_run(show_dir: Path, options: PublishOptions | None = None) -> tuple[SiteRecord, FeedDiff]:
+def dry_run(
+    show_dir: Path, options: PublishOptions | None = None, run: BuildContext | None = None
+) -> tuple[SiteRecord, FeedDiff]:
     """What publish would change for subscribers, against published.lock; nothing written."""
     from podpub.write.ledger import compare
     from podpub.write.output import check_output_dir
@@ -185,7 +196,7 @@ def dry_run(show_dir: Path, options: PublishOptions | None = None) -> tuple[Site
 
     options = options or PublishOptions()
     check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
-    site = check(show_dir, options)
+    site = check(show_dir, options, run)
     return site, with_redirects(compare(show_dir, site, options.remove, options.reissue_guid), site)
 
 
@@ -218,78 +229,94 @@ def template_dirs(show_dir: Path) -> list[Path]:
 
 def verify_feed(feed: bytes, site: SiteRecord) -> None:
     """Read the feed back as a strict XML parser does before anything is written."""
-    problems, guids = _read_back(feed)
-    _verdict(problems, guids, site)
+    _verdict(_read_back(feed), site)
 
 
-def verify_feed_files(files: Sequence[FeedFile], site: SiteRecord) -> None:
-    """:func:`verify_feed` on each feed file and the episodes it lists.
+def _keyed(run: BuildContext | None, render: Callable[[], bytes], *parts: Any) -> Any:
+    """``render`` keyed on ``parts`` by the run (reused when unchanged), or as it is."""
+    return run.keyed(render, *parts) if run is not None else render
+
+
+def _stage_files(
+    run: BuildContext | None, staging: Staging, files: list[tuple[str, Path | Callable[[], bytes]]]
+) -> None:
+    """Put each ``(path, source)`` into the staging folder: a source file is linked
+    (``Staging.link``), a render's bytes are written (``Staging.write``). With a run its
+    worker processes share the work (pages are most of a publish's time)."""
+    if run is not None:
+        run.stage_files(staging, files)
+        return
+    for rel, source in files:
+        if isinstance(source, Path):
+            staging.link(rel, source)
+        else:
+            staging.write(rel, source())
+
+
+def verify_feed_files(
+    files: Sequence[FeedFile],
+    site: SiteRecord,
+    run: BuildContext | None = None,
+    known: Mapping[str, ReadBack] | None = None,
+) -> dict[str, ReadBack]:
+    """:func:`verify_feed` on each feed file and the episodes it lists; returns each
+    file's reading back by its bytes' digest (feed/readback.py). ``known``: readings
+    made already (the rules parsed those bytes: ``CheckReport.readings``).
 
     Within a run, a page whose bytes were read back clean by an earlier run is not
     parsed again: what reading it found depends on its bytes only, and is kept under
     their digest; the count of its guids is still compared with its episodes now.
     """
-    from podpub.build.engine import READ_BACK, current
-    from podpub.build.store import MISS
-
-    run = current()
     memo = run.cache.stage(READ_BACK) if run is not None else None
+    readings: dict[str, ReadBack] = {}
     for file in files:
-        guids = memo.get(file.path, file.digest) if memo is not None else MISS
-        problems: list[Problem] = []
-        if guids is MISS:
-            problems, guids = _read_back(file.data)
-            if memo is not None and not problems:
-                memo.put(file.path, file.digest, guids)
-        _verdict(problems, guids, replace(site, episodes=file.episodes))
+        reading = (known or {}).get(file.digest)
+        kept = None
+        if reading is None and memo is not None:
+            kept = memo.get(file.path, file.digest)
+            reading = kept if isinstance(kept, ReadBack) else None
+        if reading is None:
+            reading = _read_back(file.data)
+        _verdict(reading, replace(site, episodes=file.episodes))  # raises on a problem
+        if memo is not None and kept is not reading:  # clean: kept for the next run
+            memo.put(file.path, file.digest, reading)
+        readings[file.digest] = reading
+    return readings
 
 
-def _read_back(feed: bytes) -> tuple[list[Problem], int]:
-    """The problems a strict reading of the feed's bytes finds in its items, and the
-    number of distinct guids it lists; PodpubError if it does not parse."""
-    from lxml import etree
+def _read_back(feed: bytes) -> ReadBack:
+    """The feed's bytes read back by the one strict reader (feed/readback.py)."""
+    return read_back(feed)
 
-    try:
-        root = etree.fromstring(feed, etree.XMLParser(recover=False, resolve_entities=False))
-    except etree.XMLSyntaxError as exc:
+
+def _problems(reading: ReadBack) -> list[Problem]:
+    """What the reading found wrong in the items: a guid missing or repeated, an
+    enclosure without url, length or type; PodpubError if the feed does not parse."""
+    if reading.error is not None:
         raise PodpubError(
-            f"internal check: the feed would not parse ({exc}); please report"
-        ) from None
+            f"internal check: the feed would not parse ({reading.error}); please report"
+        )
     problems: list[Problem] = []
     guids: set[str] = set()
-    for item in root.iterfind("channel/item"):
-        guid = (item.findtext("guid") or "").strip().lower()
-        enclosure = item.find("enclosure")
+    for item in reading.items:
+        guid = item.guid
         if not guid or guid in guids:
             problems.append(
                 Problem("feed.xml", None, None, "guid", f"missing or duplicate guid {guid!r}")
             )
         guids.add(guid)
-        if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+        if item.enclosure == INCOMPLETE:
             problems.append(
                 Problem("feed.xml", None, None, "enclosure", f"incomplete enclosure in {guid}")
             )
-    return problems, len(guids)
+    return problems
 
 
-def _verdict(problems: list[Problem], guids: int, site: SiteRecord) -> None:
+def _verdict(reading: ReadBack, site: SiteRecord) -> None:
     """Raise the problems read back, with a lost episode when the feed lists fewer (or
     more) distinct guids than ``site`` has episodes."""
-    if guids != len(site.episodes):
+    problems = _problems(reading)
+    if len(set(reading.guids)) != len(site.episodes):
         problems = [*problems, Problem("feed.xml", None, None, "item", "the feed lost episodes")]
     if problems:
         raise PodpubError(problems)
-
-
-def plan_options(options: PublishOptions) -> PlanOptions:
-    """The plan stage's options for a run (checker.py resolves the show with them)."""
-    return _plan_options(options)
-
-
-def _plan_options(options: PublishOptions) -> PlanOptions:
-    return PlanOptions(
-        now=build_time(options.now),
-        drafts=options.drafts,
-        future=options.future,
-        base_url=options.base_url,
-    )

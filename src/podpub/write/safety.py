@@ -12,17 +12,24 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
-import re
 import shutil
 import stat
 from collections.abc import Collection, Container, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from podpub.context import BuildContext
+from podpub.digests import data_digest
 from podpub.errors import PodpubError, Problem
+from podpub.feed.readback import (
+    INCOMPLETE,
+    NOT_A_LENGTH,
+    ReadBack,
+    read_back,
+)
 from podpub.resolve.records import SiteRecord
 
 #: Names a producer keeps in the output folder for their host, carried over by default:
@@ -31,11 +38,6 @@ from podpub.resolve.records import SiteRecord
 DEFAULT_KEEP = ("CNAME", ".nojekyll", ".well-known", "_headers", "_redirects", ".htaccess")
 
 FEED_FILE = "feed.xml"
-
-_RFC2822 = re.compile(
-    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
-)
 
 
 # --- before anything is written -------------------------------------------------------
@@ -154,6 +156,8 @@ def verify_staged(
     feed: bytes,
     written: Collection[str] | None = None,
     stamps: Mapping[str, Any] | None = None,
+    run: BuildContext | None = None,
+    readings: Mapping[str, ReadBack] | None = None,
 ) -> None:
     """Read the staged site back from disk; raise PodpubError if it is not what was built.
 
@@ -162,9 +166,10 @@ def verify_staged(
     still have the stamp they had then, so only their presence and size are checked.
     ``stamps``: each staged file's stamp (size first), taken by the staging as it wrote
     or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
+    ``run``: the build context whose workers share the reading. ``readings``: what
+    reading the built feed pages back found, by their bytes' digest (publish.py): a
+    page on disk with those bytes is not parsed again (feed/readback.py).
     """
-
-    from podpub.build import engine
 
     def fresh(rel: str) -> bool:
         return written is None or rel in written
@@ -173,9 +178,10 @@ def verify_staged(
     on_disk = _read(folder / FEED_FILE, problems)
     if on_disk is not None and on_disk != feed:
         problems.append(f"{FEED_FILE} on disk is not the feed that was built")
-    run = engine.current()  # 50 pages of 200 items in a paged feed of 10,000 episodes
+    # 50 pages of 200 items in a paged feed of 10,000 episodes: over the workers
     pages = [path for path in sorted(folder.glob("*.xml")) if fresh(path.name)]
-    read = run.map(_read_feed, pages, min_items=1) if run else map(_read_feed, pages)
+    read_one = partial(_read_feed, readings=readings or {})
+    read = run.map(read_one, pages, min_items=1) if run else map(read_one, pages)
     guids: set[str] = set()
     for path, (found, items) in zip(pages, read, strict=True):
         problems += found
@@ -258,56 +264,37 @@ def _size_problems(rel: str, actual: int, size: int | None) -> list[str]:
     return []
 
 
-def _read_feed(path: Path) -> tuple[list[str], list[str]]:
+def _read_feed(path: Path, readings: Mapping[str, ReadBack]) -> tuple[list[str], list[str]]:
     """A feed file of the staged site read back (:func:`_feed_problems`): its problems
-    but duplicate GUIDs, and the GUID of each item (compared across the pages)."""
+    but duplicate GUIDs, and the GUID of each item (compared across the pages). Bytes
+    already read back before staging (``readings``) are not parsed again."""
     problems: list[str] = []
     data = _read(path, problems)
     if data is None:
         return problems, []
-    guids: list[str] = []
-    return problems + _feed_problems(path.name, data, guids), guids
+    reading = readings.get(data_digest(data))
+    if reading is None:
+        reading = read_back(data)
+    return problems + _feed_problems(path.name, reading), reading.guids
 
 
-def _feed_problems(name: str, data: bytes, guids: list[str]) -> list[str]:
-    """A feed as a strict XML parser reads it: items with enclosure and pubDate; each
-    item's GUID (trimmed, lower case, "" if none) appended to ``guids``."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(
-            data, etree.XMLParser(recover=False, resolve_entities=False, no_network=True)
-        )
-    except etree.XMLSyntaxError as exc:
-        return [f"{name} does not parse as XML ({exc})"]
-    problems: list[str] = []
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
+def _feed_problems(name: str, reading: ReadBack) -> list[str]:
+    """What a feed needs as a strict XML parser reads it: items with a complete
+    enclosure and an RFC 2822 pubDate, RFC 2822 channel dates."""
+    if reading.error is not None:
+        return [f"{name} does not parse as XML ({reading.error})"]
+    if not reading.rss:
         return [f"{name} is not an RSS document"] if name == FEED_FILE else []  # sitemap …
-    for tag in ("lastBuildDate", "pubDate"):
-        text = channel.findtext(tag)
-        if text is not None and not is_rfc2822(text):
-            problems.append(f"{name}: channel {tag} {text!r} is not an RFC 2822 date")
-    for number, item in enumerate(channel.iterfind("item"), 1):
+    problems = [
+        f"{name}: channel {tag} {text!r} is not an RFC 2822 date"
+        for tag, text in reading.bad_channel_dates
+    ]
+    for number, item in enumerate(reading.items, 1):
         where = f"{name}: item {number}"
-        guids.append((item.findtext("guid") or "").strip().lower())
-        enclosure = item.find("enclosure")
-        if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+        if item.enclosure == INCOMPLETE:
             problems.append(f"{where} has an incomplete enclosure")
-        elif not enclosure.get("length", "").isdigit() or int(enclosure.get("length")) <= 0:
+        elif item.enclosure == NOT_A_LENGTH:
             problems.append(f"{where} has an enclosure length that is not a byte count")
-        date = item.findtext("pubDate")
-        if date is None or not is_rfc2822(date):
-            problems.append(f"{where} has no RFC 2822 pubDate ({date!r})")
+        if not item.date_ok:
+            problems.append(f"{where} has no RFC 2822 pubDate ({item.date!r})")
     return problems
-
-
-def is_rfc2822(text: str) -> bool:
-    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has."""
-    if not _RFC2822.fullmatch(text):
-        return False
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return False
-    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.weekday()] == text[:3]

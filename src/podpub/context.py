@@ -1,0 +1,107 @@
+"""The build context: what a run lends the stages it calls, handed to them as an argument.
+
+A publish or check run (``build/engine.py``'s ``Engine``) owns the cache, the worker
+processes and the counters. The stages (resolve, feed, site, rules, write) sit *below*
+``build/`` in podpub's layers, so they never import it: the function that starts a
+stage passes the run along as ``run: BuildContext | None``, and ``None`` means the
+plain sequential code without a cache (a library call, most tests). This module names
+what a stage may ask of the run, and the cache stages the stages fill, so both sides
+agree on them without importing each other.
+
+Nothing here is ambient: there is no "current run" to look up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# The cache's stages (one file each in .podpub/cache/), named by the stage that fills it.
+DESCRIPTORS = "descriptors"
+DOCUMENTS = "documents"  # descriptor → its document and model, pickled (read when needed)
+PROBES = "probes"
+MARKDOWN = "markdown"  # text → rendered HTML (resolve/markup.py)
+TEMPLATES = "templates"  # template sources' digest + name → does it read ``site`` (site/keys)
+MEMOS = (MARKDOWN, TEMPLATES)  # stages of pure-function results, filled by workers too
+RESOLVED = "resolved"  # descriptor → its episode's record (resolve/resolver.py's memo)
+FINDINGS = "findings"  # feed-page path → the rules' check of that page (rules/checker.py)
+FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (feed/paging.py)
+READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (feed/readback)
+
+
+class BuildContext(Protocol):
+    """The services a run lends the stages (implemented by ``build.engine.Engine``)."""
+
+    cache: Any  # build.store.ShowCache: ``cache.stage(name)`` is one kept stage
+    cache_options: Any  # build.store.CacheOptions: ``enabled``, ``verify``
+    out: Path | None  # the output folder whose files may be reused, if any
+    page_slot: Any  # the page being staged in this process (site/keys.PageSlot), or None
+
+    def map(
+        self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = ...
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, over the worker processes when many."""
+        ...
+
+    def memo(self, name: str, key: str, compute: Callable[[str], R]) -> R:
+        """``compute(key)`` remembered across runs (pure functions of a text)."""
+        ...
+
+    def recording_uses(self) -> AbstractContextManager[list[tuple[str, str]]]:
+        """The memo results read inside the block (what a record is made from)."""
+        ...
+
+    def record_digest(self, record: Any, digest: str | None = None) -> str:
+        """A record's digest, made once per run (or told, when made elsewhere)."""
+        ...
+
+    def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
+        """``id(record) → digest`` of those already digested in this run."""
+        ...
+
+    def load_descriptors(self, paths: Sequence[Path], load: Callable[[Path], Any]) -> list[Any]:
+        """``[load(path) for path in paths]``, unchanged files answered from the cache."""
+        ...
+
+    def probe(self, paths: Sequence[Path], probe_one: Callable[[Path], Any]) -> dict[Path, Any]:
+        """Each audio file's probe, cached by stamp."""
+        ...
+
+    def resolved(self, key: str, inputs: Any) -> Any:
+        """An episode's kept ``(record, problems)`` when its inputs are the same."""
+        ...
+
+    def keep_resolved(self, key: str, inputs: Any, made: Any) -> None:
+        """Keep an episode's record for the next run."""
+        ...
+
+    def cached_document(self, path: Path) -> Any:
+        """A descriptor's loaded document this run read, if still current."""
+        ...
+
+    def keyed(
+        self, render: Callable[[], bytes], *parts: Any, digested: bool = False
+    ) -> Callable[[], bytes]:
+        """``render`` with the digest of what it is made from (reused when unchanged)."""
+        ...
+
+    def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
+        """Each file into the staging folder, over the worker processes."""
+        ...
+
+    def standby(self) -> Any:
+        """What the standby folder of the output is made of, if it may be reused."""
+        ...
+
+    def keeps_standby(self) -> bool:
+        """Whether the replaced site is kept as the next run's standby."""
+        ...
+
+    def staged_site(self, made_of: Any) -> None:
+        """The new site is staged: remember what it is made of."""
+        ...

@@ -1,0 +1,112 @@
+"""The feed read back as apps read it: one strict parser, one reading per page's bytes.
+
+Three steps look at the built feed: the feed rules (``rules/``), publish's internal check
+before anything is staged (``write/publish.py``) and the check of the staged site on
+disk before the swap (``write/safety.py``). They all parse with :func:`parse` (no
+entities, no network, no recovery: what a strict client does), and the two internal
+checks share one :class:`ReadBack` per page: what a reading of the bytes found, a
+function of the bytes alone. Publish reads each page once (or finds the reading of the
+same bytes kept by an earlier run) and the staged site's check reuses it for every file
+whose bytes on disk are those bytes; each step then draws its own verdict from it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+_RFC2822 = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
+)
+
+COMPLETE = "complete"
+INCOMPLETE = "incomplete"  # no enclosure, or one without url, length or type
+NOT_A_LENGTH = "not-a-length"  # a length that is not a positive byte count
+
+
+def parse(data: bytes) -> etree._Element:
+    """The document in ``data`` as a strict XML parser reads it (no entities expanded,
+    nothing fetched, nothing repaired); ``etree.XMLSyntaxError`` if it does not parse."""
+    parser = etree.XMLParser(
+        recover=False, resolve_entities=False, no_network=True, huge_tree=False
+    )
+    return etree.fromstring(data, parser)
+
+
+@dataclass(frozen=True)
+class ItemReading:
+    """One item as read back."""
+
+    guid: str  # trimmed, lower case; "" when the item has none
+    enclosure: str  # COMPLETE, INCOMPLETE or NOT_A_LENGTH
+    date: str | None  # pubDate as written, None when missing
+    date_ok: bool  # an RFC 2822 date with its true weekday
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """What reading one feed document's bytes back found."""
+
+    error: str | None = None  # why the bytes do not parse as XML (nothing else read)
+    rss: bool = True  # an <rss> root with a <channel>
+    bad_channel_dates: tuple[tuple[str, str], ...] = ()  # (tag, text) not RFC 2822
+    items: tuple[ItemReading, ...] = ()
+
+    @property
+    def guids(self) -> list[str]:
+        return [item.guid for item in self.items]
+
+
+def read_back(data: bytes) -> ReadBack:
+    """Parse ``data`` strictly and read what the internal checks compare."""
+    try:
+        root = parse(data)
+    except etree.XMLSyntaxError as exc:
+        return ReadBack(error=str(exc))
+    return reading_of(root)
+
+
+def reading_of(root: etree._Element) -> ReadBack:
+    """What the internal checks compare, read from a parsed document."""
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        return ReadBack(rss=False)
+    bad_dates = tuple(
+        (tag, text)
+        for tag in ("lastBuildDate", "pubDate")
+        if (text := channel.findtext(tag)) is not None and not is_rfc2822(text)
+    )
+    items = tuple(_item_reading(item) for item in channel.iterfind("item"))
+    return ReadBack(bad_channel_dates=bad_dates, items=items)
+
+
+def _item_reading(item: etree._Element) -> ItemReading:
+    enclosure = item.find("enclosure")
+    if enclosure is None or not all(enclosure.get(a) for a in ("url", "length", "type")):
+        state = INCOMPLETE
+    elif not enclosure.get("length", "").isdigit() or int(enclosure.get("length", "0")) <= 0:
+        state = NOT_A_LENGTH
+    else:
+        state = COMPLETE
+    date = item.findtext("pubDate")
+    return ItemReading(
+        guid=(item.findtext("guid") or "").strip().lower(),
+        enclosure=state,
+        date=date,
+        date_ok=date is not None and is_rfc2822(date),
+    )
+
+
+def is_rfc2822(text: str) -> bool:
+    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has."""
+    if not _RFC2822.fullmatch(text):
+        return False
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return False
+    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.weekday()] == text[:3]
