@@ -2,7 +2,8 @@
 
 The cover is read in three places: the pages' thumbnails (``thumbnails.py``), the
 artwork rule APL-03 (``rules/apple.py``: format, size, alpha) and the cover embedded in
-the audio files (``tag.py``: its size). Each asks here; an image Pillow cannot read
+the audio files (``tag.py``: its size). ``podpub init`` makes a placeholder cover here
+too. Each asks here; an image Pillow cannot read
 becomes one :class:`ImageError`, whatever Pillow raised, for the caller to word.
 Pillow is imported when an image is read, not before (a run with an unchanged cover
 never loads it).
@@ -11,8 +12,9 @@ never loads it).
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -95,3 +97,53 @@ def _square(image: PILImage) -> PILImage:
         return image
     left, top = (width - side) // 2, (height - side) // 2
     return image.crop((left, top, left + side, top + side))
+
+
+# --- a new show's placeholder cover ------------------------------------------------
+
+PLACEHOLDER_SIZE = 3000  # Apple's largest size: the placeholder is never the reason for a warning
+PLACEHOLDER_BACKGROUND = (36, 52, 71)
+PLACEHOLDER_FRAME = (242, 142, 43)
+PLACEHOLDER_TEXT = (250, 250, 250)
+
+
+def placeholder_cover(title: str) -> bytes:
+    """A 3000 × 3000 RGB PNG with a frame and ``title`` on it (no text without FreeType).
+
+    For a new show made by ``podpub init``, which must pass ``podpub check`` at once:
+    Apple wants a square JPEG or PNG of 1400 to 3000 px, RGB without alpha (APL-01).
+    Flat colours (a PNG of a few kilobytes), the title on it so nobody mistakes it for
+    the finished artwork."""
+    from PIL import Image, ImageDraw, features
+
+    image = Image.new("RGB", (PLACEHOLDER_SIZE, PLACEHOLDER_SIZE), PLACEHOLDER_BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    margin = PLACEHOLDER_SIZE // 12
+    draw.rectangle(
+        (margin, margin, PLACEHOLDER_SIZE - margin, PLACEHOLDER_SIZE - margin),
+        outline=PLACEHOLDER_FRAME,
+        width=40,
+    )
+    if features.check("freetype2"):  # the default bitmap font cannot be scaled to be read
+        _write_title(draw, title)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _write_title(draw: Any, title: str) -> None:
+    from PIL import ImageFont
+
+    font = ImageFont.load_default(size=220)
+    lines = textwrap.wrap(title, width=18)[:4] or ["Podcast"]
+    lines.append("(placeholder cover)")
+    step = 300
+    top = PLACEHOLDER_SIZE // 2 - step * len(lines) // 2
+    for index, line in enumerate(lines):
+        draw.text(
+            (PLACEHOLDER_SIZE // 2, top + index * step),
+            line,
+            fill=PLACEHOLDER_TEXT,
+            font=font,
+            anchor="mt",
+        )

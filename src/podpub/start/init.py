@@ -21,7 +21,7 @@ from podpub.input.models import Show
 from podpub.input.paths import with_slash
 from podpub.input.taxonomy import APPLE_CATEGORIES, category_pairs
 from podpub.input.validate import validate
-from podpub.media.placeholder import placeholder_cover
+from podpub.media.images import placeholder_cover
 from podpub.resolve.guids import podcast_guid
 
 # The questions, in the order asked: (answer field, flag, question).
