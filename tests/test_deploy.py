@@ -375,7 +375,7 @@ def test_deploy_to_s3_sets_types_and_caching_and_a_second_deploy_sends_nothing(
     assert s3.objects() == {f"show/{rel}" for rel in site} | {f"show/{MANIFEST_NAME}"}
     expected = {
         "show/audio/tone.mp3": ("audio/mpeg", "public, max-age=31536000, immutable"),
-        "show/audio/tone.m4a": ("audio/mp4", "public, max-age=31536000, immutable"),
+        "show/audio/tone.m4a": ("audio/x-m4a", "public, max-age=31536000, immutable"),
         "show/feed.xml": ("application/rss+xml; charset=utf-8", "public, max-age=300"),
         "show/index.html": ("text/html; charset=utf-8", "public, max-age=300"),
         "show/cover.png": ("image/png", "public, max-age=3600"),

@@ -168,7 +168,15 @@ def publish(
         if state is not None:
             run.report_unchanged(state, click.echo, verbose)
             if then_deploy:  # the site may not be online yet (a deploy that failed)
-                _deploy(show_dir, out, None, dry_run=False, quiet=quiet, silent=quiet)
+                _deploy(
+                    show_dir,
+                    out,
+                    None,
+                    dry_run=False,
+                    quiet=quiet,
+                    silent=quiet,
+                    after_publish=True,
+                )
             return
 
     from podpub.write.ledger import describe
@@ -231,7 +239,7 @@ def publish(
         notes.append(due)  # said again by a publish that finds nothing changed
     run.finish(result, click.echo, notes, findings)  # state for the next run; summary
     if then_deploy:
-        _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet)
+        _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet, after_publish=True)
 
 
 @cli.command()
@@ -647,6 +655,7 @@ def _deploy(
     quiet: bool,
     to: str | None = None,
     silent: bool = False,  # publish -q: nothing at all on success
+    after_publish: bool = False,  # publish --deploy
 ) -> None:
     from podpub.deploy.report import summary
     from podpub.deploy.run import DeployOptions
@@ -654,9 +663,19 @@ def _deploy(
 
     options = DeployOptions(to=to, out=Path(out) if out else None, dry_run=dry_run)
     report = (lambda line: None) if quiet else click.echo
-    result = run_deploy(show_dir, options, site, report)
+    try:
+        result = run_deploy(show_dir, options, site, report)
+    except PodpubError as exc:
+        if after_publish:  # the closing line must not say the publish wrote nothing
+            raise PodpubError(exc.problems, f"the show is published; {exc.outcome}") from None
+        raise
     for line in [] if silent else summary(result, dry_run=dry_run, quiet=quiet):
         click.echo(line)
+    if result.after is not None:  # the remote check and the pings: faults never fail it
+        for line in [] if silent else result.after.lines:
+            click.echo(line)
+        for warning in result.after.warnings:
+            click.echo(warning, err=True)
 
 
 # --- podpub serve (serve/): the live preview -----------------------------------------
@@ -718,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
             click.echo(str(problem), err=True)
         count = len(exc.problems)
         noun = "problem" if count == 1 else "problems"
-        click.echo(f"podpub: {count} {noun}; nothing was written.", err=True)
+        click.echo(f"podpub: {count} {noun}; {exc.outcome}.", err=True)
         return EXIT_USER_ERROR
     except click.exceptions.Abort:
         click.echo("podpub: interrupted; nothing was written.", err=True)

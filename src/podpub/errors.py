@@ -51,13 +51,19 @@ class Problem:
         return text if self.level == "error" else f"{text} [{self.level}]"
 
 
+NOTHING_WRITTEN = "nothing was written"
+
+
 class PodpubError(Exception):
     """A user error: bad input, refused output. The CLI prints it and exits 1."""
 
-    def __init__(self, problems: Iterable[Problem] | str) -> None:
+    def __init__(self, problems: Iterable[Problem] | str, outcome: str = NOTHING_WRITTEN) -> None:
         if isinstance(problems, str):
             problems = [Problem(file="", line=None, column=None, field="", message=problems)]
         self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        # What the failed run left behind, for the CLI's closing line: most runs write
+        # nothing until all is well; a deploy that stops part-way has uploaded some files.
+        self.outcome = outcome
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

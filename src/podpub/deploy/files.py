@@ -23,8 +23,8 @@ from podpub.errors import PodpubError, Problem
 # browser or an app guessing Latin-1 would garble every accent of the show notes.
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".m4b": "audio/mp4",
+    ".m4a": "audio/x-m4a",  # the feed's enclosure type for M4A (DOC-11, rules §3.5)
+    ".m4b": "audio/x-m4a",
     ".aac": "audio/aac",
     ".ogg": "audio/ogg",
     ".oga": "audio/ogg",

@@ -7,14 +7,15 @@ uploads         the media destination's, then the site's (media, assets, pages,
                 and the feed last)
 deletions       only once the new feed is online, and never a file the ledger lists
 manifests       last, so an interrupted deploy only leaves files to compare again
-after_deploy    the hook for the remote check and the notifications
+after_deploy    the remote check of the new files and the notifications (hooks.py):
+                their faults are warnings, never a failed deploy
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -22,7 +23,7 @@ from pydantic import ValidationError
 
 from podpub.deploy.files import LocalFile, Setting, local_files, site_files
 from podpub.deploy.folder import FolderTarget
-from podpub.deploy.hooks import after_deploy
+from podpub.deploy.hooks import Aftermath, Deployed, after_deploy
 from podpub.deploy.manifest import (
     MANIFEST_NAME,
     Owned,
@@ -45,6 +46,17 @@ from podpub.write.ledger import read_ledger
 from podpub.write.publish import CACHE_DIR, DEFAULT_OUT, build_time
 
 SHOW_FILE = "show.yaml"
+# The CLI's closing line when a deploy stops after it began to upload (never "nothing
+# was written": files are online).
+NOTHING_UPLOADED = "nothing was uploaded"
+STOPPED_PART_WAY = (
+    "some files were uploaded, but the feed online is still the previous one: fix the "
+    "cause and run podpub deploy again"
+)
+FINISHED_PART_WAY = (
+    "the new feed is online, but old files were not all cleaned up: fix the cause and "
+    "run podpub deploy again"
+)
 
 
 class Target(Protocol):
@@ -86,10 +98,11 @@ class Step:
 class DeployResult:
     steps: tuple[Step, ...]
     notes: tuple[str, ...]  # what the producer should know (media not uploaded …)
+    after: Aftermath | None = None  # the remote check and the pings (not on --dry-run)
 
-    @property
-    def uploaded(self) -> tuple[str, ...]:
-        return tuple(file.rel for step in self.steps for file in step.plan.uploads)
+    def uploaded(self, role: str) -> tuple[str, ...]:
+        """The paths uploaded to the ``role`` destination, in order."""
+        return tuple(f.rel for s in self.steps if s.role == role for f in s.plan.uploads)
 
 
 def deploy(
@@ -100,6 +113,29 @@ def deploy(
 ) -> DeployResult:
     """Upload what changed to the site's (and the media's) destination; PodpubError with
     a located, one-line problem for anything that stops it."""
+    try:
+        result, show, site = _plan(show_dir, options, site)
+    except PodpubError as exc:
+        raise PodpubError(exc.problems, NOTHING_UPLOADED) from None
+    if options.dry_run:
+        return result
+    run_steps(result.steps, report)
+    site_step = result.steps[-1]
+    deployed = Deployed(
+        show,
+        site,
+        site_step.target.name,
+        isinstance(site_step.target, FolderTarget),
+        result.uploaded("site"),
+        result.uploaded("media"),
+    )
+    return replace(result, after=after_deploy(show_dir, deployed))
+
+
+def _plan(
+    show_dir: Path, options: DeployOptions, site: SiteRecord | None
+) -> tuple[DeployResult, Show, SiteRecord | None]:
+    """Every destination opened and compared with what is to upload; nothing uploaded."""
     doc, show = load_settings(show_dir)
     out = options.out or show_dir / DEFAULT_OUT
     notes: list[str] = []
@@ -131,11 +167,7 @@ def deploy(
         _step(role, target, files, show_dir, options.dry_run, protected)
         for role, target, files in destinations
     )
-    result = DeployResult(steps, tuple(notes))
-    if not options.dry_run:
-        run_steps(result.steps, report)
-        after_deploy(show_dir, site, result.uploaded)
-    return result
+    return DeployResult(steps, tuple(notes)), show, site
 
 
 def _step(
@@ -166,7 +198,7 @@ def run_steps(steps: tuple[Step, ...], report: Callable[[str], None]) -> None:
                 done += 1
     except PodpubError as exc:
         if not done:
-            raise
+            raise PodpubError(exc.problems, NOTHING_UPLOADED) from None
         stopped = Problem(
             "",
             None,
@@ -176,7 +208,14 @@ def run_steps(steps: tuple[Step, ...], report: Callable[[str], None]) -> None:
             "uploads; the feed online is still the previous one (it goes last)",
             "fix the cause and run podpub deploy again: it uploads only what is missing",
         )
-        raise PodpubError([*exc.problems, stopped]) from None
+        raise PodpubError([*exc.problems, stopped], STOPPED_PART_WAY) from None
+    try:
+        _finish(steps, report)
+    except PodpubError as exc:
+        raise PodpubError(exc.problems, FINISHED_PART_WAY) from None
+
+
+def _finish(steps: tuple[Step, ...], report: Callable[[str], None]) -> None:
     for step in reversed(steps):  # the site's pages stop linking first, then the media go
         for rel in step.plan.deletions:
             report(f"  delete {_display(step, rel)}")

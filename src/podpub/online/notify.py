@@ -64,6 +64,11 @@ def pings_in(show_dir: Path) -> Pings:
     show, problems = validate(load_file(path, SHOW_FILE), Show)
     raise_if_any(problems)
     assert show is not None
+    return pings_for(show)
+
+
+def pings_for(show: Show) -> Pings:
+    """The pings show.yaml's settings ask for (the feed URL as publish writes it)."""
     feed_url = show.feed_url or with_slash(show.url) + "feed.xml"
     endpoint = show.pubnotify_endpoint if show.pubnotify else None
     return Pings(feed_url, show.websub_hub, endpoint)
