@@ -4,12 +4,14 @@ The click command tree and the pydantic models are the single source of truth; t
 pages hold a marker (``<!-- podpub:commands -->``, ``<!-- podpub:fields -->``) that
 these hooks replace, so the reference cannot drift from ``--help`` and the models.
 Pages other podpub work streams write (``OPTIONAL_PAGES``) stay in the nav only when
-their file exists, so ``mkdocs build --strict`` passes before and after they land.
+their file exists, and a link to one that is missing is kept as its plain text, so
+``mkdocs build --strict`` passes before and after they land.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from pathlib import Path
@@ -29,6 +31,7 @@ FIELDS_MARKER = "<!-- podpub:fields -->"
 WORKFLOW = (
     "init",
     "new",
+    "import",
     "check",
     "serve",
     "publish",
@@ -55,6 +58,7 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    markdown = unlink_missing(markdown, Path(config["docs_dir"]))
     if COMMANDS_MARKER in markdown:
         markdown = markdown.replace(COMMANDS_MARKER, commands_markdown())
     if FIELDS_MARKER in markdown:
@@ -76,6 +80,22 @@ def _present(nav: list[Any], docs: Path) -> list[Any]:
         elif entry not in OPTIONAL_PAGES or (docs / entry).is_file():
             kept.append(entry)
     return kept
+
+
+# A Markdown link to a page of the docs folder: [text](page.md) or [text](page.md#anchor).
+_PAGE_LINK = re.compile(r"\[([^\]]+)\]\(([\w-]+\.md)(#[^)\s]*)?\)")
+
+
+def unlink_missing(markdown: str, docs: Path) -> str:
+    """Links to optional pages not there yet become their text (strict builds refuse them)."""
+
+    def keep_or_unlink(match: re.Match[str]) -> str:
+        page = match.group(2)
+        if page in OPTIONAL_PAGES and not (docs / page).is_file():
+            return match.group(1)
+        return match.group(0)
+
+    return _PAGE_LINK.sub(keep_or_unlink, markdown)
 
 
 # --- Commands: click's tree ----------------------------------------------------------
