@@ -11,6 +11,7 @@ their file exists, and a link to one that is missing is kept as its plain text, 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import types
 import typing
@@ -145,14 +146,26 @@ def _command_section(name: str, command: click.Command) -> str:
     rows = [row for row in (p.get_help_record(ctx) for p in options) if row is not None]
     if rows:
         lines += ["| Option | What it does |", "|---|---|"]
-        lines += [f"| `{_cell(opts)}` | {_cell(help_text)} |" for opts, help_text in rows]
+        lines += [f"| `{_code_cell(opts)}` | {_cell(help_text)} |" for opts, help_text in rows]
         lines.append("")
     return "\n".join(lines)
 
 
 def _paragraphs(text: str) -> str:
     """click's help text: paragraphs of wrapped lines, joined back for Markdown."""
-    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(_plain(" ".join(p.split())) for p in text.split("\n\n"))
+
+
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
+def _plain(text: str) -> str:
+    """Help text and descriptions shown as written: ``episodes/<date>-<slug>.yaml`` and
+    ``<atom:link rel="hub">`` are words to read, not HTML tags for Markdown to swallow."""
+    parts = _CODE_SPAN.split(text)
+    return "".join(
+        part if part.startswith("`") else html.escape(part, quote=False) for part in parts
+    )
 
 
 # --- Descriptor fields: the pydantic models ------------------------------------------
@@ -276,4 +289,10 @@ def _default(info: Any) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _plain(" ".join(text.split())).replace("|", "\\|")
+
+
+def _code_cell(text: str) -> str:
+    """A table cell's code span: its pipes do not split the row (Python-Markdown's tables
+    skip code spans), and a backslash there would be shown as typed."""
+    return " ".join(text.split())

@@ -674,7 +674,9 @@ def _deploy(
 )
 @click.option("--drafts", is_flag=True, help="Show drafts too, marked Draft on the page.")
 @click.option(
-    "--future", is_flag=True, help="Show future-dated episodes too, marked Scheduled for …."
+    "--future",
+    is_flag=True,
+    help="Show future-dated episodes too, each marked 'Scheduled for' its date.",
 )
 @click.option(
     "-j",
