@@ -4,12 +4,15 @@ The click command tree and the pydantic models are the single source of truth; t
 pages hold a marker (``<!-- podpub:commands -->``, ``<!-- podpub:fields -->``) that
 these hooks replace, so the reference cannot drift from ``--help`` and the models.
 Pages other podpub work streams write (``OPTIONAL_PAGES``) stay in the nav only when
-their file exists, so ``mkdocs build --strict`` passes before and after they land.
+their file exists, and a link to one that is missing is kept as its plain text, so
+``mkdocs build --strict`` passes before and after they land.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import types
 import typing
 from pathlib import Path
@@ -29,6 +32,7 @@ FIELDS_MARKER = "<!-- podpub:fields -->"
 WORKFLOW = (
     "init",
     "new",
+    "import",
     "check",
     "serve",
     "publish",
@@ -55,6 +59,7 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    markdown = unlink_missing(markdown, Path(config["docs_dir"]))
     if COMMANDS_MARKER in markdown:
         markdown = markdown.replace(COMMANDS_MARKER, commands_markdown())
     if FIELDS_MARKER in markdown:
@@ -76,6 +81,22 @@ def _present(nav: list[Any], docs: Path) -> list[Any]:
         elif entry not in OPTIONAL_PAGES or (docs / entry).is_file():
             kept.append(entry)
     return kept
+
+
+# A Markdown link to a page of the docs folder: [text](page.md) or [text](page.md#anchor).
+_PAGE_LINK = re.compile(r"\[([^\]]+)\]\(([\w-]+\.md)(#[^)\s]*)?\)")
+
+
+def unlink_missing(markdown: str, docs: Path) -> str:
+    """Links to optional pages not there yet become their text (strict builds refuse them)."""
+
+    def keep_or_unlink(match: re.Match[str]) -> str:
+        page = match.group(2)
+        if page in OPTIONAL_PAGES and not (docs / page).is_file():
+            return match.group(1)
+        return match.group(0)
+
+    return _PAGE_LINK.sub(keep_or_unlink, markdown)
 
 
 # --- Commands: click's tree ----------------------------------------------------------
@@ -125,14 +146,26 @@ def _command_section(name: str, command: click.Command) -> str:
     rows = [row for row in (p.get_help_record(ctx) for p in options) if row is not None]
     if rows:
         lines += ["| Option | What it does |", "|---|---|"]
-        lines += [f"| `{_cell(opts)}` | {_cell(help_text)} |" for opts, help_text in rows]
+        lines += [f"| `{_code_cell(opts)}` | {_cell(help_text)} |" for opts, help_text in rows]
         lines.append("")
     return "\n".join(lines)
 
 
 def _paragraphs(text: str) -> str:
     """click's help text: paragraphs of wrapped lines, joined back for Markdown."""
-    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(_plain(" ".join(p.split())) for p in text.split("\n\n"))
+
+
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
+def _plain(text: str) -> str:
+    """Help text and descriptions shown as written: ``episodes/<date>-<slug>.yaml`` and
+    ``<atom:link rel="hub">`` are words to read, not HTML tags for Markdown to swallow."""
+    parts = _CODE_SPAN.split(text)
+    return "".join(
+        part if part.startswith("`") else html.escape(part, quote=False) for part in parts
+    )
 
 
 # --- Descriptor fields: the pydantic models ------------------------------------------
@@ -256,4 +289,10 @@ def _default(info: Any) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return _plain(" ".join(text.split())).replace("|", "\\|")
+
+
+def _code_cell(text: str) -> str:
+    """A table cell's code span: its pipes do not split the row (Python-Markdown's tables
+    skip code spans), and a backslash there would be shown as typed."""
+    return " ".join(text.split())

@@ -564,8 +564,9 @@ def _next_due(site: SiteRecord) -> str | None:
 @cli.command()
 @_show_dir
 def notify(show_dir: Path) -> None:
-    """Tell the apps the feed changed: POST to the WebSub hub (websub_hub) and ping the
-    Podcast Index (pubnotify: true), as show.yaml asks. A failed ping is a warning."""
+    """Tell the apps the feed of the show in SHOW_DIR (default: the current folder)
+    changed: POST to the WebSub hub (websub_hub) and ping the Podcast Index
+    (pubnotify: true), as show.yaml asks. A failed ping is a warning."""
     from podpub.net.http import Client
     from podpub.online.notify import pings_in, send
 
@@ -641,8 +642,9 @@ def _left_out(skipped: tuple[str, ...]) -> str:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, not each file.")
 def deploy(show_dir: Path, dest: str | None, out: str | None, dry_run: bool, quiet: bool) -> None:
-    """Upload the published site, changed files only: media first, then pages, the feed
-    last; delete what the site no longer has, never audio published.lock lists."""
+    """Upload the site published from the show in SHOW_DIR (default: the current folder),
+    changed files only: media first, then pages, the feed last; delete what the site no
+    longer has, never audio published.lock lists."""
     _deploy(show_dir, out, None, dry_run=dry_run, quiet=quiet, to=dest)
 
 
@@ -692,7 +694,9 @@ def _deploy(
 )
 @click.option("--drafts", is_flag=True, help="Show drafts too, marked Draft on the page.")
 @click.option(
-    "--future", is_flag=True, help="Show future-dated episodes too, marked Scheduled for …."
+    "--future",
+    is_flag=True,
+    help="Show future-dated episodes too, each marked 'Scheduled for' its date.",
 )
 @click.option(
     "-j",
@@ -701,8 +705,9 @@ def _deploy(
     help="Worker processes for big shows (default: one per CPU; 1: none).",
 )
 def serve(show_dir: Path, port: int, drafts: bool, future: bool, jobs: int | None) -> None:
-    """Preview the show at http://127.0.0.1:PORT/: build it into .podpub/preview/ (never
-    public/ or published.lock), rebuild on every save and reload the open pages."""
+    """Preview the show in SHOW_DIR (default: the current folder) at
+    http://127.0.0.1:PORT/: build it into .podpub/preview/ (never public/ or
+    published.lock), rebuild on every save and reload the open pages."""
     from podpub.serve.run import ServeOptions
     from podpub.serve.run import serve as run_serve
 
