@@ -323,6 +323,8 @@ def tag(
     # The descriptors and audio must be right (resolve); the feed rules are publish's.
     site = resolve(show_dir, PlanOptions(now=build_time(), drafts=drafts, future=future))
     run = tag_episodes(show_dir, site, select_episodes(site, episodes))
+    for note in run.skipped:  # remote audio: nothing to tag here, said once per episode
+        click.echo(str(note), err=True)
     for result in run.results:
         if quiet:
             continue

@@ -897,6 +897,7 @@ def _fsync(path: Path) -> None:
 class TagRun:
     results: list[TagResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # notes: remote audio, not tagged
 
 
 def select_episodes(site: SiteRecord, names: Sequence[str]) -> list[EpisodeRecord]:
@@ -939,6 +940,9 @@ def tag_episodes(show_dir: Path, site: SiteRecord, episodes: Iterable[EpisodeRec
     run = TagRun()
     cover = read_cover(site.show)
     for episode in episodes:
+        if episode.audio_source is None:  # remote audio: there is no file here to write
+            run.skipped.append(_remote_note(show_dir, episode))
+            continue
         container = container_of(episode)
         try:
             run.results.append(tag_file(episode, wanted_tags(episode, site.show, cover), container))
@@ -963,6 +967,8 @@ def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
     warnings: list[Problem] = []
     cover = read_cover(site.show) if site.episodes else None
     for episode in site.episodes:
+        if episode.audio_source is None:  # remote audio: no file here to read
+            continue
         container = container_of(episode)
         try:
             in_file = container.read(episode.audio_source)
@@ -993,6 +999,17 @@ def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
                 )
             )
     return warnings
+
+
+def _remote_note(show_dir: Path, episode: EpisodeRecord) -> Problem:
+    return _audio_problem(
+        show_dir,
+        episode,
+        f"remote audio ({episode.enclosure_url}) skipped: podpub tags only files in the show "
+        "folder",
+        "tag it where it is hosted, or import with --download to keep a local copy",
+        level="note",
+    )
 
 
 def _audio_problem(

@@ -242,7 +242,11 @@ class PageRenderer:
             episode=episode,
             newer=episodes[index - 1] if index > 0 else None,
             older=episodes[index + 1] if index + 1 < len(episodes) else None,
-            audio_href=root + urlpath(episode.audio_path),
+            audio_href=(  # remote audio: the player plays it where it is hosted
+                root + urlpath(episode.audio_path)
+                if episode.audio_source
+                else episode.enclosure_url
+            ),
             jsonld=json_ld(self.episode_ld(episode)),
             transcript=shown,
             transcript_turns=transcripts.turns(cues),

@@ -128,7 +128,8 @@ def publish(
         files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
         show = digest_of(site.show) if run is not None else None  # once: keys of chapters
         for episode in site.episodes:
-            files_of.append((episode.audio_path, episode.audio_source))
+            if episode.audio_source is not None:  # remote audio stays where it is hosted
+                files_of.append((episode.audio_path, episode.audio_source))
             files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:
                 json_file = partial(chapters_json, episode, site.show)
