@@ -17,7 +17,7 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -379,6 +379,51 @@ def _left_out(skipped: tuple[str, ...]) -> str:
     return (
         f"Left out {len(skipped)} draft or scheduled episode{'s' * (len(skipped) != 1)} "
         f"(--drafts, --future to include them): {named}"
+    )
+
+
+# --- podpub import (importer/) ---------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("source")
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Fetch each episode's audio into DIR/audio/ (resumable) and write local audio: "
+    "paths instead of the remote URLs.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Import only the episodes published on or after this date (YYYY-MM-DD).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Import only the newest N episodes.")
+def import_command(
+    source: str, folder: Path | None, download: bool, since: Any, limit: int | None
+) -> None:
+    """Turn an existing show's feed (SOURCE: its URL or a file) into a podpub show in DIR
+    (default: a new folder named after the show), keeping every GUID, with
+    published.lock and an import report."""
+    from podpub.importer.run import REPORT_FILE, ImportOptions, import_show
+
+    options = ImportOptions(
+        download=download,
+        since=since.date() if since else None,
+        limit=limit,
+        progress=sys.stderr.isatty(),
+    )
+    result = import_show(source, folder, options)
+    report = result.report
+    for name, value in report.counts.items():
+        click.echo(f"{name}: {value:,}")
+    for line in report.advice:
+        click.echo(f"to do: {line}")
+    click.echo(
+        f"Imported {result.episodes:,} episode{'s' * (result.episodes != 1)} into "
+        f"{result.folder}; report: {result.folder / REPORT_FILE}. Next: podpub publish "
+        f"{result.folder} --dry-run"
     )
 
 
