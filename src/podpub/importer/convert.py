@@ -25,6 +25,7 @@ from podpub.importer.report import Report
 from podpub.importer.values import clock, parse_date, parse_duration, parse_flag, parse_positive
 from podpub.input.models import in_show_zone
 from podpub.input.paths import slugify
+from podpub.input.taxonomy import groups_of_role
 from podpub.resolve.guids import podcast_guid
 from podpub.write.ledger import Entry
 
@@ -158,7 +159,9 @@ def convert_show(feed: Feed, source_url: str | None, report: Report) -> Show:
     if credits:
         data["credits"] = credits
     moved = channel.text_of("itunes:new-feed-url")
-    if moved:
+    if moved and moved.rstrip("/") == (old_feed_url or "").rstrip("/"):
+        report.drop("itunes:new-feed-url naming the feed itself (no move)", moved)
+    elif moved:
         report.advice.append(
             f"the old feed already says it moved to {moved} (itunes:new-feed-url): apps follow "
             "it; import that feed if it is the newer one"
@@ -287,6 +290,13 @@ def _people(
                 person[key] = value
         role = node.attrs.get("role", "host").strip().lower() or "host"
         group = node.attrs.get("group", "").strip().lower() or None
+        if not groups_of_role(role):
+            report.drop(f"podcast:person with a role outside the taxonomy ({where})", role)
+            continue
+        if group is not None and group not in groups_of_role(role):
+            # the feed's group is no group of that role: podpub finds the role's own
+            report.convert("podcast:person group that is not the role's: left out", role)
+            group = None
         entry: Any = person if len(person) > 1 else name
         if role == "host":
             hosts.append(entry)
@@ -400,7 +410,6 @@ def convert_item(
         date=published.isoformat(),
         first_published=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    report.keep("item guid")
     result = Episode(episode_key, data, comments, entry, published)
     result.transcripts = transcripts
     return result

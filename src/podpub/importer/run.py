@@ -153,6 +153,7 @@ def _episodes(
             )
             continue
         episodes.append(episode)
+    report.keep("item guid, exactly as it was", len(episodes))
     taken: set[str] = set()
     for episode in episodes:
         episode.key = episode_key(episode, taken)
