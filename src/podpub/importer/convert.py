@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +22,10 @@ from podpub.importer.feedxml import Feed, Node
 from podpub.importer.markup import timestamp_chapters, to_markdown
 from podpub.importer.report import Report
 from podpub.importer.values import clock, parse_date, parse_duration, parse_flag, parse_positive
-from podpub.input.models import in_show_zone
 from podpub.input.paths import slugify
 from podpub.input.taxonomy import groups_of_role
 from podpub.resolve.guids import podcast_guid
 from podpub.write.ledger import Entry
-
-TIMEZONE = "UTC"  # show.yaml's default: dates are written with their own offsets anyway
 
 # Analytics services that prefix enclosure URLs and redirect to the file (kept as they are:
 # the prefix is how the producer counts downloads, and the URL is what apps have).
@@ -75,7 +71,8 @@ class Episode:
     data: dict[str, Any]
     comments: list[str]
     entry: Entry
-    published: dt.datetime
+    published: dt.datetime  # the pubDate, with the offset it was written with
+    page_key: str | None = None  # the key its page had, when the old page URL shows one
     transcripts: dict[str, bytes] = field(default_factory=dict)  # show-relative path → bytes
 
 
@@ -293,10 +290,14 @@ def _people(
         if not groups_of_role(role):
             report.drop(f"podcast:person with a role outside the taxonomy ({where})", role)
             continue
-        if group is not None and group not in groups_of_role(role):
-            # the feed's group is no group of that role: podpub finds the role's own
-            report.convert("podcast:person group that is not the role's: left out", role)
-            group = None
+        groups = groups_of_role(role)
+        if group is not None and group not in groups:
+            # the feed's group is no group of that role: the role's own (the first of them)
+            report.convert("podcast:person group that is not the role's: the role's own", role)
+            group = groups[0] if len(groups) > 1 else None
+        elif group is None and len(groups) > 1 and role != "host":
+            group = groups[0]  # podpub asks which group when a role has several
+            report.convert("podcast:person without a group: the role's first", role)
         entry: Any = person if len(person) > 1 else name
         if role == "host":
             hosts.append(entry)
@@ -398,7 +399,6 @@ def convert_item(
     _count_dropped(node.children, ITEM_TAGS_READ, report, "item")
     if node.first("itunes:image") is not None:
         report.drop("episode image (itunes:image): podpub's items use the show cover", label)
-    published = in_show_zone(when, zoneinfo.ZoneInfo(TIMEZONE))
     entry = Entry(
         key=episode_key,
         file="",
@@ -407,10 +407,10 @@ def convert_item(
         enclosure=url if url.startswith(("http://", "https://")) else enclosure_url,
         length=length or 0,
         duration=round(duration or 0),
-        date=published.isoformat(),
+        date="",  # in the show's time zone, once it is known (run.py)
         first_published=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    result = Episode(episode_key, data, comments, entry, published)
+    result = Episode(episode_key, data, comments, entry, when, _page_key(node))
     result.transcripts = transcripts
     return result
 
@@ -509,7 +509,10 @@ def _transcripts(
             report.drop(f"podcast:transcript that could not be fetched ({why})", label)
             continue
         language = transcript.attrs.get("language", "").strip().lower()
-        found[f"{extension}|{language}"] = body
+        basename = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if not basename.lower().endswith(extension) or not re.fullmatch(r"[\w.-]+", basename):
+            basename = ""
+        found[f"{extension}|{language}|{basename}"] = body
         report.keep("podcast:transcript (fetched into transcripts/)")
     return found
 
@@ -548,8 +551,19 @@ def _linked_chapters(
     return None
 
 
+def _page_key(node: Node) -> str | None:
+    """The old page's own ``<date>-<slug>`` (podpub's pages, many generators' too): kept as
+    the key, so the episode's page keeps its address."""
+    link = (node.text_of("link") or "").split("?")[0].split("#")[0].rstrip("/")
+    last = link.rsplit("/", 1)[-1]
+    return last if re.fullmatch(r"\d{4}-\d{2}-\d{2}-[a-z0-9]+(-[a-z0-9]+)*", last) else None
+
+
 def episode_key(episode: Episode, taken: set[str]) -> str:
     """``<date>-<slug>``, unique in the show (a second one of the same day gets -2 …)."""
+    if episode.page_key and episode.page_key not in taken:
+        taken.add(episode.page_key)
+        return episode.page_key
     day = dt.datetime.fromisoformat(episode.data["date"]).date()  # in the feed's own offset
     stem = f"{day.isoformat()}-{slugify(episode.data['title'], 60)}"
     stem = stem.rstrip("-")

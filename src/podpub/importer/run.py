@@ -7,9 +7,11 @@ fails or is interrupted leaves no half-made show. The staging folder is kept the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,9 @@ from podpub.importer.feedxml import Feed, FeedError, parse_feed
 from podpub.importer.report import Report
 from podpub.importer.source import MAX_FEED_BYTES, open_source
 from podpub.importer.values import parse_date
+from podpub.importer.zones import guess_timezone
 from podpub.input.load import dump_yaml
+from podpub.input.models import in_show_zone
 from podpub.input.paths import slugify
 from podpub.media.thumbnails import cover_kind
 from podpub.net.http import Client
@@ -63,7 +67,9 @@ def import_show(source: str, target: Path | None, options: ImportOptions) -> Imp
         staging = folder.parent / f".{folder.name}.import"
         staging.mkdir(parents=True, exist_ok=True)
         fetcher = Fetcher(client)
-        episodes = _episodes(feed, base_url or show.data["url"], fetcher, options, report)
+        episodes = _episodes(
+            feed, base_url or show.data["url"], fetcher, options, report, show.data
+        )
         _cover(show.cover_url, show.data, fetcher, staging, report)
         if options.download:
             downloads.fetch_audio(client, episodes, staging, options.progress, report)
@@ -127,7 +133,12 @@ def _refuse_taken(folder: Path) -> None:
 
 
 def _episodes(
-    feed: Feed, base_url: str | None, fetcher: Fetcher, options: ImportOptions, report: Report
+    feed: Feed,
+    base_url: str | None,
+    fetcher: Fetcher,
+    options: ImportOptions,
+    report: Report,
+    show: dict[str, Any],
 ) -> list[Episode]:
     chosen = _chosen(feed, options, report)
     episodes: list[Episode] = []
@@ -154,10 +165,20 @@ def _episodes(
             continue
         episodes.append(episode)
     report.keep("item guid, exactly as it was", len(episodes))
+    timezone = guess_timezone([e.published for e in episodes])
+    if timezone != "UTC":
+        show["timezone"] = timezone  # the new feed's pubDates keep the old offsets
+        report.convert(f"time zone {timezone}: the one that gives every pubDate its offset")
     taken: set[str] = set()
+    zone = zoneinfo.ZoneInfo(timezone)
     for episode in episodes:
         episode.key = episode_key(episode, taken)
-        episode.entry = _with_key(episode)
+        episode.entry = dataclasses.replace(
+            episode.entry,
+            key=episode.key,
+            file=f"episodes/{episode.key}.yaml",
+            date=in_show_zone(episode.published, zone).isoformat(),  # as publish will say
+        )
     report.counts = {
         "items in the feed": len(feed.items),
         "episodes imported": len(episodes),
@@ -189,12 +210,6 @@ def _chosen(feed: Feed, options: ImportOptions, report: Report) -> list[tuple[in
         )
         dated = [t for t in dated if t[0] in keep]
     return [(i, n) for i, n, _ in dated]
-
-
-def _with_key(episode: Episode) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(episode.entry, key=episode.key, file=f"episodes/{episode.key}.yaml")
 
 
 def _cover(
@@ -237,10 +252,12 @@ def _transcript_files(staging: Path, episode: Episode) -> None:
         return
     (staging / "transcripts").mkdir(exist_ok=True)
     listed: list[dict[str, str]] = []
-    for n, (kind, body) in enumerate(episode.transcripts.items(), 1):
-        extension, language = kind.split("|")
-        suffix = f"-{language}" if language and len(episode.transcripts) > 1 else ""
-        name = f"transcripts/{episode.key}{suffix or ('-' + str(n) if n > 1 else '')}{extension}"
+    for kind, body in episode.transcripts.items():
+        extension, language, basename = kind.split("|", 2)
+        # in a folder of its own, under the old file's name: podpub publishes it beside the
+        # page under that name, so a feed that podpub wrote keeps its transcript URLs
+        name = f"transcripts/{episode.key}/{basename or 'transcript' + extension}"
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
         (staging / name).write_bytes(body)
         entry = {"file": name}
         if language:
