@@ -73,6 +73,7 @@ class Episode:
     entry: Entry
     published: dt.datetime  # the pubDate, with the offset it was written with
     page_key: str | None = None  # the key its page had, when the old page URL shows one
+    source_url: str = ""  # the enclosure as the old feed served it (absolute): --download
     transcripts: dict[str, bytes] = field(default_factory=dict)  # show-relative path → bytes
 
 
@@ -410,7 +411,8 @@ def convert_item(
         date="",  # in the show's time zone, once it is known (run.py)
         first_published=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    result = Episode(episode_key, data, comments, entry, when, _page_key(node))
+    served = urljoin(base_url or "", url)  # before any https rewrite: what answered until now
+    result = Episode(episode_key, data, comments, entry, when, _page_key(node), served)
     result.transcripts = transcripts
     return result
 

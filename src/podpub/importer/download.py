@@ -35,18 +35,20 @@ EXTENSIONS = {
 
 def fetch_audio(
     client: Client, episodes: list[Episode], staging: Path, progress: bool, report: Report
-) -> None:
-    """Download every episode's audio; an episode whose file cannot be had keeps its URL."""
+) -> list[str]:
+    """Download every episode's audio; return what could not be downloaded (the import
+    then stops, keeping what it has: the same command resumes)."""
     folder = staging / "audio"
     folder.mkdir(exist_ok=True)
     total = sum(e.data["audio"].get("length", 0) for e in episodes)
+    failed: list[str] = []
     with _bar(progress, total) as advance:
         for episode in episodes:
             audio = episode.data["audio"]
             name = episode.key + _extension(audio["url"], audio["type"])
-            problem = _download(client, audio["url"], folder / name, advance)
+            problem = _download(client, episode.source_url, folder / name, advance)
             if problem is not None:
-                report.advice.append(f"{episode.key}: audio not downloaded ({problem}); URL kept")
+                failed.append(f"{episode.source_url}: {problem}")
                 continue
             mismatch = _size_problem(folder / name, audio.get("length"))
             if mismatch is not None:  # the file is the truth: podpub probes and publishes it
@@ -61,6 +63,7 @@ def fetch_audio(
                 "publish --dry-run lists it as an enclosure change, not a GUID change)",
                 "",
             )
+    return failed
 
 
 def _extension(url: str, mime: str) -> str:

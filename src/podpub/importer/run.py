@@ -72,7 +72,9 @@ def import_show(source: str, target: Path | None, options: ImportOptions) -> Imp
         )
         _cover(show.cover_url, show.data, fetcher, staging, report)
         if options.download:
-            downloads.fetch_audio(client, episodes, staging, options.progress, report)
+            failed = downloads.fetch_audio(client, episodes, staging, options.progress, report)
+            if failed:
+                raise PodpubError([_download_problem(source, line) for line in failed])
         _write(staging, show.data, show.comments, episodes, report)
     if folder.exists():  # an empty folder given as DIR
         folder.rmdir()
@@ -114,6 +116,17 @@ def _hint(message: str) -> str:
     if "still sending" in message or "no answer" in message:
         return "the server did not finish in time; try again later or save the feed to a file"
     return "check the address or the file; podpub imports RSS podcast feeds"
+
+
+def _download_problem(source: str, line: str) -> Problem:
+    return Problem(
+        source,
+        None,
+        None,
+        "",
+        f"audio not downloaded: {line}",
+        "run the same command again: the downloads resume where they stopped",
+    )
 
 
 def _refuse_taken(folder: Path) -> None:
