@@ -552,9 +552,11 @@ def test_a_feed_of_5000_items_and_10_mb_imports_in_seconds(
     feed = tmp_path / "big.xml"
     big_feed(feed, 5000)
     assert feed.stat().st_size > 10_000_000
-    started = time.monotonic()
+    # CPU time, not wall time: the test machine is shared, and a busy neighbour is no
+    # slowness of the import's own
+    started = time.process_time()
     code, out = run(capsys, "import", str(feed), str(tmp_path / "show"))
-    seconds = time.monotonic() - started
+    seconds = time.process_time() - started
     assert code == 0, out
     assert len(list((tmp_path / "show" / "episodes").glob("*.yaml"))) == 5000
-    assert seconds < 60, f"{seconds:.1f} s"  # about 10 s on a quiet 2-core machine
+    assert seconds < 30, f"{seconds:.1f} s of CPU"  # about 12 s here

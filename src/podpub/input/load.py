@@ -500,7 +500,7 @@ class _Builder:
 # --- writing descriptors (podpub import) -----------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Descriptors as a producer would write them: keys in the given order, no anchors,
     multi-line text as literal blocks (readable and diffable; PyYAML falls back to a quoted
     scalar when a literal block cannot carry the text exactly)."""
@@ -509,7 +509,7 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_text(dumper: Any, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar(_STR, value, style=style)
 
