@@ -560,3 +560,245 @@ def test_a_feed_of_5000_items_and_10_mb_imports_in_seconds(
     assert code == 0, out
     assert len(list((tmp_path / "show" / "episodes").glob("*.yaml"))) == 5000
     assert seconds < 30, f"{seconds:.1f} s of CPU"  # about 12 s here
+
+
+# --- feeds other generators wrote ---------------------------------------------------------
+
+
+def _publish_and_compare(
+    capsys: pytest.CaptureFixture[str], old_feed: bytes, show: Path, site: Path
+) -> None:
+    """After an import: the dry run and the publish succeed, and the new feed keeps what
+    subscribers' apps go by, item by item."""
+    if not any(show.glob("cover.*")):
+        Image.new("RGB", (1400, 1400), "red").save(show / "cover.jpg")  # the feed had none
+    code, dry = run(capsys, "publish", str(show), "--dry-run")
+    assert code == 0, dry
+    assert "guid:" not in dry and "leave" not in dry, dry
+    code, out = run(capsys, "publish", str(show), "--out", str(site))
+    assert code == 0, out
+    new_feed = (site / "feed.xml").read_bytes()
+    assert feed_items(new_feed) == feed_items(old_feed)
+
+
+def test_a_podgen_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from podgen import Category, Episode, Media, Person, Podcast
+
+    podcast = Podcast(
+        name="Podgen Show",
+        description="A show written by podgen.",
+        website="https://podgen.example.com",
+        explicit=False,
+        category=Category("Technology"),
+        language="en-GB",
+        authors=[Person("Paula Gen", "paula@podgen.example.com")],
+        owner=Person("Paula Gen", "paula@podgen.example.com"),
+        feed_url="https://podgen.example.com/feed.rss",
+    )
+    for n in (1, 2, 3):
+        podcast.episodes.append(
+            Episode(
+                title=f"Generated {n}",
+                id=f"urn:podgen:{n}",
+                media=Media(
+                    f"https://media.podgen.example.com/{n}.mp3",
+                    size=1_000_000 * n,
+                    type="audio/mpeg",
+                    duration=dt.timedelta(minutes=20 + n, seconds=n),
+                ),
+                summary=f"<p>Episode <em>{n}</em> of the show.</p>",
+                publication_date=dt.datetime(2023, 3, n, 9, 0, tzinfo=dt.UTC),
+            )
+        )
+    feed = tmp_path / "podgen.rss"
+    podcast.rss_file(str(feed))
+    assert run(capsys, "import", str(feed), str(tmp_path / "show"))[0] == 0
+    meta = yaml.safe_load((tmp_path / "show" / "show.yaml").read_text())
+    assert meta["guid"] == podcast_guid("https://podgen.example.com/feed.rss")
+    _publish_and_compare(capsys, feed.read_bytes(), tmp_path / "show", tmp_path / "site")
+
+
+HUGO_FEED = """{{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" \
+xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>{{ .Site.Title }}</title>
+<link>{{ .Site.BaseURL }}</link>
+<description>{{ .Site.Params.description }}</description>
+<language>{{ .Site.LanguageCode }}</language>
+{{ with .OutputFormats.Get "RSS" -}}
+<atom:link href="{{ .Permalink }}" rel="self" type="application/rss+xml"/>
+{{- end }}
+<itunes:author>{{ .Site.Params.author }}</itunes:author>
+<itunes:owner><itunes:name>{{ .Site.Params.author }}</itunes:name>\
+<itunes:email>{{ .Site.Params.email }}</itunes:email></itunes:owner>
+<itunes:category text="Music"/>
+<itunes:explicit>false</itunes:explicit>
+{{ range where .Site.RegularPages "Section" "episodes" }}
+<item>
+<title>{{ .Title }}</title>
+<link>{{ .Permalink }}</link>
+<guid isPermaLink="false">{{ .Params.guid }}</guid>
+<pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>
+<description>{{ .Content | html }}</description>
+<enclosure url="{{ .Params.audio }}" length="{{ .Params.length }}" type="audio/mpeg"/>
+<itunes:duration>{{ .Params.duration }}</itunes:duration>
+<itunes:episode>{{ .Params.episode }}</itunes:episode>
+</item>
+{{ end }}
+</channel>
+</rss>
+"""
+
+
+@pytest.mark.skipif(not shutil.which("hugo"), reason="hugo (Debian package hugo) builds the site")
+def test_a_hugo_podcast_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "hugo"
+    (site / "layouts").mkdir(parents=True)
+    (site / "layouts" / "index.rss.xml").write_text(HUGO_FEED)
+    (site / "hugo.toml").write_text(
+        'baseURL = "https://hugo.example.com/"\ntitle = "Hugo Hour"\nlanguageCode = "en-us"\n'
+        'disableKinds = ["taxonomy", "term"]\n[params]\ndescription = "Songs, made by Hugo."\n'
+        'author = "Hugh Go"\nemail = "hugh@hugo.example.com"\n'
+    )
+    (site / "content" / "episodes").mkdir(parents=True)
+    for n in (1, 2):
+        (site / "content" / "episodes" / f"ep{n}.md").write_text(
+            f'---\ntitle: "Song {n}"\ndate: 2023-0{n}-15T20:00:00-05:00\nguid: "hugo-ep-{n}"\n'
+            f'audio: "https://media.hugo.example.com/ep{n}.mp3"\nlength: {5_000_000 + n}\n'
+            f'duration: "00:4{n}:10"\nepisode: {n}\n---\nThe *{n}* song, [lyrics](https://example.org/{n}).\n'
+        )
+    subprocess.run(["hugo", "--quiet", "-s", str(site)], check=True, capture_output=True)
+    feed = site / "public" / "index.xml"
+    assert run(capsys, "import", str(feed), str(tmp_path / "show"))[0] == 0
+    episodes = descriptors(tmp_path / "show")
+    assert episodes["2023-01-15-song-1"]["date"] == "2023-01-15T20:00:00-05:00"
+    assert "[lyrics](https://example.org/1)" in episodes["2023-01-15-song-1"]["summary"]
+    _publish_and_compare(capsys, feed.read_bytes(), tmp_path / "show", tmp_path / "site")
+
+
+# --- podpub's own feed, round trip -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def https_server(folder: Path, certs: Path) -> Iterator[str]:
+    """``folder`` over HTTPS on 127.0.0.1, with a certificate made for the test."""
+    import functools
+    import ssl
+
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(certs / "key.pem"), "-out", str(certs / "cert.pem"),
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs / "cert.pem", certs / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+ROUND_TRIP_SHOW = """\
+title: Round Trip
+description: |-
+  A show about *round trips*, with [a link](https://example.org/).
+
+  - one
+  - two
+language: en
+url: {url}
+author: Rita Round
+owner:
+  name: Rita Round
+  email: rita@roundtrip.example.com
+image: cover.png
+categories:
+- Technology
+explicit: false
+timezone: Europe/Paris
+hosts:
+- Rita Round
+"""
+
+ROUND_TRIP_EPISODES = {
+    "2023-06-02-first.yaml": """\
+title: First trip
+number: 1
+season: 1
+date: 2023-06-02 18:00
+summary: |-
+  We go **there** and back. See [the map](https://example.org/map).
+
+  1. Leave
+  2. Return
+chapters:
+- title: Leaving
+  start: "0:00"
+- title: Coming back
+  start: "10:00"
+transcripts:
+- file: transcripts/first.vtt
+audio:
+  url: https://cdn.roundtrip.example.com/first.mp3
+  length: 23456789
+  duration: "0:31:05"
+  type: audio/mpeg
+""",
+    "2023-12-01-second.yaml": """\
+title: Second trip
+number: 2
+season: 1
+type: bonus
+date: 2023-12-01 09:30
+summary: A short one.
+audio:
+  url: https://cdn.roundtrip.example.com/second.mp3
+  length: 3456789
+  duration: 245
+  type: audio/mpeg
+""",
+}
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl makes the test's certificate")
+def test_podpubs_own_feed_round_trips_to_the_same_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with https_server(site, tmp_path) as url:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "cert.pem"))
+        show = write_show(tmp_path / "show", ROUND_TRIP_EPISODES, ROUND_TRIP_SHOW.format(url=url))
+        (show / "transcripts").mkdir()
+        (show / "transcripts" / "first.vtt").write_text(
+            "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Rita Round>Hello.\n"
+        )
+        assert run(capsys, "publish", str(show), "--out", str(site))[0] == 0
+        code, out = run(capsys, "import", url + "feed.xml", str(tmp_path / "again"))
+        assert code == 0, out
+        code, out = run(capsys, "publish", str(tmp_path / "again"), "--out", str(tmp_path / "b"))
+        assert code == 0, out
+    first = (site / "feed.xml").read_text()
+    second = (tmp_path / "b" / "feed.xml").read_text()
+
+    def steady(text: str) -> str:
+        return "\n".join(
+            line
+            for line in text.splitlines()
+            if "<lastBuildDate>" not in line and "<generator>" not in line
+        )
+
+    assert steady(second) == steady(first)
+    assert (tmp_path / "b" / "episodes" / "2023-06-02-first" / "first.vtt").is_file()

@@ -330,6 +330,7 @@ def convert_item(
     base_url: str | None,
     fetcher: Fetcher | None,
     report: Report,
+    by_podpub: bool = False,
 ) -> Episode | None:
     """One item → a descriptor, or None (skipped, and the report says why)."""
     title = node.text_of("title", "itunes:title")
@@ -363,7 +364,7 @@ def convert_item(
     explicit = parse_flag(node.text_of("itunes:explicit") or "")
     if explicit is not None:
         data["explicit"] = explicit
-    chapters = _notes(node, data, label, report)
+    chapters = _notes(node, data, label, report, by_podpub)
     _item_people(node, data, report)
     enclosure_url = _enclosure_url(url, base_url, label, report)
     audio: dict[str, Any] = {"url": enclosure_url}
@@ -437,8 +438,13 @@ def _numbers(node: Node, data: dict[str, Any], label: str, report: Report) -> No
         report.drop("itunes:episodeType other than full, trailer, bonus", f"{label}: {kind!r}")
 
 
+# The credits podpub appends to content:encoded ("<ul><li>Role : Names</li>…</ul>"): they
+# come back from podcast:person, so a feed podpub wrote is read without them.
+_PODPUB_CREDITS = re.compile(r"<ul>(?:<li>[^<>]+ : [^<>]+</li>)+</ul>\s*$")
+
+
 def _notes(
-    node: Node, data: dict[str, Any], label: str, report: Report
+    node: Node, data: dict[str, Any], label: str, report: Report, by_podpub: bool = False
 ) -> list[dict[str, str]] | None:
     """The richest description → summary:, or chapters: when it is only timestamps."""
     for name in ("content:encoded", "description", "itunes:summary", "itunes:subtitle"):
@@ -447,6 +453,8 @@ def _notes(
             break
     else:
         return None
+    if by_podpub and name == "content:encoded":
+        text = _PODPUB_CREDITS.sub("", text)
     markdown, was_html = to_markdown(text)
     if not markdown:
         return None

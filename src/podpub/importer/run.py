@@ -154,11 +154,12 @@ def _episodes(
     show: dict[str, Any],
 ) -> list[Episode]:
     chosen = _chosen(feed, options, report)
+    by_podpub = (feed.channel.text_of("generator") or "").startswith("podpub")
     episodes: list[Episode] = []
     guids: dict[str, str] = {}
     enclosures: dict[str, str] = {}
     for index, node in chosen:
-        episode = convert_item(index, node, base_url, fetcher, report)
+        episode = convert_item(index, node, base_url, fetcher, report, by_podpub)
         if episode is None:
             continue
         label = f"item {index} (line {node.line}) {episode.data['title'][:60]!r}"
