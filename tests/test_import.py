@@ -405,6 +405,14 @@ def test_download_resumes_checks_lengths_and_writes_local_paths(
 # --- hostile feeds --------------------------------------------------------------------------
 
 
+SMALL_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Moved Show</title>
+<link>https://moved.example.com/</link><description>It moved.</description>
+<item><title>One</title><guid>m-1</guid><pubDate>Mon, 01 May 2023 10:00:00 GMT</pubDate>
+<enclosure url="https://media.moved.example.com/1.mp3" length="1000" type="audio/mpeg"/>
+<itunes:duration xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">60</itunes:duration>
+</item></channel></rss>"""
+
+
 class _Hostile(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []  # noqa: RUF012 (shared by the server's threads, read by the test)
 
@@ -426,6 +434,17 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"<item><title>again</title></item>" * 10)
                     self.wfile.flush()
                     time.sleep(0.05)
+        elif self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/feed")
+            self.end_headers()
+        elif self.path == "/feed":
+            body = SMALL_FEED.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         else:
             self.send_response(404)
             self.end_headers()
@@ -519,9 +538,11 @@ def test_not_a_feed_gets_a_clear_message(
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-def big_feed(path: Path, items: int) -> None:
-    """A feed of ``items`` items (about 2 kB each), written as a stream."""
-    notes = "<p>" + "Notes about this episode, with a <a href='https://example.org'>link</a>. " * 25
+def big_feed(path: Path, items: int, sentences: int = 25) -> None:
+    """A feed of ``items`` items (about 2 kB each with 25 sentences), written as a stream."""
+    notes = "<p>" + "Notes about this episode, with a <a href='https://example.org'>link</a>. " * (
+        sentences
+    )
     with path.open("w", encoding="utf-8") as out:
         out.write(
             '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:itunes="'
@@ -802,3 +823,14 @@ def test_podpubs_own_feed_round_trips_to_the_same_bytes(
 
     assert steady(second) == steady(first)
     assert (tmp_path / "b" / "episodes" / "2023-06-02-first" / "first.vtt").is_file()
+
+
+def test_a_redirected_feed_is_imported_and_the_move_reported(
+    tmp_path: Path, hostile_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, "import", hostile_server + "moved", str(tmp_path / "show"))
+    assert code == 0, out
+    assert f"redirected permanently (301/308) to {hostile_server}feed" in out
+    meta = yaml.safe_load((tmp_path / "show" / "show.yaml").read_text())
+    assert meta["guid"] == podcast_guid(hostile_server + "moved")  # the URL apps know
+    assert descriptors(tmp_path / "show")["2023-05-01-one"]["guid"] == "m-1"
