@@ -700,6 +700,71 @@ def test_a_hugo_podcast_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     _publish_and_compare(capsys, feed.read_bytes(), tmp_path / "show", tmp_path / "site")
 
 
+ELEVENTY_FEED = """---
+permalink: /feed.xml
+eleventyExcludeFromCollections: true
+---
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" \
+xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>Eleven Minutes</title>
+<link>https://eleventy.example.com/</link>
+<atom:link href="https://eleventy.example.com/feed.xml" rel="self" type="application/rss+xml"/>
+<description>Short talks, built by Eleventy.</description>
+<language>en</language>
+<itunes:author>Ella Venty</itunes:author>
+<itunes:owner><itunes:name>Ella Venty</itunes:name>\
+<itunes:email>ella@eleventy.example.com</itunes:email></itunes:owner>
+<itunes:category text="Education"/>
+<itunes:explicit>false</itunes:explicit>
+{%- for ep in collections.episode | reverse %}
+<item>
+<title>{{ ep.data.title }}</title>
+<link>https://eleventy.example.com{{ ep.url }}</link>
+<guid isPermaLink="false">{{ ep.data.guid }}</guid>
+<pubDate>{{ ep.date.toUTCString() }}</pubDate>
+<description>{{ ep.content | escape }}</description>
+<enclosure url="{{ ep.data.audio }}" length="{{ ep.data.length }}" type="audio/mpeg"/>
+<itunes:duration>{{ ep.data.duration }}</itunes:duration>
+<itunes:episode>{{ ep.data.number }}</itunes:episode>
+</item>
+{%- endfor %}
+</channel>
+</rss>
+"""
+
+
+def test_an_eleventy_podcast_feed(
+    node_modules: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    eleventy = node_modules / "@11ty" / "eleventy" / "cmd.cjs"
+    if not eleventy.is_file():
+        pytest.skip("@11ty/eleventy is not installed (tests/node: npm ci)")
+    source = tmp_path / "eleventy"
+    (source / "episodes").mkdir(parents=True)
+    (source / "feed.njk").write_text(ELEVENTY_FEED)
+    for n in (1, 2):
+        (source / "episodes" / f"ep{n}.md").write_text(
+            f"---\ntitle: Talk {n}\ndate: 2023-0{n}-15T20:00:00-05:00\ntags: episode\n"
+            f"guid: eleventy-talk-{n}\naudio: https://media.eleventy.example.com/talk{n}.mp3\n"
+            f"length: {4_000_000 + n}\nduration: {660 + n}\nnumber: {n}\n---\n"
+            f"The *{n}* talk, [notes](https://example.org/{n}).\n"
+        )
+    subprocess.run(
+        ["node", str(eleventy), f"--input={source}", f"--output={tmp_path / 'out'}", "--quiet"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    feed = tmp_path / "out" / "feed.xml"
+    assert run(capsys, "import", str(feed), str(tmp_path / "show"))[0] == 0
+    episodes = descriptors(tmp_path / "show")
+    assert episodes["2023-01-16-talk-1"]["guid"] == "eleventy-talk-1"
+    assert "[notes](https://example.org/1)" in episodes["2023-01-16-talk-1"]["summary"]
+    _publish_and_compare(capsys, feed.read_bytes(), tmp_path / "show", tmp_path / "site")
+
+
 # --- podpub's own feed, round trip -----------------------------------------------------------
 
 
