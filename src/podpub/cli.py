@@ -408,6 +408,9 @@ def import_command(
     published.lock and an import report."""
     from podpub.importer.run import REPORT_FILE, ImportOptions, import_show
 
+    # entry() turns the cyclic collector off for publish; an import parses every item's
+    # show notes into a tree of parent and child links (BeautifulSoup), which only it frees
+    gc.enable()
     options = ImportOptions(
         download=download,
         since=since.date() if since else None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from markdownify import markdownify
+from bs4 import BeautifulSoup
+from markdownify import MarkdownConverter
 
 from podpub.importer.values import clock, parse_duration
 
@@ -25,14 +26,14 @@ def to_markdown(text: str) -> tuple[str, bool]:
     text = text.strip()
     if not is_html(text):
         return text, False
-    markdown = markdownify(
-        text,
+    converter = MarkdownConverter(
         heading_style="ATX",
         bullets="-",
         strip=["script", "style", "iframe", "img"],
         escape_misc=False,
-        bs4_options="lxml",  # libxml2's HTML parser: five times Python's html.parser
     )
+    soup = BeautifulSoup(text, "lxml")  # libxml2's HTML parser: five times html.parser
+    markdown = converter.convert_soup(soup)
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)  # markdownify's hard breaks → plain ones
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
     return markdown, True
