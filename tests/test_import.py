@@ -915,3 +915,33 @@ def test_a_redirected_feed_is_imported_and_the_move_reported(
     meta = yaml.safe_load((tmp_path / "show" / "show.yaml").read_text())
     assert meta["guid"] == podcast_guid(hostile_server + "moved")  # the URL apps know
     assert descriptors(tmp_path / "show")["2023-05-01-one"]["guid"] == "m-1"
+
+
+# --- values as feeds write them ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "note"),
+    [
+        ("Tue, 13 Jun 2023 17:00:00 PDT", "2023-06-13T17:00:00-07:00", ""),
+        ("Fri, 06 Jan 2023 09:00:00 EST", "2023-01-06T09:00:00-05:00", ""),
+        ("Fri, 02 Jun 23 10:00:00 GMT", "2023-06-02T10:00:00+00:00", "two-digit year"),
+        ("2 Jun 2023 10:00:00 CEST", "2023-06-02T10:00:00+02:00", ""),
+        ("Fri, 02 Jun 2023 10:00:00 XYZ", "2023-06-02T10:00:00+00:00", "unknown time zone"),
+        ("2023-06-02T10:00:00+02:00", "2023-06-02T10:00:00+02:00", "ISO 8601"),
+    ],
+)
+def test_dates_as_feeds_write_them(text: str, iso: str, note: str) -> None:
+    when, said = parse_date(text)
+    assert when is not None and when.isoformat() == iso
+    assert note in said if note else said == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("1830", 1830), ("1830.5", 1830.5), ("30:30", 1830), ("0:30:30", 1830),
+     ("75:00", 4500), ("1:02:03", 3723), ("about half an hour", None), ("", None),
+     ("1:75:00", None)],
+)  # fmt: skip
+def test_durations_as_feeds_write_them(text: str, seconds: float | None) -> None:
+    assert parse_duration(text) == seconds
