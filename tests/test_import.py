@@ -487,6 +487,16 @@ def test_an_entity_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     assert not (tmp_path / "show").exists()
 
 
+def test_an_entity_bomb_behind_a_long_comment_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    padded = BOMB.replace("<!DOCTYPE", "<!--" + "pad " * 20_000 + "-->\n<!DOCTYPE", 1)
+    (tmp_path / "padded.xml").write_text(padded)
+    code, out = run(capsys, "import", str(tmp_path / "padded.xml"), str(tmp_path / "show"))
+    assert code == 1
+    assert "no root element in the first 65,536 bytes" in out
+
+
 def test_external_entities_are_refused_without_any_access(
     tmp_path: Path, hostile_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,15 +50,6 @@ class FeedError(Exception):
 
 
 @dataclass
-class Person:
-    name: str
-    role: str | None
-    group: str | None
-    href: str | None
-    img: str | None
-
-
-@dataclass
 class Node:
     """An element as the converter reads it: text, attributes, line, qualified name."""
 
@@ -105,14 +96,52 @@ def qualified(tag: str) -> str:
 
 def refuse_entities(head: bytes) -> None:
     """Refuse a DTD that declares entities: podcast feeds declare none, and an entity is
-    how a feed expands to gigabytes or reads files and URLs on the importer's machine."""
+    how a feed expands to gigabytes or reads files and URLs on the importer's machine.
+    The prolog must end (the root element start) within :data:`PROLOG_BYTES`, so that no
+    declaration can hide behind padding."""
     text = head[:PROLOG_BYTES].decode("latin-1")
-    if re.search(r"<!ENTITY", text, re.IGNORECASE):
+    root = _root_start(text)
+    prolog = text[:root] if root is not None else text
+    if re.search(r"<!ENTITY", prolog, re.IGNORECASE):
         raise FeedError(
             "the feed declares XML entities (a DTD with <!ENTITY …>): podpub refuses them, "
             "since they can expand to gigabytes or read local files and other URLs; a real "
             "podcast feed has none"
         )
+    if root is None and len(head) >= PROLOG_BYTES:
+        raise FeedError(
+            f"no root element in the first {PROLOG_BYTES:,} bytes: a feed's prolog is a line "
+            "or two, and a longer one is where declarations are hidden"
+        )
+
+
+def _root_start(text: str) -> int | None:
+    """Where the root element's start tag is, past the declaration, comments, processing
+    instructions and the DTD; None if not in ``text``. A scan, not a regular expression:
+    linear on any input (a DTD is where hostile feeds put their tricks)."""
+    at = 0
+    while True:
+        at = text.find("<", at)
+        if at < 0 or at + 1 >= len(text):
+            return None
+        if text[at + 1].isalpha() or text[at + 1] == "_":
+            return at
+        if text.startswith("<!--", at):
+            end = text.find("-->", at + 4)
+        elif text.startswith("<?", at):
+            end = text.find("?>", at + 2)
+        elif text.startswith("<!DOCTYPE", at):
+            close, subset = text.find(">", at), text.find("[", at)
+            if 0 <= subset < close:  # an internal subset: to its "]", then the ">"
+                end = text.find("]", subset)
+                end = text.find(">", end) if end >= 0 else -1
+            else:
+                end = close
+        else:
+            end = text.find(">", at)
+        if end < 0:
+            return None
+        at = end + 1
 
 
 def parse_feed(stream: IO[bytes]) -> Feed:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,11 +293,3 @@ def _atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
-
-
-def remove_staging(folder: Path) -> None:
-    """Forget an interrupted import (and its partial downloads)."""
-    shutil.rmtree(folder.parent / f".{folder.name}.import", ignore_errors=True)
-
-
-ProgressFactory = Callable[[int], Any]
