@@ -199,7 +199,8 @@ QUIRKS = {
         "episode image (itunes:image)",
     ],
     "anchor": [
-        "give audio.duration (the old feed's: 'about half an hour')",
+        "give audio.duration: the old feed's was unreadable",
+        "'The night nurse': 'about half an hour'",
         "language 'en-US' → 'en-us'",
     ],
     "buzzsprout": [
@@ -208,7 +209,7 @@ QUIRKS = {
         "podcast:chapters (JSON) fetched → chapters:",
         "podcast:locked: podpub writes yes",
     ],
-    "megaphone": ["give audio.length (the old feed's was '0')", "analytics prefix"],
+    "megaphone": ["give audio.length: the old feed's was missing or 0", "analytics prefix"],
     "transistor": [
         "guid trimmed of spaces",
         "itunes:new-feed-url naming the feed itself",

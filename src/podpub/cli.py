@@ -418,11 +418,7 @@ def import_command(
         progress=sys.stderr.isatty(),
     )
     result = import_show(source, folder, options)
-    report = result.report
-    for name, value in report.counts.items():
-        click.echo(f"{name}: {value:,}")
-    for line in report.advice:
-        click.echo(f"to do: {line}")
+    click.echo(result.report.markdown())
     click.echo(
         f"Imported {result.episodes:,} episode{'s' * (result.episodes != 1)} into "
         f"{result.folder}; report: {result.folder / REPORT_FILE}. Next: podpub publish "

@@ -25,6 +25,7 @@ from podpub.importer.values import clock, parse_date, parse_duration, parse_flag
 from podpub.input.paths import slugify
 from podpub.input.taxonomy import groups_of_role
 from podpub.resolve.guids import podcast_guid
+from podpub.resolve.resolver import APPLE_DESCRIPTION_BYTES
 from podpub.write.ledger import Entry
 
 # Analytics services that prefix enclosure URLs and redirect to the file (kept as they are:
@@ -115,7 +116,7 @@ def convert_show(feed: Feed, source_url: str | None, report: Report) -> Show:
         comments["url"] = [
             f"The old feed gave no site address ({link!r}); set the address of the new site."
         ]
-        report.advice.append("show.yaml url: the old feed had no site link; set the new site's")
+        report.advise("show.yaml url: the old feed had no site link; set the new site's")
         link = site
     data["url"] = link if link.endswith("/") or "?" in link else link + "/"
     owner = channel.first("itunes:owner")
@@ -129,7 +130,7 @@ def convert_show(feed: Feed, source_url: str | None, report: Report) -> Show:
             report.convert("itunes:owner email taken from managingEditor")
     if owner_email is None:
         comments["owner"] = ["The old feed names no owner e-mail: add it (directories need it)."]
-        report.advice.append("show.yaml owner.email: the old feed had none; add yours")
+        report.advise("show.yaml owner.email: the old feed had none; add yours")
         data["owner"] = {"name": owner_name or author}
     else:
         data["owner"] = {"name": owner_name or author, "email": owner_email}
@@ -160,7 +161,7 @@ def convert_show(feed: Feed, source_url: str | None, report: Report) -> Show:
     if moved and moved.rstrip("/") == (old_feed_url or "").rstrip("/"):
         report.drop("itunes:new-feed-url naming the feed itself (no move)", moved)
     elif moved:
-        report.advice.append(
+        report.advise(
             f"the old feed already says it moved to {moved} (itunes:new-feed-url): apps follow "
             "it; import that feed if it is the newer one"
         )
@@ -216,7 +217,7 @@ def _categories(channel: Node, report: Report) -> tuple[list[str], list[str]]:
     if not found:
         found = ["Society & Culture"]
         notes.append("The old feed had no category: choose yours (Apple needs one).")
-        report.advice.append("show.yaml categories: the old feed had none; choose yours")
+        report.advise("show.yaml categories: the old feed had none; choose yours")
     return found, notes
 
 
@@ -236,7 +237,7 @@ def _show_guid(
         comments["guid"] = ["The show's podcast:guid from the old feed: never change it."]
         return given
     if old_feed_url is None:
-        report.advice.append(
+        report.advise(
             "show.yaml guid: the old feed has no podcast:guid and no self link; give the old "
             "feed's URL to podpub import to compute it as apps do"
         )
@@ -374,7 +375,9 @@ def convert_item(
         comments.append(
             f"The old feed gave the length {raw_length!r}: write the file's size in bytes."
         )
-        report.advice.append(f"{label}: give audio.length (the old feed's was {raw_length!r})")
+        report.advise(
+            "give audio.length: the old feed's was missing or 0", f"{label}: {raw_length!r}"
+        )
     else:
         audio["length"] = length
     raw_duration = node.text_of("itunes:duration") or ""
@@ -383,7 +386,9 @@ def convert_item(
         comments.append(
             f"The old feed gave the duration {raw_duration!r}: write it (seconds or H:MM:SS)."
         )
-        report.advice.append(f"{label}: give audio.duration (the old feed's: {raw_duration!r})")
+        report.advise(
+            "give audio.duration: the old feed's was unreadable", f"{label}: {raw_duration!r}"
+        )
     else:
         audio["duration"] = int(duration) if duration.is_integer() else duration
         if ":" in raw_duration:
@@ -455,6 +460,10 @@ def _notes(
         return None
     if by_podpub and name == "content:encoded":
         text = _PODPUB_CREDITS.sub("", text)
+    if len(text.encode()) > APPLE_DESCRIPTION_BYTES:
+        report.advise(
+            "show notes over Apple's 4,000 bytes: shorten them (podpub refuses longer)", label
+        )
     markdown, was_html = to_markdown(text)
     if not markdown:
         return None
@@ -483,7 +492,7 @@ def _enclosure_url(url: str, base_url: str | None, label: str, report: Report) -
     if not url.startswith(("http://", "https://")):
         absolute = urljoin(base_url or "", url)
         if not absolute.startswith(("http://", "https://")):
-            report.advice.append(f"{label}: the enclosure {url!r} is relative; give its full URL")
+            report.advise("the enclosure URL is relative: give its full URL", f"{label}: {url!r}")
             return url
         report.convert("relative enclosure URL → absolute (against the feed's address)", label)
     if absolute.startswith("http://"):

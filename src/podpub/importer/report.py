@@ -18,7 +18,7 @@ class Report:
     converted: dict[str, list[str]] = field(default_factory=dict)
     dropped: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, list[str]] = field(default_factory=dict)
-    advice: list[str] = field(default_factory=list)
+    advice: dict[str, list[str]] = field(default_factory=dict)  # what to do before publishing
     counts: dict[str, int] = field(default_factory=dict)
 
     def keep(self, what: str, count: int = 1) -> None:
@@ -30,6 +30,9 @@ class Report:
     def drop(self, why: str, example: str = "") -> None:
         self.dropped.setdefault(why, []).append(example)
 
+    def advise(self, what: str, example: str = "") -> None:
+        self.advice.setdefault(what, []).append(example)
+
     def skip(self, why: str, example: str) -> None:
         self.skipped.setdefault(why, []).append(example)
 
@@ -39,7 +42,9 @@ class Report:
         lines.append("")
         if self.advice:
             lines += ["## Before you publish", ""]
-            lines += [f"- {line}" for line in self.advice]
+            for what, examples in self.advice.items():
+                count = f" ({len(examples):,})" if len(examples) > 1 else ""
+                lines.append(f"- {what}{count}" + _examples(examples))
             lines.append("")
         lines += ["## Kept as they were", ""]
         lines += [f"- {what}: {count:,}" for what, count in sorted(self.kept.items())]

@@ -91,7 +91,7 @@ def _read(
         raise PodpubError([Problem(source, None, None, "", str(exc), _hint(str(exc)))]) from None
     if opened.redirects:
         kind = "permanently (301/308)" if opened.permanent_move else "temporarily"
-        report.advice.append(
+        report.advise(
             f"{source} redirected {kind} to {opened.final_url}"
             + (
                 " — the feed has already moved: import that address next time"
@@ -228,12 +228,12 @@ def _cover(
     url: str | None, data: dict[str, Any], fetcher: Fetcher, staging: Path, report: Report
 ) -> None:
     if url is None:
-        report.advice.append("the old feed has no cover: put one in the show folder as cover.jpg")
+        report.advise("the old feed has no cover: put one in the show folder as cover.jpg")
         return
     body, why = fetcher.get(url, max_bytes=MAX_COVER_BYTES)
     kind = cover_kind(body) if body is not None else why
     if isinstance(kind, str):
-        report.advice.append(f"the cover {url} was not kept ({kind}): add cover.jpg yourself")
+        report.advise(f"the cover {url} was not kept ({kind}): add cover.jpg yourself")
         return
     name = "cover.png" if kind[0] == "png" else "cover.jpg"
     (staging / name).write_bytes(body or b"")
