@@ -352,6 +352,9 @@ def convert_item(
         report.convert("item without a title: one made from its date", label)
     data: dict[str, Any] = {"title": title}
     comments: list[str] = []
+    other_title = node.text_of("itunes:title")
+    if other_title and other_title != title:  # podpub writes one title for both
+        report.drop("itunes:title that differs from <title> (the <title> is kept)", label)
     _numbers(node, data, label, report)
     data["date"] = when.isoformat()
     guid_node = node.first("guid")
