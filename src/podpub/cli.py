@@ -397,9 +397,12 @@ def _left_out(skipped: tuple[str, ...]) -> str:
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
     help="Import only the episodes published on or after this date (YYYY-MM-DD).",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="Import only the newest N episodes.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), metavar="N", help="Import only the newest N episodes."
+)
 def import_command(
     source: str, folder: Path | None, download: bool, since: Any, limit: int | None
 ) -> None:
