@@ -371,35 +371,7 @@ def convert_item(
     chapters = _notes(node, data, label, report, by_podpub)
     _item_people(node, data, report)
     enclosure_url = _enclosure_url(url, base_url, label, report)
-    audio: dict[str, Any] = {"url": enclosure_url}
-    raw_length = enclosure.attrs.get("length", "") if enclosure is not None else ""
-    length = parse_positive(raw_length)
-    if length is None:
-        comments.append(
-            f"The old feed gave the length {raw_length!r}: write the file's size in bytes."
-        )
-        report.advise(
-            "give audio.length: the old feed's was missing or 0", f"{label}: {raw_length!r}"
-        )
-    else:
-        audio["length"] = length
-    raw_duration = node.text_of("itunes:duration") or ""
-    duration = parse_duration(raw_duration)
-    if duration is None:
-        comments.append(
-            f"The old feed gave the duration {raw_duration!r}: write it (seconds or H:MM:SS)."
-        )
-        report.advise(
-            "give audio.duration: the old feed's was unreadable", f"{label}: {raw_duration!r}"
-        )
-    else:
-        audio["duration"] = int(duration) if duration.is_integer() else duration
-        if ":" in raw_duration:
-            report.convert("itunes:duration H:MM:SS → seconds (same value)", "")
-    mime = (enclosure.attrs.get("type", "") if enclosure is not None else "").strip().lower()
-    audio["type"] = mime if re.fullmatch(r"(audio|video)/[a-z0-9.+-]+", mime) else "audio/mpeg"
-    if audio["type"] != mime:
-        report.convert("enclosure type missing or unreadable: audio/mpeg written", label)
+    audio, length, duration = _remote_audio(node, enclosure_url, label, report, comments)
     episode_key = ""  # set by the caller once the file name is known
     transcripts = _transcripts(node, fetcher, label, report)
     chapters = _linked_chapters(node, fetcher, label, report) or chapters
@@ -424,6 +396,45 @@ def convert_item(
     result = Episode(episode_key, data, comments, entry, when, _page_key(node), served)
     result.transcripts = transcripts
     return result
+
+
+def _remote_audio(
+    node: Node, url: str, label: str, report: Report, comments: list[str]
+) -> tuple[dict[str, Any], int | None, float | None]:
+    """The item's enclosure as remote audio: URL, length, duration and type as the feed
+    gives them (a length or duration it does not give is left out, with a comment)."""
+    enclosure = node.first("enclosure")
+    assert enclosure is not None  # convert_item skips items without one
+    audio: dict[str, Any] = {"url": url}
+    raw_length = enclosure.attrs.get("length", "")
+    length = parse_positive(raw_length)
+    if length is None:
+        comments.append(
+            f"The old feed gave the length {raw_length!r}: write the file's size in bytes."
+        )
+        report.advise(
+            "give audio.length: the old feed's was missing or 0", f"{label}: {raw_length!r}"
+        )
+    else:
+        audio["length"] = length
+    raw_duration = node.text_of("itunes:duration") or ""
+    duration = parse_duration(raw_duration)
+    if duration is None:
+        comments.append(
+            f"The old feed gave the duration {raw_duration!r}: write it (seconds or H:MM:SS)."
+        )
+        report.advise(
+            "give audio.duration: the old feed's was unreadable", f"{label}: {raw_duration!r}"
+        )
+    else:
+        audio["duration"] = int(duration) if duration.is_integer() else duration
+        if ":" in raw_duration:
+            report.convert("itunes:duration H:MM:SS → seconds (same value)", "")
+    mime = enclosure.attrs.get("type", "").strip().lower()
+    audio["type"] = mime if re.fullmatch(r"(audio|video)/[a-z0-9.+-]+", mime) else "audio/mpeg"
+    if audio["type"] != mime:
+        report.convert("enclosure type missing or unreadable: audio/mpeg written", label)
+    return audio, length, duration
 
 
 def _numbers(node: Node, data: dict[str, Any], label: str, report: Report) -> None:
