@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,13 +58,14 @@ def import_show(source: str, target: Path | None, options: ImportOptions) -> Imp
     """Import the feed at ``source`` (URL or file) into ``target`` (default: the show's
     slug); raise :class:`PodpubError` when the feed cannot be read or the folder is taken."""
     report = Report(source=source)
+    if target is not None:
+        _refuse_taken(target)  # before any download
     with Client(timeout=options.timeout, deadline=options.deadline) as client:
         feed, source_url, base_url = _read(source, client, options, report)
         show = convert_show(feed, source_url, report)
         folder = target or Path(slugify(show.data["title"], 60) or "show")
         _refuse_taken(folder)
-        staging = folder.parent / f".{folder.name}.import"
-        staging.mkdir(parents=True, exist_ok=True)
+        staging = _staging(folder)
         fetcher = Fetcher(client)
         episodes = _episodes(
             feed, base_url or show.data["url"], fetcher, options, report, show.data
@@ -125,6 +127,21 @@ def _download_problem(source: str, line: str) -> Problem:
         f"audio not downloaded: {line}",
         "run the same command again: the downloads resume where they stopped",
     )
+
+
+def _staging(folder: Path) -> Path:
+    """The folder the show is made in, beside ``folder``: what an interrupted import left
+    there is removed, but for its audio downloads, which the import resumes."""
+    staging = folder.parent / f".{folder.name}.import"
+    staging.mkdir(parents=True, exist_ok=True)
+    for child in staging.iterdir():
+        if child.name == "audio" and child.is_dir():
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    return staging
 
 
 def _refuse_taken(folder: Path) -> None:
