@@ -16,7 +16,7 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -422,6 +422,8 @@ def tag(
     # The descriptors and audio must be right (resolve); the feed rules are publish's.
     site = resolve(show_dir, PlanOptions(now=build_time(), drafts=drafts, future=future))
     run = tag_episodes(show_dir, site, select_episodes(site, episodes))
+    for note in run.skipped:  # remote audio: nothing to tag here, said once per episode
+        click.echo(str(note), err=True)
     for result in run.results:
         if quiet:
             continue
@@ -730,6 +732,53 @@ def roles(ctx: click.Context, query: str | None) -> None:
     click.echo(text, err=not found)
     if not found:
         ctx.exit(EXIT_USER_ERROR)
+
+
+# --- podpub import (importer/) ---------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("source")
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Fetch each episode's audio into DIR/audio/ (resumable) and write local audio: "
+    "paths instead of the remote URLs.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Import only the episodes published on or after this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), metavar="N", help="Import only the newest N episodes."
+)
+def import_command(
+    source: str, folder: Path | None, download: bool, since: Any, limit: int | None
+) -> None:
+    """Turn an existing show's feed (SOURCE: its URL or a file) into a podpub show in DIR
+    (default: a new folder named after the show), keeping every GUID, with
+    published.lock and an import report."""
+    from podpub.importer.run import REPORT_FILE, ImportOptions, import_show
+
+    # entry() turns the cyclic collector off for publish; an import parses every item's
+    # show notes into a tree of parent and child links (BeautifulSoup), which only it frees
+    gc.enable()
+    options = ImportOptions(
+        download=download,
+        since=since.date() if since else None,
+        limit=limit,
+        progress=sys.stderr.isatty(),
+    )
+    result = import_show(source, folder, options)
+    click.echo(result.report.markdown())
+    click.echo(
+        f"Imported {result.episodes:,} episode{'s' * (result.episodes != 1)} into "
+        f"{result.folder}; report: {result.folder / REPORT_FILE}. Next: podpub publish "
+        f"{result.folder} --dry-run"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

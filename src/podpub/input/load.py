@@ -566,3 +566,28 @@ class _Builder:
         if tag == _INT and not _DECIMAL.fullmatch(event.value):  # 010, 0x1F: literals.py
             self.doc.misread.append(path)
         return value
+
+
+# --- writing descriptors (podpub import) -----------------------------------------------
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Descriptors as a producer would write them: keys in the given order, no anchors,
+    multi-line text as literal blocks (readable and diffable; PyYAML falls back to a quoted
+    scalar when a literal block cannot carry the text exactly)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_text(dumper: Any, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR, value, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(data: Any) -> str:
+    """``data`` as YAML text that :func:`load_bytes` reads back to the same values."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)

@@ -20,9 +20,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PositiveInt,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
@@ -137,6 +139,49 @@ def _parse_clock(value: Any) -> float:
 
 
 Clock = Annotated[float, BeforeValidator(_parse_clock)]
+
+
+def is_remote(audio: str) -> bool:
+    """An ``audio:`` value with a scheme is a URL (remote audio), anything else a path."""
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", audio) is not None
+
+
+def _check_remote_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(f"{value!r} is not an https:// URL")
+    return _check_url(value)
+
+
+def _check_audio(value: str) -> str:
+    if is_remote(value):
+        _check_remote_url(value)
+        raise ValueError(
+            f"{value!r} is remote audio, which podpub cannot measure: write audio: as a "
+            "mapping of url, length (bytes), duration (seconds or H:MM:SS) and type (MIME)"
+        )
+    return _check_relative_path(value)
+
+
+AudioSource = Annotated[str, AfterValidator(_check_audio)]
+
+
+def _parse_duration(value: Any) -> float:
+    """Seconds (``1830``, ``1830.5``) or ``"H:MM:SS"`` / ``"MM:SS"`` → seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected seconds or H:MM:SS, found a boolean")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration is not negative")
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+        return float(value)
+    return _parse_clock(value)
+
+
+Duration = Annotated[float, BeforeValidator(_parse_duration)]
+
+#: An enclosure's MIME type as apps expect it (audio/mpeg, audio/x-m4a, video/mp4 …).
+MimeType = Annotated[str, StringConstraints(pattern=r"^(audio|video)/[A-Za-z0-9][A-Za-z0-9.+-]*$")]
 
 
 def _parse_date(value: Any) -> dt.date | dt.datetime:
@@ -772,6 +817,30 @@ class Transcript(Strict):
     )
 
 
+class RemoteAudio(Strict):
+    """Audio kept where it is hosted: what podpub cannot measure offline, published as given."""
+
+    url: Annotated[str, AfterValidator(_check_remote_url)] = Field(
+        description="The audio's https:// URL: the enclosure URL, as subscribers have it."
+    )
+    length: PositiveInt = Field(description="Enclosure length in bytes.")
+    duration: Duration = Field(description='itunes:duration: seconds, or "H:MM:SS".')
+    type: MimeType = Field(description="Enclosure type (MIME): audio/mpeg, audio/x-m4a …")
+
+
+def _audio_form(value: Any) -> str:
+    return "remote" if isinstance(value, dict | RemoteAudio) else "file"
+
+
+# A path, or a mapping for remote audio: the discriminator keeps pydantic from reporting a
+# mistake in one form as a failure of the other. The tags' brackets keep them out of the
+# located field path (validate._data_path).
+AudioIn = Annotated[
+    Annotated[AudioSource, Tag("[file]")] | Annotated[RemoteAudio, Tag("[remote]")],
+    Discriminator(lambda v: f"[{_audio_form(v)}]"),
+]
+
+
 class Episode(Strict):
     """``episodes/*.yaml``: one episode (a feed item and a page)."""
 
@@ -791,7 +860,10 @@ class Episode(Strict):
         'named in the page header ("with Maria Lopez") and on their person pages.',
     )
     credits: list[Credit] = Field(default_factory=list, description="Production credits.")
-    audio: RelativePath = Field(description="Audio file, relative to the show folder: enclosure.")
+    audio: AudioIn = Field(
+        description="Audio file, relative to the show folder: the enclosure; or remote audio "
+        "(kept where it is hosted): a mapping of url, length, duration and type."
+    )
     guid: Text | None = Field(
         None, description="Item guid; default derived from the show guid and the file name."
     )

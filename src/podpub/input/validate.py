@@ -159,7 +159,11 @@ def _inner_model(annotation: Any) -> Any:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if origin is None or not args:
             return None
-        if origin in (typing.Union, types.UnionType, list, tuple, typing.Annotated):
+        if origin in (typing.Union, types.UnionType):
+            # the model among the forms, if any (audio: a path, or remote audio's mapping)
+            models = [m for m in map(_inner_model, args) if m is not None]
+            annotation = models[0] if models else args[0]
+        elif origin in (list, tuple, typing.Annotated):
             annotation = args[0]
         elif origin is dict:
             annotation = args[-1]

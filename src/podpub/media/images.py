@@ -99,6 +99,22 @@ def _square(image: PILImage) -> PILImage:
     return image.crop((left, top, left + side, top + side))
 
 
+def cover_kind(content: bytes) -> tuple[str, int, int] | str:
+    """A cover's format ("jpeg" or "png") and size in pixels, or why it is no usable cover
+    (``podpub import`` keeps a downloaded cover only when it is one)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as opened:
+            kind, (width, height) = (opened.format or "").lower(), opened.size
+            opened.verify()  # reads the whole file: a truncated image is refused here
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        return f"not an image ({exc})"
+    if kind not in {"jpeg", "png"}:
+        return f"a {kind.upper()} image; Apple wants JPEG or PNG"
+    return kind, width, height
+
+
 # --- a new show's placeholder cover ------------------------------------------------
 
 PLACEHOLDER_SIZE = 3000  # Apple's largest size: the placeholder is never the reason for a warning

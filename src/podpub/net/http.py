@@ -31,6 +31,7 @@ class Answer:
     body: bytes | None = None
     final_url: str | None = None  # after redirects
     redirects: tuple[str, ...] = ()  # each URL that answered with a redirect, in order
+    redirect_statuses: tuple[int, ...] = ()  # their statuses: 301/308 mean "moved for good"
     error: str | None = None
 
     @property
@@ -130,6 +131,7 @@ class Client:
                     headers={k.lower(): v for k, v in response.headers.items()},
                     final_url=response.url,
                     redirects=tuple(r.url for r in response.history),
+                    redirect_statuses=tuple(r.status_code for r in response.history),
                 )
                 if sink is not None:
                     return self._stream(response, answer, sink, progress)

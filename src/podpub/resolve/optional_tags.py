@@ -215,6 +215,6 @@ def media_files(site: SiteRecord) -> dict[str, Path]:
     """Output path → source of every media file the feed links: each episode's audio,
     then the trailers and alternate audio (where podpub deploy finds what to upload to
     media_url's storage, as publish finds what to copy into the site)."""
-    files = {episode.audio_path: episode.audio_source for episode in site.episodes}
+    files = {e.audio_path: e.audio_source for e in site.episodes if e.audio_source is not None}
     files.update(extra_media_files(site))
     return files

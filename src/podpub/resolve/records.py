@@ -107,8 +107,8 @@ class EpisodeRecord:
     credits: tuple[CreditGroup, ...]  # hosts first (as a credit line), then the credits
     persons: tuple[PersonRole, ...]  # one per person × role, hosts first: podcast:person
     audio: AudioInfo
-    audio_source: Path  # absolute path of the producer's file
-    audio_path: str  # path inside the output folder, e.g. "audio/2023-06-02.mp3"
+    audio_source: Path | None  # absolute path of the producer's file; None: remote audio
+    audio_path: str  # path inside the output folder, e.g. "audio/2023-06-02.mp3"; "": remote
     enclosure_url: str  # absolute, percent-encoded
     page_path: str  # "episodes/<slug>/index.html"
     page_url: str  # canonical absolute URL, "https://site/episodes/<slug>/"

@@ -22,7 +22,7 @@ from podpub.context import RESOLVED, BuildContext
 from podpub.digests import digest_of, safe_loads
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
-from podpub.input.models import TRANSCRIPT_TYPES, Episode, Show, in_show_zone
+from podpub.input.models import TRANSCRIPT_TYPES, Episode, RemoteAudio, Show, in_show_zone
 from podpub.input.paths import (
     descriptor_name_problem,
     media_path,
@@ -273,7 +273,7 @@ def resolve_all(
         item, when = pair
         found: list[Problem] = []
         path = audio_paths.get(item.file)
-        probe = probes.get(path) if path is not None else None
+        probe = probes.get(path) if path is not None else remote_probe(item.model.audio)
         if isinstance(probe, str):
             found.append(item.doc.problem(("audio",), probe))
             probe = None
@@ -351,7 +351,9 @@ def _episode_media(
     """An episode's audio file and alternate audio files, each checked (``media_path``),
     with the problems found: where the run's workers share the episodes out."""
     problems: list[Problem] = []
-    audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
+    audio = None
+    if isinstance(item.model.audio, str):  # remote audio has no file to find
+        audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
     extra = extras_resolve.media_paths(show_dir, None, None, [(item.model, item.doc)], problems)
     item.release()
     return audio, extra, problems
@@ -415,6 +417,27 @@ class Made(NamedTuple):
 def _run_prober(run: BuildContext | None) -> Prober:
     """The run's cached and parallel prober when there is one, else sequential."""
     return (lambda paths: run.probe(paths, probe_one)) if run else probe_sequentially
+
+
+# Remote audio's enclosure type → the codec podpub's records name (tags, pages).
+_CODEC_OF_MIME = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/x-m4a": "aac",
+    "audio/mp4": "aac",
+    "audio/aac": "aac",
+    "audio/ogg": "vorbis",
+    "audio/opus": "opus",
+    "audio/flac": "flac",
+}
+
+
+def remote_probe(audio: str | RemoteAudio) -> AudioInfo | None:
+    """Remote audio's record: the length, duration and type the descriptor gives."""
+    if not isinstance(audio, RemoteAudio):
+        return None
+    codec = _CODEC_OF_MIME.get(audio.type.lower(), audio.type.split("/")[-1])
+    return AudioInfo(audio.length, audio.type, audio.duration, None, None, codec)
 
 
 def probe_one(path: Path) -> AudioInfo | str:
@@ -662,8 +685,12 @@ def _resolve_episode(
         )
     page_dir = f"episodes/{slug}/"
     transcripts = _transcripts(show_dir, show, show_record, item, page_dir, problems)
-    audio_path = output_path(ep.audio, "audio/")
-    media_base = with_slash(show.media_url) if show.media_url else show_record.url
+    if isinstance(ep.audio, RemoteAudio):  # published where it is hosted, as given
+        audio_path, enclosure_url = "", ep.audio.url
+    else:
+        audio_path = output_path(ep.audio, "audio/")
+        media_base = with_slash(show.media_url) if show.media_url else show_record.url
+        enclosure_url = media_base + quote(audio_path)
     chapters_path = page_dir + "chapters.json" if chapters else None
     return EpisodeRecord(
         key=key,
@@ -686,9 +713,9 @@ def _resolve_episode(
         credits=credits,
         persons=persons,
         audio=probe,
-        audio_source=audio_source or show_dir / ep.audio,
+        audio_source=audio_source,
         audio_path=audio_path,
-        enclosure_url=tracked(media_base + quote(audio_path), show_record.analytics),
+        enclosure_url=tracked(enclosure_url, show_record.analytics),
         page_path=page_dir + "index.html",
         page_url=show_record.url + page_dir,
         chapters_path=chapters_path,

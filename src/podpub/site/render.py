@@ -294,8 +294,9 @@ class PageRenderer:
     def audio_href(self, episode: EpisodeRecord, root: str) -> str:
         """The player's and download link's address: the enclosure URL when the site holds
         no copy (media_url serves the audio) or when it goes through an analytics prefix
-        (plays on the site count too); else the site's own copy."""
-        if self.show.media_url is not None or self.show.analytics is not None:
+        (plays on the site count too), and for remote audio; else the site's own copy."""
+        remote = episode.audio_source is None  # played where it is hosted
+        if remote or self.show.media_url is not None or self.show.analytics is not None:
             return episode.enclosure_url
         return root + urlpath(episode.audio_path)
 

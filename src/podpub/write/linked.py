@@ -35,6 +35,8 @@ def record_linked_media(state: OutputState, site: SiteRecord) -> None:
     """Keep the stamp of each episode's audio that the output shares with the show."""
     files: dict[str, list[int]] = {}
     for episode in site.episodes:
+        if episode.audio_source is None:  # remote audio: nothing of the show is shared
+            continue
         published = state.target / episode.audio_path
         try:
             st, source = os.stat(published), os.stat(episode.audio_source)
@@ -54,7 +56,7 @@ def changed_linked_media(show_dir: Path, site: SiteRecord) -> list[Problem]:
     """A warning for each episode whose published audio, a hard link to the show's
     file, was rewritten in place since the publish that linked it (in any output of the
     show whose state is in its ``.podpub/``)."""
-    by_audio = {episode.audio_path: episode for episode in site.episodes}
+    by_audio = {e.audio_path: e for e in site.episodes if e.audio_source is not None}
     problems: list[Problem] = []
     for target, files in _recorded(show_dir):
         for rel, seen in sorted(files.items()):

@@ -143,7 +143,7 @@ def publish(
         files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
         show = digest_of(site.show) if run is not None else None  # once: keys of chapters
         for episode in site.episodes:
-            if local_media:
+            if local_media and episode.audio_source is not None:  # remote audio stays hosted
                 files_of.append((episode.audio_path, episode.audio_source))
             files_of += [(t.path, t.source) for t in episode.transcripts]
             if episode.chapters_path:

@@ -52,7 +52,8 @@ def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
     # 10,000 episodes would otherwise resolve 20,000 paths component by component.
     resolved: list[tuple[str, str]] = [("cover", str(site.show.image_source))]
     for episode in site.episodes:
-        resolved.append((f"{episode.source}: audio", str(episode.audio_source)))
+        if episode.audio_source is not None:  # remote audio: no file of the show
+            resolved.append((f"{episode.source}: audio", str(episode.audio_source)))
         resolved += [(f"{episode.source}: transcript", str(t.source)) for t in episode.transcripts]
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {os.path.dirname(rel) for rel in descriptors}
@@ -195,7 +196,8 @@ def verify_staged(
     expected = {"index.html": None, site.show.image_path: None}
     for episode in site.episodes:
         expected[episode.page_path] = None
-        if site.show.media_url is None:  # else the audio is served from media_url
+        # the audio is in the output unless media_url serves it or it is remote
+        if site.show.media_url is None and episode.audio_source is not None:
             expected[episode.audio_path] = episode.audio.size
         if episode.chapters_path:
             expected[episode.chapters_path] = None

@@ -87,6 +87,7 @@ def tag_file(episode: EpisodeRecord, wanted: Wanted, container: Container) -> Ta
 class TagRun:
     results: list[TagResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # notes: remote audio, not tagged
 
 
 def select_episodes(site: SiteRecord, names: Sequence[str]) -> list[EpisodeRecord]:
@@ -127,6 +128,9 @@ def tag_episodes(show_dir: Path, site: SiteRecord, episodes: Iterable[EpisodeRec
     run = TagRun()
     cover = read_cover(site.show.image_source)
     for episode in episodes:
+        if episode.audio_source is None:  # remote audio: there is no file here to write
+            run.skipped.append(_remote_note(show_dir, episode))
+            continue
         container = container_of(episode.audio)
         try:
             run.results.append(tag_file(episode, wanted_tags(episode, site.show, cover), container))
@@ -151,6 +155,8 @@ def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
     warnings: list[Problem] = []
     cover = read_cover(site.show.image_source) if site.episodes else None
     for episode in site.episodes:
+        if episode.audio_source is None:  # remote audio: no file here to read
+            continue
         container = container_of(episode.audio)
         try:
             in_file = container.read(episode.audio_source)
@@ -181,6 +187,17 @@ def stale_tags(show_dir: Path, site: SiteRecord) -> list[Problem]:
                 )
             )
     return warnings
+
+
+def _remote_note(show_dir: Path, episode: EpisodeRecord) -> Problem:
+    return _audio_problem(
+        show_dir,
+        episode,
+        f"remote audio ({episode.enclosure_url}) skipped: podpub tags only files in the show "
+        "folder",
+        "tag it where it is hosted, or import with --download to keep a local copy",
+        level="note",
+    )
 
 
 def _audio_problem(
