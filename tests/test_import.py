@@ -399,7 +399,7 @@ def test_download_resumes_checks_lengths_and_writes_local_paths(
     Image.new("RGB", (1400, 1400), "red").save(show / "cover.jpg")  # the feed had none
     code, dry = run(capsys, "publish", str(show), "--dry-run")
     assert code == 0, dry
-    assert "2 enclosure URLs change" in dry
+    assert "The enclosure URLs of 2 episodes change" in dry
     assert "guid:" not in dry and "audio:" not in dry  # same GUIDs, same lengths and durations
 
 

@@ -234,7 +234,10 @@ def render_ledger(ledger: Ledger) -> bytes:
     ]
     entries = [ledger.episodes[key] for key in sorted(ledger.episodes)]
     for i, entry in enumerate(entries):
-        text = json.dumps(entry.__dict__, ensure_ascii=False, separators=(", ", ": "))
+        fields = entry.__dict__
+        if fields["people"] is None:  # not known (an imported or older entry): left out
+            fields = {name: value for name, value in fields.items() if name != "people"}
+        text = json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
         lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
     lines.append("  ]")
     for name, section in (("pages", ledger.pages), ("redirects", ledger.redirects)):
