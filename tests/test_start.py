@@ -126,6 +126,19 @@ def test_init_refuses_a_bad_answer_with_its_flag(tmp_path, capsys):
     assert not (tmp_path / "show" / "show.yaml").exists()
 
 
+def test_init_suggests_each_category_once(tmp_path):
+    # 'Busines > Entrepreneurship' is close both to the pair and to the subcategory alone;
+    # both name the same category, which the question's hint offered twice.
+    answers = ["Field Notes", "en", "Jane Doe", "jane@example.org", "https://example.org/"]
+    answers += ["Busines > Entrepreneurship", "Business > Entrepreneurship"]
+    result = CliRunner().invoke(
+        cli, ["init", str(tmp_path / "show")], input="\n".join(answers) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    hint = next(line for line in result.output.splitlines() if "did you mean" in line)
+    assert hint.count("'Business > Entrepreneurship'") == 1, hint
+
+
 def test_init_cover_is_valid_apple_artwork_and_small(tmp_path):
     init_show(tmp_path / "show")
     data = (tmp_path / "show" / "cover.png").read_bytes()
