@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import subprocess
 import zoneinfo
 from pathlib import Path
 
@@ -232,6 +233,22 @@ def test_new_never_replaces_a_descriptor(tmp_path, capsys):
     assert main([*args, "--number", "9"]) == 1
     assert "episodes/2025-03-06-same-title.yaml: already exists" in capsys.readouterr().err
     assert path.read_text() == before
+
+
+def test_new_says_the_duration_the_player_and_the_page_show(tmp_path, capsys):
+    # 10.9 s of audio: the browser's player and the episode page say 0:10 / 10 sec;
+    # podpub new said 0:11 (rounded), in its output and in the descriptor's comment.
+    folder = tmp_path / "show"
+    init_show(folder)
+    audio = tmp_path / "talk.mp3"
+    tone = "sine=frequency=440:duration=10.9"
+    ffmpeg = ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", tone, "-b:a", "64k"]
+    subprocess.run([*ffmpeg, str(audio)], check=True)
+    capsys.readouterr()
+    assert main(["new", "Talk", "--audio", str(audio), "--show", str(folder)]) == 0
+    assert "Audio copied to audio/talk.mp3: 0:10 long." in capsys.readouterr().out
+    descriptor = next((folder / "episodes").glob("*-talk.yaml")).read_text(encoding="utf-8")
+    assert "# 0:10," in descriptor
 
 
 def test_new_never_replaces_an_audio_file_of_the_same_name(tmp_path, capsys):
