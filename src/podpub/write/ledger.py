@@ -48,7 +48,7 @@ _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
 _PAGE_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9-]*/)+")  # "episodes/<slug>/", "people/<id>/"
 _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
-    "Written by podpub publish; see README, 'The published ledger'."
+    "Written by podpub publish; see docs/safety.md, 'The published ledger'."
 )
 
 
