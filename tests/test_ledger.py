@@ -60,7 +60,7 @@ def test_first_publish_records_each_episode_on_its_own_line(tmp_path: Path):
     first = data["episodes"][0]
     assert set(first) == {
         "key", "file", "guid", "title", "enclosure", "length", "duration", "date",
-        "first_published", "people",
+        "first_published", "people", "notes",
     }  # fmt: skip
     assert first["file"] == "episodes/a.yaml"
     assert first["enclosure"] == "https://podcast.example.org/audio/tone.mp3"
