@@ -88,3 +88,38 @@ def test_tag_names_credits_once(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("Tagged audio/tone.mp3"))
     assert line.count("credits") == 1, line
+
+
+def test_a_show_notes_change_is_said_not_nothing_changes(tmp_path: Path, capsys):
+    # A summary edit changes the text every app shows under the episode (the feed's
+    # description and content:encoded); the report said "Nothing changes for subscribers".
+    show_dir = _show(tmp_path)
+    summary = "summary: Maria Lopez on running a small bakery.\n"
+    (show_dir / "episodes" / "a.yaml").write_text(_episode("A", "audio/tone.mp3", summary))
+    assert main(["publish", str(show_dir), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing changes for subscribers" not in out, out
+    assert "      notes: the text published before → new text" in out, out
+    assert (
+        "  The show notes of 1 episode change: apps show the new text at their next refresh; "
+        "nothing is downloaded again."
+    ) in out, out
+    # and the same edit, published, is not reported again
+    assert main(["publish", str(show_dir)]) == 0
+    capsys.readouterr()
+    assert main(["publish", str(show_dir), "--dry-run"]) == 0
+    assert "Nothing changes for subscribers" in capsys.readouterr().out
+
+
+def test_a_ledger_written_before_notes_were_recorded_reports_no_notes_change(tmp_path: Path):
+    show_dir = _show(tmp_path)
+    path = show_dir / LEDGER_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["episodes"]:
+        del entry["notes"]  # as podpub wrote it before
+    path.write_text(json.dumps(data), encoding="utf-8")
+    changes = publish(show_dir, PublishOptions(now=LATER)).changes
+    assert changes is not None
+    assert changes.consequences() == ["Nothing changes for subscribers since the last publish."]
+    recorded = json.loads(path.read_text(encoding="utf-8"))["episodes"][0]
+    assert len(recorded["notes"]) == 16  # known from now on

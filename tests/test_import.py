@@ -965,3 +965,18 @@ def test_dates_as_feeds_write_them(text: str, iso: str, note: str) -> None:
 )  # fmt: skip
 def test_durations_as_feeds_write_them(text: str, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
+
+
+def test_the_next_step_names_the_report_s_to_do_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A feed without a cover: the report lists it under "Before you publish", but the last
+    # line said only "Next: podpub publish … --dry-run", which then fails on the cover.
+    feed = tmp_path / "feed.xml"
+    big_feed(feed, 3, sentences=1)
+    code, out = run(capsys, "import", str(feed), str(tmp_path / "show"))
+    assert code == 0, out
+    assert "## Before you publish" in out
+    last = out.strip().splitlines()[-1]
+    assert "Next: do what the report lists under 'Before you publish'" in last, last
+    assert last.endswith(f"then podpub publish {tmp_path / 'show'} --dry-run"), last

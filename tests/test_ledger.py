@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from podpub.errors import PodpubError
 from podpub.write.ledger import LEDGER_FILE, compare, parse_ledger
 from podpub.write.publish import PublishOptions, dry_run, publish
 
-from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
+from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, REPO, write_show
 
 LATER = NOW + dt.timedelta(days=30)
 SHOW_GUID_PIN = "guid: 375e050f-7f52-5e9b-9cfc-9414515d1a5b\n"
@@ -59,7 +60,7 @@ def test_first_publish_records_each_episode_on_its_own_line(tmp_path: Path):
     first = data["episodes"][0]
     assert set(first) == {
         "key", "file", "guid", "title", "enclosure", "length", "duration", "date",
-        "first_published", "people",
+        "first_published", "people", "notes",
     }  # fmt: skip
     assert first["file"] == "episodes/a.yaml"
     assert first["enclosure"] == "https://podcast.example.org/audio/tone.mp3"
@@ -70,6 +71,19 @@ def test_first_publish_records_each_episode_on_its_own_line(tmp_path: Path):
     # One line per episode: a diff of the file shows one line per changed episode.
     lines = [line for line in text.splitlines() if '"key": ' in line]
     assert len(lines) == 2 and lines[0].lstrip().startswith('{"key": "a"')
+
+
+def test_the_ledger_comment_points_at_a_section_the_docs_have(tmp_path: Path):
+    # A producer opening published.lock follows its comment to learn what it is;
+    # the section it named had moved out of the README into docs/.
+    show_dir = _show(tmp_path)
+    comment = json.loads((show_dir / LEDGER_FILE).read_text(encoding="utf-8"))["comment"]
+    where = re.search(r"see (\S+), '([^']+)'", comment)
+    assert where, comment
+    page = REPO / where[1]
+    assert page.is_file(), comment
+    headings = [line for line in page.read_text(encoding="utf-8").splitlines() if line[:1] == "#"]
+    assert any(where[2] in heading for heading in headings), comment
 
 
 def test_first_published_is_kept_forever(tmp_path: Path):

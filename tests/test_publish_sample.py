@@ -177,6 +177,18 @@ def test_publishing_twice_gives_byte_identical_output(sample_show: Path, tmp_pat
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 
+def test_the_readme_first_command_leaves_the_committed_ledger_as_it_is(
+    sample_show: Path, tmp_path: Path
+):
+    # `pip install -e . && podpub publish` in a fresh clone rewrote published.lock (the
+    # committed one lacked fields podpub now records): a producer's first `git status`
+    # showed a change they never made.
+    committed = (REPO / "published.lock").read_bytes()
+    (sample_show / "published.lock").write_bytes(committed)  # as a clone has it
+    assert main(["publish", str(sample_show), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert (sample_show / "published.lock").read_bytes() == committed
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 

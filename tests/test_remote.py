@@ -147,6 +147,23 @@ def test_a_correct_host_gives_no_finding(tmp_path: Path, capsys, trusted):
     assert status == 0
 
 
+def test_an_untrusted_certificate_is_named_not_called_cannot_connect(
+    tmp_path: Path, capsys, certificate, monkeypatch
+):
+    # The host answers, over TLS, with a certificate the client does not trust: a producer
+    # told "cannot connect" looks for a network fault; the fix is the certificate.
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    with serving(tmp_path / "show" / "public", RangeRequestHandler, certificate) as base:
+        show_dir = _published_show(tmp_path, base)
+        status, added = _remote_findings(show_dir, capsys)
+    assert status == 1
+    assert added, added
+    for finding in added:
+        assert "cannot connect" not in finding["message"], finding
+        assert "TLS certificate" in finding["message"], finding
+        assert "self-signed certificate" in finding["message"], finding
+
+
 @pytest.mark.parametrize(
     ("handler", "rule", "level", "says"),
     [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import subprocess
 import zoneinfo
 from pathlib import Path
 
@@ -126,6 +127,19 @@ def test_init_refuses_a_bad_answer_with_its_flag(tmp_path, capsys):
     assert not (tmp_path / "show" / "show.yaml").exists()
 
 
+def test_init_suggests_each_category_once(tmp_path):
+    # 'Busines > Entrepreneurship' is close both to the pair and to the subcategory alone;
+    # both name the same category, which the question's hint offered twice.
+    answers = ["Field Notes", "en", "Jane Doe", "jane@example.org", "https://example.org/"]
+    answers += ["Busines > Entrepreneurship", "Business > Entrepreneurship"]
+    result = CliRunner().invoke(
+        cli, ["init", str(tmp_path / "show")], input="\n".join(answers) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    hint = next(line for line in result.output.splitlines() if "did you mean" in line)
+    assert hint.count("'Business > Entrepreneurship'") == 1, hint
+
+
 def test_init_cover_is_valid_apple_artwork_and_small(tmp_path):
     init_show(tmp_path / "show")
     data = (tmp_path / "show" / "cover.png").read_bytes()
@@ -219,6 +233,22 @@ def test_new_never_replaces_a_descriptor(tmp_path, capsys):
     assert main([*args, "--number", "9"]) == 1
     assert "episodes/2025-03-06-same-title.yaml: already exists" in capsys.readouterr().err
     assert path.read_text() == before
+
+
+def test_new_says_the_duration_the_player_and_the_page_show(tmp_path, capsys):
+    # 10.9 s of audio: the browser's player and the episode page say 0:10 / 10 sec;
+    # podpub new said 0:11 (rounded), in its output and in the descriptor's comment.
+    folder = tmp_path / "show"
+    init_show(folder)
+    audio = tmp_path / "talk.mp3"
+    tone = "sine=frequency=440:duration=10.9"
+    ffmpeg = ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", tone, "-b:a", "64k"]
+    subprocess.run([*ffmpeg, str(audio)], check=True)
+    capsys.readouterr()
+    assert main(["new", "Talk", "--audio", str(audio), "--show", str(folder)]) == 0
+    assert "Audio copied to audio/talk.mp3: 0:10 long." in capsys.readouterr().out
+    descriptor = next((folder / "episodes").glob("*-talk.yaml")).read_text(encoding="utf-8")
+    assert "# 0:10," in descriptor
 
 
 def test_new_never_replaces_an_audio_file_of_the_same_name(tmp_path, capsys):

@@ -774,9 +774,13 @@ def import_command(
     )
     result = import_show(source, folder, options)
     click.echo(result.report.markdown())
+    # a dry run before the report's to-do (a cover, …) would only fail on it
+    first = "do what the report lists under 'Before you publish', then " * bool(
+        result.report.advice
+    )
     click.echo(
         f"Imported {result.episodes:,} episode{'s' * (result.episodes != 1)} into "
-        f"{result.folder}; report: {result.folder / REPORT_FILE}. Next: podpub publish "
+        f"{result.folder}; report: {result.folder / REPORT_FILE}. Next: {first}podpub publish "
         f"{result.folder} --dry-run"
     )
 

@@ -10,6 +10,7 @@ producer should see. No call raises for a network failure: the reason is in the 
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,6 +179,29 @@ def reason(exc: Exception) -> str:
         return "no answer in time"
     if isinstance(exc, requests.TooManyRedirects):
         return "too many redirects"
+    if isinstance(exc, requests.exceptions.SSLError):
+        # A subclass of ConnectionError, but the host did answer: name the certificate.
+        return "the host's TLS certificate is not trusted or the TLS handshake failed" + (
+            f" ({detail})" if (detail := _tls_detail(exc)) else ""
+        )
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
     return type(exc).__name__
+
+
+def _tls_detail(exc: BaseException) -> str:
+    """The ssl module's own words under requests' and urllib3's wrappers, if any."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
+            return f"certificate verify failed: {current.verify_message}"
+        if isinstance(current, ssl.SSLError) and current.reason:
+            return str(current.reason).replace("_", " ").lower()
+        pending += [*current.args, getattr(current, "reason", None), current.__cause__]
+        pending.append(current.__context__)
+    return ""

@@ -475,8 +475,9 @@ def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None
                 None,
                 None,
                 "",
-                f"no {SHOW_FILE} in {show_dir}",
-                "run podpub in the show folder, or give the folder: podpub publish SHOW_DIR",
+                f"no {SHOW_FILE} in {show_dir.resolve()}",
+                # check, publish, serve and tag all come here: name none of them
+                "run podpub in the show folder, or give the show's folder after the command",
             )
         )
         return None, None

@@ -178,9 +178,11 @@ def canonical_category(value: str) -> str:
     found = by_lower.get(" ".join(wanted.lower().split()))
     if found:
         return found
-    close = difflib.get_close_matches(wanted.lower(), list(by_lower), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(wanted.lower(), list(by_lower), n=6, cutoff=0.5)
+    # A pair and its subcategory alone name the same category: offer each one once.
+    offered = list(dict.fromkeys(by_lower[c] for c in close))[:3]
     hint = (
-        "did you mean " + " or ".join(repr(by_lower[c]) for c in close) + "?"
+        "did you mean " + " or ".join(repr(c) for c in offered) + "?"
         if close
         else "Apple's categories are " + ", ".join(APPLE_CATEGORIES)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import json
+import math
 import shutil
 import zoneinfo
 from dataclasses import dataclass, replace
@@ -223,7 +224,11 @@ def _refuse(file: str, message: str, hint: str, field: str = "") -> PodpubError:
 
 
 def clock(seconds: float) -> str:
-    """A duration as a player shows it: 0:07, 12:34, 1:02:03."""
-    whole = round(seconds)
+    """A duration as a player shows it: 0:07, 12:34, 1:02:03.
+
+    Whole seconds dropped, not rounded, as the browser's player and the episode page
+    count them: 10.9 s is 0:10 there, and must be 0:10 here too.
+    """
+    whole = math.floor(seconds)
     hours, rest = divmod(whole, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

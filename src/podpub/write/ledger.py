@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -48,7 +49,7 @@ _TEMP_PREFIX = f".{LEDGER_FILE}.tmp-"
 _PAGE_FOLDER = re.compile(r"(?:[a-z0-9][a-z0-9-]*/)+")  # "episodes/<slug>/", "people/<id>/"
 _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
-    "Written by podpub publish; see README, 'The published ledger'."
+    "Written by podpub publish; see docs/safety.md, 'The published ledger'."
 )
 
 
@@ -71,6 +72,9 @@ class Entry:
     # The podcast:person tags apps show ("Name (role); …"); None in a ledger written
     # before podpub recorded them (then unknown: no change is reported).
     people: str | None = None
+    # A digest of the text apps show under the episode (description, content:encoded);
+    # None in a ledger written before podpub recorded it (no change is reported then).
+    notes: str | None = None
 
     @classmethod
     def of(cls, episode: EpisodeRecord, first_published: str) -> Entry:
@@ -85,12 +89,23 @@ class Entry:
             date=episode.published.isoformat(),
             first_published=first_published,
             people=people_of(episode),
+            notes=notes_of(episode),
         )
 
 
 def people_of(episode: EpisodeRecord) -> str:
     """The episode's podcast:person tags in words: what a credits change changes."""
     return "; ".join(f"{p.person.name} ({p.role.role})" for p in episode.persons)
+
+
+def notes_of(episode: EpisodeRecord) -> str:
+    """A short digest of the episode's text in the feed: what a show-notes edit changes."""
+    text = f"{episode.feed_description}\0{episode.feed_content}".encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+# Fields a ledger written by an older podpub may lack: unknown (None), never a change.
+_OPTIONAL = ("people", "notes")
 
 
 @dataclass(frozen=True)
@@ -168,11 +183,9 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     }
     names, kinds = tuple(wanted), tuple(wanted.values())
     for index, item in enumerate(raw):
-        if isinstance(item, dict) and "people" not in item:
-            item = {**item, "people": ""}  # an older ledger: checked as if empty, then None
-            known = False
-        else:
-            known = True
+        unknown = [name for name in _OPTIONAL if isinstance(item, dict) and name not in item]
+        # an older ledger: checked as if empty, then None
+        item = {**item, **dict.fromkeys(unknown, "")} if unknown else item
         # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
         if (
             not isinstance(item, dict)
@@ -187,7 +200,7 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
                 )
             )
             continue
-        entry = Entry(**item) if known else Entry(**{**item, "people": None})
+        entry = Entry(**{**item, **dict.fromkeys(unknown)})
         if entry.key in episodes:
             problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
         episodes[entry.key] = entry
@@ -234,9 +247,12 @@ def render_ledger(ledger: Ledger) -> bytes:
     ]
     entries = [ledger.episodes[key] for key in sorted(ledger.episodes)]
     for i, entry in enumerate(entries):
-        fields = entry.__dict__
-        if fields["people"] is None:  # not known (an imported or older entry): left out
-            fields = {name: value for name, value in fields.items() if name != "people"}
+        # what is not known (an imported or older entry) is left out
+        fields = {
+            name: value
+            for name, value in entry.__dict__.items()
+            if not (name in _OPTIONAL and value is None)
+        }
         text = json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
         lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
     lines.append("  ]")
@@ -266,7 +282,7 @@ def _section_lines(name: str, section: dict[str, str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Change:
-    field: str  # title | audio | date | guid | enclosure | credits
+    field: str  # title | audio | date | guid | enclosure | credits | notes
     old: str
     new: str
     prefix_only: bool = False  # enclosure: the same file through another analytics prefix
@@ -428,6 +444,11 @@ _FIELD_SENTENCES = (
         "the podcast:person tags change, so apps that show the people of an episode show the "
         "new names and roles; nothing is downloaded again",
     ),
+    (
+        "notes",
+        ("The show notes of {n} change", "The show notes of {n} change"),
+        "apps show the new text at their next refresh; nothing is downloaded again",
+    ),
 )
 
 
@@ -563,6 +584,9 @@ def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
         found.append(Change("enclosure", before.enclosure, after.enclosure, prefix_only))
     if before.people is not None and before.people != after.people:
         found.append(Change("credits", before.people or "nobody", after.people or "nobody"))
+    elif before.notes is not None and before.notes != after.notes:
+        # (credits are in content:encoded too: their own change already says so)
+        found.append(Change("notes", "the text published before", "new text"))
     return tuple(found)
 
 
