@@ -8,6 +8,7 @@ import io
 import json
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import feedparser
@@ -536,3 +537,36 @@ def test_hex_references_only_in_element_text_never_in_attributes_or_cdata() -> N
     assert not parsed.bozo
     assert parsed.entries[0].title == "Q&A <live>"
     assert parsed.entries[0].enclosures[0].href == "https://cdn.example.org/a.mp3?x=1&y=2"
+
+
+# --- notes written once ------------------------------------------------------------------
+
+
+def _published_items(tmp_path: Path, episode: str) -> list[etree._Element]:
+    from podpub.cli import main
+
+    from conftest import write_show
+
+    show = write_show(tmp_path / "show", {"ep1.yaml": episode})
+    assert main(["publish", str(show), "--out", str(tmp_path / "out"), "-q"]) == 0
+    return items((tmp_path / "out" / "feed.xml").read_bytes())
+
+
+def test_notes_that_content_encoded_would_repeat_are_written_once(tmp_path: Path) -> None:
+    # an imported show: long notes, no headlines, no credits; twice over, a 2 MB feed of
+    # 1,000 such episodes went past the 4 MB size budget
+    notes = "Notes about this episode, with [a link](https://example.org/). " * 25
+    episode = f"title: One\ndate: 2023-06-02\naudio: audio/tone.mp3\nsummary: |\n  {notes}\n"
+    (item,) = _published_items(tmp_path, episode)
+    assert "Notes about this episode" in text(item, "description")
+    assert item.find("content:encoded", NS) is None
+
+
+def test_content_encoded_stays_when_it_says_more_than_the_description(tmp_path: Path) -> None:
+    episode = (
+        "title: One\ndate: 2023-06-02\naudio: audio/tone.mp3\nsummary: Short notes.\n"
+        "headlines:\n  - title: Topic\n    start: '0:00'\n    text: What was said.\n"
+    )
+    (item,) = _published_items(tmp_path, episode)
+    assert "What was said." in text(item, "content:encoded")
+    assert "What was said." not in text(item, "description")

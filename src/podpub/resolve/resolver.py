@@ -802,6 +802,11 @@ def _feed_notes(
         f"<li>{esc(group.role.label)} : {esc(', '.join(p.name for p in group.people))}</li>"
         for group in credits
     )
+    if not items and not credit_lines and description == summary_html:
+        # content:encoded would repeat the description word for word: every app reads
+        # the description then, and the feed is not twice its size (a show imported
+        # with long notes and no headlines would double past the size budget).
+        return description, ""
     content = summary_html + (f"<ol>{items}</ol>" if items else "")
     content += f"<ul>{credit_lines}</ul>" if credit_lines else ""
     return description, content
