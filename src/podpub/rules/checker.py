@@ -111,7 +111,7 @@ def check_show(
         for file, page in zip(files, context.pages, strict=True)
         if page.root is not None
     }
-    return CheckReport(str(show_dir), tuple(everything), site, tuple(files), readings)
+    return CheckReport(str(show_dir), tuple(everything), site, tuple(files), readings=readings)
 
 
 class _CachedPages:
