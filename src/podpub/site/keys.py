@@ -196,6 +196,13 @@ class Keys:
             if id(record) in known:
                 self._records[id(record)] = (record, RecordDigest(known[id(record)]))
 
+    def reads_site(self, name: str) -> bool:
+        """:meth:`uses_site`, True when that cannot be told (as :meth:`key` is None)."""
+        try:
+            return self.uses_site(name)
+        except Exception:  # a template Jinja2 cannot analyse: render the page every time
+            return True
+
     def uses_site(self, name: str) -> bool:
         """Whether a template, or one it extends, includes or shares, reads ``site``
         (remembered across runs for the same template sources: parsing them is slow)."""
@@ -223,6 +230,15 @@ def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> 
             slot = run.page_slot if run is not None else None  # set by the run as it stages
             if slot is None or slot.depth:  # not a page being staged, or a nested render
                 return super().render(*args, **kwargs)
+            if slot.keys:
+                # Keyed before rendering (engine.keyed: episode and person pages), and
+                # only that key is ever compared: a digest of the render's arguments
+                # (its JSON-LD, transcript, records) would be one more key never read
+                # (5 % of a cold publish's CPU, py-spy). Whether the template reads
+                # ``site`` still decides whether the page may be kept at all.
+                if keys.reads_site(self.name or ""):
+                    slot.unkeyable = True
+                return self._render_at_depth(slot, *args, **kwargs)
             key = keys.key(self.name or "", args, kwargs)
             if key is None:
                 slot.unkeyable = True
@@ -230,7 +246,10 @@ def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> 
                 slot.keys.append(key)
                 if slot.previous == (key,) and len(slot.keys) == 1:
                     raise Reuse(slot.rel)
-            slot.depth += 1
+            return self._render_at_depth(slot, *args, **kwargs)
+
+        def _render_at_depth(self, slot: PageSlot, *args: Any, **kwargs: Any) -> str:
+            slot.depth += 1  # the templates it renders in turn are not pages
             try:
                 return super().render(*args, **kwargs)
             finally:
