@@ -258,9 +258,14 @@ def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> 
     env.template_class = MemoTemplate
 
 
-def remember_records(env: Any, records: Sequence[Any]) -> None:
+def remember_records(env: Any, records: Sequence[Any], templates: Sequence[str] = ()) -> None:
     """Digest the records the pages of ``env`` show, once, before the pages are staged
-    (:meth:`Keys.remember`); nothing to do for an environment that is not instrumented."""
+    (:meth:`Keys.remember`), and find whether each of the page ``templates`` reads
+    ``site``: the worker processes that stage the pages inherit the answers rather than
+    each parsing the templates again (38 ms a process for the default theme, measured).
+    Nothing to do for an environment that is not instrumented."""
     keys = getattr(env, "podpub_keys", None)
     if isinstance(keys, Keys):
         keys.remember(records)
+        for name in templates:
+            keys.reads_site(name)

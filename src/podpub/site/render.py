@@ -196,7 +196,14 @@ class PageRenderer:
         self.env.globals["shared"] = shared
         self._key_base: tuple[str, str] | None = None  # episode_render's, made once
         # with a cache: each episode record digested once for every page's key (pagememo)
-        pagememo.remember_records(self.env, site.episodes)
+        pagememo.remember_records(
+            self.env,
+            site.episodes,
+            [
+                t.name or ""
+                for t in (self.show_template, self.episode_template, self.person_template)
+            ],
+        )
 
     def show_page_urls(self) -> list[str]:
         """Canonical URLs of the show's pages: ``url``, ``url/page/2/``…"""
