@@ -78,6 +78,7 @@ class PageSlot:
     keys: list[str] = field(default_factory=list)
     depth: int = 0
     unkeyable: bool = False
+    keyed_before: bool = False  # keys[0] was known before rendering (engine.keyed)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def instrument(env: Any, run: BuildContext | None, reading: TemplateReading) -> 
             slot = run.page_slot if run is not None else None  # set by the run as it stages
             if slot is None or slot.depth:  # not a page being staged, or a nested render
                 return super().render(*args, **kwargs)
-            if slot.keys:
+            if slot.keyed_before:
                 # Keyed before rendering (engine.keyed: episode and person pages), and
                 # only that key is ever compared: a digest of the render's arguments
                 # (its JSON-LD, transcript, records) would be one more key never read
