@@ -159,6 +159,30 @@ def test_edited_template_renders_every_page_again(small_show: Path, tmp_path: Pa
     assert all("Edited again" in p.read_text(encoding="utf-8") for p in pages)
 
 
+def test_a_partial_of_the_show_that_reads_site_keeps_every_page_current(
+    small_show: Path, tmp_path: Path
+):
+    # A partial reached from every page (its own, and one it includes) reads the whole
+    # site: an episode added far from ep1 must still reach ep1's page, which the cache
+    # would otherwise keep (its own values and neighbours did not change).
+    with_episodes(small_show, 3)
+    templates = small_show / "templates"
+    templates.mkdir()
+    (templates / "_footer.html").write_text('{% include "_count.html" %}\n', encoding="utf-8")
+    (templates / "_count.html").write_text(
+        "<footer>{{ site.episodes|length }} episodes in all</footer>\n", encoding="utf-8"
+    )
+    out = tmp_path / "public"
+    assert publish(small_show, out) == 0
+    assert "3 episodes in all" in page(out, "ep1")
+
+    with_episodes(small_show, 5)
+    assert publish(small_show, out) == 0
+    pages = [out / "index.html", *(out / "episodes").glob("*/index.html")]
+    assert len(pages) == 6
+    assert all("5 episodes in all" in p.read_text(encoding="utf-8") for p in pages)
+
+
 def test_an_episode_edit_rerenders_its_neighbours_not_the_rest(
     small_show: Path, tmp_path: Path, capsys
 ):

@@ -271,3 +271,43 @@ def test_feed_html_is_sanitized_and_the_feed_parses_strictly(attacked: Path):
         assert fragment
         _assert_inert(html.fragment_fromstring(fragment, create_parent="div"), "feed")
         assert "<script" not in fragment.lower()
+
+
+def _stale_stat(monkeypatch: pytest.MonkeyPatch, path: Path, size: int) -> None:
+    """``os.stat`` of ``path`` gives ``size`` bytes: the file grew after its stat."""
+    from podpub.input import load
+
+    real = os.stat
+
+    def stat(target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(target, *args, **kwargs)
+        if Path(target) == path:
+            return os.stat_result((*found[:6], size, *found[7:]))
+        return found
+
+    monkeypatch.setattr(load.os, "stat", stat)
+
+
+def test_a_descriptor_that_grew_after_its_stat_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from podpub.input.load import read_descriptor
+
+    path = tmp_path / "ep.yaml"
+    path.write_text(MINIMAL_EPISODE, encoding="utf-8")
+    _stale_stat(monkeypatch, path, 10)
+    assert read_descriptor(path, "episodes/ep.yaml") == MINIMAL_EPISODE.encode()
+
+
+def test_a_descriptor_that_grew_past_the_cap_after_its_stat_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from podpub.input.load import read_descriptor
+
+    path = tmp_path / "ep.yaml"
+    path.write_bytes(_OVERSIZED)
+    _stale_stat(monkeypatch, path, 10)
+    with pytest.raises(PodpubError) as caught:
+        read_descriptor(path, "episodes/ep.yaml")
+    (problem,) = caught.value.problems
+    assert f"file is {MAX_DESCRIPTOR_BYTES + 1:,} bytes or more" in problem.message

@@ -454,6 +454,7 @@ class Engine:
             try:
                 if key is not None:
                     slot.keys.append(key)
+                    slot.keyed_before = True
                     if same_key and intact:
                         raise Reuse(rel)
                 data = render()

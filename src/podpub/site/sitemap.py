@@ -11,13 +11,20 @@ read it only at a host's root, so it counts when the site is served there.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 from podpub.resolve.records import SiteRecord
 
 SITEMAP = "sitemap.xml"
 MAX_URLS = 50_000  # per sitemap file (sitemaps.org protocol)
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities, as ``xml.sax.saxutils.escape`` does; that module
+    imports ``urllib.request`` and with it ``http.client`` and ``ssl`` (12 ms, measured,
+    on every publish that writes a sitemap, for three replacements)."""
+    return _html_escape(text, quote=False)
 
 
 def site_files(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, bytes]]:
