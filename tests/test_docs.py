@@ -127,3 +127,11 @@ def test_links_to_a_page_not_there_yet_become_plain_text(tmp_path):
     (tmp_path / "serve.md").write_text("# Serve\n")
     text = "[Serve](serve.md), [Import](import.md#download) and [Nope](nope.md)."
     assert hooks.unlink_missing(text, tmp_path) == "[Serve](serve.md), Import and [Nope](nope.md)."
+
+
+def test_publish_quiet_help_says_warnings_are_still_printed():
+    # --quiet keeps the findings (warnings, notes) on stderr: a help saying "nothing"
+    # would make a producer think a cron job with --quiet hides them
+    publish = dict(COMMANDS)["podpub publish"]
+    quiet = next(p for p in publish.params if "--quiet" in getattr(p, "opts", []))
+    assert "warnings" in quiet.help and "nothing" not in quiet.help.lower()

@@ -66,7 +66,12 @@ def cli() -> None:
 @click.option("--base-url", help="Publish for another address than show.yaml's url (previews).")
 @click.option("--drafts", is_flag=True, help="Include episodes marked draft: true.")
 @click.option("--future", is_flag=True, help="Include episodes dated in the future.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only problems: warnings and errors (no summary, no progress bar).",
+)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -101,7 +106,7 @@ def cli() -> None:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help="Worker processes for big shows (default: one per CPU; 1: none).",
+    help="Worker processes for big shows (default: one per CPU; 1: no worker processes).",
 )
 @click.option(
     "--deploy",
@@ -704,7 +709,7 @@ def _deploy(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help="Worker processes for big shows (default: one per CPU; 1: none).",
+    help="Worker processes for big shows (default: one per CPU; 1: no worker processes).",
 )
 def serve(show_dir: Path, port: int, drafts: bool, future: bool, jobs: int | None) -> None:
     """Preview the show in SHOW_DIR (default: the current folder) at
