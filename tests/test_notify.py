@@ -15,6 +15,7 @@ import feedparser
 from podpub.cli import main
 from podpub.net.http import Client
 from podpub.online.notify import Pings, notify_apps, send
+from podpub.rules.checker import check_show
 from podpub.write.publish import PublishOptions, publish
 
 from conftest import MINIMAL_SHOW, NOW, write_show
@@ -85,6 +86,19 @@ def test_no_hub_link_without_websub_hub(tmp_path: Path):
     show_dir = _show(tmp_path, "")
     publish(show_dir, PublishOptions(now=NOW))
     assert b'rel="hub"' not in (show_dir / "public" / "feed.xml").read_bytes()
+
+
+def test_an_http_hub_is_pointed_at_websub_hub_not_at_the_show_url(tmp_path: Path):
+    # url: is https; only the hub is http://: the warning must name the hub's line,
+    # not tell the producer their (https) feed address is http://
+    show_dir = _show(tmp_path, "websub_hub: http://hub.example.net/\n")
+    report = check_show(show_dir, PublishOptions(now=NOW))
+    found = [p for p in report.problems if getattr(p, "rule", "") == "DOC-10"]
+    assert len(found) == 1, report.problems
+    lines = (show_dir / "show.yaml").read_text(encoding="utf-8").splitlines()
+    assert (found[0].file, found[0].field) == ("show.yaml", "websub_hub")
+    assert lines[found[0].line - 1].startswith("websub_hub:")
+    assert "hub" in found[0].message and "feed's address" not in found[0].message
 
 
 def test_notify_pings_the_hub_and_the_podcast_index(tmp_path: Path, capsys):

@@ -235,14 +235,25 @@ def https_links(ctx: FeedContext) -> Iterator[Hit]:
                     scheme=True,
                 )
         for element in channel.findall(f"{{{ATOM}}}link"):
-            if ctx.insecure(element.get("href") or ""):
+            if not ctx.insecure(element.get("href") or ""):
+                continue
+            if element.get("rel") == "hub":
+                # the WebSub hub is another service's address, not the site's: the fix
+                # is its https:// address, not the show's url
                 yield Hit(
                     element,
-                    "the feed's address is http://",
-                    "serve it over https",
+                    f"the WebSub hub's address is http:// ({element.get('href')})",
+                    "give the hub's https:// address",
                     "href",
-                    scheme=True,
                 )
+                continue
+            yield Hit(
+                element,
+                "the feed's address is http://",
+                "serve it over https",
+                "href",
+                scheme=True,
+            )
 
 
 @rule("DOC-12", "warning", ALL_APPS, "itunes:new-feed-url: an absolute URL of another feed")

@@ -258,6 +258,8 @@ def descriptor_path(element: etree._Element, hit: Hit, data: Any, in_item: bool)
         if key and _entry_has(data, path, key):
             path = (*path, key)
         return path
+    if name == "atom:link" and element.get("rel") == "hub":
+        return ("websub_hub",)
     if name == "atom:link":
         return ("feed_url",) if isinstance(data, dict) and "feed_url" in data else ("url",)
     if name == "podcast:chapters":
