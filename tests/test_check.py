@@ -213,7 +213,7 @@ def test_check_feed_json_for_ci(tmp_path: Path, capsys) -> None:
     }
 
 
-@pytest.mark.parametrize("command", ["check", "tag"])
+@pytest.mark.parametrize("command", ["check", "tag", "deploy"])
 def test_no_show_here_names_the_folder_and_no_other_command(
     command: str, tmp_path: Path, capsys, monkeypatch
 ) -> None:
@@ -225,3 +225,16 @@ def test_no_show_here_names_the_folder_and_no_other_command(
     said = captured.out + captured.err
     assert f"no show.yaml in {tmp_path.resolve()}" in said, said
     assert "podpub publish" not in said, said
+    if command == "deploy":
+        assert "podpub deploy SHOW_DIR" in said, said
+
+
+def test_deploy_called_on_a_relative_folder_says_where_it_looked(tmp_path: Path, monkeypatch):
+    # deploy had its own copy of the message and said "no show.yaml in ." when a script
+    # gave it a relative folder; the shared one says which folder
+    from podpub.deploy.run import DeployOptions, deploy
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PodpubError) as caught:
+        deploy(Path("."), DeployOptions())
+    assert [p.message for p in caught.value.problems] == [f"no show.yaml in {tmp_path.resolve()}"]

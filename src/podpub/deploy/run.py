@@ -38,6 +38,7 @@ from podpub.deploy.preview import refuse_preview
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.input.models import Deploy, Show
+from podpub.input.paths import missing_show_file
 from podpub.input.validate import validate
 from podpub.resolve.optional_tags import media_files
 from podpub.resolve.records import SiteRecord
@@ -239,18 +240,8 @@ def _display(step: Step, rel: str) -> str:
 def load_settings(show_dir: Path) -> tuple[Document, Show]:
     path = show_dir / SHOW_FILE
     if not path.is_file():
-        raise PodpubError(
-            [
-                Problem(
-                    SHOW_FILE,
-                    None,
-                    None,
-                    "",
-                    f"no {SHOW_FILE} in {show_dir}",
-                    "run podpub in the show folder, or give the folder: podpub deploy SHOW_DIR",
-                )
-            ]
-        )
+        hint = "run podpub in the show folder, or give the folder: podpub deploy SHOW_DIR"
+        raise PodpubError([missing_show_file(show_dir, hint)])
     doc = load_file(path, SHOW_FILE)
     show, problems = validate(doc, Show)
     if show is None or any(p.level == "error" for p in problems):

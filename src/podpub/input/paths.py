@@ -14,6 +14,16 @@ from text_unidecode import unidecode as transliterate
 from podpub.errors import Problem
 from podpub.input.load import Document
 
+SHOW_FILE = "show.yaml"
+# check, publish, serve and tag all read show.yaml first: their hint names none of them
+ANY_COMMAND_HINT = "run podpub in the show folder, or give the show's folder after the command"
+
+
+def missing_show_file(show_dir: Path, hint: str = ANY_COMMAND_HINT) -> Problem:
+    """The problem of a folder without show.yaml, said once for every command: the folder
+    made absolute ("no show.yaml in ." would not say where podpub looked)."""
+    return Problem(SHOW_FILE, None, None, "", f"no {SHOW_FILE} in {show_dir.resolve()}", hint)
+
 
 def media_path(
     show_dir: Path, rel: str, doc: Document, field: tuple[str | int, ...], problems: list[Problem]

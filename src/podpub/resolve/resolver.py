@@ -26,6 +26,7 @@ from podpub.input.models import TRANSCRIPT_TYPES, Episode, RemoteAudio, Show, in
 from podpub.input.paths import (
     descriptor_name_problem,
     media_path,
+    missing_show_file,
     output_path,
     slugify,
     with_slash,
@@ -469,17 +470,7 @@ def probe_sequentially(paths: list[Path]) -> dict[Path, AudioInfo | str]:
 def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None, Show | None]:
     path = show_dir / SHOW_FILE
     if not path.is_file():
-        problems.append(
-            Problem(
-                SHOW_FILE,
-                None,
-                None,
-                "",
-                f"no {SHOW_FILE} in {show_dir.resolve()}",
-                # check, publish, serve and tag all come here: name none of them
-                "run podpub in the show folder, or give the show's folder after the command",
-            )
-        )
+        problems.append(missing_show_file(show_dir))
         return None, None
     try:
         doc = load_file(path, SHOW_FILE)
