@@ -77,17 +77,6 @@ def test_an_https_episode_image_is_published_as_given(
     assert f'<img class="episode-cover" src="{url}"' in page
 
 
-def test_without_an_image_the_item_has_none_and_the_page_no_episode_cover(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    show = write_show(tmp_path / "show", {EPISODE: MINIMAL_EPISODE})
-    site = tmp_path / "site"
-    assert publish(capsys, show, site)[0] == 0
-    assert item_image(site / "feed.xml") is None
-    page = (site / "episodes" / "2023-06-02-first" / "index.html").read_text(encoding="utf-8")
-    assert "episode-cover" not in page
-
-
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [
@@ -187,3 +176,10 @@ def test_an_imported_item_image_becomes_image_and_is_published_again(
     entries = {e.id: e for e in feedparser.parse((site / "feed.xml").read_bytes()).entries}
     assert entries["ep-1"].image.href == "https://cdn.example.com/art/ep-1.jpg"
     assert "image" not in entries["ep-2"]
+    pages = {
+        p.parent.name: p.read_text(encoding="utf-8") for p in site.glob("episodes/*/index.html")
+    }
+    with_art = next(html for html in pages.values() if "With art" in html)
+    without = next(html for html in pages.values() if "Without art" in html)
+    assert '<img class="episode-cover" src="https://cdn.example.com/art/ep-1.jpg"' in with_art
+    assert "episode-cover" not in without  # the show's cover only, in the header
