@@ -179,7 +179,7 @@ def test_an_imported_item_image_becomes_image_and_is_published_again(
     pages = {
         p.parent.name: p.read_text(encoding="utf-8") for p in site.glob("episodes/*/index.html")
     }
-    with_art = next(html for html in pages.values() if "With art" in html)
-    without = next(html for html in pages.values() if "Without art" in html)
+    with_art = next(html for html in pages.values() if "<h1>With art</h1>" in html)
+    without = next(html for html in pages.values() if "<h1>Without art</h1>" in html)
     assert '<img class="episode-cover" src="https://cdn.example.com/art/ep-1.jpg"' in with_art
     assert "episode-cover" not in without  # the show's cover only, in the header
