@@ -112,6 +112,7 @@ def feed_items(data: bytes) -> dict[str, dict]:
             "season": item.findtext(f"{ITUNES}season"),
             "number": item.findtext(f"{ITUNES}episode"),
             "type": item.findtext(f"{ITUNES}episodeType") or "full",
+            "image": next((i.get("href") for i in item.iter(f"{ITUNES}image")), None),
         }
     return items
 
@@ -196,7 +197,7 @@ QUIRKS = {
         "two-digit year read as 2023",
         "http:// enclosure → https://",
         "itunes:summary (no description) → summary",
-        "episode image (itunes:image)",
+        "episode images (itunes:image → image:)",
     ],
     "anchor": [
         "give audio.duration: the old feed's was unreadable",

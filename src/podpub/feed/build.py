@@ -159,6 +159,8 @@ def _item(entry: FeedEntry, episode: EpisodeRecord) -> None:
     itunes.episode_type(episode.episode_type)
     itunes.duration(episode.audio.duration)
     itunes.explicit(episode.explicit)
+    if episode.image_url:  # the episode's own artwork; apps show the show's otherwise
+        itunes.image(episode.image_url)
 
     podcast: PodcastEntryExtension = entry.podcast
     if episode.season is not None:

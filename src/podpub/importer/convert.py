@@ -379,8 +379,7 @@ def convert_item(
         data["chapters"] = chapters
     data["audio"] = audio
     _count_dropped(node.children, ITEM_TAGS_READ, report, "item")
-    if node.first("itunes:image") is not None:
-        report.drop("episode image (itunes:image): podpub's items use the show cover", label)
+    _episode_image(node, data, base_url, label, report)
     entry = Entry(
         key=episode_key,
         file="",
@@ -499,6 +498,28 @@ def _item_people(node: Node, data: dict[str, Any], report: Report) -> None:
         data["hosts"] = hosts
     if credits:
         data["credits"] = credits
+
+
+def _episode_image(
+    node: Node, data: dict[str, Any], base_url: str | None, label: str, report: Report
+) -> None:
+    """The item's itunes:image → ``image:``, its URL kept (podpub publishes it as given);
+    an http:// one becomes https:// (podpub refuses artwork over http, as Apple does)."""
+    image = node.first("itunes:image")
+    href = image.attrs.get("href", "").strip() if image is not None else ""
+    if not href:
+        return
+    absolute = urljoin(base_url or "", href)
+    if not absolute.startswith(("http://", "https://")):
+        report.drop("episode image (itunes:image) with a relative URL", f"{label}: {href!r}")
+        return
+    if absolute.startswith("http://"):
+        absolute = "https://" + absolute[len("http://") :]
+        report.convert("http:// episode image → https://", label)
+    elif absolute != href:
+        report.convert("relative episode image URL → absolute (against the feed's address)", label)
+    data["image"] = absolute
+    report.keep("episode images (itunes:image → image:)")
 
 
 def _enclosure_url(url: str, base_url: str | None, label: str, report: Report) -> str:

@@ -152,6 +152,18 @@ def _check_remote_url(value: str) -> str:
     return _check_url(value)
 
 
+def _check_episode_image(value: str) -> str:
+    """An episode's artwork: an https URL (kept where it is hosted) or a file in the show."""
+    if value.startswith("http://"):
+        raise ValueError(f"{value!r} is not https; Apple wants artwork served over https")
+    if value.startswith("https://"):
+        return _check_url(value)
+    return _check_relative_path(value)
+
+
+EpisodeImage = Annotated[str, AfterValidator(_check_episode_image)]
+
+
 def _check_audio(value: str) -> str:
     if is_remote(value):
         _check_remote_url(value)
@@ -868,6 +880,12 @@ class Episode(Strict):
         None, description="Item guid; default derived from the show guid and the file name."
     )
     explicit: bool | None = Field(None, description="itunes:explicit; default: the show's.")
+    image: EpisodeImage | None = Field(
+        None,
+        description="Episode artwork (item itunes:image), shown on its page instead of the "
+        "show's cover: a square JPEG or PNG of 1400-3000 px in the show folder, or an "
+        "https:// URL.",
+    )
     draft: bool = Field(False, description="Drafts are published only with --drafts.")
     transcripts: list[Transcript] = Field(
         default_factory=list,

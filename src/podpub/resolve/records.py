@@ -119,6 +119,10 @@ class EpisodeRecord:
     extras: EpisodeExtras = field(default_factory=EpisodeExtras)  # optional tags (extras.py)
     chapters_vtt_path: str | None = None  # "episodes/<slug>/chapters.vtt": the player's track
     guests: tuple[PersonRef, ...] = ()  # credited as guests: "with …" in the page header
+    # its own artwork (``image:``): item itunes:image, the page's picture; None: the show's
+    image_source: Path | None = None  # the show's file, copied to image_path; None: https URL
+    image_path: str | None = None  # beside the page, "episodes/<slug>/art.jpg"
+    image_url: str | None = None
 
 
 # The fields of a record that only its own page, feed item and chapters read: most of

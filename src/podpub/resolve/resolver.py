@@ -46,6 +46,7 @@ from podpub.resolve.credits import (
     role_aliases,
     show_credits,
 )
+from podpub.resolve.episode_image import episode_image
 from podpub.resolve.guids import episode_guid, podcast_guid
 from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import (
@@ -684,6 +685,7 @@ def _resolve_episode(
         media_base = with_slash(show.media_url) if show.media_url else show_record.url
         enclosure_url = media_base + quote(audio_path)
     chapters_path = page_dir + "chapters.json" if chapters else None
+    image = episode_image(show_dir, ep.image, doc, page_dir, show_record.url, problems)
     return EpisodeRecord(
         key=key,
         source=doc.file,
@@ -716,6 +718,9 @@ def _resolve_episode(
         transcripts=transcripts,
         chapters_vtt_path=page_dir + "chapters.vtt" if chapters else None,
         guests=guests_of(credits),
+        image_source=image.source if image else None,
+        image_path=image.path if image else None,
+        image_url=image.url if image else None,
     )
 
 

@@ -292,6 +292,7 @@ class PageRenderer:
             newer=episodes[index - 1] if index > 0 else None,
             older=episodes[index + 1] if index + 1 < len(episodes) else None,
             audio_href=self.audio_href(episode, root),
+            episode_image=_episode_image_href(episode, root),
             jsonld=json_ld(self.episode_ld(episode)),
             transcript=shown,
             transcript_turns=transcripts.turns(cues),
@@ -418,7 +419,7 @@ class PageRenderer:
                 "partOfSeries": {"@id": self.series_ld["@id"]},
             }
         data["partOfSeries"] = self.series_ld
-        data["image"] = self.show.image_url
+        data["image"] = episode.image_url or self.show.image_url
         data["author"] = _author_ld(self.show)
         data.update(credits_ld(episode))  # actor, producer, … contributor (people.py)
         data["associatedMedia"] = {
@@ -430,6 +431,14 @@ class PageRenderer:
         }
         data["inLanguage"] = self.show.language
         return data
+
+
+def _episode_image_href(episode: EpisodeRecord, root: str) -> str | None:
+    """The page's address of the episode's own artwork: the site's copy beside the page
+    (relative, so file:// and previews show it too), or its https URL; None: it has none."""
+    if episode.image_path:
+        return root + urlpath(episode.image_path)
+    return episode.image_url
 
 
 def make_environment(

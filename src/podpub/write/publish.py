@@ -146,6 +146,8 @@ def publish(
             if local_media and episode.audio_source is not None:  # remote audio stays hosted
                 files_of.append((episode.audio_path, episode.audio_source))
             files_of += [(t.path, t.source) for t in episode.transcripts]
+            if episode.image_source is not None and episode.image_path:  # its own artwork
+                files_of.append((episode.image_path, episode.image_source))
             if episode.chapters_path:
                 json_file = partial(chapters_json, episode, site.show)
                 files_of.append(

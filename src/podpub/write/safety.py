@@ -55,6 +55,8 @@ def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
         if episode.audio_source is not None:  # remote audio: no file of the show
             resolved.append((f"{episode.source}: audio", str(episode.audio_source)))
         resolved += [(f"{episode.source}: transcript", str(t.source)) for t in episode.transcripts]
+        if episode.image_source is not None:
+            resolved.append((f"{episode.source}: image", str(episode.image_source)))
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {os.path.dirname(rel) for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
