@@ -1,4 +1,5 @@
-"""A static file server on 127.0.0.1 that answers Range requests, as real web servers do.
+"""Local HTTP servers for the tests, on 127.0.0.1: a static file server that answers Range
+requests, as real web servers do, and a server that records what it is sent.
 
 Python's ``http.server`` ignores ``Range``: a browser's ``<audio>`` element then cannot
 seek (Chromium sets ``seekable`` to nothing and puts ``currentTime`` back to 0) and may
@@ -14,9 +15,11 @@ import contextlib
 import http.server
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -105,6 +108,56 @@ def serve(folder: Path) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- a server that records what it is sent (WebSub hubs, the Podcast Index) -------------
+
+
+class Recorded(NamedTuple):
+    method: str
+    path: str  # with the query
+    body: str
+    seen: object  # what the test's ``seen()`` returned when the request came
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Records each request; /fail answers 500, /slow answers after 1.5 s."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        server = self.server
+        server.requests.append(Recorded(self.command, self.path, body, server.seen()))  # type: ignore[attr-defined]
+        if self.path.startswith("/slow"):
+            time.sleep(1.5)
+        status = 500 if self.path.startswith("/fail") else 204 if self.command == "POST" else 200
+        text = b"hub is down for maintenance\n" if status == 500 else b""
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(text)))
+        self.end_headers()
+        self.wfile.write(text)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def recorder(seen: Callable[[], object] = lambda: None) -> Iterator[tuple[str, list[Recorded]]]:
+    """A recording server on a free port: yields its base URL (ending in ``/``) and the
+    list its requests are appended to; ``seen()`` is called as each request comes."""
+    server = _Server(("127.0.0.1", 0), _Recorder)  # quiet when a client gives up on /slow
+    server.requests = []  # type: ignore[attr-defined]
+    server.seen = seen  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests  # type: ignore[attr-defined]
     finally:
         server.shutdown()
         server.server_close()

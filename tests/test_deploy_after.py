@@ -7,10 +7,7 @@ records what it is sent and what the bucket held at that moment.
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +15,7 @@ import pytest
 
 import test_deploy
 import test_remote
-from static_server import RangeRequestHandler
+from static_server import RangeRequestHandler, recorder
 from test_deploy import BUCKET, S3, published, run
 from test_remote import IgnoresRange, serving
 
@@ -34,45 +31,6 @@ SECOND_EPISODE = (
     .replace("2023-06-02", "2023-06-09")
     .replace("audio/tone.mp3", "audio/tone-vbr.mp3")
 )
-
-Request = tuple[str, str, str, object]  # method, path, body, what the hook saw then
-
-
-class Recorder(http.server.BaseHTTPRequestHandler):
-    """Records each request with ``server.seen()``; /fail answers 500."""
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        server = self.server
-        server.requests.append((self.command, self.path, body, server.seen()))  # type: ignore[attr-defined]
-        status = 500 if self.path.startswith("/fail") else 204 if self.command == "POST" else 200
-        text = b"hub is down for maintenance\n" if status == 500 else b""
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(text)))
-        self.end_headers()
-        self.wfile.write(text)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def recorder(seen: Callable[[], object] = lambda: None) -> Iterator[tuple[str, list[Request]]]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.daemon_threads = True
-    server.requests = []  # type: ignore[attr-defined]
-    server.seen = seen  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests  # type: ignore[attr-defined]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def pings(base: str, hub: str = "hub") -> str:

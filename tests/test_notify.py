@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,55 +12,11 @@ from podpub.net.http import Client
 from podpub.online.notify import Pings, notify_apps, send
 from podpub.rules.checker import check_show
 from podpub.write.publish import PublishOptions, publish
+from static_server import recorder
 
 from conftest import MINIMAL_SHOW, NOW, write_show
 
 FEED = "https://podcast.example.org/feed.xml"
-
-
-class Recorder(http.server.BaseHTTPRequestHandler):
-    """Records (method, path, body); /fail answers 500, /slow answers after 1.5 s."""
-
-    requests: list[tuple[str, str, str]]
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        self.server.requests.append((self.command, self.path, body))  # type: ignore[attr-defined]
-        if self.path.startswith("/slow"):
-            time.sleep(1.5)
-        status = 500 if self.path.startswith("/fail") else 204 if self.command == "POST" else 200
-        text = b"hub is down for maintenance\n" if status == 500 else b""
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(text)))
-        self.end_headers()
-        self.wfile.write(text)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Quiet(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
-        pass  # the client that gave up on /slow has closed the connection
-
-
-@contextlib.contextmanager
-def recorder() -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-    server = _Quiet(("127.0.0.1", 0), Recorder)
-    server.requests = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", server.requests  # type: ignore[attr-defined]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _show(tmp_path: Path, settings: str) -> Path:
