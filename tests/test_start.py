@@ -110,6 +110,22 @@ def test_init_refuses_a_folder_that_holds_a_show(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["show.yaml"]
 
 
+def test_init_refuses_a_file_in_place_of_the_folder(tmp_path, capsys):
+    (tmp_path / "notes").write_text("mine\n")
+    assert main(["init", str(tmp_path / "notes"), "--yes", *ANSWERS]) == 1
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Traceback" not in err
+    assert (tmp_path / "notes").read_text() == "mine\n"
+
+
+def test_init_in_a_folder_it_cannot_write_says_so(tmp_path, capsys):
+    (tmp_path / "parent").mkdir()
+    (tmp_path / "parent" / "show").write_text("")  # a file where a folder is needed
+    assert main(["init", str(tmp_path / "parent" / "show" / "deeper"), "--yes", *ANSWERS]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the new show" in err and "internal error" not in err
+
+
 def test_init_yes_names_each_missing_flag_and_writes_nothing(tmp_path, capsys):
     assert main(["init", str(tmp_path / "show"), "--yes", "--title", "Field Notes"]) == 1
     err = capsys.readouterr().err

@@ -99,7 +99,21 @@ class InitResult:
 
 
 def refuse_existing_show(folder: Path) -> None:
-    """``init`` never replaces a show: a folder with a show.yaml is refused first."""
+    """``init`` never replaces a show: a folder with a show.yaml is refused first, and so
+    is a path that is a file (before any question: the answers would be lost)."""
+    if folder.exists() and not folder.is_dir():
+        raise PodpubError(
+            [
+                Problem(
+                    str(folder),
+                    None,
+                    None,
+                    "",
+                    "is a file, not a folder: a show is a folder",
+                    "give a new folder's name, e.g. podpub init my-show",
+                )
+            ]
+        )
     if (folder / "show.yaml").exists():
         raise PodpubError(
             [
@@ -202,6 +216,26 @@ def init_show(folder: Path, answers: Answers, today: dt.date) -> InitResult:
                 for p in problems
             ]
         )
+    try:
+        return _write_show_files(folder, answers, text)
+    except OSError as exc:  # a folder that cannot be written, a disk that is full
+        where = exc.filename or folder
+        raise PodpubError(
+            [
+                Problem(
+                    str(where),
+                    None,
+                    None,
+                    "",
+                    f"cannot write the new show: {exc.strerror or exc}",
+                    "choose a folder you can write to; what was made so far can be deleted",
+                )
+            ]
+        ) from None
+
+
+def _write_show_files(folder: Path, answers: Answers, text: str) -> InitResult:
+    """The files of a new show; show.yaml last, so that its presence means "done"."""
     written: list[str] = []
     kept: list[str] = []
     folder.mkdir(parents=True, exist_ok=True)
