@@ -213,14 +213,14 @@ def test_check_feed_json_for_ci(tmp_path: Path, capsys) -> None:
     }
 
 
-@pytest.mark.parametrize("command", ["check", "tag", "deploy"])
+@pytest.mark.parametrize("command", ["check", "tag", "deploy", "serve", "notify", "new"])
 def test_no_show_here_names_the_folder_and_no_other_command(
     command: str, tmp_path: Path, capsys, monkeypatch
 ) -> None:
     # `podpub check` / `podpub tag` in an empty folder told the producer to run
     # "podpub publish SHOW_DIR", and tag said "no show.yaml in ." rather than where.
     monkeypatch.chdir(tmp_path)
-    assert main([command]) == 1
+    assert main([command, "An episode"] if command == "new" else [command]) == 1
     captured = capsys.readouterr()
     said = captured.out + captured.err
     assert f"no show.yaml in {tmp_path.resolve()}" in said, said

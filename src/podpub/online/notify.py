@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from podpub.errors import PodpubError, raise_if_any
 from podpub.input.load import load_file
 from podpub.input.models import Show
-from podpub.input.paths import with_slash
+from podpub.input.paths import missing_show_file, with_slash
 from podpub.input.validate import validate
 from podpub.net.http import Answer, Client
 from podpub.resolve.records import ShowRecord
@@ -60,7 +60,7 @@ def pings_in(show_dir: Path) -> Pings:
     read); PodpubError with the located problems of a show.yaml that does not validate."""
     path = show_dir / SHOW_FILE
     if not path.is_file():
-        raise PodpubError(f"no {SHOW_FILE} in {show_dir}; give the show folder: podpub notify DIR")
+        raise PodpubError([missing_show_file(show_dir)])
     show, problems = validate(load_file(path, SHOW_FILE), Show)
     raise_if_any(problems)
     assert show is not None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podpub.errors import PodpubError
+from podpub.input.paths import missing_show_file
 from podpub.serve.preview import Outcome, PreviewBuilder, preview_folder
 from podpub.serve.server import PreviewServer, PreviewState
 from podpub.serve.watch import Watcher
@@ -37,9 +38,7 @@ def serve(
     """Serve the show's preview until Ctrl-C (or ``stop``); returns normally then."""
     show_dir = show_dir.resolve()
     if not (show_dir / "show.yaml").is_file():
-        raise PodpubError(
-            f"{show_dir} has no show.yaml; run podpub serve in a show folder (or give it)"
-        )
+        raise PodpubError([missing_show_file(show_dir)])
     state = PreviewState(site=preview_folder(show_dir))
     server = _bind(options.port, state)  # first: the site's address names the port
     builder = PreviewBuilder(show_dir, server.url, options.drafts, options.future, options.jobs)

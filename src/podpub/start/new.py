@@ -20,7 +20,7 @@ from typing import Any
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import load_bytes, load_file
 from podpub.input.models import Episode, Show
-from podpub.input.paths import WINDOWS_RESERVED, slugify
+from podpub.input.paths import WINDOWS_RESERVED, missing_show_file, slugify
 from podpub.input.validate import validate
 from podpub.media.probe import AudioError, probe
 from podpub.resolve.records import AudioInfo
@@ -133,11 +133,8 @@ def episode_yaml(
 def _load_show(show_dir: Path) -> tuple[Show, dict[str, Any]]:
     path = show_dir / "show.yaml"
     if not path.is_file():
-        raise _refuse(
-            str(path),
-            "no show here: podpub new writes an episode of the show in the current folder",
-            "run it in the show's folder, give --show DIR, or start one with podpub init",
-        )
+        hint = "run it in the show's folder, give --show DIR, or start one with podpub init"
+        raise PodpubError([missing_show_file(show_dir, hint)])
     doc = load_file(path, "show.yaml")
     show, problems = validate(doc, Show)
     if show is None:
