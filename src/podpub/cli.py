@@ -135,75 +135,36 @@ def publish(
     """Check the show in SHOW_DIR (default: the current folder), then write the feed,
     pages and media into the output folder."""
     started = time.perf_counter()
-    if then_deploy and (dry_run or drafts or base_url):
-        raise PodpubError(
-            "--deploy puts the published show online: not with --dry-run, --drafts or "
-            "--base-url, which build previews (podpub deploy --dry-run shows what it would "
-            "upload)"
-        )
-    if out is not None and not out.strip():
-        raise PodpubError('the output folder is empty (--out ""); give a folder')
-    if base_url is not None:
-        from podpub.input.preview import base_url_problem
-
-        refused = base_url_problem(base_url)
-        if refused:
-            raise PodpubError(f"--base-url {refused}")
+    _refuse_publish_flags(out, base_url, then_deploy=then_deploy, previews=dry_run or drafts)
+    choices: dict[str, Any] = {
+        "base_url": base_url,
+        "drafts": drafts,
+        "future": future,
+        "remove": remove,
+        "reissue_guid": reissue_guid,
+        "max_items": max_items,
+    }
     from podpub.build.runner import PublishRun
     from podpub.build.store import CacheOptions
 
-    run = PublishRun(
-        show_dir,
-        out,
-        {
-            "base_url": base_url,
-            "drafts": drafts,
-            "future": future,
-            "remove": remove,
-            "reissue_guid": reissue_guid,
-            "max_items": max_items,
-        },
-        CacheOptions(enabled=not no_cache, verify=verify),
-        jobs=jobs,
-        quiet=quiet,
-        started=started,
-    )
+    cache = CacheOptions(enabled=not no_cache, verify=verify)
+    run = PublishRun(show_dir, out, choices, cache, jobs=jobs, quiet=quiet, started=started)
     if not dry_run:
         state = run.unchanged()  # nothing changed: say so without importing the pipeline
         if state is not None:
             run.report_unchanged(state, click.echo, verbose)
             if then_deploy:  # the site may not be online yet (a deploy that failed)
-                _deploy(
-                    show_dir,
-                    out,
-                    None,
-                    dry_run=False,
-                    quiet=quiet,
-                    silent=quiet,
-                    after_publish=True,
-                )
+                _deploy_after_publish(show_dir, out, None, quiet)
             return
 
-    from podpub.write.ledger import describe
     from podpub.write.publish import PublishOptions
-    from podpub.write.publish import dry_run as run_dry_run
+
+    options = PublishOptions(out=Path(out) if out is not None else None, **choices)
+    if dry_run:
+        _dry_run(show_dir, options)
+        return
     from podpub.write.publish import publish as run_publish
 
-    options = PublishOptions(
-        out=Path(out) if out is not None else None,
-        base_url=base_url,
-        drafts=drafts,
-        future=future,
-        remove=remove,
-        reissue_guid=reissue_guid,
-        max_items=max_items,
-    )
-    if dry_run:
-        _, diff = run_dry_run(show_dir, options)
-        click.echo("\n".join(describe(diff, dry_run=True)))
-        if diff.problems:
-            raise PodpubError(list(diff.problems))
-        return
     try:
         # the build context: the cache, the worker processes, the progress bar
         result = run_publish(show_dir, options, run=run.engine)
@@ -217,34 +178,88 @@ def publish(
     findings = finding_lines(result.findings, verbose)  # warnings, notes: published anyway
     for line in findings:
         click.echo(line, err=True)
+    preview = result.changes is None or drafts
+    due = _next_due(result.site)
+    notes = _published_notes(result, preview, due)
+    if not quiet:
+        _say_published(result, notes, preview, due, time.perf_counter() - started)
+    run.finish(result, click.echo, notes, findings)  # state for the next run; summary
+    if then_deploy:
+        _deploy_after_publish(show_dir, out, result.site, quiet)
+
+
+def _refuse_publish_flags(
+    out: str | None, base_url: str | None, *, then_deploy: bool, previews: bool
+) -> None:
+    """The flags that cannot go together, or an --out or --base-url that cannot be used."""
+    if then_deploy and (previews or base_url):
+        raise PodpubError(
+            "--deploy puts the published show online: not with --dry-run, --drafts or "
+            "--base-url, which build previews (podpub deploy --dry-run shows what it would "
+            "upload)"
+        )
+    if out is not None and not out.strip():
+        raise PodpubError('the output folder is empty (--out ""); give a folder')
+    if base_url is not None:
+        from podpub.input.preview import base_url_problem
+
+        refused = base_url_problem(base_url)
+        if refused:
+            raise PodpubError(f"--base-url {refused}")
+
+
+def _dry_run(show_dir: Path, options: Any) -> None:
+    """Print what a publish would change for subscribers; exit 1 on a ledger problem."""
+    from podpub.write.ledger import describe
+    from podpub.write.publish import dry_run
+
+    _, diff = dry_run(show_dir, options)
+    click.echo("\n".join(describe(diff, dry_run=True)))
+    if diff.problems:
+        raise PodpubError(list(diff.problems))
+
+
+def _published_notes(result: Any, preview: bool, due: str | None) -> list[str]:
+    """The lines a publish says after its summary, and again when nothing changed next
+    time: the feed's address, the preview and GUID reminders, the next episode due."""
     site = result.site
-    count = len(site.episodes)
     notes = [f"Feed: {site.show.feed_url}"]
-    if result.changes is None or drafts:
+    if preview:
         notes.append("Preview (--drafts or --base-url): published.lock was not updated.")
     if site.show.guid_computed:
         notes.append(_guid_reminder(site))
-    due = _next_due(site)
-    if not quiet:
-        click.echo(
-            f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to "
-            f"{result.out} ({result.files} files, {time.perf_counter() - started:.2f} s)."
-        )
-        if site.skipped:
-            click.echo(_left_out(site.skipped))
-        click.echo(notes[0])
-        if result.changes is None or drafts:
-            click.echo(notes[1])
-        if result.changes is not None:
-            click.echo("\n".join(describe(result.changes, dry_run=False)))
-        _remind_guid(site)
-        if due:
-            click.echo(due)
     if due:
-        notes.append(due)  # said again by a publish that finds nothing changed
-    run.finish(result, click.echo, notes, findings)  # state for the next run; summary
-    if then_deploy:
-        _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet, after_publish=True)
+        notes.append(due)
+    return notes
+
+
+def _say_published(
+    result: Any, notes: list[str], preview: bool, due: str | None, seconds: float
+) -> None:
+    """The summary of a publish, unless --quiet."""
+    from podpub.write.ledger import describe
+
+    site = result.site
+    count = len(site.episodes)
+    click.echo(
+        f"Published {count} episode{'s' * (count != 1)} of {site.show.title!r} to "
+        f"{result.out} ({result.files} files, {seconds:.2f} s)."
+    )
+    if site.skipped:
+        click.echo(_left_out(site.skipped))
+    click.echo(notes[0])
+    if preview:
+        click.echo(notes[1])
+    if result.changes is not None:
+        click.echo("\n".join(describe(result.changes, dry_run=False)))
+    _remind_guid(site)
+    if due:
+        click.echo(due)
+
+
+def _deploy_after_publish(show_dir: Path, out: str | None, site: Any, quiet: bool) -> None:
+    """``publish --deploy``: upload what was just published (or found unchanged)."""
+    _deploy(show_dir, out, site, dry_run=False, quiet=quiet, silent=quiet, after_publish=True)
 
 
 @cli.command()
