@@ -55,10 +55,11 @@ from podpub.digests import content_identity
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from podpub.build.kept import Packed
     from podpub.build.progress import Progress
     from podpub.errors import Problem
     from podpub.media.info import AudioInfo
-    from podpub.resolve.resolver import Loaded, Made
+    from podpub.resolve.resolver import Loaded
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -281,44 +282,61 @@ class Engine:
             return None
         return safe_loads(entry[1])[0]
 
-    def resolved(self, key: str, inputs: Any) -> Any:
-        """An episode's ``(record, problems)`` kept by :meth:`keep_resolved`, if ``inputs``
-        are the same and every file the record refers to has the same stamp; else None."""
+    def resolved(self, key: str, path: Path, inputs: str) -> Any:
+        """An episode's record kept by :meth:`keep_resolved`, if its descriptor ``path``
+        has the same stamp, ``inputs`` are the same and every file the record refers to
+        has the same stamp; else None. The record is lent (kept.py): its contents stay
+        pickled until a step reads them."""
         stage = self.cache.stage(RESOLVED)
         stage.used.add(key)
         entry = stage.entry(key)
-        # inputs: (the descriptor's stamp, the show-wide digest, the people it names); a
-        # stamp stored by a --verify run (with the file's digest) answers a quick check
-        if entry is None or entry[0][1:] != inputs[1:]:
+        # the descriptor's stamp and the show-wide digest; a stamp stored by a --verify
+        # run (with the file's digest) answers a quick check
+        if entry is None or entry[0][1] != inputs:
             return None
-        if not same_inputs(entry[0][0], inputs[0]):
+        if not same_inputs(entry[0][0], stage.file_inputs(path)):
             return None
-        files, digest, fields, deferred, uses = entry[1]
+        files, index, contents, digest, uses = entry[1]
         # A stamp does not change with permissions: a file made unreadable since is an
-        # error the record would hide (plan.py reports it on reading the path again).
-        for path, seen in files:
-            if not same_inputs(seen, stage.file_inputs(path)) or not os.access(path, os.R_OK):
+        # error the record would hide (the resolver reports it on reading the path again).
+        for file, seen in files:
+            if not same_inputs(seen, stage.file_inputs(file)) or not os.access(file, os.R_OK):
                 return None
-        from podpub.resolve.records import KeptEpisodeRecord
+        from podpub.build.kept import lend  # the records' module: not for the no-change check
 
-        record = KeptEpisodeRecord.of(fields, deferred)
+        record = lend(index, contents)
         self.counts.resolved_cached += 1
         self._digests[id(record)] = (record, digest)
         for name, used in uses:
             self._kept_uses.setdefault(name, set()).add(used)
-        probes = self._kept_uses.setdefault(PROBES, set())
-        probes.update(self._key(path) for path, _ in files)
-        return record, []
+        self._kept_uses.setdefault(PROBES, set()).update(self._key(file) for file, _ in files)
+        return record
 
-    def keep_resolved(self, key: str, inputs: Any, made: Made) -> None:
-        """Keep an episode's record (``plan.Made``) for the next run, with the memo
-        results it was made with (:meth:`recording_uses`), kept as long as it is."""
+    def keep_resolved(
+        self, key: str, path: Path, inputs: str, packed: Packed, uses: Sequence[Any]
+    ) -> None:
+        """Keep an episode's record (:meth:`pack_record`'s) for the next run, with the
+        memo results it was made with (:meth:`recording_uses`), kept as long as it is."""
         stage = self.cache.stage(RESOLVED)
-        files = tuple((path, stage.file_inputs(path)) for path in made.paths)
-        # The record's fields themselves, not a pickle of them: a stage file is one
-        # pickle, in which the people and roles the records share are made once; the
-        # fields only its own page and feed item read stay pickled (records.py).
-        stage.put(key, inputs, (files, made.digest, made.fields, made.deferred, made.uses))
+        files = tuple((file, stage.file_inputs(file)) for file in packed.paths)
+        kept = (files, packed.index, packed.contents, packed.digest, tuple(uses))
+        stage.put(key, (stage.file_inputs(path), inputs), kept)
+
+    def pack_record(self, record: Any) -> Packed:
+        """A fresh record as the store keeps it (in the worker that made it): the main
+        process reads its contents only if a step needs them, and the workers that
+        render its page and feed item read them there."""
+        from podpub.build.kept import pack
+
+        return pack(record)
+
+    def lend_record(self, packed: Packed) -> Any:
+        """The record of :meth:`pack_record`'s ``packed``, its digest known."""
+        from podpub.build.kept import lend
+
+        record = lend(packed.index, packed.contents)
+        self._digests[id(record)] = (record, packed.digest)
+        return record
 
     def record_digest(self, record: Any, digest: str | None = None) -> str:
         """The digest of a record's whole content (``cache.digest_of``), made once per run
