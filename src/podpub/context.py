@@ -73,13 +73,13 @@ class BuildContext(Protocol):
         """Each audio file's probe, cached by stamp."""
         ...
 
-    def resolved(self, key: str, path: Path, inputs: str) -> Any:
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
         """An episode's kept record when its descriptor ``path`` and ``inputs`` (a digest
         of the show-wide state it was made from) are the same; else None."""
         ...
 
     def keep_resolved(
-        self, key: str, path: Path, inputs: str, packed: Any, uses: Sequence[Any]
+        self, key: str, path: str, inputs: str, packed: Any, uses: Sequence[Any]
     ) -> None:
         """Keep an episode's record (:meth:`pack_record`'s) for the next run."""
         ...
@@ -147,11 +147,11 @@ class NullRun:
     def probe(self, paths: Sequence[Path], probe_one: Callable[[Path], R]) -> dict[Path, R]:
         return {path: probe_one(path) for path in paths}
 
-    def resolved(self, key: str, path: Path, inputs: str) -> Any:
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
         return None
 
     def keep_resolved(
-        self, key: str, path: Path, inputs: str, packed: Any, uses: Sequence[Any]
+        self, key: str, path: str, inputs: str, packed: Any, uses: Sequence[Any]
     ) -> None:
         return None
 

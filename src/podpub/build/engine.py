@@ -282,7 +282,7 @@ class Engine:
             return None
         return safe_loads(entry[1])[0]
 
-    def resolved(self, key: str, path: Path, inputs: str) -> Any:
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
         """An episode's record kept by :meth:`keep_resolved`, if its descriptor ``path``
         has the same stamp, ``inputs`` are the same and every file the record refers to
         has the same stamp; else None. The record is lent (kept.py): its contents stay
@@ -313,7 +313,7 @@ class Engine:
         return record
 
     def keep_resolved(
-        self, key: str, path: Path, inputs: str, packed: Packed, uses: Sequence[Any]
+        self, key: str, path: str, inputs: str, packed: Packed, uses: Sequence[Any]
     ) -> None:
         """Keep an episode's record (:meth:`pack_record`'s) for the next run, with the
         memo results it was made with (:meth:`recording_uses`), kept as long as it is."""

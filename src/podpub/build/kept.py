@@ -16,6 +16,7 @@ plain record. The view lives here, with the store, not among the domain records.
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from podpub.digests import digest_of, safe_loads
@@ -62,9 +63,17 @@ class Packed(NamedTuple):
     paths: tuple[str, ...]  # every file the record refers to, watched by stamp
 
 
+# Index fields holding a path: kept as text, made a Path again when read (unpickling
+# a Path parses it: 10,000 of them in an edit, for the few steps that read one).
+PATH_FIELDS = ("audio_source", "image_source")
+
+
 def pack(record: EpisodeRecord) -> Packed:
     """``record`` in the store's two parts, with its digest and the files it names."""
-    index = tuple(getattr(record, name) for name in INDEX_FIELDS)
+    index = tuple(
+        _text(getattr(record, name)) if name in PATH_FIELDS else getattr(record, name)
+        for name in INDEX_FIELDS
+    )
     contents = tuple(getattr(record, name) for name in CONTENT_FIELDS)
     paths = tuple(sorted({str(path) for path in paths_in(record)}))
     return Packed(index, pickle.dumps(contents, protocol=5), digest_of(record), paths)
@@ -77,6 +86,30 @@ def lend(index: tuple[Any, ...], contents: bytes) -> LentEpisodeRecord:
     found.update(zip(INDEX_FIELDS, index, strict=True))
     found["_contents"] = contents
     return record
+
+
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+class _PathField:
+    """A :data:`PATH_FIELDS` field of a :class:`LentEpisodeRecord`: its text, made a
+    Path on first read."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record: object, owner: type | None = None) -> object:
+        if record is None:
+            return self
+        found = record.__dict__
+        value = found[self.name]
+        if isinstance(value, str):
+            value = found[self.name] = Path(value)
+        return value
+
+    def __set__(self, record: object, value: object) -> None:
+        record.__dict__[self.name] = value
 
 
 class _Content:
@@ -125,3 +158,5 @@ class LentEpisodeRecord(EpisodeRecord):
 
 for _name in CONTENT_FIELDS:
     setattr(LentEpisodeRecord, _name, _Content(_name))
+for _name in PATH_FIELDS:
+    setattr(LentEpisodeRecord, _name, _PathField(_name))

@@ -395,7 +395,7 @@ class _EpisodeMemo:
         aliases: dict[str, tuple[str, str | None]],
         people: People,
     ) -> None:
-        self.run, self.folder, self.people = run, show_dir, people
+        self.run, self.folder, self.people = run, str(show_dir), people
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
         # a mention → the person it names now, written out (the same people recur)
         self._said: dict[tuple[str | None, ...], str] = {}
@@ -411,11 +411,12 @@ class _EpisodeMemo:
         return said
 
     def get(self, item: Loaded) -> EpisodeRecord | None:
-        return self.run.resolved(item.file, self.folder / item.file, self._inputs(item))
+        path = os.path.join(self.folder, item.file)  # text: a Path costs more to make
+        return self.run.resolved(item.file, path, self._inputs(item))
 
     def put(self, item: Loaded, made: Made) -> None:
         """Keep a record made without any problem."""
-        path, inputs = self.folder / item.file, self._inputs(item)
+        path, inputs = os.path.join(self.folder, item.file), self._inputs(item)
         self.run.keep_resolved(item.file, path, inputs, made.packed, made.uses)
 
 
