@@ -32,7 +32,7 @@ from podpub.resolve.options import PlanOptions
 def edit_one_title(show: Path, round_: int) -> Path:
     """Change the title of the episode in the middle of the list (bench/run.py's edit)."""
     files = resolver.descriptor_files(show)
-    path = files[len(files) // 2]
+    path = Path(files[len(files) // 2])
     text = path.read_text(encoding="utf-8")
     text = re.sub(r'^title: "(.*?)( r\d+)?"$', rf'title: "\1 r{round_}"', text, flags=re.M)
     path.write_text(text, encoding="utf-8")

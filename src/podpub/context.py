@@ -65,7 +65,9 @@ class BuildContext(Protocol):
         """``id(record) → digest`` of those already digested in this run."""
         ...
 
-    def load_descriptors(self, paths: Sequence[Path], load: Callable[[Path], Any]) -> list[Any]:
+    def load_descriptors(
+        self, paths: Sequence[Path | str], load: Callable[[Path | str], Any]
+    ) -> list[Any]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache."""
         ...
 
@@ -141,7 +143,9 @@ class NullRun:
     def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
         yield []
 
-    def load_descriptors(self, paths: Sequence[Path], load: Callable[[Path], R]) -> list[R]:
+    def load_descriptors(
+        self, paths: Sequence[Path | str], load: Callable[[Path | str], R]
+    ) -> list[R]:
         return [load(path) for path in paths]
 
     def probe(self, paths: Sequence[Path], probe_one: Callable[[Path], R]) -> dict[Path, R]:

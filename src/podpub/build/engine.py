@@ -210,7 +210,9 @@ class Engine:
     # --- descriptors -------------------------------------------------------------------
 
     def load_descriptors(
-        self, paths: Sequence[Path], load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+        self,
+        paths: Sequence[Path | str],
+        load: Callable[[Path | str], tuple[Loaded | None, list[Problem]]],
     ) -> list[tuple[Loaded | None, list[Problem]]]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache.
 
@@ -258,7 +260,7 @@ class Engine:
         return results
 
     def _document(
-        self, path: Path, load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+        self, path: Path | str, load: Callable[[Path | str], tuple[Loaded | None, list[Problem]]]
     ) -> bytes:
         """The pickled document and model of a descriptor the cache found unchanged; read
         again from the file when the documents stage lost it (a damaged shard)."""
