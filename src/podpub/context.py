@@ -90,6 +90,10 @@ class BuildContext(Protocol):
         """A fresh episode record as the run keeps and moves it (between processes)."""
         ...
 
+    def done_with(self, loaded: Any) -> None:
+        """A step is done with a descriptor's document: a copy the run lent may go."""
+        ...
+
     def lend_record(self, packed: Any) -> Any:
         """The record of a :meth:`pack_record` result, as the stages read it."""
         ...
@@ -161,6 +165,9 @@ class NullRun:
 
     def pack_record(self, record: T) -> T:
         return record  # it stays in this process: nothing to pack
+
+    def done_with(self, loaded: Any) -> None:
+        return None  # the caller holds it: nothing was lent
 
     def lend_record(self, packed: T) -> T:
         return packed

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from podpub.build.progress import Progress
     from podpub.errors import Problem
     from podpub.media.info import AudioInfo
-    from podpub.resolve.resolver import Loaded
+    from podpub.resolve.resolver import Loaded, Summary
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -216,13 +216,14 @@ class Engine:
     ) -> list[tuple[Loaded | None, list[Problem]]]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache.
 
-        A cached descriptor comes back as its ``Summary`` (resolve/resolver.py); its document
-        and model are kept apart (the ``documents`` stage) and read only when a step
-        asks for them (most runs never do: see plan.py's memo).
+        Each descriptor comes back lent (kept.py's ``LentLoaded``): its ``Summary``, its
+        document and model still pickled (for a cached one, in the ``documents`` stage,
+        read only when a step asks for them: most runs never do, see the resolver's
+        memo).
         """
         # the stages are imported when used: the no-change check (uptodate.py) makes an
         # engine before anything of the pipeline is loaded
-        from podpub.resolve.resolver import Loaded
+        from podpub.build.kept import LentLoaded, pack_document
 
         stage = self.cache.stage(DESCRIPTORS)
         results: list[Any] = [None] * len(paths)
@@ -236,26 +237,27 @@ class Engine:
                 summary, problems = found
                 item = None
                 if summary is not None:
-                    item = Loaded(summary=summary, fetch=partial(self._document, path, load))
+                    item = LentLoaded(summary, fetch=partial(self._document, path, load))
                 results[index] = (item, list(problems))
         self.counts.loaded_cached += len(paths) - len(todo)
         self.counts.loaded += len(todo)
 
-        def load_packed(index: int) -> tuple[Loaded | None, list[Problem]]:
+        def load_packed(index: int) -> tuple[Summary | None, bytes, list[Problem]]:
+            """Pickled at once: the main process loads its share too."""
             item, problems = load(paths[index])
-            if item is not None:  # pickled at once: the main process loads its share too
-                item.blob()
-                item.release()
-            return item, problems
+            if item is None:
+                return None, b"", problems
+            return item.summary, pack_document(item), problems
 
         fresh = self.map(load_packed, todo, "Reading descriptors")
         documents = self.cache.stage(DOCUMENTS) if fresh else None
-        for index, (item, problems) in zip(todo, fresh, strict=True):
+        for index, (summary, blob, problems) in zip(todo, fresh, strict=True):
+            item = LentLoaded(summary, blob) if summary is not None else None
             results[index] = (item, problems)
             key = self._key(paths[index])
-            stage.put(key, inputs[index], (item.summary if item else None, tuple(problems)))
+            stage.put(key, inputs[index], (summary, tuple(problems)))
             if item is not None and documents is not None:
-                documents.put(key, inputs[index], item.blob())
+                documents.put(key, inputs[index], blob)
         self.drafts = {item.file for item, _ in results if item and item.summary.draft}
         return results
 
@@ -264,6 +266,8 @@ class Engine:
     ) -> bytes:
         """The pickled document and model of a descriptor the cache found unchanged; read
         again from the file when the documents stage lost it (a damaged shard)."""
+        from podpub.build.kept import pack_document
+
         stage = self.cache.stage(DOCUMENTS)
         found = stage.get(self._key(path), self.cache.stage(DESCRIPTORS).file_inputs(path))
         if found is not MISS:
@@ -271,7 +275,14 @@ class Engine:
         item, problems = load(path)
         if item is None:
             raise PodpubError(problems)
-        return item.blob()
+        return pack_document(item)
+
+    def done_with(self, loaded: Any) -> None:
+        """A step is done with a descriptor's document: a lent copy drops its objects."""
+        from podpub.build.kept import LentLoaded
+
+        if isinstance(loaded, LentLoaded):
+            loaded.drop()
 
     def cached_document(self, path: Path) -> Any:
         """The loaded document of an episode descriptor this run read, if still current

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from podpub.context import BuildContext, or_no_cache
-from podpub.digests import digest_of, safe_loads
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.input.models import TRANSCRIPT_TYPES, Episode, RemoteAudio, Show, in_show_zone
@@ -118,71 +118,15 @@ class Mention:
 
 
 class Loaded:
-    """A descriptor that passed its model: the model and the document it came from, and
-    their :class:`Summary`. From the cache, document and model stay pickled until a step
-    asks for them."""
+    """A descriptor that passed its model: the model, the document it came from (every
+    node's position, for problems) and their :class:`Summary`. A plain value; a run
+    with a cache lends a view of one whose document stays pickled until read
+    (build/kept.py)."""
 
-    def __init__(
-        self,
-        doc: Document | None = None,
-        model: Episode | None = None,
-        summary: Summary | None = None,
-        blob: bytes | None = None,
-        fetch: Callable[[], bytes] | None = None,
-    ) -> None:
-        self._doc, self._model, self._blob = doc, model, blob
-        self._fetch = fetch  # where the blob is, when not given (the cache's documents)
-        if summary is None:
-            assert doc is not None and model is not None
-            summary = Summary.of(doc, model)
-        self.summary = summary
-        self.file = summary.file
-
-    def _unpickle(self) -> None:
-        blob = self.blob()
-        self._doc, self._model = safe_loads(blob)
-        self._blob, self._fetch = blob, None  # kept: release() may drop the objects again
-
-    @property
-    def doc(self) -> Document:
-        if self._doc is None:
-            self._unpickle()
-        return self._doc  # type: ignore[return-value]
-
-    @property
-    def model(self) -> Episode:
-        if self._model is None:
-            self._unpickle()
-        return self._model  # type: ignore[return-value]
-
-    def blob(self) -> bytes:
-        """Document and model, pickled (what the descriptor cache keeps)."""
-        if self._blob is not None:
-            return self._blob
-        if self._doc is None and self._fetch is not None:
-            self._blob = self._fetch()
-            return self._blob
-        import pickle
-
-        self._blob = pickle.dumps((self._doc, self._model), protocol=5)
-        return self._blob
-
-    def release(self) -> None:
-        """Drop the document and model, read again from the blob if a step asks again: a
-        document with every node's position is six times its pickle, and the main
-        process, which takes its share of each step over the episodes, would otherwise
-        end up holding all of them (300 MiB at 10,000 episodes)."""
-        if self._blob is not None or self._fetch is not None:
-            self._doc = self._model = None
-
-    # A worker process sends its descriptors back pickled, and they stay so: a show of
-    # 10,000 episodes would otherwise hold 10,000 documents (every node's position) in
-    # the main process, which needs them only to resolve an episode or locate a problem.
-    def __getstate__(self) -> dict[str, object]:
-        return {"summary": self.summary, "blob": self.blob()}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(summary=state["summary"], blob=state["blob"])  # type: ignore[misc, arg-type]
+    def __init__(self, doc: Document, model: Episode, summary: Summary | None = None) -> None:
+        self.doc, self.model = doc, model
+        self.summary = summary if summary is not None else Summary.of(doc, model)
+        self.file = self.summary.file
 
 
 def resolve(
@@ -234,7 +178,7 @@ def resolve_all(
     audio_paths: dict[str, Path] = {}
     extra_media = extras_resolve.media_paths(show_dir, show, show_doc, [], problems)  # trailers
     items = [item for item, _ in todo]
-    find_media = functools.partial(_episode_media, show_dir)
+    find_media = functools.partial(_episode_media, show_dir, run)
     found_media = run.map(find_media, items, "Finding audio")
     for item, (path, extra, found) in zip(items, found_media, strict=True):
         problems.extend(found)
@@ -274,7 +218,7 @@ def resolve_all(
         (``run.pack_record``) and the memo results it was made with."""
         with run.recording_uses() as uses:
             record, found = resolve_one(pair)
-        pair[0].release()  # here, when this process is the main one (its share)
+        run.done_with(pair[0])  # in the main process (its share), the document may go
         if record is None:
             return None, found
         return Made(run.pack_record(record), tuple(uses)), found
@@ -361,7 +305,7 @@ def unique_mentions(items: Iterable[Loaded]) -> list[Mention]:
 
 
 def _episode_media(
-    show_dir: Path, item: Loaded
+    show_dir: Path, run: BuildContext, item: Loaded
 ) -> tuple[Path | None, dict[extras_resolve.MediaKey, Path], list[Problem]]:
     """An episode's audio file and alternate audio files, each checked (``media_path``),
     with the problems found: where the run's workers share the episodes out."""
@@ -370,7 +314,7 @@ def _episode_media(
     if isinstance(item.model.audio, str):  # remote audio has no file to find
         audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
     extra = extras_resolve.media_paths(show_dir, None, None, [(item.model, item.doc)], problems)
-    item.release()
+    run.done_with(item)
     return audio, extra, problems
 
 
