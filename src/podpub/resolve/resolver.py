@@ -98,14 +98,6 @@ class Summary:
             tuple((p.name, p.id, p.url, p.image) for p in named),
         )
 
-    def __getstate__(self) -> dict[str, object]:  # the cache keeps the fields, not `people`
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-    @functools.cached_property
-    def people(self) -> list[Mention]:
-        """The mentions as the model gave them (validated then: not validated again)."""
-        return [Mention(*mention) for mention in self.mentions]
-
 
 @dataclass(frozen=True, slots=True)
 class Mention:
