@@ -11,6 +11,9 @@ holds: an edit of one episode in a show of 10,000 unpickles one record's content
 :func:`lend` gives back a :class:`LentEpisodeRecord`: an ``EpisodeRecord`` whose blob
 is unpickled the first time one of its contents is read, equal to (and hashed as) the
 plain record. The view lives here, with the store, not among the domain records.
+
+A descriptor's document and model are lent the same way (:class:`LentLoaded`): pickled
+until a step reads them, dropped again when it is done with them (``run.done_with``).
 """
 
 from __future__ import annotations
