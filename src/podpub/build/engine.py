@@ -331,9 +331,12 @@ class Engine:
         """Keep an episode's record (:meth:`pack_record`'s) for the next run, with the
         memo results it was made with (:meth:`recording_uses`), kept as long as it is."""
         stage = self.cache.stage(RESOLVED)
+        stamp = stage.file_inputs(path)
+        if stamp is None:  # the descriptor is gone or unreadable now: nothing to key on
+            return
         files = tuple((file, stage.file_inputs(file)) for file in packed.paths)
         kept = (files, packed.index, packed.contents, packed.digest, tuple(uses))
-        stage.put(key, (stage.file_inputs(path), inputs), kept)
+        stage.put(key, (stamp, inputs), kept)
 
     def pack_record(self, record: Any) -> Packed:
         """A fresh record as the store keeps it (in the worker that made it): the main
