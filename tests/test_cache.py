@@ -19,6 +19,7 @@ from podpub.build.engine import PROBES
 from podpub.build.store import MAGIC, CacheOptions, ShowCache, safe_loads, shard_of
 from podpub.build.uptodate import snapshot
 from podpub.cli import main
+from podpub.resolve.records import EpisodeRecord
 from podpub.site.people import PersonPage
 from podpub.site.render import PageRenderer
 from podpub.write.output import output_state
@@ -728,22 +729,24 @@ def test_the_first_publish_leaves_a_standby_of_hard_links(tmp_path: Path):
 def test_a_record_read_back_with_its_page_fields_deferred_is_the_same_record(
     small_show: Path,
 ):
-    """Records kept by the cache leave their page's fields (texts, headlines, chapters,
-    people) pickled until read: what any step reads of one is what the record holds."""
+    """Records kept by the cache leave their contents (texts, headlines, chapters,
+    people, audio) pickled until read: what any step reads of one is what it holds."""
     import dataclasses
 
-    from podpub.resolve.records import DEFERRED_FIELDS, KeptEpisodeRecord, split_record
+    from podpub.build.kept import CONTENT_FIELDS, lend, pack
     from podpub.write.publish import PublishOptions, check
 
     (record,) = check(small_show, PublishOptions(now=NOW)).episodes
-    kept = KeptEpisodeRecord.of(*split_record(record))
-    assert not set(DEFERRED_FIELDS) & set(kept.__dict__)  # nothing read yet
+    packed = pack(record)
+    kept = lend(packed.index, packed.contents)
+    assert not set(CONTENT_FIELDS) & set(kept.__dict__)  # nothing read yet
+    assert type(record) is EpisodeRecord  # what a run without a cache makes: plain
     assert kept == record and record == kept and hash(kept) == hash(record)
     for name in record.__dataclass_fields__:
         assert getattr(kept, name) == getattr(record, name), name
     assert [h.title for h in kept.headlines] == ["One", "Two"]
 
-    renamed = dataclasses.replace(KeptEpisodeRecord.of(*split_record(record)), title="New")
+    renamed = dataclasses.replace(lend(packed.index, packed.contents), title="New")
     assert renamed.title == "New" and renamed.chapters == record.chapters
     assert renamed != record
     assert safe_loads(pickle.dumps(kept)) == record  # what a cache file gives back

@@ -3,8 +3,9 @@
 A publish or check run (``build/engine.py``'s ``Engine``) owns the cache, the worker
 processes and the counters. The stages (resolve, feed, site, rules, write) sit *below*
 ``build/`` in podpub's layers, so they never import it: the function that starts a
-stage passes the run along as ``run: BuildContext | None``, and ``None`` means the
-plain sequential code without a cache (a library call, most tests). This module names
+stage passes the run along as ``run: BuildContext | None``, and ``None`` means a run
+without a cache (a library call, most tests): :data:`NO_CACHE`, the same code path
+with nothing kept and nothing spread over processes. This module names
 what a stage may ask of the run, and the cache stages the stages fill, so both sides
 agree on them without importing each other.
 
@@ -13,8 +14,8 @@ Nothing here is ambient: there is no "current run" to look up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -64,7 +65,9 @@ class BuildContext(Protocol):
         """``id(record) → digest`` of those already digested in this run."""
         ...
 
-    def load_descriptors(self, paths: Sequence[Path], load: Callable[[Path], Any]) -> list[Any]:
+    def load_descriptors(
+        self, paths: Sequence[Path | str], load: Callable[[Path | str], Any]
+    ) -> list[Any]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache."""
         ...
 
@@ -72,12 +75,27 @@ class BuildContext(Protocol):
         """Each audio file's probe, cached by stamp."""
         ...
 
-    def resolved(self, key: str, inputs: Any) -> Any:
-        """An episode's kept ``(record, problems)`` when its inputs are the same."""
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
+        """An episode's kept record when its descriptor ``path`` and ``inputs`` (a digest
+        of the show-wide state it was made from) are the same; else None."""
         ...
 
-    def keep_resolved(self, key: str, inputs: Any, made: Any) -> None:
-        """Keep an episode's record for the next run."""
+    def keep_resolved(
+        self, key: str, path: str, inputs: str, packed: Any, uses: Sequence[Any]
+    ) -> None:
+        """Keep an episode's record (:meth:`pack_record`'s) for the next run."""
+        ...
+
+    def pack_record(self, record: Any) -> Any:
+        """A fresh episode record as the run keeps and moves it (between processes)."""
+        ...
+
+    def done_with(self, loaded: Any) -> None:
+        """A step is done with a descriptor's document: a copy the run lent may go."""
+        ...
+
+    def lend_record(self, packed: Any) -> Any:
+        """The record of a :meth:`pack_record` result, as the stages read it."""
         ...
 
     def cached_document(self, path: Path) -> Any:
@@ -105,3 +123,59 @@ class BuildContext(Protocol):
     def staged_site(self, made_of: Any) -> None:
         """The new site is staged: remember what it is made of."""
         ...
+
+
+class NullRun:
+    """The build context of a run without a cache: nothing is kept or found kept, and
+    every step runs here, in order. The stages take it for ``run=None``, so a run with
+    and one without a cache go through the same code (and give the same bytes)."""
+
+    cache: Any = None
+    cache_options: Any = None
+    out: Path | None = None
+    page_slot: Any = None
+
+    def map(
+        self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = 0
+    ) -> list[R]:
+        return [fn(item) for item in items]
+
+    def memo(self, name: str, key: str, compute: Callable[[str], R]) -> R:
+        return compute(key)
+
+    @contextmanager
+    def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
+        yield []
+
+    def load_descriptors(
+        self, paths: Sequence[Path | str], load: Callable[[Path | str], R]
+    ) -> list[R]:
+        return [load(path) for path in paths]
+
+    def probe(self, paths: Sequence[Path], probe_one: Callable[[Path], R]) -> dict[Path, R]:
+        return {path: probe_one(path) for path in paths}
+
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
+        return None
+
+    def keep_resolved(
+        self, key: str, path: str, inputs: str, packed: Any, uses: Sequence[Any]
+    ) -> None:
+        return None
+
+    def pack_record(self, record: T) -> T:
+        return record  # it stays in this process: nothing to pack
+
+    def done_with(self, loaded: Any) -> None:
+        return None  # the caller holds it: nothing was lent
+
+    def lend_record(self, packed: T) -> T:
+        return packed
+
+
+NO_CACHE = NullRun()  # holds nothing: one is enough for every run without a cache
+
+
+def or_no_cache(run: BuildContext | None) -> BuildContext:
+    """``run``, or :data:`NO_CACHE` for ``None``."""
+    return NO_CACHE if run is None else run  # type: ignore[return-value]

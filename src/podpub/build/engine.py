@@ -55,10 +55,11 @@ from podpub.digests import content_identity
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from podpub.build.kept import Packed
     from podpub.build.progress import Progress
     from podpub.errors import Problem
     from podpub.media.info import AudioInfo
-    from podpub.resolve.resolver import Loaded, Made
+    from podpub.resolve.resolver import Loaded, Summary
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -209,17 +210,20 @@ class Engine:
     # --- descriptors -------------------------------------------------------------------
 
     def load_descriptors(
-        self, paths: Sequence[Path], load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+        self,
+        paths: Sequence[Path | str],
+        load: Callable[[Path | str], tuple[Loaded | None, list[Problem]]],
     ) -> list[tuple[Loaded | None, list[Problem]]]:
         """``[load(path) for path in paths]``, unchanged files answered from the cache.
 
-        A cached descriptor comes back as its ``Summary`` (resolve/resolver.py); its document
-        and model are kept apart (the ``documents`` stage) and read only when a step
-        asks for them (most runs never do: see plan.py's memo).
+        Each descriptor comes back lent (kept.py's ``LentLoaded``): its ``Summary``, its
+        document and model still pickled (for a cached one, in the ``documents`` stage,
+        read only when a step asks for them: most runs never do, see the resolver's
+        memo).
         """
         # the stages are imported when used: the no-change check (uptodate.py) makes an
         # engine before anything of the pipeline is loaded
-        from podpub.resolve.resolver import Loaded
+        from podpub.build.kept import LentLoaded, pack_document
 
         stage = self.cache.stage(DESCRIPTORS)
         results: list[Any] = [None] * len(paths)
@@ -233,34 +237,37 @@ class Engine:
                 summary, problems = found
                 item = None
                 if summary is not None:
-                    item = Loaded(summary=summary, fetch=partial(self._document, path, load))
+                    item = LentLoaded(summary, fetch=partial(self._document, path, load))
                 results[index] = (item, list(problems))
         self.counts.loaded_cached += len(paths) - len(todo)
         self.counts.loaded += len(todo)
 
-        def load_packed(index: int) -> tuple[Loaded | None, list[Problem]]:
+        def load_packed(index: int) -> tuple[Summary | None, bytes, list[Problem]]:
+            """Pickled at once: the main process loads its share too."""
             item, problems = load(paths[index])
-            if item is not None:  # pickled at once: the main process loads its share too
-                item.blob()
-                item.release()
-            return item, problems
+            if item is None:
+                return None, b"", problems
+            return item.summary, pack_document(item), problems
 
         fresh = self.map(load_packed, todo, "Reading descriptors")
         documents = self.cache.stage(DOCUMENTS) if fresh else None
-        for index, (item, problems) in zip(todo, fresh, strict=True):
+        for index, (summary, blob, problems) in zip(todo, fresh, strict=True):
+            item = LentLoaded(summary, blob) if summary is not None else None
             results[index] = (item, problems)
             key = self._key(paths[index])
-            stage.put(key, inputs[index], (item.summary if item else None, tuple(problems)))
+            stage.put(key, inputs[index], (summary, tuple(problems)))
             if item is not None and documents is not None:
-                documents.put(key, inputs[index], item.blob())
+                documents.put(key, inputs[index], blob)
         self.drafts = {item.file for item, _ in results if item and item.summary.draft}
         return results
 
     def _document(
-        self, path: Path, load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+        self, path: Path | str, load: Callable[[Path | str], tuple[Loaded | None, list[Problem]]]
     ) -> bytes:
         """The pickled document and model of a descriptor the cache found unchanged; read
         again from the file when the documents stage lost it (a damaged shard)."""
+        from podpub.build.kept import pack_document
+
         stage = self.cache.stage(DOCUMENTS)
         found = stage.get(self._key(path), self.cache.stage(DESCRIPTORS).file_inputs(path))
         if found is not MISS:
@@ -268,7 +275,14 @@ class Engine:
         item, problems = load(path)
         if item is None:
             raise PodpubError(problems)
-        return item.blob()
+        return pack_document(item)
+
+    def done_with(self, loaded: Any) -> None:
+        """A step is done with a descriptor's document: a lent copy drops its objects."""
+        from podpub.build.kept import LentLoaded
+
+        if isinstance(loaded, LentLoaded):
+            loaded.drop()
 
     def cached_document(self, path: Path) -> Any:
         """The loaded document of an episode descriptor this run read, if still current
@@ -281,44 +295,64 @@ class Engine:
             return None
         return safe_loads(entry[1])[0]
 
-    def resolved(self, key: str, inputs: Any) -> Any:
-        """An episode's ``(record, problems)`` kept by :meth:`keep_resolved`, if ``inputs``
-        are the same and every file the record refers to has the same stamp; else None."""
+    def resolved(self, key: str, path: str, inputs: str) -> Any:
+        """An episode's record kept by :meth:`keep_resolved`, if its descriptor ``path``
+        has the same stamp, ``inputs`` are the same and every file the record refers to
+        has the same stamp; else None. The record is lent (kept.py): its contents stay
+        pickled until a step reads them."""
         stage = self.cache.stage(RESOLVED)
         stage.used.add(key)
         entry = stage.entry(key)
-        # inputs: (the descriptor's stamp, the show-wide digest, the people it names); a
-        # stamp stored by a --verify run (with the file's digest) answers a quick check
-        if entry is None or entry[0][1:] != inputs[1:]:
+        # the descriptor's stamp and the show-wide digest; a stamp stored by a --verify
+        # run (with the file's digest) answers a quick check
+        if entry is None or entry[0][1] != inputs:
             return None
-        if not same_inputs(entry[0][0], inputs[0]):
+        if not same_inputs(entry[0][0], stage.file_inputs(path)):
             return None
-        files, digest, fields, deferred, uses = entry[1]
+        files, index, contents, digest, uses = entry[1]
         # A stamp does not change with permissions: a file made unreadable since is an
-        # error the record would hide (plan.py reports it on reading the path again).
-        for path, seen in files:
-            if not same_inputs(seen, stage.file_inputs(path)) or not os.access(path, os.R_OK):
+        # error the record would hide (the resolver reports it on reading the path again).
+        for file, seen in files:
+            if not same_inputs(seen, stage.file_inputs(file)) or not os.access(file, os.R_OK):
                 return None
-        from podpub.resolve.records import KeptEpisodeRecord
+        from podpub.build.kept import lend  # the records' module: not for the no-change check
 
-        record = KeptEpisodeRecord.of(fields, deferred)
+        record = lend(index, contents)
         self.counts.resolved_cached += 1
         self._digests[id(record)] = (record, digest)
         for name, used in uses:
             self._kept_uses.setdefault(name, set()).add(used)
-        probes = self._kept_uses.setdefault(PROBES, set())
-        probes.update(self._key(path) for path, _ in files)
-        return record, []
+        self._kept_uses.setdefault(PROBES, set()).update(self._key(file) for file, _ in files)
+        return record
 
-    def keep_resolved(self, key: str, inputs: Any, made: Made) -> None:
-        """Keep an episode's record (``plan.Made``) for the next run, with the memo
-        results it was made with (:meth:`recording_uses`), kept as long as it is."""
+    def keep_resolved(
+        self, key: str, path: str, inputs: str, packed: Packed, uses: Sequence[Any]
+    ) -> None:
+        """Keep an episode's record (:meth:`pack_record`'s) for the next run, with the
+        memo results it was made with (:meth:`recording_uses`), kept as long as it is."""
         stage = self.cache.stage(RESOLVED)
-        files = tuple((path, stage.file_inputs(path)) for path in made.paths)
-        # The record's fields themselves, not a pickle of them: a stage file is one
-        # pickle, in which the people and roles the records share are made once; the
-        # fields only its own page and feed item read stay pickled (records.py).
-        stage.put(key, inputs, (files, made.digest, made.fields, made.deferred, made.uses))
+        stamp = stage.file_inputs(path)
+        if stamp is None:  # the descriptor is gone or unreadable now: nothing to key on
+            return
+        files = tuple((file, stage.file_inputs(file)) for file in packed.paths)
+        kept = (files, packed.index, packed.contents, packed.digest, tuple(uses))
+        stage.put(key, (stamp, inputs), kept)
+
+    def pack_record(self, record: Any) -> Packed:
+        """A fresh record as the store keeps it (in the worker that made it): the main
+        process reads its contents only if a step needs them, and the workers that
+        render its page and feed item read them there."""
+        from podpub.build.kept import pack
+
+        return pack(record)
+
+    def lend_record(self, packed: Packed) -> Any:
+        """The record of :meth:`pack_record`'s ``packed``, its digest known."""
+        from podpub.build.kept import lend
+
+        record = lend(packed.index, packed.contents)
+        self._digests[id(record)] = (record, packed.digest)
+        return record
 
     def record_digest(self, record: Any, digest: str | None = None) -> str:
         """The digest of a record's whole content (``cache.digest_of``), made once per run

@@ -15,7 +15,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-from podpub.context import MARKDOWN, BuildContext
+from podpub.context import MARKDOWN, BuildContext, or_no_cache
 
 PAGE_TAGS = {
     "p",
@@ -61,9 +61,7 @@ def _render(text: str, run: BuildContext | None) -> str:
     plain = plain_paragraph(text)
     if plain is not None:
         return plain
-    if run is None:
-        return _markdown().render(text)
-    return run.memo(MARKDOWN, text, _markdown().render)
+    return or_no_cache(run).memo(MARKDOWN, text, _markdown().render)
 
 
 # Characters that mean something to CommonMark wherever they stand (emphasis, code, links,

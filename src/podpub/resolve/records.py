@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from podpub.digests import safe_loads
 from podpub.media.info import AudioInfo  # named here too: a record's audio
 from podpub.resolve.analytics import Analytics
 from podpub.resolve.optional_records import EpisodeExtras, ShowExtras
@@ -123,88 +122,6 @@ class EpisodeRecord:
     image_source: Path | None = None  # the show's file, copied to image_path; None: https URL
     image_path: str | None = None  # beside the page, "episodes/<slug>/art.jpg"
     image_url: str | None = None
-
-
-# The fields of a record that only its own page, feed item and chapters read: most of
-# its weight (the texts, headlines, chapters, people). A record kept from the last run
-# (engine.py's ``resolved`` stage) keeps them pickled apart, read on first use: an edit
-# of one episode in a show of 10,000 then unpickles one record's worth of them.
-# ``persons`` is not one of them: the ledger compares every episode's podcast:person
-# tags on each publish, and reading them unpickled all the others with them (0.27 s of
-# an edit at 10,000 episodes, py-spy).
-DEFERRED_FIELDS = (
-    "summary_html",
-    "summary_text",
-    "feed_description",
-    "feed_content",
-    "headlines",
-    "chapters",
-    "hosts",
-    "guests",
-)
-
-
-class _Deferred:
-    """A :data:`DEFERRED_FIELDS` field of a :class:`KeptEpisodeRecord`: in the record's
-    ``__dict__`` once read (or set: ``replace()`` makes a record through ``__init__``)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, record: object, owner: type | None = None) -> object:
-        if record is None:
-            return self
-        found = record.__dict__
-        if self.name not in found:
-            record._undefer()  # type: ignore[attr-defined]
-        return found[self.name]
-
-    def __set__(self, record: object, value: object) -> None:
-        record.__dict__[self.name] = value
-
-
-class KeptEpisodeRecord(EpisodeRecord):
-    """An :class:`EpisodeRecord` read back from the cache, its :data:`DEFERRED_FIELDS`
-    still pickled until one is read; equal to (and hashed as) the plain record."""
-
-    @classmethod
-    def of(cls, fields: dict[str, object], deferred: bytes) -> KeptEpisodeRecord:
-        """The record of ``fields`` (every field but the deferred ones) and ``deferred``
-        (those of the same record, pickled by :func:`split_record`)."""
-        record = object.__new__(cls)
-        record.__dict__.update(fields)
-        record.__dict__["_deferred"] = deferred
-        return record
-
-    def _undefer(self) -> None:
-        found = self.__dict__
-        for name, value in safe_loads(found.pop("_deferred")).items():
-            found.setdefault(name, value)  # a field set since (replace()) stays
-
-    def __getstate__(self) -> dict[str, object]:  # pickled whole, as a plain record is
-        return {name: getattr(self, name) for name in _FIELD_NAMES}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, EpisodeRecord):
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in _FIELD_NAMES)
-
-    __hash__ = EpisodeRecord.__hash__
-
-
-for _name in DEFERRED_FIELDS:
-    setattr(KeptEpisodeRecord, _name, _Deferred(_name))
-_FIELD_NAMES = tuple(EpisodeRecord.__dataclass_fields__)
-
-
-def split_record(record: EpisodeRecord) -> tuple[dict[str, object], bytes]:
-    """What the cache keeps of a record: its fields but the deferred ones, and those
-    pickled together (read back by :meth:`KeptEpisodeRecord.of`)."""
-    import pickle
-
-    fields = {n: getattr(record, n) for n in _FIELD_NAMES if n not in DEFERRED_FIELDS}
-    deferred = {n: getattr(record, n) for n in DEFERRED_FIELDS}
-    return fields, pickle.dumps(deferred, protocol=5)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
-from podpub.context import RESOLVED, BuildContext
-from podpub.digests import digest_of, safe_loads
+from podpub.context import BuildContext, or_no_cache
+from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.input.models import TRANSCRIPT_TYPES, Episode, RemoteAudio, Show, in_show_zone
@@ -54,14 +55,11 @@ from podpub.resolve.records import (
     CreditGroup,
     EpisodeRecord,
     HeadlineView,
-    KeptEpisodeRecord,
     PersonRole,
     Role,
     ShowRecord,
     SiteRecord,
     TranscriptRecord,
-    paths_in,
-    split_record,
 )
 from podpub.resolve.subscribe import subscribe_links
 from podpub.resolve.transcripts import check_file as check_transcript
@@ -100,14 +98,6 @@ class Summary:
             tuple((p.name, p.id, p.url, p.image) for p in named),
         )
 
-    def __getstate__(self) -> dict[str, object]:  # the cache keeps the fields, not `people`
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-    @functools.cached_property
-    def people(self) -> list[Mention]:
-        """The mentions as the model gave them (validated then: not validated again)."""
-        return [Mention(*mention) for mention in self.mentions]
-
 
 @dataclass(frozen=True, slots=True)
 class Mention:
@@ -120,71 +110,15 @@ class Mention:
 
 
 class Loaded:
-    """A descriptor that passed its model: the model and the document it came from, and
-    their :class:`Summary`. From the cache, document and model stay pickled until a step
-    asks for them."""
+    """A descriptor that passed its model: the model, the document it came from (every
+    node's position, for problems) and their :class:`Summary`. A plain value; a run
+    with a cache lends a view of one whose document stays pickled until read
+    (build/kept.py)."""
 
-    def __init__(
-        self,
-        doc: Document | None = None,
-        model: Episode | None = None,
-        summary: Summary | None = None,
-        blob: bytes | None = None,
-        fetch: Callable[[], bytes] | None = None,
-    ) -> None:
-        self._doc, self._model, self._blob = doc, model, blob
-        self._fetch = fetch  # where the blob is, when not given (the cache's documents)
-        if summary is None:
-            assert doc is not None and model is not None
-            summary = Summary.of(doc, model)
-        self.summary = summary
-        self.file = summary.file
-
-    def _unpickle(self) -> None:
-        blob = self.blob()
-        self._doc, self._model = safe_loads(blob)
-        self._blob, self._fetch = blob, None  # kept: release() may drop the objects again
-
-    @property
-    def doc(self) -> Document:
-        if self._doc is None:
-            self._unpickle()
-        return self._doc  # type: ignore[return-value]
-
-    @property
-    def model(self) -> Episode:
-        if self._model is None:
-            self._unpickle()
-        return self._model  # type: ignore[return-value]
-
-    def blob(self) -> bytes:
-        """Document and model, pickled (what the descriptor cache keeps)."""
-        if self._blob is not None:
-            return self._blob
-        if self._doc is None and self._fetch is not None:
-            self._blob = self._fetch()
-            return self._blob
-        import pickle
-
-        self._blob = pickle.dumps((self._doc, self._model), protocol=5)
-        return self._blob
-
-    def release(self) -> None:
-        """Drop the document and model, read again from the blob if a step asks again: a
-        document with every node's position is six times its pickle, and the main
-        process, which takes its share of each step over the episodes, would otherwise
-        end up holding all of them (300 MiB at 10,000 episodes)."""
-        if self._blob is not None or self._fetch is not None:
-            self._doc = self._model = None
-
-    # A worker process sends its descriptors back pickled, and they stay so: a show of
-    # 10,000 episodes would otherwise hold 10,000 documents (every node's position) in
-    # the main process, which needs them only to resolve an episode or locate a problem.
-    def __getstate__(self) -> dict[str, object]:
-        return {"summary": self.summary, "blob": self.blob()}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(summary=state["summary"], blob=state["blob"])  # type: ignore[misc, arg-type]
+    def __init__(self, doc: Document, model: Episode, summary: Summary | None = None) -> None:
+        self.doc, self.model = doc, model
+        self.summary = summary if summary is not None else Summary.of(doc, model)
+        self.file = self.summary.file
 
 
 def resolve(
@@ -211,8 +145,9 @@ def resolve_all(
 
     The site is None when show.yaml cannot be read. ``podpub check`` runs the feed rules
     on what passed the descriptor checks, so a producer sees both in one run. ``run``:
-    the build context (cache, worker processes); None runs everything here, uncached.
+    the build context (cache, worker processes); None: the same steps, here, uncached.
     """
+    run = or_no_cache(run)
     problems: list[Problem] = []
     show_doc, show = _load_show(show_dir, problems)
     loaded = _load_episodes(show_dir, problems, run)
@@ -221,41 +156,22 @@ def resolve_all(
     show_record = _resolve_show(show_dir, show_doc, show, options, problems, run)
     people = People(registry=show.people)
     aliases = role_aliases(show, show_doc, problems)
-
-    published: list[tuple[Loaded, dt.datetime]] = []
-    skipped: list[str] = []
-    tz = zoneinfo.ZoneInfo(show.timezone)
-    next_due: dt.datetime | None = None  # when a scheduled episode comes due (uptodate.py)
-    next_file = ""  # the descriptor of that episode ("publish again then")
-    for item in loaded:
-        summary = item.summary
-        when = in_show_zone(summary.date, tz)
-        if (summary.draft and not options.drafts) or (when > options.now and not options.future):
-            skipped.append(item.file)
-            scheduled = when > options.now and not (summary.draft and not options.drafts)
-            if scheduled and (next_due is None or (when, item.file) < (next_due, next_file)):
-                next_due, next_file = when, item.file
-        else:
-            published.append((item, when))
+    schedule = _Schedule.of(loaded, options, zoneinfo.ZoneInfo(show.timezone))
+    published = schedule.published
     # Every mention first, so a person's href and img are the same on every item.
-    register_mentions(people, show, (item.summary.people for item, _ in published))
+    register_mentions(people, show, [unique_mentions(item for item, _ in published)])
     show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
 
     # An unchanged episode in an unchanged show keeps the record of the last run.
-    memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people) if run else None
-    kept: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
-    if memo is not None:
-        for item, _ in published:
-            found = memo.get(item)
-            if found is not None:
-                kept[item.file] = found
+    memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people)
+    kept = {item.file: found for item, _ in published if (found := memo.get(item)) is not None}
     todo = [(item, when) for item, when in published if item.file not in kept]
 
     audio_paths: dict[str, Path] = {}
     extra_media = extras_resolve.media_paths(show_dir, show, show_doc, [], problems)  # trailers
-    find_media = functools.partial(_episode_media, show_dir)
     items = [item for item, _ in todo]
-    found_media = run.map(find_media, items, "Finding audio") if run else map(find_media, items)
+    find_media = functools.partial(_episode_media, show_dir, run)
+    found_media = run.map(find_media, items, "Finding audio")
     for item, (path, extra, found) in zip(items, found_media, strict=True):
         problems.extend(found)
         if path is not None:
@@ -290,45 +206,28 @@ def resolve_all(
         return record, found
 
     def resolve_in_worker(pair: tuple[Loaded, dt.datetime]) -> tuple[Made | None, list[Problem]]:
-        """In a worker (or here, for a few episodes): the record as the cache keeps it,
-        its digest (what every later key is made of), the files it refers to and the
-        memo results it was made with."""
-        assert run is not None
+        """In a worker (or here, for a few episodes): the record as the run keeps it
+        (``run.pack_record``) and the memo results it was made with."""
         with run.recording_uses() as uses:
             record, found = resolve_one(pair)
-        pair[0].release()  # here, when this process is the main one (its share)
+        run.done_with(pair[0])  # in the main process (its share), the document may go
         if record is None:
             return None, found
-        fields, deferred = split_record(record)
-        paths = tuple(sorted({str(path) for path in paths_in(record)}))
-        return Made(fields, deferred, digest_of(record), paths, tuple(uses)), found
+        return Made(run.pack_record(record), tuple(uses)), found
 
-    # with many episodes, the run's worker processes share this loop
+    # with many episodes, the run's worker processes share this loop; each record comes
+    # back as the run lends it (with the store: its page's fields read when needed)
     fresh: dict[str, tuple[EpisodeRecord | None, list[Problem]]] = {}
-    made_of: dict[str, Made] = {}
-    if run is not None:
-        # Each record comes back with its page's fields still pickled (records.py): the
-        # main process reads them only if it needs them; the workers that render its
-        # page and feed item read them there.
-        resolved = run.map(resolve_in_worker, todo, "Resolving episodes")
-        for (item, _), (made, found) in zip(todo, resolved, strict=True):
-            record = None
-            if made is not None:
-                record = KeptEpisodeRecord.of(made.fields, made.deferred)
-                run.record_digest(record, made.digest)
-                made_of[item.file] = made
-            fresh[item.file] = (record, found)
-    else:
-        fresh = {item.file: resolve_one((item, when)) for item, when in todo}
-    if memo is not None:
-        located = {p.file for p in problems}  # a path or an alternate file refused above
-        for item, _ in todo:
-            made = made_of.get(item.file)
-            if item.file not in located and made is not None and not fresh[item.file][1]:
-                memo.put(item, made)
+    resolved = run.map(resolve_in_worker, todo, "Resolving episodes")
+    located = {p.file for p in problems}  # a path or an alternate file refused above
+    for (item, _), (made, found) in zip(todo, resolved, strict=True):
+        fresh[item.file] = (run.lend_record(made.packed) if made else None, found)
+        if item.file not in located and made is not None and not found:
+            memo.put(item, made)
     episodes: list[EpisodeRecord] = []
     for item, _ in published:
-        record, found = kept.get(item.file) or fresh[item.file]
+        kept_record = kept.get(item.file)
+        record, found = (kept_record, []) if kept_record is not None else fresh[item.file]
         problems.extend(found)
         if record is not None:
             episodes.append(record)
@@ -340,15 +239,65 @@ def resolve_all(
         show_record,
         clean,
         options.now,
-        tuple(sorted(skipped)),
-        next_due=next_due,
-        next_due_file=next_file or None,
+        tuple(sorted(schedule.skipped)),
+        next_due=schedule.next_due,
+        next_due_file=schedule.next_file or None,
     )
     return site, problems
 
 
+@dataclass
+class _Schedule:
+    """Which episodes a run publishes (drafts and future ones left out), and when the
+    next scheduled one comes due (uptodate.py: "publish again then")."""
+
+    published: list[tuple[Loaded, dt.datetime]]
+    skipped: list[str]
+    next_due: dt.datetime | None
+    next_file: str  # the descriptor of that episode
+
+    @classmethod
+    def of(cls, loaded: list[Loaded], options: PlanOptions, tz: dt.tzinfo) -> _Schedule:
+        schedule = cls([], [], None, "")
+        for item in loaded:
+            summary = item.summary
+            when = in_show_zone(summary.date, tz)
+            draft = summary.draft and not options.drafts
+            future = when > options.now and not options.future
+            if not (draft or future):
+                schedule.published.append((item, when))
+                continue
+            schedule.skipped.append(item.file)
+            due = (when, item.file)
+            if future and not draft and (schedule.next_due is None or due < schedule.due):
+                schedule.next_due, schedule.next_file = due
+        return schedule
+
+    @property
+    def due(self) -> tuple[dt.datetime, str]:
+        assert self.next_due is not None
+        return self.next_due, self.next_file
+
+
+def unique_mentions(items: Iterable[Loaded]) -> list[Mention]:
+    """Every mention of a person in order, each made again left out: it adds nothing
+    (:meth:`People.register` keeps what the first one gave), and a show of 10,000
+    episodes names its hosts 10,000 times. A bare id without a name stays each time:
+    it counts only once someone else has brought that id in."""
+    seen: set[tuple[str | None, ...]] = set()
+    found: list[Mention] = []
+    for item in items:
+        for mention in item.summary.mentions:
+            if mention in seen:
+                continue
+            if mention[0] is not None or mention[1] is None:
+                seen.add(mention)
+            found.append(Mention(*mention))
+    return found
+
+
 def _episode_media(
-    show_dir: Path, item: Loaded
+    show_dir: Path, run: BuildContext, item: Loaded
 ) -> tuple[Path | None, dict[extras_resolve.MediaKey, Path], list[Problem]]:
     """An episode's audio file and alternate audio files, each checked (``media_path``),
     with the problems found: where the run's workers share the episodes out."""
@@ -357,15 +306,15 @@ def _episode_media(
     if isinstance(item.model.audio, str):  # remote audio has no file to find
         audio = media_path(show_dir, item.model.audio, item.doc, ("audio",), problems)
     extra = extras_resolve.media_paths(show_dir, None, None, [(item.model, item.doc)], problems)
-    item.release()
+    run.done_with(item)
     return audio, extra, problems
 
 
 class _EpisodeMemo:
-    """Each episode's record and problems, kept across runs (engine.py's ``resolved``
-    stage) under everything its resolution reads: the descriptor file, the show-wide
-    state (show.yaml's model and record, role aliases, the show folder) and the people
-    the episode names as the registry sees them now; and, checked at each lookup, every
+    """Each episode's record, kept across runs (engine.py's ``resolved`` stage) under
+    everything its resolution reads: the descriptor file, the show-wide state
+    (show.yaml's model and record, role aliases, the show folder) and the people the
+    episode names as the registry sees them now; and, checked at each lookup, every
     file the record refers to (audio, transcripts, alternate audio), by stamp.
 
     Only episodes without any problem are kept: a problem may come from a file that the
@@ -384,41 +333,39 @@ class _EpisodeMemo:
     ) -> None:
         self.run, self.folder, self.people = run, str(show_dir), people
         self.common = digest_of(str(show_dir), show.model_dump(), show_record, aliases)
-        self.inputs: dict[str, tuple[object, ...] | None] = {}  # made by get, used by put
+        # a mention → the person it names now, written out (the same people recur)
+        self._said: dict[tuple[str | None, ...], str] = {}
 
-    def _inputs(self, item: Loaded) -> tuple[object, ...] | None:
-        stage = self.run.cache.stage(RESOLVED)
-        stamp = stage.file_inputs(os.path.join(self.folder, item.file))
-        if stamp is None:
-            return None
-        # the people as they are now, compared field by field with those kept
-        named = tuple(self.people.get(person) for person in item.summary.people)
-        return (stamp, self.common, named)
+    def _inputs(self, item: Loaded) -> str:
+        """The show-wide state and the people the episode names, as they are now."""
+        said = [self._said.get(m) or self._say(m) for m in item.summary.mentions]
+        text = "\x1f".join([self.common, *said])
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    def get(self, item: Loaded) -> tuple[EpisodeRecord | None, list[Problem]] | None:
-        inputs = self.inputs[item.file] = self._inputs(item)
-        return None if inputs is None else self.run.resolved(item.file, inputs)
+    def _say(self, mention: tuple[str | None, ...]) -> str:
+        said = self._said[mention] = repr(self.people.get(Mention(*mention)))
+        return said
+
+    def get(self, item: Loaded) -> EpisodeRecord | None:
+        path = os.path.join(self.folder, item.file)  # text: a Path costs more to make
+        return self.run.resolved(item.file, path, self._inputs(item))
 
     def put(self, item: Loaded, made: Made) -> None:
         """Keep a record made without any problem."""
-        inputs = self.inputs.get(item.file)
-        if inputs is not None:
-            self.run.keep_resolved(item.file, inputs, made)
+        path, inputs = os.path.join(self.folder, item.file), self._inputs(item)
+        self.run.keep_resolved(item.file, path, inputs, made.packed, made.uses)
 
 
 class Made(NamedTuple):
-    """A record resolved in a worker, as the main process and the cache keep it."""
+    """A record resolved in a worker, as the run moves and keeps it."""
 
-    fields: dict[str, object]  # the record's fields but its deferred ones (records.py)
-    deferred: bytes  # those, pickled
-    digest: str  # of the whole record (cache.digest_of)
-    paths: tuple[str, ...]  # every file it refers to, watched by stamp
+    packed: object  # run.pack_record's (with a cache: its fields, digest and files)
     uses: tuple[tuple[str, str], ...]  # the memo results it was made with
 
 
-def _run_prober(run: BuildContext | None) -> Prober:
-    """The run's cached and parallel prober when there is one, else sequential."""
-    return (lambda paths: run.probe(paths, probe_one)) if run else probe_sequentially
+def _run_prober(run: BuildContext) -> Prober:
+    """The run's prober: cached and parallel with a cache, else one file at a time."""
+    return lambda paths: run.probe(paths, probe_one)
 
 
 # Remote audio's enclosure type → the codec podpub's records name (tags, pages).
@@ -483,30 +430,34 @@ def _load_show(show_dir: Path, problems: list[Problem]) -> tuple[Document | None
     return doc, show
 
 
-def descriptor_files(show_dir: Path) -> list[Path]:
-    folder = show_dir / EPISODES_DIR
-    if not folder.is_dir():
+def descriptor_files(show_dir: Path) -> list[str]:
+    """The episode descriptors' paths, sorted by name: as text, since a run asks only
+    the changed ones to be read (a Path costs more to make than the look-up)."""
+    folder = os.path.join(show_dir, EPISODES_DIR)
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(
-        p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and not p.name.startswith(".")
-    )
+    return [
+        os.path.join(folder, name)
+        for name in sorted(names)
+        if name.endswith((".yaml", ".yml")) and not name.startswith(".")
+    ]
 
 
-def _load_episodes(
-    show_dir: Path, problems: list[Problem], run: BuildContext | None
-) -> list[Loaded]:
+def _load_episodes(show_dir: Path, problems: list[Problem], run: BuildContext) -> list[Loaded]:
     paths = descriptor_files(show_dir)
-    results = run.load_descriptors(paths, load_descriptor) if run else map(load_descriptor, paths)
     loaded: list[Loaded] = []
-    for item, found in results:
+    for item, found in run.load_descriptors(paths, load_descriptor):
         problems.extend(found)
         if item is not None:
             loaded.append(item)
     return loaded
 
 
-def load_descriptor(path: Path) -> tuple[Loaded | None, list[Problem]]:
+def load_descriptor(path: Path | str) -> tuple[Loaded | None, list[Problem]]:
     """One episode descriptor, loaded and validated: a function of the file alone."""
+    path = Path(path)
     refused = descriptor_name_problem(path, EPISODES_DIR)
     if refused is not None:
         return None, [refused]
@@ -808,23 +759,41 @@ def _feed_notes(
     return description, content
 
 
+# What two episodes may not share: (the record's value, the descriptor's field, what
+# the message calls it). Compared in the order of the descriptors' names.
+_UNIQUE: tuple[tuple[Callable[[EpisodeRecord], str], str, str], ...] = (
+    (lambda episode: episode.guid.lower(), "guid", "GUID"),
+    (lambda episode: episode.slug, "", "page name"),
+    (lambda episode: episode.enclosure_url, "audio", "audio URL"),
+)
+
+
 def _check_unique(
     episodes: list[EpisodeRecord], loaded: list[Loaded], problems: list[Problem]
 ) -> None:
+    """Two episodes with the same GUID, page name or audio URL: the later descriptor
+    (by name) is the one at fault. A few dictionary look-ups per episode, over the
+    fields every record keeps at hand (an edit reads no record's contents here)."""
     docs = {item.file: item for item in loaded}  # a document is read only for a problem
-    seen: dict[tuple[str, str], str] = {}
-    for episode in sorted(episodes, key=lambda e: e.source):
-        for kind, value, field, what in (
-            ("guid", episode.guid.lower(), "guid", "GUID"),
-            ("slug", episode.slug, "", "page name"),
-            ("enclosure", episode.enclosure_url, "audio", "audio URL"),
-        ):
-            other = seen.setdefault((kind, value), episode.source)
-            if other != episode.source:
-                problems.append(
-                    docs[episode.source].doc.problem(
-                        (field,) if field else (),
-                        f"same {what} as {other}",
-                        "each episode needs its own" + (" guid" if kind == "guid" else ""),
-                    )
-                )
+    by_source = sorted(episodes, key=_source)
+    found: list[tuple[str, str, str, str]] = []  # (source, field, what, first source)
+    for value_of, field, what in _UNIQUE:
+        seen: dict[str, str] = {}
+        for episode in by_source:
+            first = seen.setdefault(value_of(episode), episode.source)
+            if first != episode.source:
+                found.append((episode.source, field, what, first))
+    order = {episode.source: i for i, episode in enumerate(by_source)}
+    kinds = [field for _, field, _ in _UNIQUE]
+    for source, field, what, first in sorted(found, key=lambda f: (order[f[0]], kinds.index(f[1]))):
+        problems.append(
+            docs[source].doc.problem(
+                (field,) if field else (),
+                f"same {what} as {first}",
+                "each episode needs its own" + (" guid" if field == "guid" else ""),
+            )
+        )
+
+
+def _source(episode: EpisodeRecord) -> str:
+    return episode.source

@@ -1,0 +1,103 @@
+"""Time the resolve stage of an edit: one title changed, the rest kept from the cache.
+
+    python bench/resolve_edit.py SHOW_FOLDER [--repeat 5] [--profile out.prof]
+
+``SHOW_FOLDER`` is a show published once already (its ``.podpub/cache`` warm), e.g. a
+copy of a bench show. Each round edits one descriptor's title (the one in the middle
+of the episode list), runs ``resolve_all`` in this process with the run's cache and
+one process (``jobs=1``: the work is counted here), keeps the cache as a publish does,
+and prints the wall time of the stage and what it read: descriptors parsed, kept
+records lent, and kept records whose contents were unpickled by the stage. The median
+of the rounds is printed last. Other work on the machine slows every round: compare
+two versions of podpub in the same minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import re
+import statistics
+import time
+from pathlib import Path
+
+from podpub.build.engine import Engine
+from podpub.build.runner import DEFAULT_OUT
+from podpub.build.uptodate import snapshot
+from podpub.resolve import resolver
+from podpub.resolve.options import PlanOptions
+
+
+def edit_one_title(show: Path, round_: int) -> Path:
+    """Change the title of the episode in the middle of the list (bench/run.py's edit)."""
+    files = resolver.descriptor_files(show)
+    path = Path(files[len(files) // 2])
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'^title: "(.*?)( r\d+)?"$', rf'title: "\1 r{round_}"', text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def one_round(show: Path, round_: int, profile: cProfile.Profile | None) -> dict[str, float]:
+    edit_one_title(show, round_)
+    parsed = 0
+    load_file = resolver.load_file
+
+    def counting(path: Path, rel: str):  # type: ignore[no-untyped-def]
+        nonlocal parsed
+        parsed += rel.startswith("episodes/")
+        return load_file(path, rel)
+
+    resolver.load_file = counting  # type: ignore[assignment]
+    try:
+        engine = Engine(show, jobs=1)
+        # as a publish does: the no-change check's stamps serve every stage
+        files = snapshot(show, (show / DEFAULT_OUT).resolve()).files
+        engine.cache.remember_stamps(show, files)
+        options = PlanOptions(now=dt.datetime.now(dt.UTC))
+        started = time.perf_counter()
+        if profile is not None:
+            profile.enable()
+        site, _ = resolver.resolve_all(show, options, run=engine)
+        if profile is not None:
+            profile.disable()
+        seconds = time.perf_counter() - started
+        engine.save()
+    finally:
+        resolver.load_file = load_file  # type: ignore[assignment]
+    assert site is not None
+    # a kept record still pickled holds its blob: "_contents" (before: "_deferred")
+    unpacked = sum(1 for e in site.episodes if not {"_contents", "_deferred"} & e.__dict__.keys())
+    return {
+        "seconds": seconds,
+        "episodes": len(site.episodes),
+        "parsed": parsed,
+        "kept": engine.counts.resolved_cached,
+        "unpacked": unpacked,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("show", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the rounds here")
+    args = parser.parse_args()
+    profile = cProfile.Profile() if args.profile else None
+    times = []
+    for round_ in range(1, args.repeat + 1):
+        found = one_round(args.show, round_, profile)
+        times.append(found["seconds"])
+        print(
+            f"round {round_}: resolve {found['seconds']:.3f} s, {found['episodes']:.0f} episodes,"
+            f" {found['parsed']:.0f} descriptor(s) parsed, {found['kept']:.0f} records kept,"
+            f" {found['unpacked']:.0f} kept records' contents unpickled"
+        )
+    print(f"median: {statistics.median(times):.3f} s")
+    if profile is not None:
+        profile.dump_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()

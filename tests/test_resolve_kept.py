@@ -1,0 +1,124 @@
+"""An edit resolves what it changed: the other episodes' kept records stay unread.
+
+Real runs of the resolve stage over a show of 300 episodes, with the cache of a first
+run: one descriptor edited, then what the second run read is counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podpub import digests
+from podpub.build.engine import Engine
+from podpub.resolve import resolver
+from podpub.resolve.options import PlanOptions
+from podpub.resolve.records import CreditGroup, EpisodeRecord
+
+from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
+
+EPISODES = 300
+
+
+def big_show(folder: Path) -> Path:
+    """300 episodes, each with its own audio file and a credit line."""
+    write_show(folder, {})
+    episodes = {}
+    for i in range(1, EPISODES + 1):
+        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{i}.mp3")
+        text = MINIMAL_EPISODE.replace("First episode", f"Episode {i}")
+        text = text.replace("audio/tone.mp3", f"audio/ep{i}.mp3")
+        text = text.replace("2023-06-02", f"2023-{1 + i // 28:02d}-{1 + i % 28:02d}")
+        episodes[f"ep{i}.yaml"] = text + f"credits:\n  - role: Réalisation\n    people: [P{i}]\n"
+    for name, text in episodes.items():
+        (folder / "episodes" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def resolve_with_cache(show: Path) -> tuple[Any, list[Any]]:
+    """One run of the resolve stage with the show's cache, kept for the next run."""
+    engine = Engine(show, jobs=1)
+    site, problems = resolver.resolve_all(show, PlanOptions(now=NOW), run=engine)
+    engine.save()
+    return site, problems
+
+
+def edit(show: Path, name: str, old: str, new: str) -> None:
+    path = show / "episodes" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def credit_groups_in(value: Any, seen: set[int]) -> int:
+    """The credit lines inside an unpickled value (records' contents hold them)."""
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, CreditGroup):
+        return 1
+    if isinstance(value, dict):
+        return sum(credit_groups_in(v, seen) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return sum(credit_groups_in(v, seen) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(credit_groups_in(value.__dict__.get(f), seen) for f in value.__dict__)
+    return 0
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts of what a run reads: episode descriptors parsed, credit lines unpickled."""
+    counts = {"descriptors": 0, "credit lines": 0}
+    load_file = resolver.load_file
+
+    def counting_load(path: Path, rel: str) -> Any:
+        if rel.startswith("episodes/"):
+            counts["descriptors"] += 1
+        return load_file(path, rel)
+
+    class CountingUnpickler(digests.SafeUnpickler):
+        def load(self) -> Any:
+            found = super().load()
+            counts["credit lines"] += credit_groups_in(found, set())
+            return found
+
+    monkeypatch.setattr(resolver, "load_file", counting_load)
+    monkeypatch.setattr(digests, "SafeUnpickler", CountingUnpickler)
+    return counts
+
+
+def test_an_edit_reads_one_descriptor_and_no_other_record(tmp_path: Path, counted):
+    show = big_show(tmp_path / "show")
+    _, problems = resolve_with_cache(show)
+    assert not [p for p in problems if p.level == "error"]
+    assert counted["descriptors"] == EPISODES
+    edit(show, "ep150.yaml", "title: Episode 150", "title: Episode 150, revised")
+    counted.update({"descriptors": 0, "credit lines": 0})
+
+    site, problems = resolve_with_cache(show)
+
+    assert counted["descriptors"] == 1  # the edited one
+    assert counted["credit lines"] == 0  # no kept record's contents were unpickled
+    assert [e.title for e in site.episodes if e.key == "ep150"] == ["Episode 150, revised"]
+    # what the stages read of the kept records is what a run without a cache makes
+    fresh, _ = resolver.resolve_all(show, PlanOptions(now=NOW))
+    assert all(type(e) is EpisodeRecord for e in fresh.episodes)  # plain values
+    assert site.episodes == fresh.episodes
+    assert [e.credits for e in site.episodes] == [e.credits for e in fresh.episodes]
+
+
+def test_an_edit_that_repeats_another_episodes_guid_is_caught(tmp_path: Path):
+    show = big_show(tmp_path / "show")
+    first, _ = resolve_with_cache(show)
+    guid = next(e.guid for e in first.episodes if e.key == "ep7")
+    edit(show, "ep200.yaml", "title: Episode 200", f"title: Episode 200\nguid: {guid}")
+
+    _, problems = resolve_with_cache(show)
+
+    found = [p for p in problems if "same GUID" in p.message]
+    assert [(p.file, p.message) for p in found] == [
+        ("episodes/ep7.yaml", "same GUID as episodes/ep200.yaml")
+    ]
