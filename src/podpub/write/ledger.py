@@ -27,15 +27,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from podpub.context import BuildContext
+from podpub.digests import data_digest
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.resolve.analytics import same_file
@@ -51,6 +54,15 @@ _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
     "Written by podpub publish; see docs/safety.md, 'The published ledger'."
 )
+# The cache stage (one entry) that says what the ledger podpub last wrote was made of:
+# the digest of its bytes → each entry's key → the digest of the record it was made
+# from (run.record_digest). While published.lock still has those bytes, an episode
+# whose record has that digest has the very entry the ledger holds: the comparison
+# skips it without reading the record's texts (10,000 of them at each edit otherwise).
+# Not pruned by the engine (it names the stages it prunes): it is replaced, never grown.
+MADE_OF_STAGE = "ledger"
+_MADE_OF_KEY = LEDGER_FILE
+_EPISODES_LINE = '  "episodes": ['  # render_ledger's line before the first entry
 
 
 # --- the ledger --------------------------------------------------------------------
@@ -119,18 +131,38 @@ class Ledger:
     pages: dict[str, str] | None = None
     # Old page folder → the folder it redirects to: kept by every later publish.
     redirects: dict[str, str] = field(default_factory=dict)
+    # key → (an entry, its line as render_ledger writes it): read from a file podpub
+    # wrote itself, so that writing an entry kept as it is does not render it again.
+    # Not part of the ledger's value (a cache of its rendering).
+    lines: Mapping[str, tuple[Entry, str]] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class _LedgerFile:
+    """published.lock as read: the ledger, its text and the digest of its bytes."""
+
+    ledger: Ledger
+    text: str
+    digest: str
 
 
 def read_ledger(show_dir: Path) -> Ledger | None:
     """The ledger of the show, or None before the first publish. Raises PodpubError if broken."""
+    found = _read_ledger_file(show_dir)
+    return found.ledger if found is not None else None
+
+
+def _read_ledger_file(show_dir: Path) -> _LedgerFile | None:
+    """:func:`read_ledger`, with the file's text and the digest of its bytes."""
     path = show_dir / LEDGER_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise PodpubError([_ledger_problem(None, f"cannot read it: {exc}")]) from None
-    return parse_ledger(text)
+    return _LedgerFile(parse_ledger(text), text, data_digest(data))
 
 
 def parse_ledger(text: str) -> Ledger:
@@ -200,13 +232,26 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
                 )
             )
             continue
-        entry = Entry(**{**item, **dict.fromkeys(unknown)})
+        entry = _entry(item, names, unknown)
         if entry.key in episodes:
             problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
         episodes[entry.key] = entry
     pages = _addresses(data, "pages", problems) if "pages" in data else None
     redirects = _addresses(data, "redirects", problems) or {}
     return Ledger(show_guid if isinstance(show_guid, str) else None, episodes, pages, redirects)
+
+
+def _entry(item: dict[str, Any], names: tuple[str, ...], unknown: list[str]) -> Entry:
+    """The entry of a checked ledger line, made without Entry's frozen ``__init__``
+    (eleven ``object.__setattr__`` calls per line: a third of reading 10,000 lines);
+    its fields in their declared order, as render_ledger writes them back."""
+    entry = object.__new__(Entry)
+    values = entry.__dict__
+    for name in names:
+        values[name] = item[name]
+    for name in unknown:
+        values[name] = None
+    return entry
 
 
 def _addresses(data: dict[str, Any], name: str, problems: list[Problem]) -> dict[str, str]:
@@ -245,16 +290,13 @@ def render_ledger(ledger: Ledger) -> bytes:
         f'  "show_guid": {json.dumps(ledger.show_guid)},',
         '  "episodes": [',
     ]
-    entries = [ledger.episodes[key] for key in sorted(ledger.episodes)]
-    for i, entry in enumerate(entries):
-        # what is not known (an imported or older entry) is left out
-        fields = {
-            name: value
-            for name, value in entry.__dict__.items()
-            if not (name in _OPTIONAL and value is None)
-        }
-        text = json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
-        lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
+    keys = sorted(ledger.episodes)
+    known = ledger.lines
+    for i, key in enumerate(keys):
+        entry = ledger.episodes[key]
+        line = known.get(key)
+        text = line[1] if line is not None and line[0] is entry else _entry_text(entry)
+        lines.append(f"    {text}{',' if i < len(keys) - 1 else ''}")
     lines.append("  ]")
     for name, section in (("pages", ledger.pages), ("redirects", ledger.redirects)):
         if section:
@@ -262,6 +304,32 @@ def render_ledger(ledger: Ledger) -> bytes:
             lines += _section_lines(name, section)
     lines += ["}", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _entry_text(entry: Entry) -> str:
+    """An entry's line of JSON; what is not known (an imported or older entry) is left out."""
+    fields = {
+        name: value
+        for name, value in entry.__dict__.items()
+        if not (name in _OPTIONAL and value is None)
+    }
+    return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _entry_lines(found: _LedgerFile) -> dict[str, tuple[Entry, str]]:
+    """Each entry's line in a file podpub rendered itself (render_ledger: one line per
+    entry, sorted by key, after the "episodes" line); {} if the text is not laid out so."""
+    episodes = found.ledger.episodes
+    lines = found.text.split("\n", len(episodes) + 6)  # the rest in one piece
+    if len(lines) < len(episodes) + 6 or lines[4] != _EPISODES_LINE:
+        return {}
+    rows = lines[5 : 5 + len(episodes)]
+    if lines[5 + len(episodes)] not in ("  ]", "  ],"):
+        return {}
+    return {
+        key: (episodes[key], row[4:].removesuffix(","))
+        for key, row in zip(sorted(episodes), rows, strict=True)
+    }
 
 
 def _section_lines(name: str, section: dict[str, str]) -> list[str]:
@@ -310,6 +378,9 @@ class FeedDiff:
     ledger: Ledger  # the ledger to write once the new site is published
     show_guid_change: tuple[str, str] | None = None
     previous: Ledger | None = None  # the ledger of the last publish, if any
+    # key → the digest of the record each entry of ``ledger`` is made from (with a run):
+    # kept once the ledger is written, for the next comparison (MADE_OF_STAGE).
+    made_of: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def moved_pages(self) -> dict[str, str]:
         """Page folders this publish moves: old folder → new (redirects.py added them)."""
@@ -481,14 +552,22 @@ def compare(
     site: SiteRecord,
     remove: Iterable[str] = (),
     reissue_guid: Iterable[str] = (),
+    run: BuildContext | None = None,
 ) -> FeedDiff:
-    """Set the new site against the ledger: the diff, and every change a publish refuses."""
-    ledger = read_ledger(show_dir)
+    """Set the new site against the ledger: the diff, and every change a publish refuses.
+
+    With a run, an episode whose record is the one its entry in the ledger was made
+    from (MADE_OF_STAGE) keeps that entry as it is: nothing of it can have changed.
+    """
+    found = _read_ledger_file(show_dir)
+    ledger = found.ledger if found is not None else None
     now = site.build_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     remove_keys = {episode_key(name): name for name in remove}
     reissue_keys = {episode_key(name): name for name in reissue_guid}
-    new = {e.key: Entry.of(e, now) for e in site.episodes}
     old = ledger.episodes if ledger else {}
+    made_of = _record_digests(run, site)
+    same = _same_records(run, found, made_of)
+    new = {e.key: old[e.key] if e.key in same else Entry.of(e, now) for e in site.episodes}
     problems: list[Problem] = []
     changes: list[EpisodeChange] = []
 
@@ -497,10 +576,11 @@ def compare(
     by_guid = {new[k].guid: k for k in fresh}
     renames = {k: by_guid[old[k].guid] for k in gone if old[k].guid in by_guid}
     renamed_to = {target: source for source, target in renames.items()}
-    # Which key published each GUID (compared trimmed and case-insensitively).
-    owners = {_norm(entry.guid): key for key, entry in old.items()}
+    # Which key published each GUID (compared trimmed and case-insensitively): made
+    # when an added episode or a changed GUID asks.
+    owners = functools.cache(lambda: {_norm(entry.guid): key for key, entry in old.items()})
 
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - same):
         if key in renames:
             continue
         if key in renamed_to:
@@ -515,7 +595,7 @@ def compare(
             continue
         if key not in old:
             entry = new[key]
-            problem = _guid_taken(entry, owners, renamed_to)
+            problem = _guid_taken(entry, owners(), renamed_to)
             problems += [problem] if problem else []
             changes.append(
                 EpisodeChange(
@@ -536,7 +616,7 @@ def compare(
             continue
         refused = ""
         if before.guid != after.guid:
-            taken = _guid_taken(after, owners, renamed_to)
+            taken = _guid_taken(after, owners(), renamed_to)
             if taken:
                 problems.append(taken)
                 refused = taken.hint
@@ -557,10 +637,37 @@ def compare(
         first_publish=ledger is None,
         episodes=tuple(changes),
         problems=tuple(problems),
-        ledger=Ledger(site.show.guid, new),
+        ledger=Ledger(site.show.guid, new, lines=_entry_lines(found) if same else {}),
         show_guid_change=show_change,
         previous=ledger,
+        made_of=made_of,
     )
+
+
+def _record_digests(run: BuildContext | None, site: SiteRecord) -> dict[str, str]:
+    """Each episode's key → its record's digest (the run has them: kept records bring
+    theirs from the cache); {} without a run."""
+    if run is None:
+        return {}
+    return {episode.key: run.record_digest(episode) for episode in site.episodes}
+
+
+def _same_records(
+    run: BuildContext | None, found: _LedgerFile | None, made_of: Mapping[str, str]
+) -> set[str]:
+    """The keys whose entry in the ledger was made from the very record the episode has
+    now: published.lock has the bytes podpub last wrote (their digest is the one kept
+    with what they were made of), and the record's digest is the one kept for its key."""
+    if run is None or found is None:
+        return set()
+    kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY)
+    if kept is None or kept[0] != found.digest:
+        return set()
+    made_before: Mapping[str, str] = kept[1]
+    episodes = found.ledger.episodes
+    return {
+        key for key, digest in made_of.items() if made_before.get(key) == digest and key in episodes
+    }
 
 
 def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
@@ -827,17 +934,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def guard(show_dir: Path, site: SiteRecord, options: Any) -> FeedDiff:
+def guard(
+    show_dir: Path, site: SiteRecord, options: Any, run: BuildContext | None = None
+) -> FeedDiff:
     """compare(), raising every refused change as one PodpubError (publish stops there)."""
-    diff = compare(show_dir, site, options.remove, options.reissue_guid)
+    diff = compare(show_dir, site, options.remove, options.reissue_guid, run)
     if diff.problems:
         raise PodpubError(list(diff.problems))
     return diff
 
 
 @contextlib.contextmanager
-def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
-    """Write the new ledger around the block: staged before it, renamed in once it succeeded."""
+def recording(
+    show_dir: Path, diff: FeedDiff | None, run: BuildContext | None = None
+) -> Iterator[None]:
+    """Write the new ledger around the block: staged before it, renamed in once it
+    succeeded; with a run, what it was made of is then kept for the next comparison."""
     pending = PendingLedger(show_dir, diff.ledger) if diff is not None else None
     try:
         yield
@@ -845,8 +957,22 @@ def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
         if pending is not None:
             pending.discard()
         raise
-    if pending is not None:
+    if pending is not None and diff is not None:
         pending.commit()
+        _remember_made_of(run, pending.data, diff.made_of)
+
+
+def _remember_made_of(run: BuildContext | None, data: bytes, made_of: Mapping[str, str]) -> None:
+    """Keep, for the next comparison, the digest of the ledger's bytes now on disk and
+    the record digest of each of its entries (only once they are on disk: a failed run
+    leaves the old file, whose digest then no longer matches)."""
+    if run is None or not made_of:
+        return
+    stage = run.cache.stage(MADE_OF_STAGE)
+    digest = data_digest(data)
+    kept = stage.entry(_MADE_OF_KEY)
+    if kept is None or kept[0] != digest or kept[1] != made_of:
+        stage.put(_MADE_OF_KEY, digest, dict(made_of))
 
 
 def describe(diff: FeedDiff, dry_run: bool) -> list[str]:
