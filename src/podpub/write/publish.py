@@ -114,7 +114,7 @@ def publish(
     report, readings = _checked(show_dir, options, run)
     site = report.site
     assert site is not None
-    rewritten = changed_linked_media(show_dir, site)  # before this publish re-links them
+    rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
 
     from podpub.feed.build import chapters_json
     from podpub.resolve.chapters import episode_vtt as chapters_vtt
@@ -183,7 +183,7 @@ def publish(
         if before_commit is not None:
             before_commit()
         files = staging.files
-    record_linked_media(output_state(out, show_dir), site)
+    record_linked_media(output_state(out, show_dir), site, made_of.files)
     notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
 
