@@ -123,7 +123,7 @@ _OPTIONAL = ("people", "notes")
 @dataclass(frozen=True)
 class Ledger:
     show_guid: str | None
-    episodes: dict[str, Entry] = field(default_factory=dict)  # by key
+    episodes: Mapping[str, Entry] = field(default_factory=dict)  # by key
     # The addresses of published pages that a later publish may move (redirects.py):
     # page identity ("episode:<key>", "person:<name>") → folder ("people/<id>/"); an
     # episode whose folder is episodes/<key>/ is left out. None: a ledger written before
@@ -131,38 +131,62 @@ class Ledger:
     pages: dict[str, str] | None = None
     # Old page folder → the folder it redirects to: kept by every later publish.
     redirects: dict[str, str] = field(default_factory=dict)
-    # key → (an entry, its line as render_ledger writes it): read from a file podpub
-    # wrote itself, so that writing an entry kept as it is does not render it again.
-    # Not part of the ledger's value (a cache of its rendering).
-    lines: Mapping[str, tuple[Entry, str]] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class _LedgerFile:
-    """published.lock as read: the ledger, its text and the digest of its bytes."""
+class Entries(Mapping[str, Entry]):
+    """A ledger's entries by key, some still as the line podpub wrote for them in
+    published.lock: such an entry is read from its line when asked for, and written
+    back as that line (render_ledger). An edit of one episode in a show of 10,000
+    then reads and renders one line of the ledger, not all of them."""
 
-    ledger: Ledger
-    text: str
-    digest: str
+    def __init__(self, entries: dict[str, Entry], lines: Mapping[str, str]) -> None:
+        self._entries = entries  # the entries given, and those read since
+        self._given = set(entries)  # whose line, if any, is not theirs
+        self._lines = lines  # key → its line of JSON, for the keys not given
+        self._keys = sorted(self._given.union(lines))
+
+    def __getitem__(self, key: str) -> Entry:
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = _entry_of_line(self._lines[key])
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries or key in self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def line(self, key: str) -> str | None:
+        """The entry's line of JSON as podpub wrote it, if it is the one kept."""
+        return None if key in self._given else self._lines.get(key)
+
+    def lines_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The kept lines of ``keys`` (those that have one)."""
+        lines, given = self._lines, self._given
+        return {key: lines[key] for key in keys if key in lines and key not in given}
 
 
 def read_ledger(show_dir: Path) -> Ledger | None:
     """The ledger of the show, or None before the first publish. Raises PodpubError if broken."""
-    found = _read_ledger_file(show_dir)
-    return found.ledger if found is not None else None
+    found = _read_ledger_bytes(show_dir)
+    return parse_ledger(found.decode("utf-8")) if found is not None else None
 
 
-def _read_ledger_file(show_dir: Path) -> _LedgerFile | None:
-    """:func:`read_ledger`, with the file's text and the digest of its bytes."""
+def _read_ledger_bytes(show_dir: Path) -> bytes | None:
+    """published.lock's bytes (UTF-8), or None before the first publish."""
     path = show_dir / LEDGER_FILE
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise PodpubError([_ledger_problem(None, f"cannot read it: {exc}")]) from None
-    return _LedgerFile(parse_ledger(text), text, data_digest(data))
+    return data
 
 
 def parse_ledger(text: str) -> Ledger:
@@ -210,20 +234,14 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     if not isinstance(raw, list):
         problems.append(_ledger_problem(None, "has no list of episodes"))
         return Ledger(None)
-    wanted = {
-        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
-    }
+    wanted = _wanted_fields()
     names, kinds = tuple(wanted), tuple(wanted.values())
     for index, item in enumerate(raw):
         unknown = [name for name in _OPTIONAL if isinstance(item, dict) and name not in item]
         # an older ledger: checked as if empty, then None
         item = {**item, **dict.fromkeys(unknown, "")} if unknown else item
         # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
-        if (
-            not isinstance(item, dict)
-            or item.keys() != wanted.keys()
-            or tuple(type(item[name]) for name in names) != kinds
-        ):
+        if not _well_formed(item, wanted, names, kinds):
             problems.append(
                 _ledger_problem(
                     None,
@@ -239,6 +257,62 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     pages = _addresses(data, "pages", problems) if "pages" in data else None
     redirects = _addresses(data, "redirects", problems) or {}
     return Ledger(show_guid if isinstance(show_guid, str) else None, episodes, pages, redirects)
+
+
+def _wanted_fields() -> dict[str, type]:
+    """Each field of a ledger line and the exact type of its value."""
+    return {
+        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
+    }
+
+
+def _well_formed(
+    item: Any, wanted: dict[str, type], names: tuple[str, ...], kinds: tuple[type, ...]
+) -> bool:
+    return (
+        isinstance(item, dict)
+        and item.keys() == wanted.keys()
+        and tuple(type(item[name]) for name in names) == kinds
+    )
+
+
+def _entry_of_line(line: str) -> Entry:
+    """The entry of one line of a ledger podpub wrote itself (Entries)."""
+    wanted = _wanted_fields()
+    names, kinds = tuple(wanted), tuple(wanted.values())
+    item = json.loads(line)
+    unknown = [name for name in _OPTIONAL if isinstance(item, dict) and name not in item]
+    item = {**item, **dict.fromkeys(unknown, "")} if unknown else item
+    if not _well_formed(item, wanted, names, kinds):  # not what podpub writes: tampered with
+        raise PodpubError([_ledger_problem(None, f"has a damaged line: {line[:80]}")])
+    return _entry(item, names, unknown)
+
+
+def _own_ledger(text: str, keys: list[str]) -> Ledger | None:
+    """The ledger in ``text``, a file podpub rendered itself (render_ledger) with the
+    entries of ``keys`` (sorted): its entries left as their lines (:class:`Entries`),
+    the rest read; None if the text is not laid out so."""
+    count = len(keys)
+    lines = text.split("\n", count + 6)  # the rest (pages, redirects) in one piece
+    if len(lines) < count + 7 or lines[4] != _EPISODES_LINE:
+        return None
+    if lines[5 + count] not in ("  ]", "  ],"):
+        return None
+    try:
+        head = json.loads("\n".join(lines[:5]) + "]}")
+        tail = json.loads('{"episodes": [\n' + "\n".join(lines[5 + count :]))
+    except json.JSONDecodeError:
+        return None
+    problems: list[Problem] = []
+    pages = _addresses(tail, "pages", problems) if "pages" in tail else None
+    redirects = _addresses(tail, "redirects", problems) or {}
+    show_guid = head.get("show_guid")
+    if problems or head.get("format") != FORMAT or not isinstance(show_guid, (str, type(None))):
+        return None
+    rows = {
+        key: row[4:].removesuffix(",") for key, row in zip(keys, lines[5 : 5 + count], strict=True)
+    }
+    return Ledger(show_guid, Entries({}, rows), pages, redirects)
 
 
 def _entry(item: dict[str, Any], names: tuple[str, ...], unknown: list[str]) -> Entry:
@@ -290,12 +364,13 @@ def render_ledger(ledger: Ledger) -> bytes:
         f'  "show_guid": {json.dumps(ledger.show_guid)},',
         '  "episodes": [',
     ]
-    keys = sorted(ledger.episodes)
-    known = ledger.lines
+    episodes = ledger.episodes
+    keys = sorted(episodes)
+    kept = episodes.line if isinstance(episodes, Entries) else None
     for i, key in enumerate(keys):
-        entry = ledger.episodes[key]
-        line = known.get(key)
-        text = line[1] if line is not None and line[0] is entry else _entry_text(entry)
+        text = kept(key) if kept is not None else None
+        if text is None:
+            text = _entry_text(episodes[key])
         lines.append(f"    {text}{',' if i < len(keys) - 1 else ''}")
     lines.append("  ]")
     for name, section in (("pages", ledger.pages), ("redirects", ledger.redirects)):
@@ -314,22 +389,6 @@ def _entry_text(entry: Entry) -> str:
         if not (name in _OPTIONAL and value is None)
     }
     return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
-
-
-def _entry_lines(found: _LedgerFile) -> dict[str, tuple[Entry, str]]:
-    """Each entry's line in a file podpub rendered itself (render_ledger: one line per
-    entry, sorted by key, after the "episodes" line); {} if the text is not laid out so."""
-    episodes = found.ledger.episodes
-    lines = found.text.split("\n", len(episodes) + 6)  # the rest in one piece
-    if len(lines) < len(episodes) + 6 or lines[4] != _EPISODES_LINE:
-        return {}
-    rows = lines[5 : 5 + len(episodes)]
-    if lines[5 + len(episodes)] not in ("  ]", "  ],"):
-        return {}
-    return {
-        key: (episodes[key], row[4:].removesuffix(","))
-        for key, row in zip(sorted(episodes), rows, strict=True)
-    }
 
 
 def _section_lines(name: str, section: dict[str, str]) -> list[str]:
@@ -559,19 +618,20 @@ def compare(
     With a run, an episode whose record is the one its entry in the ledger was made
     from (MADE_OF_STAGE) keeps that entry as it is: nothing of it can have changed.
     """
-    found = _read_ledger_file(show_dir)
-    ledger = found.ledger if found is not None else None
     now = site.build_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     remove_keys = {episode_key(name): name for name in remove}
     reissue_keys = {episode_key(name): name for name in reissue_guid}
-    old = ledger.episodes if ledger else {}
     made_of = _record_digests(run, site)
-    same = _same_records(run, found, made_of)
-    new = {e.key: old[e.key] if e.key in same else Entry.of(e, now) for e in site.episodes}
+    ledger, made_before = _previous_ledger(show_dir, run)
+    old: Mapping[str, Entry] = ledger.episodes if ledger else {}
+    # the episodes whose entry is the ledger's as it is: not even read
+    same = {key for key, digest in made_of.items() if made_before.get(key) == digest}
+    new = {e.key: Entry.of(e, now) for e in site.episodes if e.key not in same}
+    published = {e.key for e in site.episodes}
     problems: list[Problem] = []
     changes: list[EpisodeChange] = []
 
-    gone = [k for k in sorted(old) if k not in new]
+    gone = [k for k in sorted(old) if k not in published]
     fresh = [k for k in sorted(new) if k not in old]
     by_guid = {new[k].guid: k for k in fresh}
     renames = {k: by_guid[old[k].guid] for k in gone if old[k].guid in by_guid}
@@ -580,7 +640,7 @@ def compare(
     # when an added episode or a changed GUID asks.
     owners = functools.cache(lambda: {_norm(entry.guid): key for key, entry in old.items()})
 
-    for key in sorted((set(old) | set(new)) - same):
+    for key in sorted((set(old) | published) - same):
         if key in renames:
             continue
         if key in renamed_to:
@@ -603,7 +663,7 @@ def compare(
                 )
             )
             continue
-        if key not in new:
+        if key not in published:
             removed = _removed(old[key], site, fresh, new, key in remove_keys, problems)
             changes.append(removed)
             if problems and removed.refused and removed.why == WHY_SKIPPED:
@@ -628,7 +688,8 @@ def compare(
             EpisodeChange("changed", key, after.file, after.title, fields, refused=refused)
         )
 
-    problems += _flag_problems(remove_keys, reissue_keys, old, new)
+    episodes = _new_entries(new, old, same)
+    problems += _flag_problems(remove_keys, reissue_keys, old, episodes)
     show_change = None
     if ledger and ledger.show_guid and ledger.show_guid != site.show.guid:
         show_change = (ledger.show_guid, site.show.guid)
@@ -637,7 +698,7 @@ def compare(
         first_publish=ledger is None,
         episodes=tuple(changes),
         problems=tuple(problems),
-        ledger=Ledger(site.show.guid, new, lines=_entry_lines(found) if same else {}),
+        ledger=Ledger(site.show.guid, episodes),
         show_guid_change=show_change,
         previous=ledger,
         made_of=made_of,
@@ -652,22 +713,36 @@ def _record_digests(run: BuildContext | None, site: SiteRecord) -> dict[str, str
     return {episode.key: run.record_digest(episode) for episode in site.episodes}
 
 
-def _same_records(
-    run: BuildContext | None, found: _LedgerFile | None, made_of: Mapping[str, str]
-) -> set[str]:
-    """The keys whose entry in the ledger was made from the very record the episode has
-    now: published.lock has the bytes podpub last wrote (their digest is the one kept
-    with what they were made of), and the record's digest is the one kept for its key."""
-    if run is None or found is None:
-        return set()
-    kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY)
-    if kept is None or kept[0] != found.digest:
-        return set()
-    made_before: Mapping[str, str] = kept[1]
-    episodes = found.ledger.episodes
-    return {
-        key for key, digest in made_of.items() if made_before.get(key) == digest and key in episodes
-    }
+def _previous_ledger(
+    show_dir: Path, run: BuildContext | None
+) -> tuple[Ledger | None, Mapping[str, str]]:
+    """The ledger of the last publish, and what its entries were made from (key → the
+    record digest; {} when not known). Known when published.lock has the very bytes
+    podpub last wrote (their digest is the one kept with what they were made of): its
+    entries are then left as their lines (:class:`Entries`), each read if asked for."""
+    data = _read_ledger_bytes(show_dir)
+    if data is None:
+        return None, {}
+    text = data.decode("utf-8")
+    kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY) if run is not None else None
+    if kept is not None and kept[0] == data_digest(data):
+        made_before: Mapping[str, str] = kept[1]  # sorted by key, as the ledger's lines
+        own = _own_ledger(text, list(made_before))
+        if own is not None:
+            return own, made_before
+    return parse_ledger(text), {}
+
+
+def _new_entries(
+    new: dict[str, Entry], old: Mapping[str, Entry], same: set[str]
+) -> Mapping[str, Entry]:
+    """The entries of the new ledger: ``new``, and those of ``same`` as they are in
+    ``old`` (their lines, when old is :class:`Entries`)."""
+    if not same:
+        return new
+    if isinstance(old, Entries):
+        return Entries(new, old.lines_of(same))
+    return {**new, **{key: old[key] for key in same}}
 
 
 def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
@@ -829,11 +904,13 @@ def _show_guid_changed(old: str, new: str) -> Problem:
 def _flag_problems(
     remove: dict[str, str],
     reissue: dict[str, str],
-    old: dict[str, Entry],
-    new: dict[str, Entry],
+    old: Mapping[str, Entry],
+    new: Mapping[str, Entry],
 ) -> list[Problem]:
     """--remove and --reissue-guid must name what they allow: a typo must not pass silently."""
     problems: list[Problem] = []
+    if not remove and not reissue:
+        return problems
     known = sorted(set(old) | set(new))
     for key, name in sorted(remove.items()):
         if key not in old:
@@ -972,7 +1049,8 @@ def _remember_made_of(run: BuildContext | None, data: bytes, made_of: Mapping[st
     digest = data_digest(data)
     kept = stage.entry(_MADE_OF_KEY)
     if kept is None or kept[0] != digest or kept[1] != made_of:
-        stage.put(_MADE_OF_KEY, digest, dict(made_of))
+        # sorted by key, as the ledger's lines are (the next run reads them so)
+        stage.put(_MADE_OF_KEY, digest, dict(sorted(made_of.items())))
 
 
 def describe(diff: FeedDiff, dry_run: bool) -> list[str]:
