@@ -119,14 +119,32 @@ def test_an_edit_reads_no_other_episode_to_compare_it_with_the_ledger(
     assert [e["title"] for e in entries if e["key"] == EDITED] == ["Episode 7, retitled"]
 
 
+def _rename(show: Path, number: int) -> None:
+    """ep<N>.yaml renamed, its GUID pinned: its page moves and leaves a redirect."""
+    entries = json.loads((show / LEDGER_FILE).read_text(encoding="utf-8"))["episodes"]
+    guid = next(e["guid"] for e in entries if e["key"] == f"ep{number}")
+    (show / "episodes" / f"ep{number}.yaml").unlink()
+    (show / "episodes" / f"ep{number}-moved.yaml").write_text(
+        _episode(number, extra=f"guid: {guid}\n"), encoding="utf-8"
+    )
+
+
 def test_the_ledger_of_incremental_publishes_is_the_ledger_of_a_fresh_one(tmp_path: Path):
     cached, fresh = _show(tmp_path / "a" / "show"), _show(tmp_path / "b" / "show")
-    for title in ("Episode 7, once", "Episode 7, twice"):
-        _edit(cached, 7, title)
-        _edit(fresh, 7, title)
-        assert _publish(cached) == 0
-        assert _publish(fresh, "--no-cache") == 0
+    steps = [
+        lambda show: _edit(show, 7, "Episode 7, once"),
+        lambda show: _rename(show, 9),  # the ledger gains its pages and redirects
+        lambda show: _edit(show, 7, "Episode 7, twice"),  # and keeps them
+        lambda show: _edit(show, 30, extra="guid: one-of-its-own\n"),  # re-issued
+    ]
+    for number, step in enumerate(steps):
+        step(cached)
+        step(fresh)
+        flags = ("--reissue-guid", "ep30") if number == 3 else ()
+        assert _publish(cached, *flags) == 0
+        assert _publish(fresh, "--no-cache", *flags) == 0
         assert (cached / LEDGER_FILE).read_bytes() == (fresh / LEDGER_FILE).read_bytes()
+    assert '"redirects"' in (cached / LEDGER_FILE).read_text(encoding="utf-8")
 
 
 def test_a_guid_change_of_an_episode_is_still_refused(tmp_path: Path, capsys):

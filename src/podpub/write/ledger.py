@@ -726,8 +726,8 @@ def _previous_ledger(
     text = data.decode("utf-8")
     kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY) if run is not None else None
     if kept is not None and kept[0] == data_digest(data):
-        made_before: Mapping[str, str] = kept[1]  # sorted by key, as the ledger's lines
-        own = _own_ledger(text, list(made_before))
+        made_before: Mapping[str, str] = kept[1]
+        own = _own_ledger(text, sorted(made_before))  # kept sorted: a pass to check it
         if own is not None:
             return own, made_before
     return parse_ledger(text), {}
