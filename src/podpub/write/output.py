@@ -237,7 +237,7 @@ class Staging:
         known = self.present.get(rel)
         if known is None or known[0] != identity:
             return None
-        if stamp(os.path.join(self._root, rel)) != known[1]:
+        if stamp(self._root + os.sep + rel) != known[1]:  # 40,000 of them: no os.path.join
             return None
         self.manifest[rel] = known
         return known
@@ -333,11 +333,11 @@ class Staging:
                     break  # not empty (or gone): its parents are not empty either
                 rel_dir = os.path.dirname(rel_dir)
         folders = {""}
-        for rel in self.manifest:
-            parent = os.path.dirname(rel)
+        for rel in self.manifest:  # 40,000 site paths ("a/b/c", no "//"): rpartition
+            parent = rel.rpartition("/")[0]
             while parent not in folders:
                 folders.add(parent)
-                parent = os.path.dirname(parent)
+                parent = parent.rpartition("/")[0]
         # Carried files are described too ("kept", never reused): a name dropped from
         # keep: is then removed from the standby like any file that left the site.
         return Standby(dict(self.manifest), self._folder_stamps(folders, self.written | gone))
