@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext
+from podpub.context import LEDGER, BuildContext
 from podpub.digests import data_digest
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
@@ -60,7 +60,7 @@ _HEADER = (
 # whose record has that digest has the very entry the ledger holds: the comparison
 # skips it without reading the record's texts (10,000 of them at each edit otherwise).
 # Not pruned by the engine (it names the stages it prunes): it is replaced, never grown.
-MADE_OF_STAGE = "ledger"
+MADE_OF_STAGE = LEDGER
 _MADE_OF_KEY = LEDGER_FILE
 _EPISODES_LINE = '  "episodes": ['  # render_ledger's line before the first entry
 
