@@ -12,10 +12,13 @@ import json
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from podpub.cli import main
+from podpub.write import linked
 from podpub.write.linked import LINKED_FILE
 from podpub.write.output import output_state
 
@@ -106,3 +109,28 @@ def test_a_descriptor_linked_from_inside_the_output_folder_is_refused(tmp_path: 
     assert main(["publish", str(show), "--out", str(out)]) == 1
     assert f"it holds episodes/ep4.yaml ({inside.resolve()})" in capsys.readouterr().err
     assert inside.is_file()
+
+
+def test_an_edit_looks_at_no_published_audio_to_keep_track_of_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The hard-link bookkeeping (linked-media.json) of an edit: the staging stamped the
+    files it kept and the run stamped the show's audio already; neither the published
+    copies nor the show's files are looked at again (two per episode on the old code)."""
+    show = _show(tmp_path / "show", count=12)
+    out = tmp_path / "public"
+    assert main(["publish", str(show), "--out", str(out)]) == 0
+    looked_at: list[str] = []
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        looked_at.append(str(path))
+        return os.stat(path, *args, **kwargs)
+
+    names = {name: getattr(os, name) for name in dir(os) if not name.startswith("__")}
+    monkeypatch.setattr(linked, "os", SimpleNamespace(**{**names, "stat": stat}))
+    (show / "episodes" / "ep2.yaml").write_text(
+        MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/ep2.mp3"), encoding="utf-8"
+    )
+
+    assert main(["publish", str(show), "--out", str(out)]) == 0
+    assert [path for path in looked_at if path.endswith(".mp3")] == []
