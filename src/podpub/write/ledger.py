@@ -27,15 +27,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from podpub.context import LEDGER, BuildContext
+from podpub.digests import data_digest
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
 from podpub.resolve.analytics import same_file
@@ -51,6 +54,15 @@ _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
     "Written by podpub publish; see docs/safety.md, 'The published ledger'."
 )
+# The cache stage (one entry) that says what the ledger podpub last wrote was made of:
+# the digest of its bytes → each entry's key → the digest of the record it was made
+# from (run.record_digest). While published.lock still has those bytes, an episode
+# whose record has that digest has the very entry the ledger holds: the comparison
+# skips it without reading the record's texts (10,000 of them at each edit otherwise).
+# Not pruned by the engine (it names the stages it prunes): it is replaced, never grown.
+MADE_OF_STAGE = LEDGER
+_MADE_OF_KEY = LEDGER_FILE
+_EPISODES_LINE = '  "episodes": ['  # render_ledger's line before the first entry
 
 
 # --- the ledger --------------------------------------------------------------------
@@ -111,7 +123,7 @@ _OPTIONAL = ("people", "notes")
 @dataclass(frozen=True)
 class Ledger:
     show_guid: str | None
-    episodes: dict[str, Entry] = field(default_factory=dict)  # by key
+    episodes: Mapping[str, Entry] = field(default_factory=dict)  # by key
     # The addresses of published pages that a later publish may move (redirects.py):
     # page identity ("episode:<key>", "person:<name>") → folder ("people/<id>/"); an
     # episode whose folder is episodes/<key>/ is left out. None: a ledger written before
@@ -121,16 +133,60 @@ class Ledger:
     redirects: dict[str, str] = field(default_factory=dict)
 
 
+class Entries(Mapping[str, Entry]):
+    """A ledger's entries by key, some still as the line podpub wrote for them in
+    published.lock: such an entry is read from its line when asked for, and written
+    back as that line (render_ledger). An edit of one episode in a show of 10,000
+    then reads and renders one line of the ledger, not all of them."""
+
+    def __init__(self, entries: dict[str, Entry], lines: Mapping[str, str]) -> None:
+        self._entries = entries  # the entries given, and those read since
+        self._given = set(entries)  # whose line, if any, is not theirs
+        self._lines = lines  # key → its line of JSON, for the keys not given
+        self._keys = sorted(self._given.union(lines))
+
+    def __getitem__(self, key: str) -> Entry:
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = _entry_of_line(self._lines[key])
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries or key in self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def line(self, key: str) -> str | None:
+        """The entry's line of JSON as podpub wrote it, if it is the one kept."""
+        return None if key in self._given else self._lines.get(key)
+
+    def lines_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The kept lines of ``keys`` (those that have one)."""
+        lines, given = self._lines, self._given
+        return {key: lines[key] for key in keys if key in lines and key not in given}
+
+
 def read_ledger(show_dir: Path) -> Ledger | None:
     """The ledger of the show, or None before the first publish. Raises PodpubError if broken."""
+    found = _read_ledger_bytes(show_dir)
+    return parse_ledger(found.decode("utf-8")) if found is not None else None
+
+
+def _read_ledger_bytes(show_dir: Path) -> bytes | None:
+    """published.lock's bytes (UTF-8), or None before the first publish."""
     path = show_dir / LEDGER_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        data.decode("utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise PodpubError([_ledger_problem(None, f"cannot read it: {exc}")]) from None
-    return parse_ledger(text)
+    return data
 
 
 def parse_ledger(text: str) -> Ledger:
@@ -178,20 +234,14 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
     if not isinstance(raw, list):
         problems.append(_ledger_problem(None, "has no list of episodes"))
         return Ledger(None)
-    wanted = {
-        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
-    }
+    wanted = _wanted_fields()
     names, kinds = tuple(wanted), tuple(wanted.values())
     for index, item in enumerate(raw):
         unknown = [name for name in _OPTIONAL if isinstance(item, dict) and name not in item]
         # an older ledger: checked as if empty, then None
         item = {**item, **dict.fromkeys(unknown, "")} if unknown else item
         # the exact types (a bool is no length): one line of 10,000 in a big show's ledger
-        if (
-            not isinstance(item, dict)
-            or item.keys() != wanted.keys()
-            or tuple(type(item[name]) for name in names) != kinds
-        ):
+        if not _well_formed(item, wanted, names, kinds):
             problems.append(
                 _ledger_problem(
                     None,
@@ -200,13 +250,82 @@ def _ledger_from(data: Any, problems: list[Problem]) -> Ledger:
                 )
             )
             continue
-        entry = Entry(**{**item, **dict.fromkeys(unknown)})
+        entry = _entry(item, names, unknown)
         if entry.key in episodes:
             problems.append(_ledger_problem(None, f"lists {entry.key!r} twice; keep one line"))
         episodes[entry.key] = entry
     pages = _addresses(data, "pages", problems) if "pages" in data else None
     redirects = _addresses(data, "redirects", problems) or {}
     return Ledger(show_guid if isinstance(show_guid, str) else None, episodes, pages, redirects)
+
+
+def _wanted_fields() -> dict[str, type]:
+    """Each field of a ledger line and the exact type of its value."""
+    return {
+        name: (int if f.type == "int" else str) for name, f in Entry.__dataclass_fields__.items()
+    }
+
+
+def _well_formed(
+    item: Any, wanted: dict[str, type], names: tuple[str, ...], kinds: tuple[type, ...]
+) -> bool:
+    return (
+        isinstance(item, dict)
+        and item.keys() == wanted.keys()
+        and tuple(type(item[name]) for name in names) == kinds
+    )
+
+
+def _entry_of_line(line: str) -> Entry:
+    """The entry of one line of a ledger podpub wrote itself (Entries)."""
+    wanted = _wanted_fields()
+    names, kinds = tuple(wanted), tuple(wanted.values())
+    item = json.loads(line)
+    unknown = [name for name in _OPTIONAL if isinstance(item, dict) and name not in item]
+    item = {**item, **dict.fromkeys(unknown, "")} if unknown else item
+    if not _well_formed(item, wanted, names, kinds):  # not what podpub writes: tampered with
+        raise PodpubError([_ledger_problem(None, f"has a damaged line: {line[:80]}")])
+    return _entry(item, names, unknown)
+
+
+def _own_ledger(text: str, keys: list[str]) -> Ledger | None:
+    """The ledger in ``text``, a file podpub rendered itself (render_ledger) with the
+    entries of ``keys`` (sorted): its entries left as their lines (:class:`Entries`),
+    the rest read; None if the text is not laid out so."""
+    count = len(keys)
+    lines = text.split("\n", count + 6)  # the rest (pages, redirects) in one piece
+    if len(lines) < count + 7 or lines[4] != _EPISODES_LINE:
+        return None
+    if lines[5 + count] not in ("  ]", "  ],"):
+        return None
+    try:
+        head = json.loads("\n".join(lines[:5]) + "]}")
+        tail = json.loads('{"episodes": [\n' + "\n".join(lines[5 + count :]))
+    except json.JSONDecodeError:
+        return None
+    problems: list[Problem] = []
+    pages = _addresses(tail, "pages", problems) if "pages" in tail else None
+    redirects = _addresses(tail, "redirects", problems) or {}
+    show_guid = head.get("show_guid")
+    if problems or head.get("format") != FORMAT or not isinstance(show_guid, (str, type(None))):
+        return None
+    rows = {
+        key: row[4:].removesuffix(",") for key, row in zip(keys, lines[5 : 5 + count], strict=True)
+    }
+    return Ledger(show_guid, Entries({}, rows), pages, redirects)
+
+
+def _entry(item: dict[str, Any], names: tuple[str, ...], unknown: list[str]) -> Entry:
+    """The entry of a checked ledger line, made without Entry's frozen ``__init__``
+    (eleven ``object.__setattr__`` calls per line: a third of reading 10,000 lines);
+    its fields in their declared order, as render_ledger writes them back."""
+    entry = object.__new__(Entry)
+    values = entry.__dict__
+    for name in names:
+        values[name] = item[name]
+    for name in unknown:
+        values[name] = None
+    return entry
 
 
 def _addresses(data: dict[str, Any], name: str, problems: list[Problem]) -> dict[str, str]:
@@ -245,16 +364,14 @@ def render_ledger(ledger: Ledger) -> bytes:
         f'  "show_guid": {json.dumps(ledger.show_guid)},',
         '  "episodes": [',
     ]
-    entries = [ledger.episodes[key] for key in sorted(ledger.episodes)]
-    for i, entry in enumerate(entries):
-        # what is not known (an imported or older entry) is left out
-        fields = {
-            name: value
-            for name, value in entry.__dict__.items()
-            if not (name in _OPTIONAL and value is None)
-        }
-        text = json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
-        lines.append(f"    {text}{',' if i < len(entries) - 1 else ''}")
+    episodes = ledger.episodes
+    keys = sorted(episodes)
+    kept = episodes.line if isinstance(episodes, Entries) else None
+    for i, key in enumerate(keys):
+        text = kept(key) if kept is not None else None
+        if text is None:
+            text = _entry_text(episodes[key])
+        lines.append(f"    {text}{',' if i < len(keys) - 1 else ''}")
     lines.append("  ]")
     for name, section in (("pages", ledger.pages), ("redirects", ledger.redirects)):
         if section:
@@ -262,6 +379,16 @@ def render_ledger(ledger: Ledger) -> bytes:
             lines += _section_lines(name, section)
     lines += ["}", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _entry_text(entry: Entry) -> str:
+    """An entry's line of JSON; what is not known (an imported or older entry) is left out."""
+    fields = {
+        name: value
+        for name, value in entry.__dict__.items()
+        if not (name in _OPTIONAL and value is None)
+    }
+    return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _section_lines(name: str, section: dict[str, str]) -> list[str]:
@@ -310,6 +437,9 @@ class FeedDiff:
     ledger: Ledger  # the ledger to write once the new site is published
     show_guid_change: tuple[str, str] | None = None
     previous: Ledger | None = None  # the ledger of the last publish, if any
+    # key → the digest of the record each entry of ``ledger`` is made from (with a run):
+    # kept once the ledger is written, for the next comparison (MADE_OF_STAGE).
+    made_of: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def moved_pages(self) -> dict[str, str]:
         """Page folders this publish moves: old folder → new (redirects.py added them)."""
@@ -481,26 +611,36 @@ def compare(
     site: SiteRecord,
     remove: Iterable[str] = (),
     reissue_guid: Iterable[str] = (),
+    run: BuildContext | None = None,
 ) -> FeedDiff:
-    """Set the new site against the ledger: the diff, and every change a publish refuses."""
-    ledger = read_ledger(show_dir)
+    """Set the new site against the ledger: the diff, and every change a publish refuses.
+
+    With a run, an episode whose record is the one its entry in the ledger was made
+    from (MADE_OF_STAGE) keeps that entry as it is: nothing of it can have changed.
+    """
     now = site.build_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     remove_keys = {episode_key(name): name for name in remove}
     reissue_keys = {episode_key(name): name for name in reissue_guid}
-    new = {e.key: Entry.of(e, now) for e in site.episodes}
-    old = ledger.episodes if ledger else {}
+    made_of = _record_digests(run, site)
+    ledger, made_before = _previous_ledger(show_dir, run)
+    old: Mapping[str, Entry] = ledger.episodes if ledger else {}
+    # the episodes whose entry is the ledger's as it is: not even read
+    same = {key for key, digest in made_of.items() if made_before.get(key) == digest}
+    new = {e.key: Entry.of(e, now) for e in site.episodes if e.key not in same}
+    published = {e.key for e in site.episodes}
     problems: list[Problem] = []
     changes: list[EpisodeChange] = []
 
-    gone = [k for k in sorted(old) if k not in new]
+    gone = [k for k in sorted(old) if k not in published]
     fresh = [k for k in sorted(new) if k not in old]
     by_guid = {new[k].guid: k for k in fresh}
     renames = {k: by_guid[old[k].guid] for k in gone if old[k].guid in by_guid}
     renamed_to = {target: source for source, target in renames.items()}
-    # Which key published each GUID (compared trimmed and case-insensitively).
-    owners = {_norm(entry.guid): key for key, entry in old.items()}
+    # Which key published each GUID (compared trimmed and case-insensitively): made
+    # when an added episode or a changed GUID asks.
+    owners = functools.cache(lambda: {_norm(entry.guid): key for key, entry in old.items()})
 
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | published) - same):
         if key in renames:
             continue
         if key in renamed_to:
@@ -515,7 +655,7 @@ def compare(
             continue
         if key not in old:
             entry = new[key]
-            problem = _guid_taken(entry, owners, renamed_to)
+            problem = _guid_taken(entry, owners(), renamed_to)
             problems += [problem] if problem else []
             changes.append(
                 EpisodeChange(
@@ -523,7 +663,7 @@ def compare(
                 )
             )
             continue
-        if key not in new:
+        if key not in published:
             removed = _removed(old[key], site, fresh, new, key in remove_keys, problems)
             changes.append(removed)
             if problems and removed.refused and removed.why == WHY_SKIPPED:
@@ -536,7 +676,7 @@ def compare(
             continue
         refused = ""
         if before.guid != after.guid:
-            taken = _guid_taken(after, owners, renamed_to)
+            taken = _guid_taken(after, owners(), renamed_to)
             if taken:
                 problems.append(taken)
                 refused = taken.hint
@@ -548,7 +688,8 @@ def compare(
             EpisodeChange("changed", key, after.file, after.title, fields, refused=refused)
         )
 
-    problems += _flag_problems(remove_keys, reissue_keys, old, new)
+    episodes = _new_entries(new, old, same)
+    problems += _flag_problems(remove_keys, reissue_keys, old, episodes)
     show_change = None
     if ledger and ledger.show_guid and ledger.show_guid != site.show.guid:
         show_change = (ledger.show_guid, site.show.guid)
@@ -557,10 +698,51 @@ def compare(
         first_publish=ledger is None,
         episodes=tuple(changes),
         problems=tuple(problems),
-        ledger=Ledger(site.show.guid, new),
+        ledger=Ledger(site.show.guid, episodes),
         show_guid_change=show_change,
         previous=ledger,
+        made_of=made_of,
     )
+
+
+def _record_digests(run: BuildContext | None, site: SiteRecord) -> dict[str, str]:
+    """Each episode's key → its record's digest (the run has them: kept records bring
+    theirs from the cache); {} without a run."""
+    if run is None:
+        return {}
+    return {episode.key: run.record_digest(episode) for episode in site.episodes}
+
+
+def _previous_ledger(
+    show_dir: Path, run: BuildContext | None
+) -> tuple[Ledger | None, Mapping[str, str]]:
+    """The ledger of the last publish, and what its entries were made from (key → the
+    record digest; {} when not known). Known when published.lock has the very bytes
+    podpub last wrote (their digest is the one kept with what they were made of): its
+    entries are then left as their lines (:class:`Entries`), each read if asked for."""
+    data = _read_ledger_bytes(show_dir)
+    if data is None:
+        return None, {}
+    text = data.decode("utf-8")
+    kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY) if run is not None else None
+    if kept is not None and kept[0] == data_digest(data):
+        made_before: Mapping[str, str] = kept[1]
+        own = _own_ledger(text, sorted(made_before))  # kept sorted: a pass to check it
+        if own is not None:
+            return own, made_before
+    return parse_ledger(text), {}
+
+
+def _new_entries(
+    new: dict[str, Entry], old: Mapping[str, Entry], same: set[str]
+) -> Mapping[str, Entry]:
+    """The entries of the new ledger: ``new``, and those of ``same`` as they are in
+    ``old`` (their lines, when old is :class:`Entries`)."""
+    if not same:
+        return new
+    if isinstance(old, Entries):
+        return Entries(new, old.lines_of(same))
+    return {**new, **{key: old[key] for key in same}}
 
 
 def _field_changes(before: Entry, after: Entry) -> tuple[Change, ...]:
@@ -722,11 +904,13 @@ def _show_guid_changed(old: str, new: str) -> Problem:
 def _flag_problems(
     remove: dict[str, str],
     reissue: dict[str, str],
-    old: dict[str, Entry],
-    new: dict[str, Entry],
+    old: Mapping[str, Entry],
+    new: Mapping[str, Entry],
 ) -> list[Problem]:
     """--remove and --reissue-guid must name what they allow: a typo must not pass silently."""
     problems: list[Problem] = []
+    if not remove and not reissue:
+        return problems
     known = sorted(set(old) | set(new))
     for key, name in sorted(remove.items()):
         if key not in old:
@@ -827,17 +1011,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def guard(show_dir: Path, site: SiteRecord, options: Any) -> FeedDiff:
+def guard(
+    show_dir: Path, site: SiteRecord, options: Any, run: BuildContext | None = None
+) -> FeedDiff:
     """compare(), raising every refused change as one PodpubError (publish stops there)."""
-    diff = compare(show_dir, site, options.remove, options.reissue_guid)
+    diff = compare(show_dir, site, options.remove, options.reissue_guid, run)
     if diff.problems:
         raise PodpubError(list(diff.problems))
     return diff
 
 
 @contextlib.contextmanager
-def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
-    """Write the new ledger around the block: staged before it, renamed in once it succeeded."""
+def recording(
+    show_dir: Path, diff: FeedDiff | None, run: BuildContext | None = None
+) -> Iterator[None]:
+    """Write the new ledger around the block: staged before it, renamed in once it
+    succeeded; with a run, what it was made of is then kept for the next comparison."""
     pending = PendingLedger(show_dir, diff.ledger) if diff is not None else None
     try:
         yield
@@ -845,8 +1034,23 @@ def recording(show_dir: Path, diff: FeedDiff | None) -> Iterator[None]:
         if pending is not None:
             pending.discard()
         raise
-    if pending is not None:
+    if pending is not None and diff is not None:
         pending.commit()
+        _remember_made_of(run, pending.data, diff.made_of)
+
+
+def _remember_made_of(run: BuildContext | None, data: bytes, made_of: Mapping[str, str]) -> None:
+    """Keep, for the next comparison, the digest of the ledger's bytes now on disk and
+    the record digest of each of its entries (only once they are on disk: a failed run
+    leaves the old file, whose digest then no longer matches)."""
+    if run is None or not made_of:
+        return
+    stage = run.cache.stage(MADE_OF_STAGE)
+    digest = data_digest(data)
+    kept = stage.entry(_MADE_OF_KEY)
+    if kept is None or kept[0] != digest or kept[1] != made_of:
+        # sorted by key, as the ledger's lines are (the next run reads them so)
+        stage.put(_MADE_OF_KEY, digest, dict(sorted(made_of.items())))
 
 
 def describe(diff: FeedDiff, dry_run: bool) -> list[str]:

@@ -30,7 +30,8 @@ def check_publishable(
     if report.site is None or report.errors or not uses_ledger(options):
         return report  # publish stops before the ledger: so does the check
     try:
-        problems = compare(show_dir, report.site, options.remove, options.reissue_guid).problems
+        diff = compare(show_dir, report.site, options.remove, options.reissue_guid, run)
+        problems = diff.problems
     except PodpubError as exc:  # a damaged ledger: publish refuses it too
         problems = tuple(exc.problems)
     if not problems:

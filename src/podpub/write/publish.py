@@ -114,7 +114,7 @@ def publish(
     report, readings = _checked(show_dir, options, run)
     site = report.site
     assert site is not None
-    rewritten = changed_linked_media(show_dir, site)  # before this publish re-links them
+    rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
 
     from podpub.feed.build import chapters_json
     from podpub.resolve.chapters import episode_vtt as chapters_vtt
@@ -122,13 +122,13 @@ def publish(
     from podpub.site.render import page_renders
 
     feed = report.files[0].data
-    changes = guard(show_dir, site, options) if uses_ledger(options) else None
+    changes = guard(show_dir, site, options, run) if uses_ledger(options) else None
     if changes is not None:
         changes = with_redirects(changes, site)  # pages that moved keep their old address
     redirects = changes.ledger.redirects if changes is not None else preview_redirects(show_dir)
     refuse_inputs_inside(out, show_dir, site)
     with (
-        recording(show_dir, changes if records_ledger(options) else None),
+        recording(show_dir, changes if records_ledger(options) else None, run),
         staged(out, show_dir, run) as staging,
     ):
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
@@ -183,7 +183,7 @@ def publish(
         if before_commit is not None:
             before_commit()
         files = staging.files
-    record_linked_media(output_state(out, show_dir), site)
+    record_linked_media(output_state(out, show_dir), site, made_of.files)
     notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
 
@@ -199,7 +199,8 @@ def dry_run(
     options = options or PublishOptions()
     check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     site = check(show_dir, options, run)
-    return site, with_redirects(compare(show_dir, site, options.remove, options.reissue_guid), site)
+    diff = compare(show_dir, site, options.remove, options.reissue_guid, run)
+    return site, with_redirects(diff, site)
 
 
 def preview_redirects(show_dir: Path) -> dict[str, str]:

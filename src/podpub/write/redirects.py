@@ -35,10 +35,11 @@ BLOCK_START = "# podpub: pages that moved (written by podpub publish; keep your 
 BLOCK_END = "# podpub: end"
 
 
-def page_folders(site: SiteRecord) -> dict[str, str]:
-    """Every page that can move, by identity: ``episode:<key>`` and ``person:<name>``."""
+def page_folders(site: SiteRecord, people: Iterable[PersonRef] | None = None) -> dict[str, str]:
+    """Every page that can move, by identity: ``episode:<key>`` and ``person:<name>``.
+    ``people``: :func:`_people` of the site, when the caller has them already."""
     found = {f"episode:{e.key}": _folder(e.page_path) for e in site.episodes}
-    for person in _people(site):
+    for person in _people(site) if people is None else people:
         found.setdefault(f"person:{person.name}", _folder(person_path(person)))
     return found
 
@@ -57,9 +58,10 @@ def recorded_pages(folders: Mapping[str, str]) -> dict[str, str]:
 def with_redirects(diff: FeedDiff, site: SiteRecord) -> FeedDiff:
     """The diff whose new ledger records the site's page folders and every redirect:
     those of the last publish, and one for each page this publish moves."""
-    folders = page_folders(site)
+    people = _people(site)  # once: every credit of every episode
+    folders = page_folders(site, people)
     renamed = {e.key: episode_key(e.old_file or "") for e in diff.of_kind("renamed")}
-    redirects = plan_redirects(diff.previous, folders, renamed, _people(site))
+    redirects = plan_redirects(diff.previous, folders, renamed, people)
     ledger = replace(diff.ledger, pages=recorded_pages(folders), redirects=redirects)
     return replace(diff, ledger=ledger)
 
@@ -167,10 +169,12 @@ def _own_lines(text: str) -> list[str]:
 def _people(site: SiteRecord) -> list[PersonRef]:
     """Everyone with a page: credited in a published episode (site/people.py)."""
     found: dict[str, PersonRef] = {}
-    for episode in site.episodes:
-        for group in episode.credits:
-            for person in group.people:
-                found.setdefault(person.id, person)
+    # Records read from one cache file share their credit lines (one pickle): each
+    # line is looked at once, not once per episode that has it.
+    groups = {id(group): group for episode in site.episodes for group in episode.credits}
+    for group in groups.values():
+        for person in group.people:
+            found.setdefault(person.id, person)
     return list(found.values())
 
 
