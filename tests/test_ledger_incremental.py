@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from podpub.cli import main
-from podpub.resolve.records import KeptEpisodeRecord
+from podpub.build.kept import LentEpisodeRecord
 from podpub.write import ledger as ledger_module
 from podpub.write.ledger import LEDGER_FILE
 
@@ -65,16 +65,17 @@ def _edit(show: Path, number: int, title: str = "", extra: str = "") -> None:
     path.write_text(_episode(number, title, extra), encoding="utf-8")
 
 
-def _undeferred_while_comparing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The keys of the records whose deferred texts are read during the ledger comparison."""
+def _unpacked_while_comparing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the records whose kept contents are unpickled during the ledger
+    comparison (the store lends kept records: build/kept.py)."""
     seen: list[str] = []
     comparing = [False]
-    undefer, compare = KeptEpisodeRecord._undefer, ledger_module.compare
+    unpack, compare = LentEpisodeRecord._unpack, ledger_module.compare
 
-    def spy_undefer(record: KeptEpisodeRecord) -> None:
+    def spy_unpack(record: LentEpisodeRecord) -> None:
         if comparing[0]:
             seen.append(record.__dict__["key"])
-        undefer(record)
+        unpack(record)
 
     def spy_compare(*args: Any, **kwargs: Any) -> Any:
         comparing[0] = True
@@ -83,7 +84,7 @@ def _undeferred_while_comparing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         finally:
             comparing[0] = False
 
-    monkeypatch.setattr(KeptEpisodeRecord, "_undefer", spy_undefer)
+    monkeypatch.setattr(LentEpisodeRecord, "_unpack", spy_unpack)
     monkeypatch.setattr(ledger_module, "compare", spy_compare)
     return seen
 
@@ -107,13 +108,13 @@ def test_an_edit_reads_no_other_episode_to_compare_it_with_the_ledger(
 ):
     show = _show(tmp_path / "show")
     _edit(show, 7, "Episode 7, retitled")
-    undeferred = _undeferred_while_comparing(monkeypatch)
+    unpacked = _unpacked_while_comparing(monkeypatch)
     rendered = _rendered_entries(monkeypatch)
 
     assert _publish(show) == 0
 
     # the other 29 records keep their texts in the cache: only the edited one is read
-    assert undeferred == [] or undeferred == [EDITED]
+    assert unpacked == [] or unpacked == [EDITED]
     assert rendered == [EDITED]  # one line of the ledger written anew, the others kept
     entries = json.loads((show / LEDGER_FILE).read_text(encoding="utf-8"))["episodes"]
     assert [e["title"] for e in entries if e["key"] == EDITED] == ["Episode 7, retitled"]
