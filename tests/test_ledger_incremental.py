@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from podpub.cli import main
 from podpub.build.kept import LentEpisodeRecord
+from podpub.cli import main
 from podpub.write import ledger as ledger_module
 from podpub.write.ledger import LEDGER_FILE
 
