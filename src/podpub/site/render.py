@@ -208,11 +208,18 @@ class PageRenderer:
 
         self.env.globals["shared"] = shared
         self._key_base: tuple[str, str] | None = None
+        # each episode's digest, in the order of site.episodes: what stands for it in the
+        # keys of the pages that show it (made once per run, before the workers fork)
+        self._episode_digests: list[str] = []
+        self._digest_of: dict[int, str] = {}  # id(record) → digest: a person's episodes
         if self.keys is not None:
-            # each episode record digested once for every page's key, and each page
-            # template's use of ``site`` found once, before the worker processes fork
             self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
+            digest = self.run.record_digest  # type: ignore[union-attr]  (keys: a run)
+            self._episode_digests = [digest(episode) for episode in site.episodes]
+            self._digest_of = {
+                id(e): d for e, d in zip(site.episodes, self._episode_digests, strict=True)
+            }
 
     def _keyed(self, template: str, render: Callable[[], bytes], *parts: Any) -> Any:
         """``render`` with its key, known before it renders (site/keys.py): the template
@@ -224,10 +231,9 @@ class PageRenderer:
             return render
         return run.keyed(render, template, self._key_base, *parts, digested=True)
 
-    def _digests(self, episodes: Sequence[EpisodeRecord]) -> tuple[str, ...]:
-        """The episodes of a page's key, as their digests (made once per run)."""
-        digest = self.run.record_digest  # type: ignore[union-attr]  (only with keys)
-        return tuple([digest(episode) for episode in episodes])
+    def _digests(self, start: int, stop: int) -> tuple[str, ...]:
+        """The digests of ``site.episodes[start:stop]``, for a page's key."""
+        return tuple(self._episode_digests[max(0, start) : stop])
 
     def show_render(self, number: int) -> Callable[[], bytes]:
         """Show page ``number``, keyed on its number, the count of pages and of episodes
@@ -236,15 +242,15 @@ class PageRenderer:
         if self.keys is None:
             return render
         first = (number - 1) * self.per_page
-        listed = self.site.episodes[first : first + self.per_page]
+        listed = self._digests(first, first + self.per_page)
         counts = (number, self.page_count, len(self.site.episodes))
-        return self._keyed(SHOW_TEMPLATE, render, "show", counts, self._digests(listed))
+        return self._keyed(SHOW_TEMPLATE, render, "show", counts, listed)
 
     def not_found_render(self) -> Callable[[], bytes]:
         """``404.html``, keyed on the latest episodes it lists."""
         if self.keys is None:
             return self.not_found_page
-        latest = self._digests(self.site.episodes[:NOT_FOUND_LATEST])
+        latest = self._digests(0, NOT_FOUND_LATEST)
         return self._keyed(NOT_FOUND_TEMPLATE, self.not_found_page, "404", latest)
 
     def redirect_render(self, old: str, new: str) -> Callable[[], bytes]:
@@ -365,12 +371,12 @@ class PageRenderer:
         if self.keys is None:
             return render
         episodes = self.site.episodes
-        neighbours = episodes[max(0, index - 1) : index + 2]
+        neighbours = self._digests(index - 1, index + 2)
         transcript_stamps = tuple(stamp(t.source) for t in episodes[index].transcripts)
         # the page, its neighbours and where it sits among them (first, last, between)
         where = (index > 0, index + 1 < len(episodes))
         return self._keyed(
-            EPISODE_TEMPLATE, render, "episode", where, self._digests(neighbours), transcript_stamps
+            EPISODE_TEMPLATE, render, "episode", where, neighbours, transcript_stamps
         )
 
     def person_render(self, page: PersonPage) -> Callable[[], bytes]:
@@ -382,7 +388,8 @@ class PageRenderer:
             return render
         place = (page.person, page.number, page.page_count, page.path, page.url)
         header = (page.appearance_count, page.roles)
-        listed = self._digests([appearance.episode for appearance in page.appearances])
+        digest_of = self._digest_of
+        listed = tuple([digest_of[id(appearance.episode)] for appearance in page.appearances])
         return self._keyed(PERSON_TEMPLATE, render, "person", place, header, listed)
 
     def person_page(self, page: PersonPage) -> bytes:
