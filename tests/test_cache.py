@@ -220,7 +220,7 @@ def test_an_episode_edit_rerenders_only_the_person_page_that_lists_it(
     person_page = PageRenderer.person_page
 
     def spy(renderer: PageRenderer, page: PersonPage) -> bytes:
-        data = person_page(renderer, page)  # raises pagememo.Reuse when not rendered
+        data = person_page(renderer, page)  # not called when the page is unchanged
         rendered.append(page.path)
         return data
 

@@ -42,7 +42,6 @@ class BuildContext(Protocol):
     cache: Any  # build.store.ShowCache: ``cache.stage(name)`` is one kept stage
     cache_options: Any  # build.store.CacheOptions: ``enabled``, ``verify``
     out: Path | None  # the output folder whose files may be reused, if any
-    page_slot: Any  # the page being staged in this process (site/keys.PageSlot), or None
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = ...

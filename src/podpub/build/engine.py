@@ -80,7 +80,8 @@ __all__ = [
     "Engine",
     "KeyedRender",
 ]
-MANIFEST = "manifest"  # the "output-…" stage: rel → (render keys, digest, stamp)
+MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
+MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
 # each pickled on its own: the live site's description becomes the standby's next time
 # as it is, neither read nor written again (41,000 files at 10,000 episodes)
@@ -125,9 +126,6 @@ class Engine:
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
-        # the page being staged in this process (site/keys.py's PageSlot), if any: its
-        # templates record their render keys in it (one page at a time per process)
-        self.page_slot: Any = None
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -419,7 +417,7 @@ class Engine:
         if self._previous is None:
             found = MISS
             if self.output_key is not None:
-                found = self.cache.stage(self.output_key).get(MANIFEST, "v1")
+                found = self.cache.stage(self.output_key).get(MANIFEST, MANIFEST_VERSION)
             self._previous = found if isinstance(found, dict) else {}
         return self._previous
 
@@ -427,7 +425,7 @@ class Engine:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is not None and self.output_key is not None:
             stage = self.cache.stage(self.output_key)
-            stage.put(MANIFEST, "v1", self.manifest)
+            stage.put(MANIFEST, MANIFEST_VERSION, self.manifest)
             if self._sites is not None:
                 stage.put(SITES, "v2", self._sites)
 
@@ -435,7 +433,7 @@ class Engine:
         self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
     ) -> None:
         """Each file into the staging folder, shared out over the worker processes;
-        files unchanged since the previous publish are linked from it (see pagememo.py),
+        files unchanged since the previous publish are linked from it (see site/keys.py),
         or kept as they are in the standby (output.py)."""
         self.previous  # noqa: B018  (read before forking: the workers share it)
 
@@ -466,48 +464,34 @@ class Engine:
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
-    ) -> tuple[tuple[Any, str, bool], tuple[Any, ...]]:
-        """Render (unless unchanged) and stage one file: ``((keys, digest, not
-        rendered), staging entry)``."""
+    ) -> tuple[tuple[str | None, str, bool], tuple[Any, ...]]:
+        """Stage one rendered file: ``((key, digest, not rendered), staging entry)``. A
+        file whose key (known before rendering) is the one recorded last time, and whose
+        last copy is still as written, is kept or linked: its render is never started."""
         previous = self.previous.get(rel)
         key = render.key if isinstance(render, KeyedRender) else None
-        # the key known before rendering comes first among the page's keys
-        same_key = key is not None and previous is not None and bool(previous[0])
-        same_key = same_key and previous[0][0] == key  # type: ignore[index]
-        if same_key:
-            kept = staging.keep(rel, ("bytes", previous[1]))  # type: ignore[index]
-            if kept is not None:  # the standby has it already (most files of an edit)
-                return (previous[0], previous[1], True), kept  # type: ignore[index]
-        from podpub.site.keys import PageSlot, Reuse
+        if key is not None and previous is not None and previous[0] == key:
+            kept = self._unchanged(staging, rel, previous)
+            if kept is not None:
+                return (key, previous[1], True), kept
+        data = render()
+        identity = content_identity(data)
+        if previous is not None and previous[1] == identity[1] and self._intact(rel, previous):
+            staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
+        else:
+            staged = staging.write(rel, data, identity)
+        return (key, identity[1], False), staged
 
-        intact = previous is not None and self._intact(rel, previous)
-        slot = PageSlot(rel, previous[0] if intact and previous[0] else None)
-        outer, self.page_slot = self.page_slot, slot  # what the page's templates consult
-        skipped = False
-        try:
-            try:
-                if key is not None:
-                    slot.keys.append(key)
-                    slot.keyed_before = True
-                    if same_key and intact:
-                        raise Reuse(rel)
-                data = render()
-            except Reuse:
-                skipped = True
-            if skipped:
-                digest = previous[1]  # type: ignore[index]
-                identity = ("bytes", digest)
-            else:
-                identity = content_identity(data)
-                digest = identity[1]
-            if intact and previous[1] == digest:  # type: ignore[index]
-                staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
-            else:
-                staged = staging.write(rel, data, identity)
-        finally:
-            self.page_slot = outer
-        keys = None if slot.unkeyable else tuple(slot.keys)
-        return (keys, digest, skipped), staged
+    def _unchanged(
+        self, staging: Any, rel: str, previous: tuple[Any, ...]
+    ) -> tuple[Any, ...] | None:
+        """An unchanged file staged without rendering it: the standby's copy kept (most
+        files of an edit), else the live site's linked if intact; None if neither is."""
+        identity = ("bytes", previous[1])
+        kept = staging.keep(rel, identity)
+        if kept is None and self._intact(rel, previous):
+            kept = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
+        return kept  # type: ignore[no-any-return]
 
     def keyed(
         self, render: Callable[[], bytes], *parts: Any, digested: bool = False
@@ -569,9 +553,9 @@ class Engine:
 
 
 class KeyedRender:
-    """A file's render with the digest of everything it is made from: when the previous
-    publish made the same file from the same key, it is not rendered again (a page's
-    key is found by pagememo.py as it renders; a chapters file's is known before)."""
+    """A file's render with the digest of everything it is made from, known before it
+    renders (site/keys.py for pages): when the previous publish made the same file
+    from the same key, it is not rendered again."""
 
     __slots__ = ("key", "render")
 

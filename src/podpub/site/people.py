@@ -92,37 +92,73 @@ def person_path(person: PersonRef, number: int = 1) -> str:
 def person_pages(site: SiteRecord, per_page: int) -> list[PersonPage]:
     """The pages of everyone credited in a published episode, in order of first credit
     (newest episode first, credit lines in order); each person's pages in order, each
-    listing ``per_page`` appearances, the newest on the first."""
+    listing ``per_page`` appearances, the newest on the first.
+
+    One pass over the credits (every page of an edit's rebuild starts from here: 44,000
+    appearances at 10,000 episodes), the roles counted as they are met."""
     people: dict[str, PersonRef] = {}
     appearances: dict[str, list[Appearance]] = {}
+    counts: dict[str, dict[str, int]] = {}  # person → role label → episodes
     for episode in site.episodes:
-        roles: dict[str, list[Role]] = {}
-        for group in episode.credits:
-            for person in group.people:
-                people.setdefault(person.id, person)
-                roles.setdefault(person.id, []).append(group.role)
-        for pid, held in roles.items():
-            appearances.setdefault(pid, []).append(Appearance(episode, tuple(held)))
+        for pid, held in _roles_of(episode, people).items():
+            appearances.setdefault(pid, []).append(Appearance(episode, held))
+            _count_roles(counts.setdefault(pid, {}), held)
     per_page = max(1, per_page)
     pages: list[PersonPage] = []
     for pid, person in people.items():
-        listed = appearances[pid]
-        count = math.ceil(len(listed) / per_page)
-        for number in range(1, count + 1):
-            first = (number - 1) * per_page
-            path = person_path(person, number)
-            pages.append(
-                PersonPage(
-                    person,
-                    number,
-                    count,
-                    path,
-                    site.show.url + path.removesuffix("index.html"),
-                    tuple(listed[first : first + per_page]),
-                    len(listed),
-                    role_counts(listed) if number == 1 else (),
-                )
-            )
+        pages += _pages_of(site, person, appearances[pid], _ordered(counts[pid]), per_page)
+    return pages
+
+
+def _roles_of(episode: EpisodeRecord, people: dict[str, PersonRef]) -> dict[str, tuple[Role, ...]]:
+    """Each person credited in ``episode`` → their roles in it, in credit order; each
+    person first met is added to ``people``."""
+    held: dict[str, list[Role]] = {}
+    for group in episode.credits:
+        role = group.role
+        for person in group.people:
+            roles = held.get(person.id)
+            if roles is None:
+                held[person.id] = [role]
+                people.setdefault(person.id, person)
+            else:
+                roles.append(role)
+    return {pid: tuple(roles) for pid, roles in held.items()}
+
+
+def _count_roles(counts: dict[str, int], roles: tuple[Role, ...]) -> None:
+    """One more episode for each label of ``roles`` (a label held twice counts once)."""
+    if len(roles) == 1:  # most credits: no label to count once
+        label = roles[0].label
+        counts[label] = counts.get(label, 0) + 1
+        return
+    for label in dict.fromkeys(role.label for role in roles):
+        counts[label] = counts.get(label, 0) + 1
+
+
+def _ordered(counts: dict[str, int]) -> tuple[RoleCount, ...]:
+    """The most frequent first, then in order of first credit (newest first)."""
+    order = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep order
+    return tuple(RoleCount(label, episodes) for label, episodes in order)
+
+
+def _pages_of(
+    site: SiteRecord,
+    person: PersonRef,
+    listed: list[Appearance],
+    roles: tuple[RoleCount, ...],
+    per_page: int,
+) -> list[PersonPage]:
+    """A person's pages, ``per_page`` appearances each; the roles on the first only."""
+    count = math.ceil(len(listed) / per_page)
+    pages = []
+    for number in range(1, count + 1):
+        first = (number - 1) * per_page
+        path = person_path(person, number)
+        url = site.show.url + path.removesuffix("index.html")
+        page_roles = roles if number == 1 else ()
+        shown = tuple(listed[first : first + per_page])
+        pages.append(PersonPage(person, number, count, path, url, shown, len(listed), page_roles))
     return pages
 
 
@@ -131,10 +167,8 @@ def role_counts(appearances: list[Appearance]) -> tuple[RoleCount, ...]:
     episodes: the most frequent first, then in order of first credit (newest first)."""
     counts: dict[str, int] = {}
     for appearance in appearances:
-        for label in dict.fromkeys(role.label for role in appearance.roles):
-            counts[label] = counts.get(label, 0) + 1
-    order = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep order
-    return tuple(RoleCount(label, episodes) for label, episodes in order)
+        _count_roles(counts, appearance.roles)
+    return _ordered(counts)
 
 
 def ld_property(role: Role) -> str:

@@ -54,12 +54,18 @@ from podpub.resolve.records import (
     SiteRecord,
     TranscriptRecord,
 )
-from podpub.site import keys as pagememo
 from podpub.site import sitemap as sitefiles
 from podpub.site.i18n import Translations, translations
+from podpub.site.keys import Keys
 from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
 
 THEME_DIR = Path(__file__).with_name("theme")
+SHOW_TEMPLATE = "index.html"
+EPISODE_TEMPLATE = "episode.html"
+PERSON_TEMPLATE = "person.html"
+NOT_FOUND_TEMPLATE = "404.html"
+REDIRECT_TEMPLATE = "redirect.html"
+NOT_FOUND_LATEST = 5  # the latest episodes the 404 page lists
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -101,7 +107,7 @@ def page_renders(
     rendered at each old folder; the sitemap lists only the new ones."""
     renderer = PageRenderer(site, template_dirs, cache_dir, run)
     renders: list[tuple[str, Callable[[], bytes]]] = [
-        (show_page_path(number), partial(renderer.show_page, number))
+        (show_page_path(number), renderer.show_render(number))
         for number in range(1, renderer.page_count + 1)
     ]
     renders += [
@@ -112,10 +118,10 @@ def page_renders(
         (page.path, renderer.person_render(page)) for page in renderer.person_pages
     ]
     renders += [
-        (f"{old}index.html", partial(renderer.redirect_page, old, new))
+        (f"{old}index.html", renderer.redirect_render(old, new))
         for old, new in (redirects or {}).items()
     ]
-    renders.append(("404.html", renderer.not_found_page))
+    renders.append(("404.html", renderer.not_found_render()))
     people = [page.url for page in renderer.person_pages]
     files = sitefiles.site_files(site, renderer.show_page_urls() + people)
     renders += [(rel, partial(bytes, data)) for rel, data in files]
@@ -124,6 +130,11 @@ def page_renders(
         (f"{ASSETS_DIR}/{name}", path.read_bytes) for name, path in renderer.static_files.items()
     ]
     return renders
+
+
+def _reuses(run: BuildContext | None) -> bool:
+    """Whether ``run`` may reuse the previous output's pages (then pages are keyed)."""
+    return run is not None and run.out is not None
 
 
 def show_page_path(number: int) -> str:
@@ -150,14 +161,16 @@ class PageRenderer:
         self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
         self.t: Translations = translations(site.show.language)
         self.env = make_environment(template_dirs, self.t, run)
+        # with a run that may reuse the last output: what every page's key is made of
+        self.keys = Keys(self.env, run, _TemplateReading(self.env)) if _reuses(run) else None
         self.static_files = find_static_files(template_dirs)
         self.assets = {  # cache-busting names: a new style.css is never served stale
             name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
             for name, path in self.static_files.items()
         }
-        self.show_template = self.env.get_template("index.html")
-        self.episode_template = self.env.get_template("episode.html")
-        self.person_template = self.env.get_template("person.html")
+        self.show_template = self.env.get_template(SHOW_TEMPLATE)
+        self.episode_template = self.env.get_template(EPISODE_TEMPLATE)
+        self.person_template = self.env.get_template(PERSON_TEMPLATE)
         self.person_pages = person_pages(site, per_page)
         self.series_ld = _series_ld(self.show)
         self.feed_href = _feed_href(self.show)
@@ -194,16 +207,56 @@ class PageRenderer:
             return html
 
         self.env.globals["shared"] = shared
-        self._key_base: tuple[str, str] | None = None  # episode_render's, made once
-        # with a cache: each episode record digested once for every page's key (pagememo)
-        pagememo.remember_records(
-            self.env,
-            site.episodes,
-            [
-                t.name or ""
-                for t in (self.show_template, self.episode_template, self.person_template)
-            ],
-        )
+        self._key_base: tuple[str, str] | None = None
+        # each episode's digest, in the order of site.episodes: what stands for it in the
+        # keys of the pages that show it (made once per run, before the workers fork)
+        self._episode_digests: list[str] = []
+        self._digest_of: dict[int, str] = {}  # id(record) → digest: a person's episodes
+        if self.keys is not None:
+            self.keys.remember(site.episodes)
+            self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
+            digest = self.run.record_digest  # type: ignore[union-attr]  (keys: a run)
+            self._episode_digests = [digest(episode) for episode in site.episodes]
+            self._digest_of = {
+                id(e): d for e, d in zip(site.episodes, self._episode_digests, strict=True)
+            }
+
+    def _keyed(self, template: str, render: Callable[[], bytes], *parts: Any) -> Any:
+        """``render`` with its key, known before it renders (site/keys.py): the template
+        set, the site-wide values and ``parts``, what the page is declared to be rendered
+        from, each episode record as its digest. A page whose template reads ``site`` has
+        none (rendered every time); without a run that may reuse the output, neither."""
+        run, keys = self.run, self.keys
+        if run is None or keys is None or keys.reads_site(template):
+            return render
+        return run.keyed(render, template, self._key_base, *parts, digested=True)
+
+    def _digests(self, start: int, stop: int) -> tuple[str, ...]:
+        """The digests of ``site.episodes[start:stop]``, for a page's key."""
+        return tuple(self._episode_digests[max(0, start) : stop])
+
+    def show_render(self, number: int) -> Callable[[], bytes]:
+        """Show page ``number``, keyed on its number, the count of pages and of episodes
+        and the episodes it lists: a new title re-renders the one page that lists it."""
+        render = partial(self.show_page, number)
+        if self.keys is None:
+            return render
+        first = (number - 1) * self.per_page
+        listed = self._digests(first, first + self.per_page)
+        counts = (number, self.page_count, len(self.site.episodes))
+        return self._keyed(SHOW_TEMPLATE, render, "show", counts, listed)
+
+    def not_found_render(self) -> Callable[[], bytes]:
+        """``404.html``, keyed on the latest episodes it lists."""
+        if self.keys is None:
+            return self.not_found_page
+        latest = self._digests(0, NOT_FOUND_LATEST)
+        return self._keyed(NOT_FOUND_TEMPLATE, self.not_found_page, "404", latest)
+
+    def redirect_render(self, old: str, new: str) -> Callable[[], bytes]:
+        """The redirect page at ``old``, keyed on where it is and where it sends to."""
+        render = partial(self.redirect_page, old, new)
+        return self._keyed(REDIRECT_TEMPLATE, render, "redirect", old, new)
 
     def show_page_urls(self) -> list[str]:
         """Canonical URLs of the show's pages: ``url``, ``url/page/2/``…"""
@@ -233,7 +286,7 @@ class PageRenderer:
             episode=None,
             jsonld=json_ld(data),
             page_number=number,
-            episode_count=len(self.site.episodes),  # not ``site``: the page's key (pagememo)
+            episode_count=len(self.site.episodes),  # not ``site``: the page's key (keys.py)
             page_episodes=self.site.episodes[first : first + self.per_page],
             page_links=page_links(number, self.page_count),
             pages_dir="",  # _pagination.html: the pages are index.html, page/<n>/index.html
@@ -244,7 +297,7 @@ class PageRenderer:
         are absolute paths from the site's root (``/podcast/...``), not relative ones."""
         root = urlsplit(self.show.url).path or "/"
         return (
-            self.env.get_template("404.html")
+            self.env.get_template(NOT_FOUND_TEMPLATE)
             .render(
                 self.common,
                 page="not-found",
@@ -252,7 +305,7 @@ class PageRenderer:
                 root=root,
                 episode=None,
                 noindex=True,
-                latest=self.site.episodes[:5],
+                latest=self.site.episodes[:NOT_FOUND_LATEST],
             )
             .encode("utf-8")
         )
@@ -263,7 +316,7 @@ class PageRenderer:
         engines where the page now is (``rel=canonical``) and not to index this one."""
         root = "../" * old.count("/")
         return (
-            self.env.get_template("redirect.html")
+            self.env.get_template(REDIRECT_TEMPLATE)
             .render(
                 self.common,
                 page="redirect",
@@ -309,67 +362,42 @@ class PageRenderer:
         return root + urlpath(episode.audio_path)
 
     def episode_render(self, index: int) -> Callable[[], bytes]:
-        """The render of an episode page, keyed (with a cache) on everything it shows: the
-        templates, the site-wide values, its record and its neighbours' (their titles
-        are its previous/next links) and the stamps of its transcript files (their text
-        is on the page). An unchanged page is then not even prepared (its JSON-LD, its
-        transcript read and parsed): at 10,000 episodes that is most of a rebuild."""
+        """The render of an episode page, keyed (with a cache) on everything it shows: its
+        record and its neighbours' (their titles are its previous/next links) and the
+        stamps of its transcript files (their text is on the page). An unchanged page is
+        then not even prepared (its JSON-LD, its transcript read and parsed): at 10,000
+        episodes that is most of a rebuild."""
         render = partial(self.episode_page, index)
-        keys = getattr(self.env, "podpub_keys", None)
-        run = self.run
-        if not isinstance(keys, pagememo.Keys) or run is None:
+        if self.keys is None:
             return render
         episodes = self.site.episodes
-        episode = episodes[index]
-        return run.keyed(
-            render,
-            "episode",
-            self._keys_base(keys),
-            run.record_digest(episode),
-            run.record_digest(episodes[index - 1]) if index > 0 else None,
-            run.record_digest(episodes[index + 1]) if index + 1 < len(episodes) else None,
-            tuple(stamp(t.source) for t in episode.transcripts),
-            digested=True,
+        neighbours = self._digests(index - 1, index + 2)
+        transcript_stamps = tuple(stamp(t.source) for t in episodes[index].transcripts)
+        # the page, its neighbours and where it sits among them (first, last, between)
+        where = (index > 0, index + 1 < len(episodes))
+        return self._keyed(
+            EPISODE_TEMPLATE, render, "episode", where, neighbours, transcript_stamps
         )
 
     def person_render(self, page: PersonPage) -> Callable[[], bytes]:
-        """The render of a person's page, keyed (with a cache) on the templates, the
-        site-wide values and the page: the person, its appearances (their records), the
-        counts. An unchanged page is then not prepared again."""
+        """The render of a person's page, keyed (with a cache) on the person, the page's
+        place among theirs, the counts and roles of its header and the episodes it
+        lists (their records, which hold the person's roles in each)."""
         render = partial(self.person_page, page)
-        keys = getattr(self.env, "podpub_keys", None)
-        run = self.run
-        if not isinstance(keys, pagememo.Keys) or run is None:
+        if self.keys is None:
             return render
-        digest = run.record_digest
-        return run.keyed(
-            render,
-            "person",
-            self._keys_base(keys),
-            (page.person, page.number, page.page_count, page.path, page.url),
-            (page.appearance_count, page.roles),
-            # each episode as its digest, roles as plain tuples: the key is the repr of
-            # its parts, and a data class's repr is slow (50 appearances a page, 900
-            # pages at 10,000 episodes: 40,000 appearances in all)
-            [
-                (digest(a.episode), [(r.label, r.role, r.group) for r in a.roles])
-                for a in page.appearances
-            ],
-            digested=True,
-        )
-
-    def _keys_base(self, keys: pagememo.Keys) -> tuple[str, str]:
-        """What every page's key starts with: the templates, the site-wide values."""
-        if self._key_base is None:
-            self._key_base = (keys.fingerprint, keys.common_digest(self.common))
-        return self._key_base
+        place = (page.person, page.number, page.page_count, page.path, page.url)
+        header = (page.appearance_count, page.roles)
+        digest_of = self._digest_of
+        listed = tuple([digest_of[id(appearance.episode)] for appearance in page.appearances])
+        return self._keyed(PERSON_TEMPLATE, render, "person", place, header, listed)
 
     def person_page(self, page: PersonPage) -> bytes:
         """Page ``page.number`` of a person's: who they are (on the first), and the
         episodes of that page with their roles in each, newest first.
 
         Given only the page's appearances and the counts, never the person's whole list:
-        its render key (pagememo) changes only when an episode it lists does.
+        its render key (keys.py) changes only when an episode it lists does.
         """
         return self.person_template.render(
             self.common,
@@ -447,8 +475,7 @@ def make_environment(
     """The Jinja environment: show folders first, then the default theme; strict; escaped.
 
     With a run that uses its cache, templates are compiled once and kept (Jinja2's
-    bytecode cache, checked against each source); with a run that may reuse the previous
-    output, each page's template knows whether the page changed (site/keys.py)."""
+    bytecode cache, checked against each source)."""
     search = [str(folder) for folder in template_dirs] + [str(THEME_DIR)]
     env = Environment(
         loader=ChoiceLoader(
@@ -466,8 +493,6 @@ def make_environment(
     )
     if run is not None and run.cache_options.enabled:
         _keep_bytecode(env, run.cache.folder / "templates")
-    if run is not None and run.out is not None:  # unchanged pages are not rendered again
-        pagememo.instrument(env, run, _TemplateReading(env))
 
     escaped = {key: str(escape(text)) for key, text in t.messages.items()}
 
