@@ -24,19 +24,21 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
     meta,
     nodes,
@@ -63,6 +65,7 @@ from podpub.site.i18n import Translations, translations
 from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
 
 THEME_DIR = Path(__file__).with_name("theme")
+THEME_PREFIX = "theme"  # a show's template extends "theme/episode.html" to reach the theme's
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -457,7 +460,7 @@ def make_environment(
         loader=_InliningLoader(
             [
                 FileSystemLoader(search),
-                PrefixLoader({"theme": FileSystemLoader(str(THEME_DIR))}),
+                PrefixLoader({THEME_PREFIX: FileSystemLoader(str(THEME_DIR))}),
             ]
         ),
         autoescape=True,
@@ -557,6 +560,21 @@ class _InliningLoader(ChoiceLoader):
             return source, filename, uptodate
         return _INCLUDE.sub(lambda m: self._inline(environment, m), source), filename, uptodate
 
+    def load(
+        self,
+        environment: Environment,
+        name: str,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        """The template ``name``, compiled from :meth:`get_source` (ChoiceLoader's own
+        ``load`` asks its loaders for theirs, and would never see the partials in place);
+        named as ChoiceLoader names it (``theme/x.html`` is ``x.html``)."""
+        found = self.get_source(environment, name)
+        filename = found[1]
+        if filename is not None and _in_theme(filename):  # the PrefixLoader's, or by name
+            name = name.removeprefix(f"{THEME_PREFIX}/")
+        return _Found(found).load(environment, name, globals)
+
     def _inline(self, environment: Environment, include: re.Match[str]) -> str:
         """The theme's partial in place of ``include``; the include as it was when the
         show replaces the partial or the partial cannot stand in place."""
@@ -568,6 +586,19 @@ class _InliningLoader(ChoiceLoader):
         if filename is None or not _in_theme(filename) or _NOT_INLINE.search(body):
             return include.group(0)
         return body
+
+
+class _Found(BaseLoader):
+    """A loader of one source already found: Jinja2's own ``load`` (the bytecode cache,
+    the compilation) for what :class:`_InliningLoader` found."""
+
+    def __init__(self, found: tuple[str, str | None, Callable[[], bool] | None]) -> None:
+        self.found = found
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        return self.found
 
 
 def _in_theme(filename: str) -> bool:
