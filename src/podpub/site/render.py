@@ -65,7 +65,6 @@ from podpub.site.i18n import Translations, translations
 from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
 
 THEME_DIR = Path(__file__).with_name("theme")
-THEME_PREFIX = "theme"  # a show's template extends "theme/episode.html" to reach the theme's
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -526,6 +525,8 @@ def make_environment(
     )
     return env
 
+
+THEME_PREFIX = "theme"  # a show's template extends "theme/episode.html" to reach the theme's
 
 # An ``{% include "_x.html" %}`` as the default theme writes it, with what Jinja2's
 # lstrip_blocks and trim_blocks remove around it: the spaces before it on its line, the
