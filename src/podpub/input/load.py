@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -60,6 +61,7 @@ _INT = "tag:yaml.org,2002:int"
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 # Plain text that a producer may have meant as a number (leading zero, YAML 1.2 octal).
 _NUMBER_LIKE = re.compile(r"[-+]?0(?:[0-9_]+|o[0-7_]+)")
+_NUMBER_FIRST = frozenset("-+0")  # the first character of every _NUMBER_LIKE
 _SEQ = "tag:yaml.org,2002:seq"
 
 Path_ = tuple[str | int, ...]
@@ -73,31 +75,73 @@ class Mark:
     tag: str | None = None
 
 
+# Where a value or key is written, as the loader keeps it: ``(line, column)``, or
+# ``(line, column, raw, tag)`` (a :class:`Mark`'s fields, in order). Plain tuples, not
+# Marks: a descriptor has a hundred of them, made, pickled into the cache and unpickled
+# on every cold publish (a frozen dataclass costs 30 times a tuple to make, and pickles
+# as a class reference and a dict of four names); a Mark is made only when asked for.
+Position = tuple[Any, ...]
+
+
+class _Marks(Mapping[Path_, Mark]):
+    """A read-only view of a document's positions as :class:`Mark` objects."""
+
+    __slots__ = ("_positions",)
+
+    def __init__(self, positions: dict[Path_, Position]) -> None:
+        self._positions = positions
+
+    def __getitem__(self, path: Path_) -> Mark:
+        return Mark(*self._positions[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._positions
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
 @dataclass
 class Document:
     """A loaded descriptor: its data and where each part of it stands in the file."""
 
     file: str
     data: Any
-    marks: dict[Path_, Mark] = field(default_factory=dict)
-    key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    key_positions: dict[Path_, Position] = field(default_factory=dict)
     # Values YAML may read otherwise than written (010, 0x1F, a comment): literals.py
     misread: list[Path_] = field(default_factory=list)
+
+    @property
+    def marks(self) -> Mapping[Path_, Mark]:
+        """Where each value is written (with the raw text of the plain scalars YAML did
+        not keep as text)."""
+        return _Marks(self.positions)
+
+    @property
+    def key_marks(self) -> Mapping[Path_, Mark]:
+        """Where each mapping key is written."""
+        return _Marks(self.key_positions)
 
     def locate(self, path: Path_) -> Mark:
         """The mark of ``path``, or of its nearest ancestor that has one."""
         path = tuple(path)
+        positions = self.positions
         while path:
-            mark = self.marks.get(path)
-            if mark is not None:
-                return mark
+            found = positions.get(path)
+            if found is not None:
+                return Mark(*found)
             path = path[:-1]
-        return self.marks.get((), Mark(1, 1))
+        found = positions.get(())
+        return Mark(1, 1) if found is None else Mark(*found)
 
     def locate_key(self, path: Path_) -> Mark:
         """Where the key of ``path`` is written (errors about a key point at the key)."""
-        mark = self.key_marks.get(tuple(path))
-        return mark if mark is not None else self.locate(path)
+        found = self.key_positions.get(tuple(path))
+        return Mark(*found) if found is not None else self.locate(path)
 
     def problem(
         self, path: Path_, message: str, hint: str = "", level: str = "error", at_key: bool = False
@@ -307,25 +351,52 @@ def _decode(raw: bytes, display: str) -> str:
 
 # --- building the data from the event stream ----------------------------------------
 
-_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
-_END_EVENTS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_SCALAR = yaml.ScalarEvent
+_ALIAS = yaml.AliasEvent
+_MAPPING_START = yaml.MappingStartEvent
+_NODE_EVENTS = frozenset((_SCALAR, yaml.SequenceStartEvent, _MAPPING_START, _ALIAS))
+_END_EVENTS = frozenset((yaml.SequenceEndEvent, yaml.MappingEndEvent))
+
+# The resolver's implicit tags of a plain scalar, by its first character (what
+# Resolver.resolve looks up for every scalar, with its lists concatenated each time):
+# a quoted or block scalar is text, and so is a plain one no pattern matches.
+_IMPLICIT = _resolver.yaml_implicit_resolvers
+_ANY_FIRST = tuple(_IMPLICIT.get(None, ()))
+_BY_FIRST = {
+    first: tuple(found) + _ANY_FIRST for first, found in _IMPLICIT.items() if first is not None
+}
+_ALWAYS_RESOLVE = bool(_resolver.yaml_path_resolvers)  # none in SafeLoader: never so
+
+
+def _plain_tag(value: str) -> str:
+    """The tag YAML gives the plain scalar ``value`` (as ``Resolver.resolve`` does)."""
+    for tag, pattern in _BY_FIRST.get(value[:1], _ANY_FIRST):
+        if pattern.match(value):
+            return str(tag)
+    return _STR
 
 
 class _Stop(Exception):
     """The file is beyond a bound: stop reading it (the problem is already recorded)."""
 
 
-@dataclass
 class _Frame:
-    """A mapping or sequence being built."""
+    """A mapping or sequence being built (a plain class with slots: one per collection
+    of every descriptor, made and read on every event)."""
 
-    path: Path_
-    value: dict[str, Any] | list[Any] | None  # None: refused (its content is skipped)
-    key: str | None = None  # mapping: the key waiting for its value
-    key_done: bool = False  # mapping: a key was read (valid or not), its value comes next
-    skip_value: bool = False  # mapping: the key was refused; drop its value
-    is_key: bool = False  # a collection written as a mapping key (refused, skipped)
-    first_line: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("first", "is_key", "is_map", "key", "key_done", "path", "skip_value", "value")
+
+    def __init__(
+        self, path: Path_, value: dict[str, Any] | list[Any] | None, is_key: bool = False
+    ) -> None:
+        self.path = path
+        self.value = value  # None: refused (its content is skipped)
+        self.is_map = type(value) is dict
+        self.key: str | None = None  # mapping: the key waiting for its value
+        self.key_done = False  # mapping: a key was read (valid or not), its value comes next
+        self.skip_value = False  # mapping: the key was refused; drop its value
+        self.is_key = is_key  # a collection written as a mapping key (refused, skipped)
+        self.first: dict[str, int] = {}  # mapping: the line of each key's first writing
 
 
 class _Builder:
@@ -372,23 +443,25 @@ class _Builder:
         )
 
     def _document(self, loader: Any) -> Any:
+        get_event, stack = loader.get_event, self.stack
         while True:
-            event = loader.get_event()
-            if isinstance(event, _NODE_EVENTS):
-                done, value = self._node(event)
-            elif isinstance(event, _END_EVENTS):
-                frame = self.stack.pop()
+            event = get_event()
+            kind = type(event)
+            if kind in _NODE_EVENTS:
+                done, value = self._node(event, kind)
+            elif kind in _END_EVENTS:
+                frame = stack.pop()
                 if frame.is_key:  # the refused key is over; its value comes next
-                    self.stack[-1].key_done = True
+                    stack[-1].key_done = True
                     continue
                 done, value = True, frame.value
             else:  # DocumentEnd cannot come before the root is complete
-                raise yaml.YAMLError(f"unexpected {type(event).__name__}")
+                raise yaml.YAMLError(f"unexpected {kind.__name__}")
             if not done:
                 continue
-            if not self.stack:
+            if not stack:
                 return value
-            self._place(value)
+            self._place(stack[-1], value)
 
     def _problem(self, event: Any, path: Path_, message: str, hint: str = "") -> None:
         mark = event.start_mark
@@ -401,16 +474,16 @@ class _Builder:
         if len(self.problems) > MAX_PROBLEMS:
             raise _Stop
 
-    def _node(self, event: Any) -> tuple[bool, Any]:
+    def _node(self, event: Any, kind: type) -> tuple[bool, Any]:
         """Start a node; return (complete, value) — collections complete at their end event."""
         self.values += 1
         parent = self.stack[-1] if self.stack else None
-        if parent is not None and isinstance(parent.value, dict) and not parent.key_done:
-            self._key(parent, event)
+        if parent is not None and parent.is_map and not parent.key_done:
+            self._key(parent, event, kind)
             return False, None  # a key is not a value: nothing to place
         path = self._child_path(parent)
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
-        self.doc.marks[path] = mark
+        start = event.start_mark
+        self.doc.positions[path] = (start.line + 1, start.column + 1)
         if self.values > MAX_VALUES:
             self._problem(
                 event,
@@ -419,7 +492,7 @@ class _Builder:
                 "a descriptor holds one episode; split the file",
             )
             raise _Stop
-        if isinstance(event, yaml.AliasEvent):
+        if kind is _ALIAS:
             # An alias of an anchor written before is YAML's reuse; of none, text
             # that starts with '*' (`title: *Best`).
             reuse = self._drop_anchor_problem(event.anchor)
@@ -431,20 +504,14 @@ class _Builder:
                     "write the value out in full",
                 )
             return True, None
-        if event.anchor is not None and not self._needs_quotes(event, path):
-            # An anchor is dropped from the value without a word: `title: &Co show`
-            # would publish "show". Refused, as aliases are.
-            self._problem(
-                event, path, f"YAML anchors (&{event.anchor}) are not allowed", "remove it"
-            )
         if event.anchor is not None:
-            self.anchors[event.anchor] = self.problems[-1]
-        if isinstance(event, yaml.ScalarEvent):
-            return True, self._scalar(event, path, mark)
+            self._anchor(event, path)
+        if kind is _SCALAR:
+            return True, self._scalar(event, path)
         if len(self.stack) >= MAX_DEPTH:
             self._problem(event, path, f"nested deeper than {MAX_DEPTH} levels")
             raise _Stop
-        is_map = isinstance(event, yaml.MappingStartEvent)
+        is_map = kind is _MAPPING_START
         tag = event.tag
         if tag is None or tag == "!":
             tag = _MAP if is_map else _SEQ
@@ -455,51 +522,64 @@ class _Builder:
         self.stack.append(_Frame(path, container))
         return False, None
 
+    def _anchor(self, event: Any, path: Path_) -> None:
+        """An anchor is dropped from the value without a word: `title: &Co show` would
+        publish "show". Refused, as aliases are (unless the line needed quotes)."""
+        if not self._needs_quotes(event, path):
+            self._problem(
+                event, path, f"YAML anchors (&{event.anchor}) are not allowed", "remove it"
+            )
+        self.anchors[event.anchor] = self.problems[-1]
+
     def _child_path(self, parent: _Frame | None) -> Path_:
         if parent is None:
             return ()
-        if isinstance(parent.value, list):
-            return (*parent.path, len(parent.value))
-        if isinstance(parent.value, dict) and parent.key is not None and not parent.skip_value:
-            return (*parent.path, parent.key)
+        value = parent.value
+        if parent.is_map:
+            if parent.key is not None and not parent.skip_value:
+                return (*parent.path, parent.key)
+        elif value is not None:
+            return (*parent.path, len(value))
         return (*parent.path, "?")  # inside refused content: a path nothing else uses
 
-    def _key(self, frame: _Frame, event: Any) -> None:
+    def _key(self, frame: _Frame, event: Any, kind: type) -> None:
         """Read a mapping key. Only plain scalars are keys; anything else is refused."""
         frame.key_done = True
         frame.key, frame.skip_value = None, True
         line = event.start_mark.line + 1
-        if isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]:
+        if kind is _SCALAR and event.value == "<<" and event.implicit[0]:
             self._problem(event, frame.path, "YAML merge keys (<<) are not allowed")
             return
-        if not isinstance(event, yaml.ScalarEvent) or self._scalar_tag(event) not in _SCALAR_TAGS:
+        if kind is not _SCALAR or self._scalar_tag(event) not in _SCALAR_TAGS:
             self._problem(event, frame.path, "mapping keys must be plain words")
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if kind is not _SCALAR and kind is not _ALIAS:
                 frame.key_done = False  # until the key's own content has been skipped
                 self.stack.append(_Frame((*frame.path, "?"), None, is_key=True))
             return
         key = str(event.value)
         key_path = (*frame.path, key)
-        if key in frame.first_line:
+        first = frame.first.get(key)
+        if first is not None:
             self._problem(
                 event,
                 key_path,
-                f"duplicate key {clip(key)} (first written on line {frame.first_line[key]})",
+                f"duplicate key {clip(key)} (first written on line {first})",
                 "keep only one of them",
             )
         else:
-            frame.first_line[key] = line
-            self.doc.key_marks[key_path] = Mark(line, event.start_mark.column + 1)
+            frame.first[key] = line
+            self.doc.key_positions[key_path] = (line, event.start_mark.column + 1)
             frame.key, frame.skip_value = key, False
 
-    def _place(self, value: Any) -> None:
-        frame = self.stack[-1]
-        if isinstance(frame.value, list):
-            frame.value.append(value)
-        elif isinstance(frame.value, dict):
+    @staticmethod
+    def _place(frame: _Frame, value: Any) -> None:
+        container = frame.value
+        if frame.is_map:
             if not frame.skip_value and frame.key is not None:
-                frame.value[frame.key] = value
+                container[frame.key] = value  # type: ignore[index]
             frame.key, frame.key_done, frame.skip_value = None, False, False
+        elif container is not None:
+            container.append(value)  # type: ignore[union-attr]
         # a refused container: drop what it held
 
     def _drop_anchor_problem(self, anchor: str) -> bool:
@@ -530,29 +610,34 @@ class _Builder:
         rest = self._line_of(event)[event.start_mark.column :].strip()
         return rest if rest.startswith("#") else None
 
-    def _scalar_tag(self, event: Any) -> str:
+    @staticmethod
+    def _scalar_tag(event: Any) -> str:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if _ALWAYS_RESOLVE:
+                return str(_resolver.resolve(yaml.ScalarNode, event.value, event.implicit))
+            return _plain_tag(event.value) if event.implicit[0] else _STR
         return str(tag)
 
-    def _scalar(self, event: Any, path: Path_, mark: Mark) -> Any:
+    def _scalar(self, event: Any, path: Path_) -> Any:
         tag = self._scalar_tag(event)
+        if tag == _STR:
+            value = event.value
+            # 08, 0o12 (plain, YAML 1.1 keeps them as text): literals.py
+            if value[:1] in _NUMBER_FIRST and not event.style and _NUMBER_LIKE.fullmatch(value):
+                self._raw(path, value, "str")
+                self.doc.misread.append(path)
+            return value
         if tag not in _SCALAR_TAGS:
             # `!include notes.md` is a tag meant as one; `!Important news`, text.
             if _TAG_WORD.fullmatch(tag) or not self._needs_quotes(event, path):
                 self._problem(event, path, f"YAML tag {clip(tag)} is not allowed", "remove the tag")
             return None
         plain = event.style in (None, "")  # libyaml gives "" for plain scalars
-        if tag == _STR:
-            if plain and _NUMBER_LIKE.fullmatch(event.value):  # 08, 0o12: literals.py
-                self.doc.marks[path] = Mark(mark.line, mark.column, raw=event.value, tag="str")
-                self.doc.misread.append(path)
-            return event.value
         if plain and event.value == "" and tag.endswith(":null"):
             comment = self._comment_after(event)
             if comment is not None:  # validate.py says the value is a comment, and the fix
-                self.doc.marks[path] = Mark(mark.line, mark.column, raw=comment, tag="comment")
+                self._raw(path, comment, "comment")
                 self.doc.misread.append(path)
                 return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -573,12 +658,16 @@ class _Builder:
                 self._problem(event, path, f"cannot read {clip(event.value)} as {what}")
             return None
         # Plain scalars that YAML did not keep as text: remember what the producer typed.
-        self.doc.marks[path] = Mark(
-            mark.line, mark.column, raw=event.value, tag=tag.rsplit(":", 1)[-1]
-        )
+        self._raw(path, event.value, tag.rsplit(":", 1)[-1])
         if tag == _INT and not _DECIMAL.fullmatch(event.value):  # 010, 0x1F: literals.py
             self.doc.misread.append(path)
         return value
+
+    def _raw(self, path: Path_, raw: str, tag: str) -> None:
+        """Keep, with the position of ``path``, the text the producer wrote (a Mark's
+        ``raw``) and what YAML read it as (its ``tag``)."""
+        line, column = self.doc.positions[path][:2]
+        self.doc.positions[path] = (line, column, raw, tag)
 
 
 # --- writing descriptors (podpub import) -----------------------------------------------
