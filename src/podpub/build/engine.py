@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -108,9 +108,11 @@ class Engine:
     progress: Progress | None = None
     counts: Counts = field(default_factory=Counts)
     started: float = field(default_factory=time.perf_counter)
+    # a warm build's cache (build/rebuild.py), its stages read already: not read again
+    shared_cache: InitVar[ShowCache | None] = None
 
-    def __post_init__(self) -> None:
-        self.cache = ShowCache(self.show_dir, self.cache_options)
+    def __post_init__(self, shared_cache: ShowCache | None) -> None:
+        self.cache = shared_cache or ShowCache(self.show_dir, self.cache_options)
         self.cache.always_sharded.add(FEED_PAGES)
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
@@ -120,6 +122,7 @@ class Engine:
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
+        self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
@@ -510,6 +513,7 @@ class Engine:
     def staged_site(self, made_of: Any) -> None:
         """The new site is staged (``Staging.finish``): after the swap it is the live site,
         and the one it replaces is the standby, described by the last run's record."""
+        self.made_of = made_of
         if self.output_key is None:
             return
         import pickle
