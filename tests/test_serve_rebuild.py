@@ -174,3 +174,18 @@ def test_a_warm_rebuild_reads_no_cache_file_again(
     outcome = builder.rebuild([episode])
     assert outcome.ok and "episodes/ep2/index.html" in outcome.changed
     assert cache_reads == []
+
+
+def test_the_saves_of_a_refused_rebuild_count_in_the_next(
+    show: Path, builder: PreviewBuilder
+) -> None:
+    """Two saves in one burst, one of them breaking the show: once it is fixed, the
+    other save is in the site though the watcher names only the fixed file."""
+    broken, renamed = show / "show.yaml", show / "episodes" / "ep3.yaml"
+    edit(broken, "language: fr", "language: [")
+    edit(renamed, "Third episode", "Third, renamed")
+    assert not builder.rebuild([broken, renamed]).ok
+    edit(broken, "language: [", "language: fr")
+    fixed = builder.rebuild([broken])
+    assert fixed.ok and "episodes/ep3/index.html" in fixed.changed
+    assert "Third, renamed" in (preview_folder(show) / "episodes/ep3/index.html").read_text()

@@ -131,10 +131,14 @@ class WarmBuild:
             inputs=self._stamped(paths),
         )
         try:
-            if self._live is not None and run.unchanged() is not None:
-                return Rebuilt(True, seconds=time.perf_counter() - started)  # nothing to do
+            state = run.unchanged() if self._live is not None else None
             if run.inputs is None:  # stamped before the build: a save made during it counts
                 run.inputs = snapshot(self.show_dir, run.target)
+            # what the files are now, whatever this build's fate: the next rebuild is
+            # told only of the paths saved after it
+            self._inputs = run.inputs
+            if state is not None:
+                return Rebuilt(True, seconds=time.perf_counter() - started)  # nothing to do
             if not cache.known:  # unchanged() stamps none with --future: these serve
                 cache.remember_stamps(self.show_dir, run.inputs.files)
             result = self.pipeline(run.engine)
@@ -151,7 +155,6 @@ class WarmBuild:
             run.progress.close()
         run.finish(result, lambda *_args, **_kwargs: None, [])
         self._saved(cache)
-        self._inputs = run.inputs
         self.last, self.drafts = result, run.engine.drafts
         live = run.engine.made_of.files if run.engine.made_of is not None else {}
         changes = output_changes(self._live, live)
