@@ -142,38 +142,45 @@ def test_warm_rebuilds_make_the_bytes_of_a_cold_build(
     assert tree(preview_folder(show)) == tree(cold)
 
 
-@pytest.fixture
-def cache_reads(show: Path) -> Iterator[list[str]]:
+class CacheReads:
     """The stage files of the show's cache (``*.pickle``: not Jinja's compiled templates
-    beside them) opened for reading while the fixture is live (a Python audit hook: every
+    beside them) opened for reading while :attr:`live` (a Python audit hook: every
     open() of the process, as it happens)."""
-    folder = os.fspath(show.resolve() / ".podpub" / "cache") + os.sep
-    reads: list[str] = []
-    live = [True]
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if not live[0] or event != "open" or not isinstance(args[0], str | os.PathLike):
+    def __init__(self, show: Path) -> None:
+        self.folder = os.fspath(show.resolve() / ".podpub" / "cache") + os.sep
+        self.reads: list[str] = []
+        self.live = False
+
+    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.live or event != "open" or not isinstance(args[0], str | os.PathLike):
             return
         path, mode, flags = os.fspath(args[0]), args[1], args[2]
         reading = "r" in mode if mode else flags & os.O_ACCMODE == os.O_RDONLY
-        if path.startswith(folder) and path.endswith(".pickle") and reading:
-            reads.append(path[len(folder) :])
+        if path.startswith(self.folder) and path.endswith(".pickle") and reading:
+            self.reads.append(path[len(self.folder) :])
 
-    sys.addaudithook(hook)  # cannot be removed: it stops recording instead
+
+@pytest.fixture
+def cache_reads(show: Path) -> Iterator[CacheReads]:
+    recorder = CacheReads(show)
+    sys.addaudithook(recorder)  # cannot be removed: it stops recording instead
     try:
-        yield reads
+        yield recorder
     finally:
-        live[0] = False
+        recorder.live = False
 
 
 def test_a_warm_rebuild_reads_no_cache_file_again(
-    show: Path, builder: PreviewBuilder, cache_reads: list[str]
+    show: Path, builder: PreviewBuilder, cache_reads: CacheReads
 ) -> None:
     episode = show / "episodes" / "ep2.yaml"
-    edit(episode, "Second episode", "Second, renamed")
-    outcome = builder.rebuild([episode])
-    assert outcome.ok and "episodes/ep2/index.html" in outcome.changed
-    assert cache_reads == []
+    for n in range(2):  # the first one saves the first build's results (serve's flush)
+        edit(episode, "Second episode" if n == 0 else "renamed 0", f"renamed {n}")
+        cache_reads.live = n == 1
+        outcome = builder.rebuild([episode])
+        assert outcome.ok and "episodes/ep2/index.html" in outcome.changed
+    assert cache_reads.reads == []
 
 
 def test_the_saves_of_a_refused_rebuild_count_in_the_next(
@@ -189,3 +196,21 @@ def test_the_saves_of_a_refused_rebuild_count_in_the_next(
     fixed = builder.rebuild([broken])
     assert fixed.ok and "episodes/ep3/index.html" in fixed.changed
     assert "Third, renamed" in (preview_folder(show) / "episodes/ep3/index.html").read_text()
+
+
+def test_a_rebuild_left_unsaved_leaves_a_cache_that_builds_right(
+    show: Path, builder: PreviewBuilder, tmp_path: Path
+) -> None:
+    """serve stopped (killed) between a rebuild and its flush(): the next serve finds the
+    cache of the rebuild before, and still builds the site a cold build makes."""
+    episode = show / "episodes" / "ep2.yaml"
+    edit(episode, "Second episode", "Second, renamed")
+    assert builder.rebuild([episode]).ok  # saves the first build's cache, not its own
+    edit(episode, "Second, renamed", "Second, renamed again")
+    assert builder.rebuild([episode]).ok  # not flushed: as if killed here
+    edit(show / "episodes" / "ep1.yaml", "First episode", "First, renamed")
+    restarted = PreviewBuilder(show, URL, jobs=1)
+    assert restarted.rebuild().ok
+    cold = tmp_path / "cold"
+    publish(show, PublishOptions(out=cold, base_url=URL))
+    assert tree(preview_folder(show)) == tree(cold)

@@ -398,7 +398,13 @@ class Engine:
             stage = self.cache.stage(self.output_key)
             stage.put(MANIFEST, "v1", self.manifest)
             if self._sites is not None:
-                stage.put(SITES, "v2", self._sites)
+                import pickle
+
+                # pickled here, not when staged: a warm build (rebuild.py) saves after
+                # it has answered, while the browser reloads
+                made = pickle.dumps(self.made_of, protocol=5)
+                standby = self._sites["standby"]
+                stage.put(SITES, "v2", {"live": made, "standby": standby or made})
 
     def stage_files(
         self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
@@ -516,15 +522,12 @@ class Engine:
         self.made_of = made_of
         if self.output_key is None:
             return
-        import pickle
-
         sites = self.cache.stage(self.output_key).get(SITES, "v2")
         live = sites.get("live") if isinstance(sites, dict) else None
-        made = pickle.dumps(made_of, protocol=5)
         # Without a last site described, the standby will be a copy of this one (hard
         # links, output.copy_as_standby) if anything: each of its files is checked
         # against this description before use, whatever is found there.
-        self._sites = {"live": made, "standby": live if live is not None else made}
+        self._sites = {"standby": live}  # and this one as the live site (save_manifest)
 
     def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
         """The previous publish's file is still there, as it was written."""

@@ -105,6 +105,7 @@ class WarmBuild:
     _cache_files: dict[str, Stamp | None] = field(default_factory=dict, init=False)
     _inputs: Snapshot | None = field(default=None, init=False)
     _live: Mapping[str, tuple[Any, Any]] | None = field(default=None, init=False)
+    _unsaved: tuple[PublishRun, Any] | None = field(default=None, init=False)  # flush()
     last: Any = field(default=None, init=False)  # the last successful pipeline result
     drafts: set[str] = field(default_factory=set, init=False)  # its descriptors marked draft
 
@@ -118,7 +119,7 @@ class WarmBuild:
         Never raises a PodpubError: a refused build is a :class:`Rebuilt` with its
         problems, and the output stays as it was."""
         started = time.perf_counter()
-        cache = self._warm_cache()
+        cache = self._warm_cache()  # the last rebuild's saved first, unless another wrote
         run = PublishRun(
             self.show_dir,
             os.fspath(self.out),
@@ -153,13 +154,26 @@ class WarmBuild:
             raise
         finally:
             run.progress.close()
-        run.finish(result, lambda *_args, **_kwargs: None, [])
-        self._saved(cache)
+        self._unsaved = (run, result)  # saved by flush(), or before the next rebuild
         self.last, self.drafts = result, run.engine.drafts
         live = run.engine.made_of.files if run.engine.made_of is not None else {}
         changes = output_changes(self._live, live)
         self._live = live
         return Rebuilt(True, changes, result, seconds=time.perf_counter() - started)
+
+    def flush(self) -> None:
+        """Save what the last rebuild leaves for the next run, cold or warm: the cache,
+        the state of the inputs, what the output is made of. :meth:`rebuild` answers
+        before saving them (serve calls this once the browser is told to reload); the
+        next rebuild saves them first if no one did. Unsaved, they cost nothing but
+        time: a cold run finds the cache of the rebuild before and checks every file it
+        reuses against its stamp."""
+        if self._unsaved is None:
+            return
+        run, result = self._unsaved
+        self._unsaved = None
+        run.finish(result, lambda *_args, **_kwargs: None, [])
+        self._saved(run.engine.cache)
 
     def _stamped(self, paths: Iterable[Path | str] | None) -> Snapshot | None:
         """The show's files stamped: only ``paths`` again when they are known (None: the
@@ -174,9 +188,12 @@ class WarmBuild:
         since (then its stages are read again from disk)."""
         cache = self._cache
         if cache is None or self._cache_files != cache_files(cache):
+            # the last rebuild's results are not saved over another publish's
+            self._unsaved = self._inputs = None  # its state may be another one too
             cache = self._cache = ShowCache(self.show_dir, CacheOptions())
-            self._inputs = None  # another publish may have left another state too
+            self._saved(cache)  # what it reads, as it is now (stages are read when asked)
         else:
+            self.flush()
             cache.new_run()
         return cache
 
@@ -186,9 +203,10 @@ class WarmBuild:
 
 
 def cache_files(cache: ShowCache) -> dict[str, Stamp | None]:
-    """Each file of the cache folder, by name, with its stamp."""
+    """Each stage file of the cache folder, by name, with its stamp (not Jinja's compiled
+    templates beside them: those are written as pages are rendered)."""
     try:
         names = os.listdir(cache.folder)
     except OSError:
         return {}
-    return {name: stamp(cache.folder / name) for name in names}
+    return {name: stamp(cache.folder / name) for name in names if name.endswith(".pickle")}

@@ -97,6 +97,11 @@ class PreviewBuilder:
             dict(self._marks),
         )
 
+    def flush(self) -> None:
+        """Save what the last rebuild leaves for the next one (``WarmBuild.flush``):
+        after the browser is told to reload, not before."""
+        self._warm.flush()
+
 
 def _publish(show_dir: Path, options: PublishOptions, engine: Engine) -> PublishResult:
     return publish(show_dir, options, run=engine)

@@ -49,8 +49,10 @@ def serve(
             report.build(builder.rebuild())
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
+            builder.flush()
             for paths in watcher.batches():
                 report.build(builder.rebuild(paths), paths)
+                builder.flush()  # the cache saved while the browser reloads
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error
     finally:
