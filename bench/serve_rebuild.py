@@ -53,14 +53,20 @@ def in_process(show: Path, edits: int, top: int) -> None:
     assert cold.ok, cold.problems
     print(f"cold preview build: {cold.seconds:.2f} s, {len(cold.changed)} files")
     descriptor = newest_descriptor(show)
-    times = []
+    builder.flush()  # as serve does once the first build is served
+    times, saves = [], []
     for n in range(edits):
         retitle(descriptor, f"in-process {n}")
         outcome = builder.rebuild([descriptor])
         assert outcome.ok, outcome.problems
         times.append(outcome.seconds)
-        print(f"  edit {n + 1}: {outcome.seconds:.3f} s, {len(outcome.changed)} files changed")
+        saves.append(flushed(builder))
+        print(
+            f"  edit {n + 1}: {outcome.seconds:.3f} s, {len(outcome.changed)} files changed; "
+            f"then saved in {saves[-1]:.3f} s"
+        )
     print(f"warm rebuild after one edit: median {statistics.median(times):.3f} s")
+    print(f"then its save (serve: as the browser reloads): {statistics.median(saves):.3f} s")
     unchanged = builder.rebuild([descriptor])
     print(f"warm rebuild after a save that changed nothing: {unchanged.seconds:.3f} s")
     retitle(descriptor, "profiled")
@@ -70,6 +76,13 @@ def in_process(show: Path, edits: int, top: int) -> None:
     profile.disable()
     print(f"profiled warm rebuild: {outcome.seconds:.3f} s (with the profiler's overhead)")
     print(where_the_time_goes(profile, top))
+
+
+def flushed(builder: PreviewBuilder) -> float:
+    """Seconds to save what the last rebuild leaves for the next one."""
+    started = time.perf_counter()
+    builder.flush()
+    return time.perf_counter() - started
 
 
 def where_the_time_goes(profile: cProfile.Profile, top: int) -> str:
