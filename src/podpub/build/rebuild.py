@@ -7,8 +7,8 @@ disk again:
 
 * the show's cache (store.py's :class:`ShowCache`): each new engine is given the same
   one, its stages already read, instead of reading ``.podpub/cache/`` again. Only when
-  a file in that folder changed since this process saved it (a ``podpub publish`` of
-  the same show from a terminal) is the cache read again from disk, whole;
+  a stage file changed since this process saved it (a ``podpub publish`` of the same
+  show from a terminal) is a new cache made, read from disk as a cold run reads it;
 * the stamps of the show's files (uptodate.py): ``rebuild(paths)``, with the paths a
   watcher saw change, stamps those again, not every file of the show; ``rebuild()``
   stamps every file, as a cold run does;
@@ -18,7 +18,9 @@ disk again:
   build makes anyway: no walk of the output folder, no file read again.
 
 A refused rebuild (a broken descriptor) reports its problems and changes nothing in the
-output; the next rebuild builds again.
+output; the next rebuild builds again. A rebuild answers before it saves the cache for
+the next run: :meth:`WarmBuild.flush` saves it (serve calls it once the browser is told
+to reload), or else the next rebuild does, first.
 """
 
 from __future__ import annotations
