@@ -214,3 +214,19 @@ def test_a_rebuild_left_unsaved_leaves_a_cache_that_builds_right(
     cold = tmp_path / "cold"
     publish(show, PublishOptions(out=cold, base_url=URL))
     assert tree(preview_folder(show)) == tree(cold)
+
+
+def test_an_added_episode_lists_its_pages_as_added(show: Path, builder: PreviewBuilder) -> None:
+    before = tree(preview_folder(show))
+    episode = show / "episodes" / "ep4.yaml"
+    episode.write_text(
+        THIRD.replace("Third episode", "Fourth episode")
+        .replace("2023-06-16", "2023-06-23")
+        .replace("tone.m4a", "tone-vbr-noxing.mp3"),
+        encoding="utf-8",
+    )
+    outcome = builder.rebuild([episode])  # only the new file is stamped
+    after = tree(preview_folder(show))
+    assert outcome.ok and outcome.episodes == 4
+    assert set(outcome.changed) == differing(before, after)
+    assert "episodes/ep4/index.html" in outcome.changed
