@@ -8,6 +8,7 @@ disk and shows its problems, in the terminal and as the page in the browser.
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -49,10 +50,10 @@ def serve(
             report.build(builder.rebuild())
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
-            builder.flush()
+            settle(builder)
             for paths in watcher.batches():
                 report.build(builder.rebuild(paths), paths)
-                builder.flush()  # the cache saved while the browser reloads
+                settle(builder)  # while the browser reloads
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error
     finally:
@@ -61,6 +62,19 @@ def serve(
             server.shutdown()
         server.server_close()
     echo("Stopped.")
+
+
+def settle(builder: PreviewBuilder) -> None:
+    """Between two rebuilds: save the cache (``PreviewBuilder.flush``), then collect this
+    process's garbage and freeze what is left. The warm build keeps the show's whole
+    cache in memory; without the freeze, the collector goes through all of it again
+    during each rebuild (a quarter of a warm rebuild at 1,000 episodes). Collecting
+    first leaves no garbage in the frozen heap; serve owns its process, so its
+    collector is serve's to tune."""
+    builder.flush()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 @contextlib.contextmanager
