@@ -26,7 +26,7 @@ from pathlib import Path
 import requests
 
 from podpub.serve.preview import PreviewBuilder
-from podpub.serve.run import settle
+from podpub.serve.run import collector_paused, settle
 
 # The repository root is the sample show: its code, tests and state are not.
 NOT_THE_SHOW = (".podpub", "public", ".git", ".venv", "src", "tests", "bench", "docs", "*.lock")
@@ -58,7 +58,8 @@ def in_process(show: Path, edits: int, top: int) -> None:
     times, saves = [], []
     for n in range(edits):
         retitle(descriptor, f"in-process {n}")
-        outcome = builder.rebuild([descriptor])
+        with collector_paused():  # as serve rebuilds
+            outcome = builder.rebuild([descriptor])
         assert outcome.ok, outcome.problems
         times.append(outcome.seconds)
         saves.append(flushed(builder))
