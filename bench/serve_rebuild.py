@@ -1,15 +1,20 @@
 """Time ``podpub serve``'s rebuild after one edit: ``serve_rebuild.py SHOW_DIR [--edits N]``.
 
 Copies the show to a temporary folder (the show itself is never written), builds its
-preview cold through the same API serve uses (PreviewBuilder), then N times changes one
-episode's title and rebuilds, printing each rebuild's time and how many output files
-changed. Then the same edit through a real ``podpub serve`` subprocess: the time from
-the save to the page showing the new title over HTTP.
+preview cold through the same API serve uses (PreviewBuilder, on one warm build context:
+build/rebuild.py), then N times changes one episode's title and rebuilds, printing each
+warm rebuild's time and how many output files changed; then profiles one more and
+prints where its time goes (``--top`` lines, by cumulative time). Then the same edit
+through a real ``podpub serve`` subprocess (unless ``--no-serve``): the time from the
+save to the page showing the new title over HTTP.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import shutil
 import statistics
 import subprocess
@@ -21,6 +26,7 @@ from pathlib import Path
 import requests
 
 from podpub.serve.preview import PreviewBuilder
+from podpub.serve.run import collector_paused, settle
 
 # The repository root is the sample show: its code, tests and state are not.
 NOT_THE_SHOW = (".podpub", "public", ".git", ".venv", "src", "tests", "bench", "docs", "*.lock")
@@ -42,20 +48,54 @@ def newest_descriptor(show: Path) -> Path:
     return sorted((show / "episodes").glob("*.yaml"))[-1]
 
 
-def in_process(show: Path, edits: int) -> None:
+def in_process(show: Path, edits: int, top: int) -> None:
     builder = PreviewBuilder(show, "http://127.0.0.1:8000/")
     cold = builder.rebuild()
     assert cold.ok, cold.problems
     print(f"cold preview build: {cold.seconds:.2f} s, {len(cold.changed)} files")
     descriptor = newest_descriptor(show)
-    times = []
+    settle(builder)  # as serve does once the first build is served
+    times, saves = [], []
     for n in range(edits):
         retitle(descriptor, f"in-process {n}")
-        outcome = builder.rebuild([descriptor])
+        with collector_paused():  # as serve rebuilds
+            outcome = builder.rebuild([descriptor])
         assert outcome.ok, outcome.problems
         times.append(outcome.seconds)
-        print(f"  edit {n + 1}: {outcome.seconds:.2f} s, {len(outcome.changed)} files changed")
-    print(f"rebuild after one edit: median {statistics.median(times):.2f} s")
+        saves.append(flushed(builder))
+        print(
+            f"  edit {n + 1}: {outcome.seconds:.3f} s, {len(outcome.changed)} files changed; "
+            f"then saved (and the heap settled) in {saves[-1]:.3f} s"
+        )
+    print(f"warm rebuild after one edit: median {statistics.median(times):.3f} s")
+    print(f"then its save and settle (as the browser reloads): {statistics.median(saves):.3f} s")
+    unchanged = builder.rebuild([descriptor])
+    print(f"warm rebuild after a save that changed nothing: {unchanged.seconds:.3f} s")
+    retitle(descriptor, "profiled")
+    profile = cProfile.Profile()
+    profile.enable()
+    outcome = builder.rebuild([descriptor])
+    profile.disable()
+    print(f"profiled warm rebuild: {outcome.seconds:.3f} s (with the profiler's overhead)")
+    print(where_the_time_goes(profile, top))
+
+
+def flushed(builder: PreviewBuilder) -> float:
+    """Seconds to save what the last rebuild leaves for the next one, and settle the
+    heap, as serve does between rebuilds (serve/run.py's ``settle``)."""
+    started = time.perf_counter()
+    settle(builder)
+    return time.perf_counter() - started
+
+
+def where_the_time_goes(profile: cProfile.Profile, top: int) -> str:
+    """podpub's own functions by cumulative time (the first ``top``)."""
+    text = io.StringIO()
+    stats = pstats.Stats(profile, stream=text)
+    stats.sort_stats("cumulative").print_stats(r"podpub/", top)
+    lines = text.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    return "\n".join(lines[start:])
 
 
 def through_serve(show: Path) -> None:
@@ -89,14 +129,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("show", type=Path, help="show folder (copied, never written)")
     parser.add_argument("--edits", type=int, default=3, help="edits to time in-process")
+    parser.add_argument("--top", type=int, default=25, help="profile lines to print")
+    parser.add_argument("--no-serve", action="store_true", help="no serve subprocess")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         show = Path(tmp) / "show"
         shutil.copytree(
             args.show, show, ignore=shutil.ignore_patterns(*NOT_THE_SHOW), symlinks=True
         )
-        in_process(show, args.edits)
-        through_serve(show)
+        in_process(show, args.edits, args.top)
+        if not args.no_serve:
+            through_serve(show)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -110,9 +110,11 @@ class Engine:
     progress: Progress | None = None
     counts: Counts = field(default_factory=Counts)
     started: float = field(default_factory=time.perf_counter)
+    # a warm build's cache (build/rebuild.py), its stages read already: not read again
+    shared_cache: InitVar[ShowCache | None] = None
 
-    def __post_init__(self) -> None:
-        self.cache = ShowCache(self.show_dir, self.cache_options)
+    def __post_init__(self, shared_cache: ShowCache | None) -> None:
+        self.cache = shared_cache or ShowCache(self.show_dir, self.cache_options)
         self.cache.always_sharded.add(FEED_PAGES)
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
@@ -122,6 +124,7 @@ class Engine:
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
+        self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
@@ -427,7 +430,13 @@ class Engine:
             stage = self.cache.stage(self.output_key)
             stage.put(MANIFEST, MANIFEST_VERSION, self.manifest)
             if self._sites is not None:
-                stage.put(SITES, "v2", self._sites)
+                import pickle
+
+                # pickled here, not when staged: a warm build (rebuild.py) saves after
+                # it has answered, while the browser reloads
+                made = pickle.dumps(self.made_of, protocol=5)
+                standby = self._sites["standby"]
+                stage.put(SITES, "v2", {"live": made, "standby": standby or made})
 
     def stage_files(
         self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
@@ -528,17 +537,15 @@ class Engine:
     def staged_site(self, made_of: Any) -> None:
         """The new site is staged (``Staging.finish``): after the swap it is the live site,
         and the one it replaces is the standby, described by the last run's record."""
+        self.made_of = made_of
         if self.output_key is None:
             return
-        import pickle
-
         sites = self.cache.stage(self.output_key).get(SITES, "v2")
         live = sites.get("live") if isinstance(sites, dict) else None
-        made = pickle.dumps(made_of, protocol=5)
         # Without a last site described, the standby will be a copy of this one (hard
         # links, output.copy_as_standby) if anything: each of its files is checked
         # against this description before use, whatever is found there.
-        self._sites = {"live": made, "standby": live if live is not None else made}
+        self._sites = {"standby": live}  # and this one as the live site (save_manifest)
 
     def _intact(self, rel: str, previous: tuple[Any, ...]) -> bool:
         """The previous publish's file is still there, as it was written."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from podpub.build.engine import Engine
 from podpub.build.progress import Progress, summary_line
-from podpub.build.store import CacheOptions
+from podpub.build.store import CacheOptions, ShowCache
 from podpub.build.uptodate import (
     PublishState,
     Snapshot,
@@ -58,17 +58,18 @@ class PublishRun:
     jobs: int | None = None
     quiet: bool = False
     started: float = field(default_factory=time.perf_counter)
+    cache: ShowCache | None = None  # a warm build's, its stages read already (rebuild.py)
+    inputs: Snapshot | None = None  # the show's files, when stamped already (rebuild.py)
 
     def __post_init__(self) -> None:
         self.target = Path(self.out or self.show_dir / DEFAULT_OUT).expanduser().resolve()
         self.progress = Progress.for_terminal(self.quiet, self.started)
-        engine_args: dict[str, Any] = {"progress": self.progress}
+        engine_args: dict[str, Any] = {"progress": self.progress, "shared_cache": self.cache}
         if self.jobs:
             engine_args["jobs"] = self.jobs
         self.engine = Engine(self.show_dir, self.cache_options, **engine_args)
         self.key = state_key(self.target, _Params(self.params))
         self.engine.reuse_output(self.target, self.key)  # unchanged pages are linked
-        self.inputs: Snapshot | None = None
 
     def unchanged(self) -> PublishState | None:
         """The last publish's state when nothing it was built from has changed since."""
@@ -80,7 +81,7 @@ class PublishRun:
         if now is None or not (self.show_dir / "show.yaml").is_file():
             return None
         state, self.inputs = current_state(
-            self.engine.cache, self.show_dir, self.target, self.key, now
+            self.engine.cache, self.show_dir, self.target, self.key, now, inputs=self.inputs
         )
         if state is None:  # there is work: the stamps just taken serve every stage
             self.engine.cache.remember_stamps(self.show_dir, self.inputs.files)

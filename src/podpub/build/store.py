@@ -265,6 +265,17 @@ class ShowCache:
     always_sharded: set[str] = field(default_factory=set)
     _listing: set[str] | None = None
 
+    def new_run(self) -> None:
+        """Start another run on the entries already read (a warm build, rebuild.py): what
+        the last run asked for, stamped and counted is forgotten, the entries are kept."""
+        for stage in self.stages.values():
+            stage.used = set()
+            stage.counts = Counts()
+        self.known = {}
+        self.ignored = []
+        self.verify_mismatches = 0
+        self._listing = None  # the last save wrote files: listed again when a stage is new
+
     def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
         """The stamps of the show's files, taken once at the start of the run (the
         no-change check): the stages ask for each file's stamp again, three or four

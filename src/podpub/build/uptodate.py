@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,14 @@ class PublishState:
 def snapshot(show_dir: Path, out: Path) -> Snapshot:
     """Stat every file of the show folder (see the module docstring for what is left out)."""
     files: dict[str, Stamp | None] = {}
-    skip_dir = os.fspath(out)  # resolved (PublishRun.target): so is the walk's root
-    todo = [(os.fspath(show_dir.resolve()), "")]
+    _stat_under(os.fspath(show_dir.resolve()), "", os.fspath(out), files)
+    return Snapshot(files, code_fingerprint())
+
+
+def _stat_under(root: str, rel_root: str, skip_dir: str, files: dict[str, Stamp | None]) -> None:
+    """Stamp every file under the folder ``root`` (``rel_root`` in the show) into ``files``;
+    ``skip_dir``: the output folder (resolved, as the walk's root is)."""
+    todo = [(root, rel_root)]
     while todo:
         folder, rel = todo.pop()
         try:
@@ -76,7 +83,49 @@ def snapshot(show_dir: Path, out: Path) -> Snapshot:
                     files[rel + name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
                 except OSError:
                     files[rel + name] = None
-    return Snapshot(files, code_fingerprint())
+
+
+def refreshed(before: Snapshot, show_dir: Path, out: Path, paths: Iterable[Path | str]) -> Snapshot:
+    """``before`` with only ``paths`` stamped again (a watcher's saves: a file, or a folder
+    made, removed or renamed with everything under it), not every file of the show.
+
+    The same files count as in :func:`snapshot`; a path outside the show, hidden, or
+    in the output folder is no input."""
+    files = dict(before.files)
+    root = os.fspath(show_dir.resolve())
+    skip_dir = os.fspath(out)
+    for path in paths:
+        rel = _input_rel(root, skip_dir, os.fspath(path))
+        if rel is None:
+            continue
+        files.pop(rel, None)
+        inside = rel + "/"  # a folder's files went with it, or come back walked again
+        for known in [k for k in files if k.startswith(inside)]:
+            del files[known]
+        full = os.path.join(root, rel)
+        if os.path.isdir(full) and not os.path.islink(full):
+            _stat_under(full, inside, skip_dir, files)
+        elif os.path.lexists(full):
+            try:
+                st = os.stat(full)
+                files[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            except OSError:
+                files[rel] = None  # a dangling link, an unreadable folder on the way
+    return Snapshot(files, before.code)
+
+
+def _input_rel(root: str, skip_dir: str, path: str) -> str | None:
+    """``path`` relative to the show folder ``root``, if :func:`snapshot` would stamp it."""
+    full = os.path.abspath(path)
+    if full == skip_dir or full.startswith(skip_dir + os.sep):
+        return None
+    rel = os.path.relpath(full, root)
+    parts = rel.split(os.sep)
+    if parts[0] in (os.curdir, os.pardir):
+        return None
+    if any(part[0] == "." or part in SKIP_NAMES for part in parts):
+        return None
+    return "/".join(parts)
 
 
 def state_key(out: Path, options: Any) -> str:
@@ -92,11 +141,14 @@ def current_state(
     key: str,
     now: dt.datetime,
     check_output: bool = True,
+    inputs: Snapshot | None = None,
 ) -> tuple[PublishState | None, Snapshot]:
     """The state of the last publish if nothing changed since, and the inputs as they are.
 
-    ``check_output=False`` (``podpub check``): the output folder is not looked at."""
-    inputs = snapshot(show_dir, out)
+    ``check_output=False`` (``podpub check``): the output folder is not looked at.
+    ``inputs``: the show's files stamped already (a warm build's :func:`refreshed`)."""
+    if inputs is None:
+        inputs = snapshot(show_dir, out)
     stored = cache.stage(key).get(STATE, "v1") if cache.options.enabled else MISS
     if stored is MISS or cache.options.verify or not isinstance(stored, PublishState):
         return None, inputs

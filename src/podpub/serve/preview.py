@@ -7,31 +7,28 @@ through the same cached publish as ``podpub publish`` (build/runner.py), so a re
 after one edit redoes only what the edit reaches.
 
 :meth:`PreviewBuilder.rebuild` is the in-process API: rebuild after these paths changed,
-and say which output files changed. The core reports what it wrote, not what differs, so
-the answer compares the preview's files before and after by content digest (a file whose
-size, time and inode are unchanged keeps its digest without being read again).
+and say which output files changed. It runs on one warm build context
+(build/rebuild.py's :class:`WarmBuild`), kept for the whole serve: the cache stays read,
+only the saved paths are stamped again, and the files that changed are those whose
+identity (their bytes' digest) differs between the core's descriptions of the old and
+the new site, without walking the preview folder.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from podpub.build.runner import PublishRun
-from podpub.build.store import CacheOptions
-from podpub.errors import PodpubError, Problem
+from podpub.build.engine import Engine
+from podpub.build.rebuild import WarmBuild
+from podpub.errors import Problem
 from podpub.resolve.records import SiteRecord
-from podpub.write.publish import CACHE_DIR, PublishOptions, publish
+from podpub.write.publish import CACHE_DIR, PublishOptions, PublishResult, publish
 
 PREVIEW_DIR = "preview"  # inside the show's .podpub/
 SITE_DIR = "site"
-
-Stamp = tuple[int, int, int]  # size, mtime_ns, inode
-Digests = dict[str, tuple[Stamp, str]]  # output path → (stamp, content digest)
 
 
 @dataclass(frozen=True)
@@ -62,103 +59,52 @@ class PreviewBuilder:
     future: bool = False
     jobs: int | None = None
     out: Path = field(init=False)
-    _digests: Digests = field(default_factory=dict, init=False)
-    _marks: dict[str, str] | None = field(default=None, init=False)
+    _warm: WarmBuild = field(init=False)
+    _marks: dict[str, str] = field(default_factory=dict, init=False)
     _title: str = field(default="", init=False)
     _episodes: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.show_dir = self.show_dir.resolve()
         self.out = preview_folder(self.show_dir)
-
-    def rebuild(self, paths: Iterable[Path | str] = ()) -> Outcome:
-        """Rebuild after ``paths`` changed (none: the first build); never raises a
-        PodpubError: a refused build is an Outcome with its located problems, and the
-        previous preview stays as it was."""
-        del paths  # the cache compares every input's stamp itself (build/uptodate.py)
-        started = time.perf_counter()
         options = PublishOptions(
             out=self.out, base_url=self.site_url, drafts=self.drafts, future=self.future
         )
-        run = PublishRun(
-            self.show_dir,
-            str(self.out),
-            {"base_url": self.site_url, "drafts": self.drafts, "future": self.future},
-            CacheOptions(),
-            jobs=self.jobs,
-            quiet=True,
-            started=started,
-        )
-        if self._marks is not None and run.unchanged() is not None:
-            return self._outcome(started, changed=())  # a save that changed nothing
-        try:
-            result = publish(self.show_dir, options, run=run.engine)
-        except PodpubError as exc:
-            run.failed()
-            return Outcome(
-                False, problems=tuple(exc.problems), seconds=time.perf_counter() - started
-            )
-        finally:
-            run.progress.close()
-        run.finish(result, lambda *args, **kwargs: None, [])
-        self._marks = marks(result.site, run.engine.drafts)
-        self._title, self._episodes = result.site.show.title, len(result.site.episodes)
-        return self._outcome(started, self._changed(), tuple(result.findings))
+        params = {"base_url": self.site_url, "drafts": self.drafts, "future": self.future}
+        pipeline = partial(_publish, self.show_dir, options)
+        self._warm = WarmBuild(self.show_dir, self.out, params, pipeline, self.jobs)
 
-    def _outcome(
-        self, started: float, changed: tuple[str, ...], problems: tuple[Problem, ...] = ()
-    ) -> Outcome:
+    def rebuild(self, paths: Iterable[Path | str] = ()) -> Outcome:
+        """Rebuild after ``paths`` changed (none: not known, every input is stamped
+        again); never raises a PodpubError: a refused build is an Outcome with its
+        located problems, and the previous preview stays as it was."""
+        rebuilt = self._warm.rebuild(paths)
+        if not rebuilt.ok:
+            return Outcome(False, problems=rebuilt.problems, seconds=rebuilt.seconds)
+        findings: tuple[Problem, ...] = ()
+        if rebuilt.result is not None:  # built (else nothing changed since the last)
+            site = rebuilt.result.site
+            self._marks = marks(site, self._warm.drafts)
+            self._title, self._episodes = site.show.title, len(site.episodes)
+            findings = tuple(rebuilt.result.findings)
         return Outcome(
             True,
-            changed,
-            problems,
-            time.perf_counter() - started,
+            rebuilt.changes.paths,
+            findings,
+            rebuilt.seconds,
             self._episodes,
             self._title,
-            dict(self._marks or {}),
+            dict(self._marks),
         )
 
-    def _changed(self) -> tuple[str, ...]:
-        """The output files whose content differs from the last build's (or that came or
-        went), and remember the new digests."""
-        now = output_digests(self.out, self._digests)
-        before = self._digests
-        changed = {rel for rel, (_, digest) in now.items() if before.get(rel, (0, ""))[1] != digest}
-        changed |= before.keys() - now.keys()
-        self._digests = now
-        return tuple(sorted(changed))
+    def flush(self) -> None:
+        """Save what the last rebuild leaves for the next one (``WarmBuild.flush``):
+        after the browser is told to reload, not before."""
+        self._warm.flush()
 
 
-def output_digests(folder: Path, known: Digests) -> Digests:
-    """Every file under ``folder`` → its stamp and content digest; a file whose stamp is
-    in ``known`` unchanged is not read again (the publish links unchanged files)."""
-    found: Digests = {}
-    root = os.fspath(folder)
-    for current, dirs, files in os.walk(root):
-        dirs.sort()
-        rel_dir = os.path.relpath(current, root)
-        for name in files:
-            path = os.path.join(current, name)
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            stamp: Stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-            old = known.get(rel)
-            if old is not None and old[0] == stamp:
-                found[rel] = old
-                continue
-            found[rel] = (stamp, _file_digest(path))
-    return found
-
-
-def _file_digest(path: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _publish(show_dir: Path, options: PublishOptions, engine: Engine) -> PublishResult:
+    return publish(show_dir, options, run=engine)
 
 
 def marks(site: SiteRecord, drafts: set[str]) -> dict[str, str]:

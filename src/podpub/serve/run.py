@@ -8,6 +8,7 @@ disk and shows its problems, in the terminal and as the page in the browser.
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -49,8 +50,12 @@ def serve(
             report.build(builder.rebuild())
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
+            settle(builder)
             for paths in watcher.batches():
-                report.build(builder.rebuild(paths), paths)
+                with collector_paused():
+                    outcome = builder.rebuild(paths)
+                report.build(outcome, paths)
+                settle(builder)  # while the browser reloads
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error
     finally:
@@ -59,6 +64,33 @@ def serve(
             server.shutdown()
         server.server_close()
     echo("Stopped.")
+
+
+def settle(builder: PreviewBuilder) -> None:
+    """Between two rebuilds: save the cache (``PreviewBuilder.flush``), then collect this
+    process's garbage and freeze what is left. The warm build keeps the show's whole
+    cache in memory; without the freeze, the collector goes through all of it again
+    during each rebuild (a quarter of a warm rebuild at 1,000 episodes). Collecting
+    first leaves no garbage in the frozen heap; serve owns its process, so its
+    collector is serve's to tune."""
+    builder.flush()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection during a warm rebuild: it makes many objects, which the
+    collector would go through again and again (40% of a rebuild's CPU time at 10,000
+    episodes without the freeze, 20% with it); :func:`settle` collects right after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
