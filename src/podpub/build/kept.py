@@ -33,8 +33,16 @@ _FIELD_NAMES = tuple(EpisodeRecord.__dataclass_fields__)
 
 # The fields read of every episode on every run (sorting, uniqueness, URLs, the paths
 # the output safety check compares): strings, numbers, dates and the producer's audio
-# path. Everything else is only read for the episode's own page, feed item or credits.
+# path; the credit lines, which the person pages and the redirects read for every
+# episode (one pickle per stage file: the people and roles they share are made once);
+# the audio's probe, the transcripts and extras (alternate audio): files the output
+# holds, which the safety checks compare. Everything else is only read for the
+# episode's own page and feed item.
 INDEX_FIELDS = (
+    "credits",
+    "audio",
+    "transcripts",
+    "extras",
     "key",
     "source",
     "slug",
