@@ -6,18 +6,17 @@ run: one descriptor edited, then what the second run read is counted.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from podpub import digests
 from podpub.build.engine import Engine
+from podpub.build.kept import LentEpisodeRecord
 from podpub.resolve import resolver
 from podpub.resolve.options import PlanOptions
-from podpub.resolve.records import CreditGroup, EpisodeRecord
+from podpub.resolve.records import EpisodeRecord
 
 from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
 
@@ -52,41 +51,25 @@ def edit(show: Path, name: str, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
-def credit_groups_in(value: Any, seen: set[int]) -> int:
-    """The credit lines inside an unpickled value (records' contents hold them)."""
-    if id(value) in seen:
-        return 0
-    seen.add(id(value))
-    if isinstance(value, CreditGroup):
-        return 1
-    if isinstance(value, dict):
-        return sum(credit_groups_in(v, seen) for v in value.values())
-    if isinstance(value, (tuple, list)):
-        return sum(credit_groups_in(v, seen) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return sum(credit_groups_in(value.__dict__.get(f), seen) for f in value.__dict__)
-    return 0
-
-
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts of what a run reads: episode descriptors parsed, credit lines unpickled."""
-    counts = {"descriptors": 0, "credit lines": 0}
+    """Counts of what a run reads: episode descriptors parsed, kept records whose
+    contents (texts, chapters, people: build/kept.py) were read."""
+    counts = {"descriptors": 0, "contents": 0}
     load_file = resolver.load_file
+    unpack = LentEpisodeRecord._unpack
+
+    def counting_unpack(record: LentEpisodeRecord) -> None:
+        counts["contents"] += 1
+        unpack(record)
 
     def counting_load(path: Path, rel: str) -> Any:
         if rel.startswith("episodes/"):
             counts["descriptors"] += 1
         return load_file(path, rel)
 
-    class CountingUnpickler(digests.SafeUnpickler):
-        def load(self) -> Any:
-            found = super().load()
-            counts["credit lines"] += credit_groups_in(found, set())
-            return found
-
     monkeypatch.setattr(resolver, "load_file", counting_load)
-    monkeypatch.setattr(digests, "SafeUnpickler", CountingUnpickler)
+    monkeypatch.setattr(LentEpisodeRecord, "_unpack", counting_unpack)
     return counts
 
 
@@ -96,12 +79,12 @@ def test_an_edit_reads_one_descriptor_and_no_other_record(tmp_path: Path, counte
     assert not [p for p in problems if p.level == "error"]
     assert counted["descriptors"] == EPISODES
     edit(show, "ep150.yaml", "title: Episode 150", "title: Episode 150, revised")
-    counted.update({"descriptors": 0, "credit lines": 0})
+    counted.update({"descriptors": 0, "contents": 0})
 
     site, problems = resolve_with_cache(show)
 
     assert counted["descriptors"] == 1  # the edited one
-    assert counted["credit lines"] == 0  # no kept record's contents were unpickled
+    assert counted["contents"] == 0  # no kept record's contents were unpickled
     assert [e.title for e in site.episodes if e.key == "ep150"] == ["Episode 150, revised"]
     # what the stages read of the kept records is what a run without a cache makes
     fresh, _ = resolver.resolve_all(show, PlanOptions(now=NOW))
