@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +90,11 @@ class DescriptorLocator:
         self.origins = origins
         self.fallback = FeedLocator()
         self.feed_name = feed_name
-        self._load = cache(self._load_uncached)
+        # A plain dict, not functools.cache over a bound method: that makes a cycle
+        # (self → cache → method → self) which the CLI's main process, without a
+        # cyclic collector (cli.entry), never frees: every document read to locate a
+        # finding (60 MiB for 3,500 warnings) stayed for the rest of the run.
+        self._documents: dict[str, Document | None] = {}
 
     def locate(self, hit: Hit, page: FeedPage | None) -> tuple[str, int | None, int | None, str]:
         element = hit.element
@@ -142,6 +145,11 @@ class DescriptorLocator:
                 mark = show.locate((key,))
                 return show.file, mark.line, mark.column, key
         return None
+
+    def _load(self, source: str) -> Document | None:
+        if source not in self._documents:
+            self._documents[source] = self._load_uncached(source)
+        return self._documents[source]
 
     def _load_uncached(self, source: str) -> Document | None:
         run = self.run
