@@ -14,7 +14,8 @@ each) of the process and of each of its descendants is sampled from
 ``/proc/PID/smaps_rollup`` every ``--interval`` seconds. Printed per case: wall time, the
 peak of the tree's summed PSS and when in the run it came (seconds from the start), and for
 each process (the main one, then the forked workers in the order they started) its peak PSS,
-when it came, and how long the process lived. The load average is printed too: samples are
+when it came, its peak of private pages (a forked worker's pages are the parent's until
+either writes to them) and how long the process lived. The load average is printed too: samples are
 fewer on a busy machine, and a short-lived peak may be missed between two samples.
 """
 
@@ -40,6 +41,7 @@ class Process:
     last: float = 0.0
     peak: int = 0  # bytes of PSS
     peak_at: float = 0.0
+    private: int = 0  # peak bytes of its own pages (shared with no other process)
 
 
 @dataclass(eq=False)  # a thread: hashed by identity
@@ -66,12 +68,13 @@ class Sampler(threading.Thread):
         now = time.perf_counter() - self.started
         total = 0
         for pid in _tree(self.root):
-            pss = _pss(pid)
+            pss, private = _pss(pid)
             if not pss:
                 continue
             total += pss
             seen = self.processes.setdefault(pid, Process(pid, first=now))
             seen.last = now
+            seen.private = max(seen.private, private)
             if pss > seen.peak:
                 seen.peak, seen.peak_at = pss, now
         self.samples += 1
@@ -96,15 +99,18 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _pss(pid: int) -> int:
+def _pss(pid: int) -> tuple[int, int]:
+    """The process's proportional set size and its private pages, in bytes."""
+    found = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup") as handle:
             for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
+                name, _, rest = line.partition(":")
+                if name in ("Pss", "Private_Clean", "Private_Dirty"):
+                    found[name] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    return found.get("Pss", 0), found.get("Private_Clean", 0) + found.get("Private_Dirty", 0)
 
 
 def publish(show: Path, out: Path, interval: float) -> tuple[float, Sampler, int]:
@@ -150,6 +156,7 @@ def report(case: str, wall: float, sampler: Sampler, status: int) -> None:
         name = "main" if seen.pid == sampler.root else f"worker {rank}"
         print(
             f"  {name:<10} peak {seen.peak / MIB:6.0f} MiB at {seen.peak_at:6.2f} s"
+            f" (private {seen.private / MIB:4.0f} MiB)"
             f"  (alive {seen.first:.2f}–{seen.last:.2f} s)"
         )
 

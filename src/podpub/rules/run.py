@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 
-from podpub.feed.readback import reading_of
+from podpub.feed import readback
 from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (they register)
 from podpub.rules.engine import (
     ALL_APPS,
@@ -63,7 +63,7 @@ def run_rules(
         values = tuple(tuple(r.values(alone)) if r.values else None for r in feed_rules)
         root = alone.pages[0].root
         if root is not None and os.getpid() == here:
-            page.reading = reading_of(root)
+            page.reading = readback.reading_of(root)
         return PageCheck(findings, values)
 
     kept = [memo.get(index) for index in range(len(context.pages))]
