@@ -23,6 +23,18 @@ def test_results_come_back_in_order_from_every_process():
     assert any(pid == parent for _, pid in results)
 
 
+def test_a_child_computes_at_most_per_child_items_then_a_fresh_one_takes_over():
+    parent = os.getpid()
+    results = parallel_map(
+        lambda i: (i * i, os.getpid()), list(range(300)), jobs=2, min_items=10, per_child=40
+    )
+    assert [square for square, _ in results] == [i * i for i in range(300)]
+    assert {pid for i, (_, pid) in enumerate(results) if i % 2 == 0} == {parent}
+    children = [pid for i, (_, pid) in enumerate(results) if i % 2 == 1]
+    # the child's share (150 items) in four children of 40, 40, 40 and 30 items
+    assert [children.count(pid) for pid in dict.fromkeys(children)] == [40, 40, 40, 30]
+
+
 def test_side_results_of_the_children_reach_the_parent():
     seen: list[int] = []
     merged: list[object] = []
