@@ -67,7 +67,7 @@ def parallel_map(
     progress: Callable[[int], None] | None = None,
     collect: Callable[[], Any] | None = None,
     merge: Callable[[Any], None] | None = None,
-    per_child: int = PER_CHILD,
+    per_child: int | None = None,
 ) -> list[R]:
     """``[fn(item) for item in items]``, shared with forked workers when worth it.
 
@@ -76,11 +76,11 @@ def parallel_map(
     share, and ``merge(what it returned)`` in the parent: how work a child did on the
     side (results memoized in the cache) reaches the parent.
 
-    A child computes ``per_child`` items at most; the rest of its share goes to a fresh
-    child forked when it is done. A child's memory grows with the items it computes:
-    what it makes, and each page of the parent's memory that either process writes to
-    (a reference count is enough) copied (copy-on-write) and then private to both. A
-    fresh fork shares the parent's pages again.
+    A child computes ``per_child`` items (default ``PER_CHILD``) at most; the rest of its
+    share goes to a fresh child forked when it is done. A child's memory grows with the
+    items it computes: what it makes, and each page of the parent's memory that either
+    process writes to (a reference count is enough) copied (copy-on-write) and then
+    private to both. A fresh fork shares the parent's pages again.
     """
     jobs = jobs or default_jobs()
     shares = min(jobs, len(items) // max(min_items, 1))
@@ -89,7 +89,8 @@ def parallel_map(
     # Share k takes items k, k + shares, k + 2 × shares…: costly items that come in a run
     # (the pages of a kind) are dealt out evenly. Each share in pieces of per_child items.
     pieces = {
-        share: _pieces(range(share, len(items), shares), per_child) for share in range(shares)
+        share: _pieces(range(share, len(items), shares), per_child or PER_CHILD)
+        for share in range(shares)
     }
     running: list[tuple[int, range, int, int]] = []  # (share, its items, pid, pipe read end)
     results: list[Any] = [None] * len(items)
