@@ -95,8 +95,15 @@ class DescriptorLocator:
         # cyclic collector (cli.entry), never frees: every document read to locate a
         # finding (60 MiB for 3,500 warnings) stayed for the rest of the run.
         self._documents: dict[str, Document | None] = {}
+        # the page whose findings the documents above were read for (its id: the page
+        # itself would keep its tree): an item is on one page only, so a page's
+        # documents are not kept while the next page is checked
+        self._page: int | None = None
 
     def locate(self, hit: Hit, page: FeedPage | None) -> tuple[str, int | None, int | None, str]:
+        if id(page) != self._page:
+            self._documents.clear()
+            self._page = id(page)
         element = hit.element
         if element is None:
             return self.show_file, None, None, ""
