@@ -12,11 +12,12 @@ import gc
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from podpub.feed.readback import read_back
-from podpub.rules.engine import FeedContext, FeedPage, PageCheck
+from podpub.rules.engine import FeedContext, FeedPage, Hit, PageCheck
 from podpub.rules.locate import DescriptorLocator, FeedLocator
 from podpub.rules.run import run_rules
 
@@ -99,3 +100,26 @@ def test_the_descriptor_locator_is_freed_without_the_cycle_collector(
     gone = weakref.ref(locator)
     del locator, document
     assert gone() is None  # with it, every descriptor document it read
+
+
+def test_the_locator_lets_a_pages_documents_go_when_the_next_page_is_checked(
+    tmp_path: Path,
+) -> None:
+    episodes = {f"ep{n}.yaml": MINIMAL_EPISODE.replace("First", f"Number {n}") for n in (1, 2)}
+    show = write_show(tmp_path / "show", episodes, MINIMAL_SHOW)
+    sources = {f"p{n}-1": f"episodes/ep{n}.yaml" for n in (1, 2)}
+    locator = DescriptorLocator(show, sources)
+    first, second = paged_feed(2)
+    for page in (first, second):
+        page.root = read_back_root(page.data)
+        title = page.root.find("channel/item/title")
+        file, line, _, field = locator.locate(Hit(title, "a finding"), page)
+        assert (file, line, field) == (sources[title.text], 1, "title")
+        # the documents read for this page's findings, and those only
+        assert list(locator._documents) == [sources[title.text]]
+
+
+def read_back_root(data: bytes) -> Any:
+    from podpub.feed.readback import parse
+
+    return parse(data)
