@@ -38,9 +38,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 64  # per process: below this, a fork costs more than the work it shares
-# items per child: a fork costs ~10 ms and the pages it copies again; a child that renders
-# 20,000 pages of a 10,000-episode show grows by 150 MiB
-PER_CHILD = 2_500
+# items per child: a fork costs ~10 ms and the pages it copies again. A child rendering
+# the pages of a 10,000-episode show grew to 174 MiB of private pages with its whole
+# share (20,000 files), 137 MiB with 2,500, 102 MiB with 1,000 (bench/memory.py)
+PER_CHILD = 1_000
 _HEADER = struct.Struct(">Q")
 
 
