@@ -348,11 +348,11 @@ def test_with_nothing_repeated_no_page_kept_is_parsed() -> None:
     first = run_rules(FeedContext(pages(unique)), FeedLocator(), memo)
     again = pages(unique)
     assert run_rules(FeedContext(again), FeedLocator(), memo) == first
-    assert all(page.root is None for page in again)
+    assert all(page.root is None and page.reading is None for page in again)
     changed = pages(unique)
-    memo.kept.pop(2)  # one page changed: only it is read
+    memo.kept.pop(2)  # one page changed: only it is read (its reading kept, not its tree)
     assert run_rules(FeedContext(changed), FeedLocator(), memo) == first
-    assert [page.root is not None for page in changed] == [False, False, True, False]
+    assert [page.reading is not None for page in changed] == [False, False, True, False]
 
 
 # --- one reading back per page: publish's reading is the staged site's check's too ---------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from podpub.build import workers
 from podpub.build.workers import parallel_map
 from podpub.cli import main
 from podpub.errors import PodpubError, Problem
@@ -21,6 +22,18 @@ def test_results_come_back_in_order_from_every_process():
     assert [square for square, _ in results] == [i * i for i in range(300)]
     assert len({pid for _, pid in results}) == 3  # the parent and two children did a share
     assert any(pid == parent for _, pid in results)
+
+
+def test_a_child_computes_at_most_per_child_items_then_a_fresh_one_takes_over():
+    parent = os.getpid()
+    results = parallel_map(
+        lambda i: (i * i, os.getpid()), list(range(300)), jobs=2, min_items=10, per_child=40
+    )
+    assert [square for square, _ in results] == [i * i for i in range(300)]
+    assert {pid for i, (_, pid) in enumerate(results) if i % 2 == 0} == {parent}
+    children = [pid for i, (_, pid) in enumerate(results) if i % 2 == 1]
+    # the child's share (150 items) in four children of 40, 40, 40 and 30 items
+    assert [children.count(pid) for pid in dict.fromkeys(children)] == [40, 40, 40, 30]
 
 
 def test_side_results_of_the_children_reach_the_parent():
@@ -60,6 +73,36 @@ def test_a_crash_in_a_child_is_a_bug_with_its_traceback():
 def test_small_work_stays_in_the_process():
     parent = os.getpid()
     assert {pid for pid in parallel_map(lambda _: os.getpid(), list(range(50)), jobs=4)} == {parent}
+
+
+def test_a_publish_over_recycled_children_writes_the_bytes_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    show = show_of(tmp_path / "show", 150)
+    monkeypatch.setattr(workers, "PER_CHILD", 7)  # every stage over many short-lived children
+    forks: list[int] = []
+    real_fork = workers._fork
+    monkeypatch.setattr(workers, "_fork", lambda *a: forks.append(1) or real_fork(*a))
+    recycled, alone = tmp_path / "recycled", tmp_path / "alone"
+    assert main(["publish", str(show), "--out", str(recycled), "--jobs", "2", "-q"]) == 0
+    assert len(forks) > 20  # 75 descriptors of the child's share: 11 children at least
+    assert main(["publish", str(show), "--out", str(alone), "--jobs", "1", "--no-cache"]) == 0
+    files = sorted(p.relative_to(recycled) for p in recycled.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    for rel in files:
+        assert (recycled / rel).read_bytes() == (alone / rel).read_bytes(), rel
+
+
+def show_of(folder: Path, count: int) -> Path:
+    show = write_show(folder, {})
+    for i in range(count):
+        shutil.copy(AUDIO / "tone.mp3", show / "audio" / f"e{i}.mp3")
+        text = MINIMAL_EPISODE.replace("First episode", f"Episode {i}")
+        text = text.replace("audio/tone.mp3", f"audio/e{i}.mp3")
+        text = text.replace("2023-06-02", f"2022-{1 + i // 28:02d}-{1 + i % 28:02d}")
+        (show / "episodes" / f"e{i:03d}.yaml").write_text(text, encoding="utf-8")
+    return show
 
 
 def test_failing_page_in_a_worker_leaves_the_previous_site_whole(

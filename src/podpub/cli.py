@@ -843,9 +843,11 @@ def main(argv: list[str] | None = None) -> int:
 def entry() -> None:
     # A publish of 10,000 episodes keeps millions of objects alive for the whole run
     # (records, cached results) and creates few cycles: the cyclic collector's passes
-    # over them cost a tenth of an edit's rebuild and free almost nothing (28 MiB of a
-    # cold publish's 680, measured). The command is short-lived: the main process does
-    # without it; the worker processes, which render pages, turn it on again (workers.py).
+    # over them cost a tenth of an edit's rebuild and free almost nothing (3 MiB of the
+    # peak's 175 at 1,000 episodes, measured once the rules' locator stopped keeping its
+    # documents in a cycle). The command is short-lived: the main process does without
+    # it, so no stage may leave a big result in a cycle (tests/test_memory.py); the
+    # worker processes, which render pages, turn it on again (workers.py).
     gc.set_threshold(100_000, 50, 50)
     gc.disable()
     status = main()

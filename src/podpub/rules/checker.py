@@ -107,9 +107,9 @@ def check_show(
         )
     everything = sorted([*problems, *findings], key=finding_order)
     readings = {
-        file.digest: readback.reading_of(page.root)
+        file.digest: page.reading or readback.reading_of(page.root)
         for file, page in zip(files, context.pages, strict=True)
-        if page.root is not None
+        if page.reading is not None or page.root is not None
     }
     return CheckReport(str(show_dir), tuple(everything), site, tuple(files), readings=readings)
 

@@ -23,7 +23,7 @@ from typing import Protocol
 from lxml import etree
 
 from podpub.errors import Problem
-from podpub.feed.readback import parse
+from podpub.feed.readback import ReadBack, parse
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -112,6 +112,9 @@ class FeedPage:
     root: etree._Element | None = None
     error: str | None = None  # why it did not parse
     namespaces: dict[tuple[str | None, str], etree._Element] | None = None  # namespaces_in
+    # What reading the page back found (feed/readback.py), kept by a check that parsed the
+    # page and let its tree go (run.py: a paged feed's trees are not all held at once)
+    reading: ReadBack | None = None
 
 
 @dataclass

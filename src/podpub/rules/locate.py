@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +90,20 @@ class DescriptorLocator:
         self.origins = origins
         self.fallback = FeedLocator()
         self.feed_name = feed_name
-        self._load = cache(self._load_uncached)
+        # A plain dict, not functools.cache over a bound method: that makes a cycle
+        # (self → cache → method → self) which the CLI's main process, without a
+        # cyclic collector (cli.entry), never frees: every document read to locate a
+        # finding (60 MiB for 3,500 warnings) stayed for the rest of the run.
+        self._documents: dict[str, Document | None] = {}
+        # the page whose findings the documents above were read for (its id: the page
+        # itself would keep its tree): an item is on one page only, so a page's
+        # documents are not kept while the next page is checked
+        self._page: int | None = None
 
     def locate(self, hit: Hit, page: FeedPage | None) -> tuple[str, int | None, int | None, str]:
+        if id(page) != self._page:
+            self._documents.clear()
+            self._page = id(page)
         element = hit.element
         if element is None:
             return self.show_file, None, None, ""
@@ -142,6 +152,11 @@ class DescriptorLocator:
                 mark = show.locate((key,))
                 return show.file, mark.line, mark.column, key
         return None
+
+    def _load(self, source: str) -> Document | None:
+        if source not in self._documents:
+            self._documents[source] = self._load_uncached(source)
+        return self._documents[source]
 
     def _load_uncached(self, source: str) -> Document | None:
         run = self.run
