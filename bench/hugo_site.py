@@ -41,12 +41,25 @@ baseURL = "{url}"
 languageCode = "{language}"
 defaultContentLanguage = "{language}"
 title = {title}
-disableKinds = ["taxonomy", "term", "section", "sitemap", "robotsTXT", "404"]
-enableRobotsTXT = false
+# podpub's site: episode pages, the show's pages, person pages, the feed, sitemap,
+# robots.txt and 404 page. No taxonomy list page (/people/) nor section page: podpub
+# makes none.
+disableKinds = ["taxonomy", "section"]
+ignoreErrors = ["error-disable-taxonomy"]  # "taxonomy" is meant: the list of all people
+enableRobotsTXT = true
+removePathAccents = true  # people/ines-moreau/, as podpub's slugs
+paginate = 50  # podpub's show and person pages list 50 episodes a page
+
+[taxonomies]
+person = "people"
 
 [outputs]
 home = ["HTML", "RSS"]
-page = ["HTML", "Chapters"]
+page = ["HTML", "Chapters", "ChaptersVTT"]
+term = ["HTML"]
+
+[outputFormats.RSS]
+baseName = "feed"
 
 [outputFormats.Chapters]
 mediaType = "application/json"
@@ -54,8 +67,14 @@ baseName = "chapters"
 isPlainText = true
 notAlternative = true
 
-[services.rss]
-limit = -1
+[mediaTypes."text/vtt"]
+suffixes = ["vtt"]
+
+[outputFormats.ChaptersVTT]
+mediaType = "text/vtt"
+baseName = "chapters"
+isPlainText = true
+notAlternative = true
 
 [params]
 description = {description}
@@ -101,12 +120,13 @@ META = """\
 <p class="meta">
 {{ with .Params.season }}<span>Saison {{ . }}</span>{{ end }}
 {{ with .Params.number }}<span>Épisode {{ . }}</span>{{ end }}
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date | time.Format ":date_full" }}</time>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date | time.Format ":date_long" }}</time>
 {{ $d := math.Round .Params.duration }}<span><time datetime="PT{{ $d }}S">{{ div $d 60 | int }} min {{ mod $d 60 }} s</time></span>
 </p>
 """
 
-SINGLE = """\
+SINGLE = (
+    """\
 {{ define "title" }}{{ .Title }} — {{ site.Title }}{{ end }}
 {{ define "description" }}{{ .Summary | plainify | truncate 200 }}{{ end }}
 {{ define "jsonld" }}{{ dict "@type" "PodcastEpisode" "name" .Title "url" .Permalink "datePublished" (.Date.Format "2006-01-02T15:04:05-07:00") "associatedMedia" (dict "@type" "AudioObject" "contentUrl" (.Params.audio | absURL) "encodingFormat" .Params.mime "contentSize" (string .Params.size)) | jsonify | safeJS }}{{ end }}
@@ -114,8 +134,9 @@ SINGLE = """\
 {{ $audio := .Params.audio | relURL }}
 <article class="episode wrap">
 <header class="episode-header">
-{{ partial "meta.html" . }}
-<h1>{{ .Title }}</h1>
+"""
+    + META
+    + """<h1>{{ .Title }}</h1>
 <p class="byline">Présenté par {{ delimit .Params.hosts ", " }}</p>
 </header>
 <section class="player" aria-label="Écouter">
@@ -147,18 +168,80 @@ SINGLE = """\
 </nav>
 {{ end }}
 """
+)
 
 INDEX = """\
 {{ define "main" }}
+{{ $pager := .Paginate site.RegularPages }}
 <header class="show-hero"><img class="cover" src="{{ site.Params.image | relURL }}" alt="" width="280" height="280">
 <div class="show-intro"><h1>{{ site.Title }}</h1><div class="prose">{{ site.Params.description | markdownify }}</div></div></header>
 <div class="wrap">
 <section class="subscribe"><h2>S'abonner</h2><p class="feed"><code>{{ "feed.xml" | absURL }}</code></p></section>
 <section class="episodes"><h2>Épisodes <span class="count">{{ len site.RegularPages }} épisodes</span></h2>
 <ol class="episode-list">
-{{ range site.RegularPages }}<li class="episode-card"><h3><a href="{{ .RelPermalink }}index.html">{{ .Title }}</a></h3>
-{{ partial "meta.html" . }}<p class="summary">{{ .Summary | plainify }}</p></li>
-{{ end }}</ol></section></div>
+{{ range $pager.Pages }}<li class="episode-card">{{ partialCached "card.html" . .RelPermalink }}<p class="summary">{{ .Summary | plainify }}</p></li>
+{{ end }}</ol></section>
+{{ partial "pager.html" $pager }}</div>
+{{ end }}
+"""
+
+# A person's pages: the episodes that name them, 50 a page; the count of each of their
+# roles on the first page only (as podpub), so that the summary is one pass over their
+# episodes, not one per page.
+TERM = """\
+{{ define "title" }}{{ .Title }} — {{ site.Title }}{{ end }}
+{{ define "main" }}
+{{ $pager := .Paginate .Pages }}
+{{ $name := .Title }}
+<article class="person wrap">
+<header class="person-header"><h1>{{ $name }}</h1>
+{{- if eq $pager.PageNumber 1 }}
+{{- $hosted := 0 }}{{ $roles := dict }}
+{{- range .Pages }}
+{{- if in .Params.hosts $name }}{{ $hosted = add $hosted 1 }}{{ end }}
+{{- range .Params.credits }}{{ if in .people $name }}{{ $roles = merge $roles (dict .role (add (index $roles .role | default 0) 1)) }}{{ end }}{{ end }}
+{{- end }}
+<p class="person-summary">{{ with $hosted }}Présentation <span class="count">({{ . }} épisodes)</span> {{ end }}{{ range $role, $count := $roles }}{{ $role }} <span class="count">({{ $count }} épisodes)</span> {{ end }}</p>
+{{ end }}
+</header>
+<section class="episodes"><h2>Épisodes <span class="count">{{ len .Pages }} épisodes</span></h2>
+<ol class="episode-list">
+{{ range $pager.Pages }}<li class="episode-card">{{ partialCached "card.html" . .RelPermalink }}
+<p class="person-roles">{{ if in .Params.hosts $name }}Présentation {{ end }}{{ range .Params.credits }}{{ if in .people $name }}{{ .role }} {{ end }}{{ end }}</p></li>
+{{ end }}</ol></section>
+{{ partial "pager.html" $pager }}
+</article>
+{{ end }}
+"""
+
+# An episode's card in the lists: the same for the show's pages and every person's
+# page, so rendered once per episode (partialCached), as Hugo's docs advise.
+CARD = (
+    """\
+<h3><a href="{{ .RelPermalink }}index.html">{{ .Title }}</a></h3>
+"""
+    + META
+)
+
+PAGER = """\
+{{ if gt .TotalPages 1 }}<nav class="pagination" aria-label="Pages d’épisodes"><ol>
+<li><a href="{{ .First.URL }}index.html"{{ if eq .PageNumber 1 }} aria-current="page"{{ end }}>1</a></li>
+{{ with .Prev }}{{ if gt .PageNumber 1 }}<li><a href="{{ .URL }}index.html">{{ .PageNumber }}</a></li>{{ end }}{{ end }}
+{{ if and (gt .PageNumber 1) (lt .PageNumber .TotalPages) }}<li><a href="{{ .URL }}index.html" aria-current="page">{{ .PageNumber }}</a></li>{{ end }}
+{{ with .Next }}{{ if lt .PageNumber .TotalPages }}<li><a href="{{ .URL }}index.html">{{ .PageNumber }}</a></li>{{ end }}{{ end }}
+<li><a href="{{ .Last.URL }}index.html"{{ if eq .PageNumber .TotalPages }} aria-current="page"{{ end }}>{{ .TotalPages }}</a></li>
+{{ with .Next }}<li class="pagination-older"><a rel="next" href="{{ .URL }}index.html">Épisodes plus anciens</a></li>{{ end }}
+</ol></nav>{{ end }}
+"""
+
+NOT_FOUND = """\
+{{ define "main" }}
+<div class="wrap not-found"><h1>Page introuvable</h1>
+<p>Il n’y a rien à cette adresse : tous les épisodes sont sur la page de l’émission.</p>
+<p><a class="button" href="{{ "index.html" | relURL }}">Tous les épisodes</a></p>
+<section><h2>Derniers épisodes</h2><ul class="episode-list">
+{{ range first 5 site.RegularPages }}<li class="episode-card">{{ partialCached "card.html" . .RelPermalink }}</li>
+{{ end }}</ul></section></div>
 {{ end }}
 """
 
@@ -176,7 +259,7 @@ RSS = """\
     <itunes:explicit>false</itunes:explicit>
     <itunes:author>{{ site.Params.author }}</itunes:author>
     <itunes:owner><itunes:name>{{ site.Params.author }}</itunes:name><itunes:email>{{ site.Params.email }}</itunes:email></itunes:owner>
-{{- range site.RegularPages }}
+{{- range (.Paginate site.RegularPages 200).Pages }}
     <item>
       <title>{{ .Title }}</title>
       <link>{{ .Permalink }}</link>
@@ -205,6 +288,18 @@ CHAPTERS = """\
 {{- $chapters := slice -}}
 {{- range .Params.headlines }}{{ $chapters = $chapters | append (dict "startTime" .seconds "title" .title) }}{{ end -}}
 {{- dict "version" "1.2.0" "chapters" $chapters "title" .Title "podcastName" site.Title | jsonify (dict "indent" "  ") -}}
+"""
+
+
+CHAPTERS_VTT = """\
+WEBVTT
+{{ $headlines := .Params.headlines }}{{ $end := .Params.duration -}}
+{{ range $i, $h := $headlines -}}
+{{ $next := $end }}{{ if lt (add $i 1) (len $headlines) }}{{ $next = (index $headlines (add $i 1)).seconds }}{{ end }}
+{{ add $i 1 }}
+{{ range $j, $t := slice $h.seconds $next }}{{ if $j }} --> {{ end }}{{ $ms := math.Round (mul $t 1000) | int }}{{ printf "%02d:%02d:%02d.%03d" (div $ms 3600000) (mod (div $ms 60000) 60) (mod (div $ms 1000) 60) (mod $ms 1000) }}{{ end }}
+{{ $h.title }}
+{{ end -}}
 """
 
 
@@ -246,8 +341,12 @@ def _write_site_files(show_dir: Path, show: dict, site: Path) -> None:
         "layouts/_default/single.html": SINGLE,
         "layouts/_default/single.chapters.json": CHAPTERS,
         "layouts/index.html": INDEX,
+        "layouts/_default/single.chaptersvtt.vtt": CHAPTERS_VTT,
+        "layouts/_default/term.html": TERM,
+        "layouts/404.html": NOT_FOUND,
         "layouts/index.rss.xml": RSS,
-        "layouts/partials/meta.html": META,
+        "layouts/partials/card.html": CARD,
+        "layouts/partials/pager.html": PAGER,
         "layouts/partials/notes.html": NOTES,
     }
     for rel, text in files.items():
@@ -274,6 +373,9 @@ def _content(show_dir: Path, show: dict, data: dict, stem: str, tz: zoneinfo.Zon
     for headline in data.get("headlines", []):
         minutes, seconds = headline.get("start", "0:00").split(":")[-2:]
         headlines.append({**headline, "seconds": int(minutes) * 60 + float(seconds)})
+    hosts = data.get("hosts") or show.get("hosts", [])
+    credits = data.get("credits", [])
+    people = dict.fromkeys([*hosts, *(name for c in credits for name in c.get("people", []))])
     front = {
         "title": data["title"],
         "date": when.isoformat(),
@@ -286,8 +388,9 @@ def _content(show_dir: Path, show: dict, data: dict, stem: str, tz: zoneinfo.Zon
         "mime": info.mime,
         "codec": info.codec,
         "guid": f"{show.get('guid', '')}/{stem}",
-        "hosts": data.get("hosts") or show.get("hosts", []),
-        "credits": data.get("credits", []),
+        "hosts": hosts,
+        "credits": credits,
+        "people": list(people),
         "headlines": headlines,
     }
     return json.dumps(front, ensure_ascii=False, indent=1) + "\n\n" + data.get("summary", "") + "\n"
