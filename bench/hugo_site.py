@@ -5,17 +5,24 @@ and one content file per episode) so that run.py can time ``hugo`` on the same s
 
 * front matter in JSON, with what Hugo cannot read itself precomputed: the audio file's
   size, duration and MIME type (probed here with podpub's own probe, untimed), the
-  headlines with their start times in seconds;
+  headlines with their start times in seconds and their WebVTT cue times, the people the
+  episode names (hosts and credits: the ``people`` taxonomy of the person pages);
 * the summary is the content (Markdown, rendered by Hugo's Goldmark), headline texts are
   rendered with ``markdownify``, as podpub renders both;
-* a layout comparable with podpub's default theme: head with canonical, Open Graph and
-  JSON-LD, player, chapter list, headlines, credits, previous/next links, footer; the
-  home page lists every episode with its date and duration; the RSS feed has every item
-  with enclosure, itunes and podcast tags, content:encoded; each page also gets its
-  ``chapters.json`` (a custom output format);
+* the set of pages podpub makes, with the same parts: each episode's page (head with
+  canonical, Open Graph and JSON-LD, player, chapter list, headlines, credits,
+  previous/next links, footer), its ``chapters.json`` and ``chapters.vtt`` (custom
+  output formats); the show's pages, 50 episodes a page (``page/N/``); each person's
+  pages, 50 episodes a page, with the count of their roles; the RSS feed, 200 items a
+  page, each with enclosure, itunes and podcast tags, content:encoded; the sitemap,
+  robots.txt and the 404 page;
 * drafts and future-dated episodes are left out (Hugo's defaults), as podpub does.
 
-Hugo copies no audio here (podpub hard-links it): a conservative comparison, in Hugo's
+Built as cheaply as Hugo can (docs/performance.md, "Hugo at its best"): no template
+ranges over the whole site but the show's pages and the feed, once each, paged; the
+list cards and the hot small templates are inlined (a partial call costs a goroutine).
+Hugo copies no audio and no transcripts and renders no transcript here (podpub
+hard-links the first and renders the last): a conservative comparison, in Hugo's
 favour. Given EPISODE_FILE names, only those episodes' content files are rewritten (the
 one-changed case).
 """
