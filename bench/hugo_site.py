@@ -5,17 +5,24 @@ and one content file per episode) so that run.py can time ``hugo`` on the same s
 
 * front matter in JSON, with what Hugo cannot read itself precomputed: the audio file's
   size, duration and MIME type (probed here with podpub's own probe, untimed), the
-  headlines with their start times in seconds;
+  headlines with their start times in seconds and their WebVTT cue times, the people the
+  episode names (hosts and credits: the ``people`` taxonomy of the person pages);
 * the summary is the content (Markdown, rendered by Hugo's Goldmark), headline texts are
   rendered with ``markdownify``, as podpub renders both;
-* a layout comparable with podpub's default theme: head with canonical, Open Graph and
-  JSON-LD, player, chapter list, headlines, credits, previous/next links, footer; the
-  home page lists every episode with its date and duration; the RSS feed has every item
-  with enclosure, itunes and podcast tags, content:encoded; each page also gets its
-  ``chapters.json`` (a custom output format);
+* the set of pages podpub makes, with the same parts: each episode's page (head with
+  canonical, Open Graph and JSON-LD, player, chapter list, headlines, credits,
+  previous/next links, footer), its ``chapters.json`` and ``chapters.vtt`` (custom
+  output formats); the show's pages, 50 episodes a page (``page/N/``); each person's
+  pages, 50 episodes a page, with the count of their roles; the RSS feed, 200 items a
+  page, each with enclosure, itunes and podcast tags, content:encoded; the sitemap,
+  robots.txt and the 404 page;
 * drafts and future-dated episodes are left out (Hugo's defaults), as podpub does.
 
-Hugo copies no audio here (podpub hard-links it): a conservative comparison, in Hugo's
+Built as cheaply as Hugo can (docs/performance.md, "Hugo at its best"): no template
+ranges over the whole site but the show's pages and the feed, once each, paged; the
+list cards and the hot small templates are inlined (a partial call costs a goroutine).
+Hugo copies no audio and no transcripts and renders no transcript here (podpub
+hard-links the first and renders the last): a conservative comparison, in Hugo's
 favour. Given EPISODE_FILE names, only those episodes' content files are rewritten (the
 one-changed case).
 """
@@ -41,12 +48,25 @@ baseURL = "{url}"
 languageCode = "{language}"
 defaultContentLanguage = "{language}"
 title = {title}
-disableKinds = ["taxonomy", "term", "section", "sitemap", "robotsTXT", "404"]
-enableRobotsTXT = false
+# podpub's site: episode pages, the show's pages, person pages, the feed, sitemap,
+# robots.txt and 404 page. No taxonomy list page (/people/) nor section page: podpub
+# makes none.
+disableKinds = ["taxonomy", "section"]
+ignoreErrors = ["error-disable-taxonomy"]  # "taxonomy" is meant: the list of all people
+enableRobotsTXT = true
+removePathAccents = true  # people/ines-moreau/, as podpub's slugs
+paginate = 50  # podpub's show and person pages list 50 episodes a page
+
+[taxonomies]
+person = "people"
 
 [outputs]
 home = ["HTML", "RSS"]
-page = ["HTML", "Chapters"]
+page = ["HTML", "Chapters", "ChaptersVTT"]
+term = ["HTML"]
+
+[outputFormats.RSS]
+baseName = "feed"
 
 [outputFormats.Chapters]
 mediaType = "application/json"
@@ -54,8 +74,14 @@ baseName = "chapters"
 isPlainText = true
 notAlternative = true
 
-[services.rss]
-limit = -1
+[mediaTypes."text/vtt"]
+suffixes = ["vtt"]
+
+[outputFormats.ChaptersVTT]
+mediaType = "text/vtt"
+baseName = "chapters"
+isPlainText = true
+notAlternative = true
 
 [params]
 description = {description}
@@ -101,12 +127,13 @@ META = """\
 <p class="meta">
 {{ with .Params.season }}<span>Saison {{ . }}</span>{{ end }}
 {{ with .Params.number }}<span>Épisode {{ . }}</span>{{ end }}
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date | time.Format ":date_full" }}</time>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date | time.Format ":date_long" }}</time>
 {{ $d := math.Round .Params.duration }}<span><time datetime="PT{{ $d }}S">{{ div $d 60 | int }} min {{ mod $d 60 }} s</time></span>
 </p>
 """
 
-SINGLE = """\
+SINGLE = (
+    """\
 {{ define "title" }}{{ .Title }} — {{ site.Title }}{{ end }}
 {{ define "description" }}{{ .Summary | plainify | truncate 200 }}{{ end }}
 {{ define "jsonld" }}{{ dict "@type" "PodcastEpisode" "name" .Title "url" .Permalink "datePublished" (.Date.Format "2006-01-02T15:04:05-07:00") "associatedMedia" (dict "@type" "AudioObject" "contentUrl" (.Params.audio | absURL) "encodingFormat" .Params.mime "contentSize" (string .Params.size)) | jsonify | safeJS }}{{ end }}
@@ -114,8 +141,9 @@ SINGLE = """\
 {{ $audio := .Params.audio | relURL }}
 <article class="episode wrap">
 <header class="episode-header">
-{{ partial "meta.html" . }}
-<h1>{{ .Title }}</h1>
+"""
+    + META
+    + """<h1>{{ .Title }}</h1>
 <p class="byline">Présenté par {{ delimit .Params.hosts ", " }}</p>
 </header>
 <section class="player" aria-label="Écouter">
@@ -147,20 +175,96 @@ SINGLE = """\
 </nav>
 {{ end }}
 """
+)
 
-INDEX = """\
+# An episode's card in the lists (show pages, person pages, 404), inlined in each: a
+# partial costs a goroutine and a timer per call in Hugo 0.111, and partialCached, tried
+# keyed on the page, made the build no faster (5,000 episodes: 10.0-10.4 s of user CPU
+# cached, 8.6-9.1 s as a plain partial).
+CARD = (
+    """\
+<h3><a href="{{ .RelPermalink }}index.html">{{ .Title }}</a></h3>
+"""
+    + META
+)
+
+INDEX = (
+    """\
 {{ define "main" }}
+{{ $pager := .Paginate site.RegularPages }}
 <header class="show-hero"><img class="cover" src="{{ site.Params.image | relURL }}" alt="" width="280" height="280">
 <div class="show-intro"><h1>{{ site.Title }}</h1><div class="prose">{{ site.Params.description | markdownify }}</div></div></header>
 <div class="wrap">
 <section class="subscribe"><h2>S'abonner</h2><p class="feed"><code>{{ "feed.xml" | absURL }}</code></p></section>
 <section class="episodes"><h2>Épisodes <span class="count">{{ len site.RegularPages }} épisodes</span></h2>
 <ol class="episode-list">
-{{ range site.RegularPages }}<li class="episode-card"><h3><a href="{{ .RelPermalink }}index.html">{{ .Title }}</a></h3>
-{{ partial "meta.html" . }}<p class="summary">{{ .Summary | plainify }}</p></li>
-{{ end }}</ol></section></div>
+{{ range $pager.Pages }}<li class="episode-card">"""
+    + CARD
+    + """<p class="summary">{{ .Summary | plainify }}</p></li>
+{{ end }}</ol></section>
+{{ partial "pager.html" $pager }}</div>
 {{ end }}
 """
+)
+
+# A person's pages: the episodes that name them, 50 a page; the count of each of their
+# roles on the first page only (as podpub), so that the summary is one pass over their
+# episodes, not one per page.
+TERM = (
+    """\
+{{ define "title" }}{{ .Title }} — {{ site.Title }}{{ end }}
+{{ define "main" }}
+{{ $pager := .Paginate .Pages }}
+{{ $name := .Title }}
+<article class="person wrap">
+<header class="person-header"><h1>{{ $name }}</h1>
+{{- if eq $pager.PageNumber 1 }}
+{{- $hosted := 0 }}{{ $roles := dict }}
+{{- range .Pages }}
+{{- if in .Params.hosts $name }}{{ $hosted = add $hosted 1 }}{{ end }}
+{{- range .Params.credits }}{{ if in .people $name }}{{ $roles = merge $roles (dict .role (add (index $roles .role | default 0) 1)) }}{{ end }}{{ end }}
+{{- end }}
+<p class="person-summary">{{ with $hosted }}Présentation <span class="count">({{ . }} épisodes)</span> {{ end }}{{ range $role, $count := $roles }}{{ $role }} <span class="count">({{ $count }} épisodes)</span> {{ end }}</p>
+{{ end }}
+</header>
+<section class="episodes"><h2>Épisodes <span class="count">{{ len .Pages }} épisodes</span></h2>
+<ol class="episode-list">
+{{ range $pager.Pages }}<li class="episode-card">"""
+    + CARD
+    + """
+<p class="person-roles">{{ if in .Params.hosts $name }}Présentation {{ end }}{{ range .Params.credits }}{{ if in .people $name }}{{ .role }} {{ end }}{{ end }}</p></li>
+{{ end }}</ol></section>
+{{ partial "pager.html" $pager }}
+</article>
+{{ end }}
+"""
+)
+
+PAGER = """\
+{{ if gt .TotalPages 1 }}<nav class="pagination" aria-label="Pages d’épisodes"><ol>
+<li><a href="{{ .First.URL }}index.html"{{ if eq .PageNumber 1 }} aria-current="page"{{ end }}>1</a></li>
+{{ with .Prev }}{{ if gt .PageNumber 1 }}<li><a href="{{ .URL }}index.html">{{ .PageNumber }}</a></li>{{ end }}{{ end }}
+{{ if and (gt .PageNumber 1) (lt .PageNumber .TotalPages) }}<li><a href="{{ .URL }}index.html" aria-current="page">{{ .PageNumber }}</a></li>{{ end }}
+{{ with .Next }}{{ if lt .PageNumber .TotalPages }}<li><a href="{{ .URL }}index.html">{{ .PageNumber }}</a></li>{{ end }}{{ end }}
+<li><a href="{{ .Last.URL }}index.html"{{ if eq .PageNumber .TotalPages }} aria-current="page"{{ end }}>{{ .TotalPages }}</a></li>
+{{ with .Next }}<li class="pagination-older"><a rel="next" href="{{ .URL }}index.html">Épisodes plus anciens</a></li>{{ end }}
+</ol></nav>{{ end }}
+"""
+
+NOT_FOUND = (
+    """\
+{{ define "main" }}
+<div class="wrap not-found"><h1>Page introuvable</h1>
+<p>Il n’y a rien à cette adresse : tous les épisodes sont sur la page de l’émission.</p>
+<p><a class="button" href="{{ "index.html" | relURL }}">Tous les épisodes</a></p>
+<section><h2>Derniers épisodes</h2><ul class="episode-list">
+{{ range first 5 site.RegularPages }}<li class="episode-card">"""
+    + CARD
+    + """</li>
+{{ end }}</ul></section></div>
+{{ end }}
+"""
+)
 
 RSS = """\
 {{- printf "<?xml version=\\"1.0\\" encoding=\\"UTF-8\\"?>" | safeHTML }}
@@ -176,7 +280,7 @@ RSS = """\
     <itunes:explicit>false</itunes:explicit>
     <itunes:author>{{ site.Params.author }}</itunes:author>
     <itunes:owner><itunes:name>{{ site.Params.author }}</itunes:name><itunes:email>{{ site.Params.email }}</itunes:email></itunes:owner>
-{{- range site.RegularPages }}
+{{- range (.Paginate site.RegularPages 200).Pages }}
     <item>
       <title>{{ .Title }}</title>
       <link>{{ .Permalink }}</link>
@@ -205,6 +309,19 @@ CHAPTERS = """\
 {{- $chapters := slice -}}
 {{- range .Params.headlines }}{{ $chapters = $chapters | append (dict "startTime" .seconds "title" .title) }}{{ end -}}
 {{- dict "version" "1.2.0" "chapters" $chapters "title" .Title "podcastName" site.Title | jsonify (dict "indent" "  ") -}}
+"""
+
+
+# The cue times are in the front matter (see _cues): formatting them in the template
+# (math.Round, div, mod, printf for each end of each cue) was a fifth of Hugo's build
+# at 5,000 episodes (user CPU 10.0-10.4 s with it, 8.0-8.3 s without chapters.vtt).
+CHAPTERS_VTT = """\
+WEBVTT
+{{ range $i, $h := .Params.headlines }}
+{{ add $i 1 }}
+{{ $h.cue }}
+{{ $h.title }}
+{{ end -}}
 """
 
 
@@ -246,8 +363,11 @@ def _write_site_files(show_dir: Path, show: dict, site: Path) -> None:
         "layouts/_default/single.html": SINGLE,
         "layouts/_default/single.chapters.json": CHAPTERS,
         "layouts/index.html": INDEX,
+        "layouts/_default/single.chaptersvtt.vtt": CHAPTERS_VTT,
+        "layouts/_default/term.html": TERM,
+        "layouts/404.html": NOT_FOUND,
         "layouts/index.rss.xml": RSS,
-        "layouts/partials/meta.html": META,
+        "layouts/partials/pager.html": PAGER,
         "layouts/partials/notes.html": NOTES,
     }
     for rel, text in files.items():
@@ -274,6 +394,10 @@ def _content(show_dir: Path, show: dict, data: dict, stem: str, tz: zoneinfo.Zon
     for headline in data.get("headlines", []):
         minutes, seconds = headline.get("start", "0:00").split(":")[-2:]
         headlines.append({**headline, "seconds": int(minutes) * 60 + float(seconds)})
+    _cues(headlines, info.duration)
+    hosts = data.get("hosts") or show.get("hosts", [])
+    credits = data.get("credits", [])
+    people = dict.fromkeys([*hosts, *(name for c in credits for name in c.get("people", []))])
     front = {
         "title": data["title"],
         "date": when.isoformat(),
@@ -286,11 +410,24 @@ def _content(show_dir: Path, show: dict, data: dict, stem: str, tz: zoneinfo.Zon
         "mime": info.mime,
         "codec": info.codec,
         "guid": f"{show.get('guid', '')}/{stem}",
-        "hosts": data.get("hosts") or show.get("hosts", []),
-        "credits": data.get("credits", []),
+        "hosts": hosts,
+        "credits": credits,
+        "people": list(people),
         "headlines": headlines,
     }
     return json.dumps(front, ensure_ascii=False, indent=1) + "\n\n" + data.get("summary", "") + "\n"
+
+
+def _cues(headlines: list[dict], duration: float) -> None:
+    """Each headline's WebVTT cue times, to its successor's start (the last: the end)."""
+    ends = [h["seconds"] for h in headlines[1:]] + [duration]
+    for headline, end in zip(headlines, ends, strict=True):
+        headline["cue"] = f"{_vtt_time(headline['seconds'])} --> {_vtt_time(end)}"
+
+
+def _vtt_time(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def main(argv: list[str]) -> int:

@@ -12,6 +12,13 @@ under --work between runs), then measures, each in a fresh process:
 * podpub ``template-changed``: the show's ``templates/_footer.html`` edited (every page
   changes), then publish;
 * the floor (bench/floor.py): the straight-line Python build, always from scratch;
+* incremental == fresh (``--verify``, on by default): after the last run of each
+  incremental case, the same show is published again with ``--no-cache`` into another
+  folder (untimed) and the two sites are compared file by file, bytes and set of files;
+  the verdict is printed, and the benchmark exits 1 when they differ. On by default
+  because a fast incremental build is worth nothing if its site is not the one a fresh
+  build makes: the table is only printed beside that check. ``--no-verify`` skips the
+  fresh builds (one cold publish's time per case) when only the timings are wanted;
 * Hugo, when ``hugo`` is installed: the same show converted to Hugo content with sizes
   and durations precomputed (bench/hugo_site.py, untimed), built from scratch (Hugo has
   no incremental build: each case is a full build of the edited site).
@@ -29,6 +36,7 @@ the machine slows every column.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import platform
@@ -66,11 +74,35 @@ class Measure:
 
 
 @dataclass
+class Verdict:
+    """An incremental site compared with a fresh build of the same show."""
+
+    files: int  # files in the incremental site
+    differences: list[str]  # what differs, one line each ("only in fresh: feed.xml")
+
+    @property
+    def same(self) -> bool:
+        return not self.differences
+
+    def line(self) -> str:
+        if self.same:
+            return f"incremental == fresh: yes ({self.files:,} files)"
+        shown = "; ".join(self.differences[:5])
+        more = len(self.differences) - 5
+        return (
+            f"incremental == fresh: NO, {len(self.differences):,} "
+            f"difference{'s' if len(self.differences) > 1 else ''} "
+            f"in {self.files:,} files: {shown}" + (f" and {more:,} more" if more > 0 else "")
+        )
+
+
+@dataclass
 class Result:
     size: int
     episodes: int
     texts: str = "long"  # the kind of show (make_show.py --texts)
     runs: dict[tuple[str, str], list[Measure]] = field(default_factory=dict)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # podpub case -> check
 
     def best(self, tool: str, case: str) -> Measure | None:
         runs = self.runs.get((tool, case))
@@ -214,10 +246,72 @@ class ShowEdits:
             path.write_bytes(data)
 
 
+def compare_trees(incremental: Path, fresh: Path) -> Verdict:
+    """Every file of both trees, by relative path: the same set, the same bytes."""
+    ours, theirs = _files(incremental), _files(fresh)
+    differences = [f"only in incremental: {rel}" for rel in sorted(ours.keys() - theirs.keys())]
+    differences += [f"only in fresh: {rel}" for rel in sorted(theirs.keys() - ours.keys())]
+    for rel in sorted(ours.keys() & theirs.keys()):
+        if not _same_bytes(ours[rel], theirs[rel]):
+            differences.append(f"bytes differ: {rel}")
+    return Verdict(files=len(ours), differences=differences)
+
+
+def _files(root: Path) -> dict[str, Path]:
+    """Files (and links, as what they point to) under ``root``, by path relative to it."""
+    found: dict[str, Path] = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    one, other = a.stat(), b.stat()
+    if (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino):
+        return True  # the same file (a hard-linked audio file): nothing to read
+    if one.st_size != other.st_size:
+        return False
+    return filecmp.cmp(a, b, shallow=False)
+
+
+def verify_fresh(
+    show: Path, out: Path, fresh: Path, argv: list[str], env: dict[str, str]
+) -> Verdict:
+    """Publish ``show`` from scratch into ``fresh`` (no cache; untimed) and compare it with
+    the incremental site in ``out``. The fresh build must not rewrite the show's ledger
+    either: it would mean the incremental run recorded other episodes than a fresh one."""
+    ledger = show / "published.lock"
+    before = ledger.read_bytes() if ledger.exists() else None
+    shutil.rmtree(fresh, ignore_errors=True)
+    settle()
+    fresh_argv = [*argv[: argv.index("--out") + 1], str(fresh), "--quiet", "--no-cache"]
+    # Its warnings are the incremental runs' own, already seen: shown only if it fails.
+    done = subprocess.run(fresh_argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    verdict = compare_trees(out, fresh)
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace")[-2000:]
+        verdict.differences.insert(0, f"the fresh build exited {done.returncode}: {error}")
+    after = ledger.read_bytes() if ledger.exists() else None
+    if after != before:
+        verdict.differences.insert(0, "the fresh build rewrote published.lock")
+    shutil.rmtree(fresh, ignore_errors=True)
+    return verdict
+
+
 def run_podpub(
-    result: Result, show: Path, work: Path, repeat: int, jobs: str | None, code: Path | None
+    result: Result,
+    show: Path,
+    work: Path,
+    repeat: int,
+    jobs: str | None,
+    code: Path | None,
+    verify: bool = True,
 ) -> None:
     out = work / f"out-podpub-{result.texts}-{result.size}"
+    # Named like ``out`` so that settle() also waits for its old sites' removal.
+    fresh = work / f"out-fresh-{result.texts}-{result.size}"
     argv = [PYTHON, "-m", "podpub", "publish", str(show), "--out", str(out), "--quiet"]
     env = dict(os.environ)
     if jobs:
@@ -225,6 +319,13 @@ def run_podpub(
     if code is not None:  # a copy of the code: edits made meanwhile in the tree do not count
         env["PYTHONPATH"] = str(code)
     edits = ShowEdits(show)
+
+    def check(case: str) -> None:
+        if not verify:
+            return
+        verdict = verify_fresh(show, out, fresh, argv, env)
+        result.verdicts[case] = verdict
+        print(f"  {case}: {verdict.line()}", file=sys.stderr)
 
     def clean() -> None:
         shutil.rmtree(show / ".podpub", ignore_errors=True)
@@ -239,14 +340,17 @@ def run_podpub(
         result.episodes = published_count(show, out)
         for _ in range(repeat):
             result.runs.setdefault(("podpub", "no-change"), []).append(measure(argv, env=env))
+        check("no-change")
         for _ in range(repeat):
             edits.change_title()
             result.runs.setdefault(("podpub", "one-changed"), []).append(measure(argv, env=env))
+        check("one-changed")
         for _ in range(repeat):
             edits.change_template()
             result.runs.setdefault(("podpub", "template-changed"), []).append(
                 measure(argv, env=env)
             )
+        check("template-changed")
     finally:
         edits.undo()
         clean()
@@ -332,6 +436,15 @@ def table(results: list[Result]) -> str:
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
+def verdicts(results: list[Result]) -> str:
+    """The incremental == fresh checks, one line per show and case."""
+    lines = ["podpub's incremental sites against a fresh build (--no-cache) of the same show:"]
+    for result in results:
+        for case, verdict in result.verdicts.items():
+            lines.append(f"- {result.texts}, {result.size:,}, {case}: {verdict.line()}")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -368,6 +481,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", help="PODPUB_JOBS for podpub (default: podpub's choice)")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after each incremental case, compare podpub's site with a fresh --no-cache "
+        "build of the same show, byte for byte; exit 1 if they differ (default: on)",
+    )
     parser.add_argument("--json", type=Path, help="also write the measures as JSON")
     parser.add_argument(
         "--live-code",
@@ -393,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             result = Result(size, 0, texts)
             label = f"{texts} texts, size {size:,}"
             print(f"{label}: podpub …", file=sys.stderr)
-            run_podpub(result, show, args.work, args.repeat, args.jobs, code)
+            run_podpub(result, show, args.work, args.repeat, args.jobs, code, args.verify)
             if not args.no_floor:
                 print(f"{label}: floor …", file=sys.stderr)
                 run_floor(result, show, args.work, args.repeat)
@@ -409,6 +529,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(table(results))
+    if args.verify:
+        print()
+        print(verdicts(results))
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -417,6 +540,10 @@ def main(argv: list[str] | None = None) -> int:
                         "texts": r.texts,
                         "size": r.size,
                         "episodes": r.episodes,
+                        "verdicts": {
+                            case: {"files": v.files, "differences": v.differences}
+                            for case, v in r.verdicts.items()
+                        },
                         "runs": {
                             f"{tool}/{case}": [vars(m) for m in measures]
                             for (tool, case), measures in r.runs.items()
@@ -427,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                 indent=1,
             )
         )
-    return 0
+    return 0 if all(v.same for r in results for v in r.verdicts.values()) else 1
 
 
 if __name__ == "__main__":
