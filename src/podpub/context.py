@@ -133,7 +133,6 @@ class NullRun:
     cache: Any = None
     cache_options: Any = None
     out: Path | None = None
-    page_slot: Any = None
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = 0

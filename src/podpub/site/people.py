@@ -1,6 +1,6 @@
 """The people of a show as the pages show them: a page per person, credits in JSON-LD.
 
-``pages.py`` renders what this module works out from the records (it stays the only
+``render.py`` renders what this module works out from the records (it stays the only
 Jinja2 importer): which people get a page (everyone credited in a published episode),
 where the pages are (``people/<id>/index.html``: the id is stable across episodes and
 already URL-safe; past ``episodes_per_page`` appearances, ``people/<id>/page/2/index.html``
@@ -8,7 +8,7 @@ already URL-safe; past ``episodes_per_page`` appearances, ``people/<id>/page/2/i
 producer's wording, and the schema.org properties each credit belongs to.
 
 Each :class:`PersonPage` holds only the appearances it lists: a page's render key
-(pagememo.py) is made of what it is given, so a changed episode re-renders the one page
+(keys.py) is made of what it is given, so a changed episode re-renders the one page
 of each of its people that lists it, not every page of a person credited 5,000 times.
 """
 
