@@ -31,6 +31,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import process_tree  # bench/ is not a package: run.py found by the path above
+
 MIB = 2**20
 
 
@@ -67,7 +71,7 @@ class Sampler(threading.Thread):
     def sample(self) -> None:
         now = time.perf_counter() - self.started
         total = 0
-        for pid in _tree(self.root):
+        for pid in process_tree(self.root):
             pss, private = _pss(pid)
             if not pss:
                 continue
@@ -84,19 +88,6 @@ class Sampler(threading.Thread):
     def stop(self) -> None:
         self._done.set()
         self.join()
-
-
-def _tree(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            with open(f"/proc/{current}/task/{current}/children") as handle:
-                todo.extend(int(child) for child in handle.read().split())
-        except OSError:
-            pass
-    return found
 
 
 def _pss(pid: int) -> tuple[int, int]:

@@ -165,7 +165,7 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(self.interval):
-            total = sum(_pss(pid) for pid in _tree(self.pid))
+            total = sum(_pss(pid) for pid in process_tree(self.pid))
             self.peak = max(self.peak, total)
 
     def stop(self) -> None:
@@ -173,7 +173,8 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants, as /proc lists them now."""
     found, todo = [], [pid]
     while todo:
         current = todo.pop()

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from podpub.feed.readback import read_back
-from podpub.rules.engine import FeedContext, FeedPage, Hit, PageCheck
+from podpub.rules.engine import FeedContext, FeedPage, Hit
 from podpub.rules.locate import DescriptorLocator, FeedLocator
 from podpub.rules.run import run_rules
+from test_feed_memo import DictMemo
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, write_show
 
@@ -51,22 +52,6 @@ def paged_feed(count: int) -> list[FeedPage]:
         data = PAGE.format(name=name, items=items).encode()
         made.append(FeedPage(name, data, f"https://example.org/{name}"))
     return made
-
-
-class DictMemo:
-    """A page memo in memory (rules/checker.py keeps it in the run's cache)."""
-
-    def __init__(self) -> None:
-        self.kept: dict[int, PageCheck] = {}
-
-    def get(self, index: int) -> PageCheck | None:
-        return self.kept.get(index)
-
-    def put(self, index: int, check: PageCheck) -> None:
-        self.kept[index] = check
-
-    def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]:
-        return [fn(index) for index in indexes]
 
 
 @pytest.fixture
