@@ -103,11 +103,18 @@ class _Server(http.server.ThreadingHTTPServer):
 def serve(folder: Path) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 (a free port); yields the base URL, ending in ``/``."""
     handler = partial(RangeRequestHandler, directory=str(folder))
-    server = _Server(("127.0.0.1", 0), handler)
+    with running(_Server(("127.0.0.1", 0), handler)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running(server: http.server.HTTPServer, scheme: str = "http") -> Iterator[str]:
+    """``server`` serving in a thread while the block runs; yields its base URL
+    (``scheme://127.0.0.1:PORT/``), then stops it and closes its socket."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()

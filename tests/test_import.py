@@ -14,7 +14,6 @@ import http.server
 import json
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from podpub.errors import PodpubError
 from podpub.importer.run import ImportOptions, import_show
 from podpub.importer.values import parse_date, parse_duration
 from podpub.resolve.guids import podcast_guid
-from static_server import serve
+from static_server import running, serve
 
 from conftest import write_show
 
@@ -460,13 +459,8 @@ def hostile_server() -> Iterator[str]:
     _Hostile.hits.clear()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(server) as url:
+        yield url
 
 
 BOMB = """<?xml version="1.0"?>
@@ -824,13 +818,8 @@ def https_server(folder: Path, certs: Path) -> Iterator[str]:
     context.load_cert_chain(certs / "cert.pem", certs / "key.pem")
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(server, "https") as url:
+        yield url
 
 
 ROUND_TRIP_SHOW = """\

@@ -20,7 +20,7 @@ from podpub.feed.readback import read_back
 from podpub.rules.engine import FeedContext, FeedPage, Hit
 from podpub.rules.locate import DescriptorLocator, FeedLocator
 from podpub.rules.run import run_rules
-from test_feed_memo import DictMemo
+from test_feed_memo import PAGE, DictMemo
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, write_show
 
@@ -29,17 +29,6 @@ ITEM = """    <item>
       <guid isPermaLink="false">{guid}</guid>
       <enclosure url="https://cdn.example.org/{guid}.mp3" length="1" type="audio/mpeg"/>
     </item>
-"""
-PAGE = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
-  <channel>
-    <title>Pages</title>
-    <link>https://example.org/</link>
-    <description>Paged.</description>
-    <language>en</language>
-    <atom:link href="https://example.org/{name}" rel="self" type="application/rss+xml"/>
-{items}  </channel>
-</rss>
 """
 
 

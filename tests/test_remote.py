@@ -8,7 +8,6 @@ import json
 import shutil
 import ssl
 import subprocess
-import threading
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -19,7 +18,7 @@ from podpub.cli import main
 from podpub.net.http import Client
 from podpub.online.remote import Enclosure, check_enclosures
 from podpub.write.publish import PublishOptions, publish
-from static_server import RangeRequestHandler
+from static_server import RangeRequestHandler, running
 
 from conftest import MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
 
@@ -109,14 +108,8 @@ def serving(folder: Path, handler: type, tls: tuple[Path, Path]) -> Iterator[str
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*tls)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with running(server, "https") as url:
+        yield url
 
 
 def _published_show(tmp_path: Path, base: str) -> Path:

@@ -21,9 +21,10 @@ from podpub.importer.extras import TRANSCRIPT_EXTENSIONS, Fetcher, chapters_from
 from podpub.importer.feedxml import Feed, Node
 from podpub.importer.markup import timestamp_chapters, to_markdown
 from podpub.importer.report import Report
-from podpub.importer.values import clock, parse_date, parse_duration, parse_flag, parse_positive
+from podpub.importer.values import parse_date, parse_duration, parse_flag, parse_positive
 from podpub.input.paths import slugify
 from podpub.input.taxonomy import groups_of_role
+from podpub.resolve.chapters import clock
 from podpub.resolve.guids import podcast_guid
 from podpub.resolve.resolver import APPLE_DESCRIPTION_BYTES
 from podpub.write.ledger import Entry

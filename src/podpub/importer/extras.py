@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from podpub.importer.values import clock
 from podpub.input.models import TRANSCRIPT_TYPES
 from podpub.net.http import Client
+from podpub.resolve.chapters import clock
 
 MAX_EXTRA_BYTES = 5_000_000  # a chapters file or a transcript; a cover is capped alike
 MAX_COVER_BYTES = 20_000_000

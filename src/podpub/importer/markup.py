@@ -8,7 +8,8 @@ import re
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
-from podpub.importer.values import clock, parse_duration
+from podpub.importer.values import parse_duration
+from podpub.resolve.chapters import clock
 
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")

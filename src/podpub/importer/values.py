@@ -105,16 +105,6 @@ def parse_duration(text: str) -> float | None:
     return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def clock(seconds: float) -> str:
-    """Seconds → "H:MM:SS" (or "M:SS"), milliseconds kept: what descriptors write."""
-    millis = round(seconds * 1000)
-    whole, rest = divmod(millis, 1000)
-    hours, whole = divmod(whole, 3600)
-    minutes, secs = divmod(whole, 60)
-    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-    return text + (f".{rest:03d}".rstrip("0") if rest else "")
-
-
 def parse_flag(text: str) -> bool | None:
     """itunes:explicit and friends: yes/true/explicit → True, no/false/clean → False."""
     value = text.strip().lower()
