@@ -103,3 +103,25 @@ def test_the_verdicts_are_printed_under_the_table() -> None:
         "- short, 10,000, template-changed: incremental == fresh: NO, 1 difference "
         "in 41,234 files: bytes differ: a.html"
     )
+
+
+def test_what_a_run_leaves_is_moved_aside_not_deleted_until_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between timed runs the benchmark frees no inode (a rename keeps the same inode):
+    deleting a big site just before a build slows that build on ext4 without a journal.
+    The set-aside sites are deleted once, when the benchmark ends."""
+    monkeypatch.setattr(bench_run, "WORK", tmp_path)
+    site = tmp_path / "out-podpub-short-10"
+    (site / "episodes").mkdir(parents=True)
+    page = site / "episodes" / "index.html"
+    page.write_text("<p>an earlier build</p>")
+    inode = page.stat().st_ino
+
+    bench_run.set_aside(site)
+
+    assert not site.exists()
+    kept = list((tmp_path / bench_run.TRASH_NAME).rglob("index.html"))
+    assert [p.stat().st_ino for p in kept] == [inode]
+    bench_run.empty_trash()
+    assert not (tmp_path / bench_run.TRASH_NAME).exists()
