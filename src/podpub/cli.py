@@ -23,6 +23,8 @@ import click
 from podpub.errors import PodpubError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from podpub.resolve.records import SiteRecord
     from podpub.rules.checker import CheckReport
 
@@ -333,47 +335,67 @@ def check(
     nothing: the descriptors, every feed rule (RSS, Apple, Podcasting 2.0, size budget),
     then the comparison with published.lock. Exit 1 on an error (what publish would
     refuse), or on a warning with --strict."""
-    run = None
     if feed and remote:
         raise PodpubError("--remote checks the show's own feed and media; drop --feed")
-    if not feed:  # the show's own check: the last report stands while nothing changed
-        from podpub.build.runner import CheckRun
-        from podpub.build.store import CacheOptions
 
+    def shown(report: CheckReport) -> tuple[str, int]:
+        from podpub.rules.checker import format_json, format_text
+
+        text = format_json(report) if output_format == "json" else format_text(report, verbose)
+        return text, EXIT_USER_ERROR if report.failed(strict) else 0
+
+    if feed:  # a feed file or URL, not the show: nothing of the show is read or kept
+        from podpub.rules.checker import check_feed
+        from podpub.write.publish import build_time
+
+        text, status = shown(check_feed(feed, now=build_time(), offline=offline))
+    else:
         params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
         params.update(format=output_format, verbose=verbose)
         params.update(remove=remove, reissue_guid=reissue_guid)  # the ledger's comparison
-        run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
-        found = None if remote else run.cached()  # what is online may change at any time
-        if found is not None:
-            click.echo(found[0])
-            ctx.exit(found[1])
-
-    from podpub.rules.checker import check_feed, format_json, format_text
-    from podpub.write.preflight import check_publishable
-    from podpub.write.publish import PublishOptions, build_time
-
-    if run is None:
-        report = check_feed(feed or "", now=build_time(), offline=offline)
-    else:
-        options = PublishOptions(
-            drafts=drafts,
-            future=future,
-            max_items=max_items,
-            remove=remove,
-            reissue_guid=reissue_guid,
+        text, status = _check_show(
+            show_dir, params, no_cache, remote, shown, max_items, remove, reissue_guid
         )
-        report = check_publishable(show_dir, options, run.engine)
-        report = _with_stale_tags(show_dir, report)
-        if remote:
-            report = _with_remote(show_dir, report)
-    text = format_json(report) if output_format == "json" else format_text(report, verbose)
     click.echo(text)
-    status = EXIT_USER_ERROR if report.failed(strict) else 0
-    if run is not None and not remote:
-        run.record(text, status, report.site.next_due if report.site else None)
     if status:
         ctx.exit(status)
+
+
+def _check_show(
+    show_dir: Path,
+    params: dict[str, object],
+    no_cache: bool,
+    remote: bool,
+    shown: Callable[[CheckReport], tuple[str, int]],
+    max_items: int | None,
+    remove: tuple[str, ...],
+    reissue_guid: tuple[str, ...],
+) -> tuple[str, int]:
+    """The show's own check, as publish would run it; the last report stands while none
+    of what it read changed (never with --remote: what is online may change at any time)."""
+    from podpub.build.runner import CheckRun
+    from podpub.build.store import CacheOptions
+    from podpub.write.preflight import check_publishable
+    from podpub.write.publish import PublishOptions
+
+    run = CheckRun(show_dir, params, CacheOptions(enabled=not no_cache))
+    found = None if remote else run.cached()
+    if found is not None:
+        return found
+    options = PublishOptions(
+        drafts=bool(params["drafts"]),
+        future=bool(params["future"]),
+        max_items=max_items,
+        remove=remove,
+        reissue_guid=reissue_guid,
+    )
+    report = _with_stale_tags(show_dir, check_publishable(show_dir, options, run.engine))
+    if remote:
+        report = _with_remote(show_dir, report)
+    text, status = shown(report)
+    if not remote:
+        run.record(text, status, report.site.next_due if report.site else None)
+    return text, status
 
 
 def _with_remote(show_dir: Path, report: CheckReport) -> CheckReport:
