@@ -53,8 +53,8 @@ MIN_ITEMS = 64  # per process: below this, a fork costs more than the work it sh
 # with 1,000 the cold publish took 30 % more CPU (each child warms its caches again)
 PER_CHILD = 2_500
 # The longest run of items handed out at once: each run's results cross the pipe in one
-# message (a few ms of pickling for 200 pages' entries), and the last runs decide how
-# long one process waits for the other at the end of a stage.
+# message (fewer, longer runs: fewer messages; but a child holds a run's results until
+# it is done, and the last runs decide how long one process waits for the other).
 MAX_RUN = 200
 # A run is 1/SPREAD of what is left per process: long runs while there is much to do,
 # single items at the end, where a long one would keep the other process waiting.
