@@ -105,3 +105,22 @@ def test_an_edit_that_repeats_another_episodes_guid_is_caught(tmp_path: Path):
     assert [(p.file, p.message) for p in found] == [
         ("episodes/ep7.yaml", "same GUID as episodes/ep200.yaml")
     ]
+
+
+def test_kept_records_read_back_share_each_person_and_role(tmp_path: Path):
+    """Every episode names the same host under the same role: read back from the store,
+    the 300 records hold one host and one role object, not one per record (reading the
+    kept records is most of what an edit of a big show costs before rendering)."""
+    show = big_show(tmp_path / "show")
+    resolve_with_cache(show)
+    edit(show, "ep150.yaml", "title: Episode 150", "title: Episode 150, revised")
+
+    site, _ = resolve_with_cache(show)
+
+    kept = [e for e in site.episodes if e.key != "ep150"]
+    hosts = [group for e in kept for group in e.credits if group.role.role == "host"]
+    assert len(hosts) == len(kept)
+    assert len({id(group.role) for group in hosts}) == 1
+    assert len({id(person) for group in hosts for person in group.people}) == 1
+    directors = [group.role for e in kept for group in e.credits if group.role.role != "host"]
+    assert len({id(role) for role in directors}) == 1  # « Réalisation », 299 times
