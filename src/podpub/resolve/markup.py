@@ -68,7 +68,12 @@ def _render(text: str, run: BuildContext | None) -> str:
     plain = plain_paragraph(text)
     if plain is not None:
         return plain
-    return or_no_cache(run).memo(MARKDOWN, text, _markdown().render)
+    return or_no_cache(run).memo(MARKDOWN, text, _parsed)
+
+
+def _parsed(text: str) -> str:
+    """markdown-it's HTML for ``text`` (the parser made on the first text not cached)."""
+    return _markdown().render(text)
 
 
 # Characters that mean something to CommonMark wherever they stand (emphasis, code, links,
