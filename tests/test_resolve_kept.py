@@ -7,6 +7,8 @@ run: one descriptor edited, then what the second run read is counted.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +126,32 @@ def test_kept_records_read_back_share_each_person_and_role(tmp_path: Path):
     assert len({id(person) for group in hosts for person in group.people}) == 1
     directors = [group.role for e in kept for group in e.credits if group.role.role != "host"]
     assert len({id(role) for role in directors}) == 1  # « Réalisation », 299 times
+
+
+def test_a_title_edit_does_not_load_the_markdown_parser(tmp_path: Path):
+    """Every text's HTML is kept (the markdown stage): an edit that changes no text
+    does without markdown-it, which costs a run 40 ms to import."""
+    show = write_show(tmp_path / "show", {"ep1.yaml": MINIMAL_EPISODE})
+    edit_file(show / "show.yaml", "description: A show", "description: A *show*")
+    publish = [sys.executable, "-c", PUBLISH_AND_SAY_IF_MARKDOWN, str(show)]
+    first = subprocess.run(publish, capture_output=True, text=True, check=True)
+    assert first.stdout.split()[-1] == "True"  # the first run parses the description
+    edit(show, "ep1.yaml", "title: First episode", "title: First episode, revised")
+
+    second = subprocess.run(publish, capture_output=True, text=True, check=True)
+
+    assert second.stdout.split()[-1] == "False"
+
+
+def edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+PUBLISH_AND_SAY_IF_MARKDOWN = """
+import sys
+from podpub.cli import main
+assert main(["publish", sys.argv[1], "-q"]) == 0
+print("markdown_it" in sys.modules)
+"""
