@@ -25,6 +25,7 @@ before Jinja2, pydantic or mutagen are loaded.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -432,6 +433,7 @@ SHARDS = 16
 SHARD_FROM = 2048
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a save sorts every key of a stage written
 def shard_of(key: str) -> int:
     """Which of a big stage's files holds ``key`` (the same in every run and process)."""
     return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS
