@@ -16,6 +16,8 @@ import pytest
 
 from podpub.build.engine import Engine
 from podpub.build.kept import LentEpisodeRecord
+from podpub.build.store import ShowCache
+from podpub.context import DESCRIPTORS
 from podpub.resolve import resolver
 from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import EpisodeRecord
@@ -126,6 +128,11 @@ def test_kept_records_read_back_share_each_person_and_role(tmp_path: Path):
     assert len({id(person) for group in hosts for person in group.people}) == 1
     directors = [group.role for e in kept for group in e.credits if group.role.role != "host"]
     assert len({id(role) for role in directors}) == 1  # « Réalisation », 299 times
+    # and what the show-wide steps read of every descriptor: the people it names
+    stored = ShowCache(show).stage(DESCRIPTORS).entries.values()
+    summaries = [summary for _, (summary, _) in stored]
+    assert len(summaries) == EPISODES
+    assert len({id(summary.mentions[0]) for summary in summaries}) == 1  # the host
 
 
 def test_a_title_edit_does_not_load_the_markdown_parser(tmp_path: Path):

@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -258,7 +258,8 @@ class Engine:
             item = LentLoaded(summary, blob) if summary is not None else None
             results[index] = (item, problems)
             key = self._key(paths[index])
-            stage.put(key, inputs[index], (summary, tuple(problems)))
+            kept = self._shared.summary(summary) if summary is not None else None
+            stage.put(key, inputs[index], (kept, tuple(problems)))
             if item is not None and documents is not None:
                 documents.put(key, inputs[index], blob)
         self.drafts = {item.file for item, _ in results if item and item.summary.draft}
@@ -613,6 +614,12 @@ class SharedValues:
             for group in groups
         )
         return self.one(made)
+
+    def summary(self, summary: Summary) -> Summary:
+        """A descriptor's summary with the people it names shared (the hosts, named by
+        every episode)."""
+        mentions = self.one(tuple(map(self.one, summary.mentions)))
+        return replace(summary, mentions=mentions)
 
     def one(self, value: Any) -> Any:
         """The first value kept equal to ``value`` (``value`` itself if unhashable)."""
