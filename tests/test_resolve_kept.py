@@ -7,6 +7,8 @@ run: one descriptor edited, then what the second run read is counted.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ import pytest
 
 from podpub.build.engine import Engine
 from podpub.build.kept import LentEpisodeRecord
+from podpub.build.store import ShowCache
+from podpub.context import DESCRIPTORS
 from podpub.resolve import resolver
 from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import EpisodeRecord
@@ -105,3 +109,56 @@ def test_an_edit_that_repeats_another_episodes_guid_is_caught(tmp_path: Path):
     assert [(p.file, p.message) for p in found] == [
         ("episodes/ep7.yaml", "same GUID as episodes/ep200.yaml")
     ]
+
+
+def test_kept_records_read_back_share_each_person_and_role(tmp_path: Path):
+    """Every episode names the same host under the same role: read back from the store,
+    the 300 records hold one host and one role object, not one per record (reading the
+    kept records is most of what an edit of a big show costs before rendering)."""
+    show = big_show(tmp_path / "show")
+    resolve_with_cache(show)
+    edit(show, "ep150.yaml", "title: Episode 150", "title: Episode 150, revised")
+
+    site, _ = resolve_with_cache(show)
+
+    kept = [e for e in site.episodes if e.key != "ep150"]
+    hosts = [group for e in kept for group in e.credits if group.role.role == "host"]
+    assert len(hosts) == len(kept)
+    assert len({id(group.role) for group in hosts}) == 1
+    assert len({id(person) for group in hosts for person in group.people}) == 1
+    directors = [group.role for e in kept for group in e.credits if group.role.role != "host"]
+    assert len({id(role) for role in directors}) == 1  # « Réalisation », 299 times
+    # and what the show-wide steps read of every descriptor: the people it names
+    stored = ShowCache(show).stage(DESCRIPTORS).entries
+    summaries = [summary for key, (_, (summary, _)) in stored.items() if "ep150" not in key]
+    assert len(summaries) == EPISODES - 1
+    assert len({id(summary.mentions[0]) for summary in summaries}) == 1  # the host
+
+
+def test_a_title_edit_does_not_load_the_markdown_parser(tmp_path: Path):
+    """Every text's HTML is kept (the markdown stage): an edit that changes no text
+    does without markdown-it, which costs a run 40 ms to import."""
+    show = write_show(tmp_path / "show", {"ep1.yaml": MINIMAL_EPISODE})
+    edit_file(show / "show.yaml", "description: A show", "description: A *show*")
+    publish = [sys.executable, "-c", PUBLISH_AND_SAY_IF_MARKDOWN, str(show)]
+    first = subprocess.run(publish, capture_output=True, text=True, check=True)
+    assert first.stdout.split()[-1] == "True"  # the first run parses the description
+    edit(show, "ep1.yaml", "title: First episode", "title: First episode, revised")
+
+    second = subprocess.run(publish, capture_output=True, text=True, check=True)
+
+    assert second.stdout.split()[-1] == "False"
+
+
+def edit_file(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+PUBLISH_AND_SAY_IF_MARKDOWN = """
+import sys
+from podpub.cli import main
+assert main(["publish", sys.argv[1], "-q"]) == 0
+print("markdown_it" in sys.modules)
+"""

@@ -230,3 +230,21 @@ def test_an_added_episode_lists_its_pages_as_added(show: Path, builder: PreviewB
     assert outcome.ok and outcome.episodes == 4
     assert set(outcome.changed) == differing(before, after)
     assert "episodes/ep4/index.html" in outcome.changed
+
+
+def test_a_warm_rebuild_makes_again_only_the_records_of_what_changed(
+    show: Path, builder: PreviewBuilder
+) -> None:
+    """The unchanged episodes' records of the last rebuild serve the next one as they
+    are (their contents read once), not made again from the store at each save."""
+    episode = show / "episodes" / "ep2.yaml"
+    edit(episode, "Second episode", "renamed 0")
+    assert builder.rebuild([episode]).ok  # also saves the first build's results
+    before = {e.key: e for e in builder._warm.last.site.episodes}
+    edit(episode, "renamed 0", "renamed 1")
+
+    assert builder.rebuild([episode]).ok
+
+    after = {e.key: e for e in builder._warm.last.site.episodes}
+    assert after["ep2"].title == "renamed 1" and after["ep2"] is not before["ep2"]
+    assert after["ep1"] is before["ep1"] and after["ep3"] is before["ep3"]

@@ -23,7 +23,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,6 +57,7 @@ from podpub.errors import PodpubError
 if TYPE_CHECKING:
     from podpub.build.kept import Packed
     from podpub.build.progress import Progress
+    from podpub.build.store import Stage
     from podpub.errors import Problem
     from podpub.media.info import AudioInfo
     from podpub.resolve.resolver import Loaded, Summary
@@ -129,6 +130,7 @@ class Engine:
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
+        self._shared = SharedValues()  # keep_resolved(): one object per person, role…
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -256,7 +258,8 @@ class Engine:
             item = LentLoaded(summary, blob) if summary is not None else None
             results[index] = (item, problems)
             key = self._key(paths[index])
-            stage.put(key, inputs[index], (summary, tuple(problems)))
+            kept = self._shared.summary(summary) if summary is not None else None
+            stage.put(key, inputs[index], (kept, tuple(problems)))
             if item is not None and documents is not None:
                 documents.put(key, inputs[index], blob)
         self.drafts = {item.file for item, _ in results if item and item.summary.draft}
@@ -310,20 +313,32 @@ class Engine:
             return None
         if not same_inputs(entry[0][0], stage.file_inputs(path)):
             return None
-        files, index, contents, digest, uses = entry[1]
+        files, _index, _contents, digest, uses = entry[1]
         # A stamp does not change with permissions: a file made unreadable since is an
         # error the record would hide (the resolver reports it on reading the path again).
         for file, seen in files:
             if not same_inputs(seen, stage.file_inputs(file)) or not os.access(file, os.R_OK):
                 return None
-        from podpub.build.kept import lend  # the records' module: not for the no-change check
-
-        record = lend(index, contents)
+        record = self._lent(stage, key, entry)
         self.counts.resolved_cached += 1
         self._digests[id(record)] = (record, digest)
         for name, used in uses:
             self._kept_uses.setdefault(name, set()).add(used)
         self._kept_uses.setdefault(PROBES, set()).update(self._key(file) for file, _ in files)
+        return record
+
+    def _lent(self, stage: Stage, key: str, entry: tuple[Any, Any]) -> Any:
+        """The record of a kept entry, lent (kept.py). A warm build's next run gets the
+        same record again while the entry is unchanged: what it read of its contents
+        and paths stays read, and 10,000 records are not made again per rebuild."""
+        made = stage.made_from.get(key)
+        if made is not None and made[0] is entry:
+            return made[1]
+        from podpub.build.kept import lend  # the records' module: not for the no-change check
+
+        index, contents = entry[1][1], entry[1][2]
+        record = lend(index, contents)
+        stage.made_from[key] = (entry, record)
         return record
 
     def keep_resolved(
@@ -336,7 +351,8 @@ class Engine:
         if stamp is None:  # the descriptor is gone or unreadable now: nothing to key on
             return
         files = tuple((file, stage.file_inputs(file)) for file in packed.paths)
-        kept = (files, packed.index, packed.contents, packed.digest, tuple(uses))
+        index = self._shared.index(packed.index)
+        kept = (files, index, packed.contents, packed.digest, tuple(uses))
         stage.put(key, (stamp, inputs), kept)
 
     def pack_record(self, record: Any) -> Packed:
@@ -557,6 +573,60 @@ class Engine:
                 data = handle.read()
             return data_digest(data) == previous[1]
         return True
+
+
+class SharedValues:
+    """One object for each distinct credit line, role, person and optional-tags value
+    among the records kept in a run.
+
+    The records come back from the worker processes each with its own copies of the
+    people and roles they name (a host named by 10,000 episodes: 10,000 equal objects).
+    Pickled as they are, a stage file makes each copy again when it is read, and the
+    credits are most of what an edit unpickles of every unchanged record's index. Made
+    the same object before they are kept, they are pickled once per stage file (the
+    pickle's memo) and read back once: the resolved index of 10,000 episodes reads in
+    about a third of the time.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def index(self, index: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A record's index (kept.py's ``INDEX_FIELDS``) with its values shared."""
+        from podpub.build.kept import INDEX_FIELDS
+
+        shared = list(index)
+        for position, name in enumerate(INDEX_FIELDS):
+            if name == "credits":
+                shared[position] = self.credits(index[position])
+            elif name == "extras":
+                shared[position] = self.one(index[position])
+        return tuple(shared)
+
+    def credits(self, groups: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Credit lines (``CreditGroup``: a role and its people), each part shared."""
+        found = self._seen.get(groups)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        made = tuple(
+            self._seen.get(group)
+            or self.one(type(group)(self.one(group.role), tuple(map(self.one, group.people))))
+            for group in groups
+        )
+        return self.one(made)
+
+    def summary(self, summary: Summary) -> Summary:
+        """A descriptor's summary with the people it names shared (the hosts, named by
+        every episode)."""
+        mentions = self.one(tuple(map(self.one, summary.mentions)))
+        return replace(summary, mentions=mentions)
+
+    def one(self, value: Any) -> Any:
+        """The first value kept equal to ``value`` (``value`` itself if unhashable)."""
+        try:
+            return self._seen.setdefault(value, value)
+        except TypeError:
+            return value
 
 
 class KeyedRender:

@@ -25,6 +25,7 @@ before Jinja2, pydantic or mutagen are loaded.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -140,6 +141,10 @@ class Stage:
         self.dirty = False
         self.changed: set[str] = set()  # keys put or removed: their shards are written
         self.counts = Counts()
+        # key → (its entry, what a step made of it), kept for a warm build's next run
+        # (rebuild.py) and used while the entry is the same object: one put again is
+        # a new tuple
+        self.made_from: dict[str, tuple[tuple[Any, Any], Any]] = {}
 
     @property
     def entries(self) -> dict[str, tuple[Any, Any]]:
@@ -258,7 +263,8 @@ class ShowCache:
     stages: dict[str, Stage] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # stage files found unusable, and why
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
-    known: dict[str, Stamp | None] = field(default_factory=dict)  # path → stamp, this run
+    known: dict[str, Stamp | None] = field(default_factory=dict)  # rel → stamp, this run
+    _known_under: tuple[str, ...] = ()  # the show folder's prefixes ("<folder>/") in known
     verify_mismatches: int = 0
     # stages kept in shards however few their entries: a feed's pages are 50 entries
     # of 800 KB each, and an edit changes one of them
@@ -271,7 +277,7 @@ class ShowCache:
         for stage in self.stages.values():
             stage.used = set()
             stage.counts = Counts()
-        self.known = {}
+        self.known, self._known_under = {}, ()
         self.ignored = []
         self.verify_mismatches = 0
         self._listing = None  # the last save wrote files: listed again when a stage is new
@@ -280,15 +286,19 @@ class ShowCache:
         """The stamps of the show's files, taken once at the start of the run (the
         no-change check): the stages ask for each file's stamp again, three or four
         times for a descriptor or an audio file."""
+        # kept as given, by path in the show: 20,000 paths need not be written out again
+        self.known = files
         prefixes = {os.path.join(str(folder), ""), os.path.join(str(folder.resolve()), "")}
-        for prefix in prefixes:
-            self.known.update((prefix + rel, found) for rel, found in files.items())
+        self._known_under = tuple(sorted(prefixes, key=len, reverse=True))
 
     def stamp(self, path: Path | str) -> Stamp | None:
         """``stamp(path)``, from those taken at the start of the run when there is one."""
         text = str(path)
-        if text in self.known:
-            return self.known[text]
+        for prefix in self._known_under:
+            if text.startswith(prefix):
+                found = self.known.get(text[len(prefix) :], MISS)
+                if found is not MISS:
+                    return found  # type: ignore[no-any-return]
         return stamp(text)
 
     @property
@@ -423,6 +433,7 @@ SHARDS = 16
 SHARD_FROM = 2048
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a save sorts every key of a stage written
 def shard_of(key: str) -> int:
     """Which of a big stage's files holds ``key`` (the same in every run and process)."""
     return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS

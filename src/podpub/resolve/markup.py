@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
 from podpub.context import MARKDOWN, BuildContext, or_no_cache
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 PAGE_TAGS = {
     "p",
@@ -42,6 +45,10 @@ _SCHEMES = {"http", "https", "mailto"}
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    # imported when a text is parsed: an edit finds its Markdown in the cache (the
+    # markdown stage) or plain (plain_paragraph), and markdown-it costs 40 ms to import
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
@@ -61,7 +68,12 @@ def _render(text: str, run: BuildContext | None) -> str:
     plain = plain_paragraph(text)
     if plain is not None:
         return plain
-    return or_no_cache(run).memo(MARKDOWN, text, _markdown().render)
+    return or_no_cache(run).memo(MARKDOWN, text, _parsed)
+
+
+def _parsed(text: str) -> str:
+    """markdown-it's HTML for ``text`` (the parser made on the first text not cached)."""
+    return _markdown().render(text)
 
 
 # Characters that mean something to CommonMark wherever they stand (emphasis, code, links,
