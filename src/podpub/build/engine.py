@@ -443,53 +443,61 @@ class Engine:
     ) -> None:
         """Each file into the staging folder: files unchanged since the previous publish
         (a media file with the same source and stamp, a page with the same key, see
-        site/keys.py) are kept as they are in the standby (output.py) or linked from the
-        live site, here; only the others are shared out over the worker processes. An
+        site/keys.py) are kept as they are in the standby (output.py), here, at the cost
+        of a stat each; only the others are shared out over the worker processes. An
         edit of one episode then sends a few dozen files to the workers, not 40,000 (and
         brings back as many results through a pipe)."""
         previous = self.previous  # read before forking: the workers share it
-        results: list[Any] = [None] * len(files)
-        todo: list[int] = []
-        for index, (rel, source) in enumerate(files):
-            found = self._staged_as_before(staging, rel, source, previous)
-            if found is None:
-                todo.append(index)
-            else:
-                results[index] = found
+        self.manifest = {}
+        todo = [
+            (rel, source)
+            for rel, source in files
+            if not self._kept_as_before(staging, rel, source, previous)
+        ]
 
-        def one(index: int) -> tuple[Any, tuple[Any, ...]]:
-            rel, source = files[index]
+        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
+            rel, source = item
             if isinstance(source, Path):
                 return None, staging.link(rel, source, self._link_identity(source))
             if self.out is None:
                 return None, staging.write(rel, source())
             return self._stage_render(staging, rel, source)
 
-        for index, result in zip(todo, self.map(one, todo, "Writing the site"), strict=True):
-            results[index] = result
-        self._count_staged(staging, files, results, previous)
+        results = self.map(one, todo, "Writing the site")
+        for (rel, source), (entry, staged) in zip(todo, results, strict=True):
+            self._count_staged(staging, rel, source, entry, staged, previous)
 
-    def _staged_as_before(
+    def _kept_as_before(
         self,
         staging: Any,
         rel: str,
         source: Path | Callable[[], bytes],
         previous: dict[str, tuple[Any, ...]],
-    ) -> tuple[Any, tuple[Any, ...]] | None:
-        """``(manifest entry, staging entry)`` of a file staged without any work but a
-        stat: a media file the standby holds from the same source and stamp, a page whose
-        key is the one recorded last time and whose last copy is intact; else None (it
-        is linked, or rendered and written, by :meth:`stage_files`'s workers)."""
+    ) -> bool:
+        """Stage ``rel`` with no work but a stat, if it is unchanged: a media file the
+        standby holds from the same source and stamp, a page whose key is the one
+        recorded last time and whose standby copy is intact. False: nothing was done
+        (it is linked, or rendered and written, by :meth:`stage_files`'s workers)."""
         if isinstance(source, Path):
             kept = staging.keep(rel, self._link_identity(source))
-            return None if kept is None else (None, kept)
-        if self.out is None or not isinstance(source, KeyedRender):
-            return None
+            if kept is None:
+                return False
+            staging.add_entry(rel, kept)
+            self.counts.linked += 1
+            return True
+        if self.out is None or type(source) is not KeyedRender:
+            return False
         last = previous.get(rel)
         if last is None or last[0] != source.key:
-            return None
-        kept = self._unchanged(staging, rel, last)
-        return None if kept is None else ((source.key, last[1], True), kept)
+            return False
+        kept = staging.keep(rel, ("bytes", last[1]))
+        if kept is None:
+            return False  # the live site's copy, if intact, is linked by _stage_render
+        staging.add_entry(rel, kept)
+        self.manifest[rel] = (source.key, last[1], kept[1])
+        self.counts.reused += 1
+        self.counts.rendered_cached += 1
+        return True
 
     def _link_identity(self, source: Path) -> tuple[Any, ...]:
         """A media file's identity (output.py's ``link_identity``) from the stamp the run
@@ -499,27 +507,26 @@ class Engine:
     def _count_staged(
         self,
         staging: Any,
-        files: Sequence[tuple[str, Path | Callable[[], bytes]]],
-        results: list[Any],
+        rel: str,
+        source: Path | Callable[[], bytes],
+        entry: tuple[Any, ...] | None,
+        staged: tuple[Any, ...],
         previous: dict[str, tuple[Any, ...]],
     ) -> None:
-        """Each staged file into the staging's manifest and this run's, and counted."""
-        self.manifest = {}
-        counts = self.counts
-        for (rel, source), (entry, staged) in zip(files, results, strict=True):
-            staging.add_entry(rel, staged)
-            if isinstance(source, Path):
-                counts.linked += 1
-                continue
-            last = previous.get(rel)
-            if entry is not None and last is not None and last[1] == entry[1]:
-                counts.reused += 1  # the same bytes as the last publish's
-            else:
-                counts.written += 1
-            if entry is not None:
-                self.manifest[rel] = (*entry[:2], staged[1])
-                if entry[2]:
-                    counts.rendered_cached += 1
+        """A file a worker staged into the staging's manifest and this run's, counted."""
+        staging.add_entry(rel, staged)
+        if isinstance(source, Path):
+            self.counts.linked += 1
+            return
+        last = previous.get(rel)
+        if entry is not None and last is not None and last[1] == entry[1]:
+            self.counts.reused += 1  # the same bytes as the last publish's
+        else:
+            self.counts.written += 1
+        if entry is not None:
+            self.manifest[rel] = (*entry[:2], staged[1])
+            if entry[2]:
+                self.counts.rendered_cached += 1
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
