@@ -33,6 +33,7 @@ RESOLVED = "resolved"  # descriptor → its episode's record (resolve/resolver.p
 FINDINGS = "findings"  # feed-page path → the rules' check of that page (rules/checker.py)
 FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (feed/paging.py)
 READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (feed/readback)
+PEOPLE = "people"  # who is credited where, with the episode digests read (site/people.py)
 LEDGER = "ledger"  # published.lock's digest → each entry's record digest (write/ledger.py)
 
 

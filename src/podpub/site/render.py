@@ -47,7 +47,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub.context import BuildContext
+from podpub.context import PEOPLE, BuildContext
 from podpub.digests import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
@@ -62,7 +62,15 @@ from podpub.resolve.records import (
 from podpub.site import sitemap as sitefiles
 from podpub.site.i18n import Translations, translations
 from podpub.site.keys import Keys
-from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
+from podpub.site.people import (
+    Credited,
+    PersonPage,
+    credited_in,
+    credits_ld,
+    person_pages,
+    person_path,
+    profile_ld,
+)
 
 THEME_DIR = Path(__file__).with_name("theme")
 SHOW_TEMPLATE = "index.html"
@@ -74,6 +82,7 @@ NOT_FOUND_LATEST = 5  # the latest episodes the 404 page lists
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
+CREDITED_VERSION = "v2"  # of people.Credited as the cache keeps it
 
 
 def render_pages(
@@ -176,7 +185,6 @@ class PageRenderer:
         self.show_template = self.env.get_template(SHOW_TEMPLATE)
         self.episode_template = self.env.get_template(EPISODE_TEMPLATE)
         self.person_template = self.env.get_template(PERSON_TEMPLATE)
-        self.person_pages = person_pages(site, per_page)
         self.series_ld = _series_ld(self.show)
         self.feed_href = _feed_href(self.show)
         self.common: dict[str, Any] = {
@@ -216,15 +224,26 @@ class PageRenderer:
         # each episode's digest, in the order of site.episodes: what stands for it in the
         # keys of the pages that show it (made once per run, before the workers fork)
         self._episode_digests: list[str] = []
-        self._digest_of: dict[int, str] = {}  # id(record) → digest: a person's episodes
         if self.keys is not None:
             self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
             digest = self.run.record_digest  # type: ignore[union-attr]  (keys: a run)
             self._episode_digests = [digest(episode) for episode in site.episodes]
-            self._digest_of = {
-                id(e): d for e, d in zip(site.episodes, self._episode_digests, strict=True)
-            }
+        self.person_pages = person_pages(site, per_page, self._credited())
+
+    def _credited(self) -> Credited | None:
+        """Who is credited where: with a run that keys the pages, the last run's answer
+        brought up to date (people.py), and kept for the next run; else None (made by
+        :func:`person_pages` from every episode)."""
+        if self.keys is None:
+            return None
+        stage = self.run.cache.stage(PEOPLE)  # type: ignore[union-attr]  (keys: a run)
+        last = stage.get(PEOPLE, CREDITED_VERSION)
+        previous = last if isinstance(last, Credited) else None
+        found = credited_in(self.site, self._episode_digests, previous)
+        if found is not previous:
+            stage.put(PEOPLE, CREDITED_VERSION, found)
+        return found
 
     def _keyed(self, template: str, render: Callable[[], bytes], *parts: Any) -> Any:
         """``render`` with its key, known before it renders (site/keys.py): the template
@@ -393,8 +412,8 @@ class PageRenderer:
             return render
         place = (page.person, page.number, page.page_count, page.path, page.url)
         header = (page.appearance_count, page.roles)
-        digest_of = self._digest_of
-        listed = tuple([digest_of[id(appearance.episode)] for appearance in page.appearances])
+        digests = self._episode_digests
+        listed = tuple([digests[index] for index, _ in page.listed])  # hold the roles
         return self._keyed(PERSON_TEMPLATE, render, "person", place, header, listed)
 
     def person_page(self, page: PersonPage) -> bytes:
@@ -414,7 +433,7 @@ class PageRenderer:
             person=page.person,
             person_roles=page.roles,
             appearance_count=page.appearance_count,
-            page_appearances=page.appearances,
+            page_appearances=page.appearances(self.site.episodes),
             page_number=page.number,
             page_count=page.page_count,
             page_links=page_links(page.number, page.page_count),
