@@ -147,6 +147,21 @@ class NullRun:
     def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
         yield []
 
+    def keyed(
+        self, render: Callable[[], bytes], *parts: Any, digested: bool = False
+    ) -> Callable[[], bytes]:
+        return render  # no previous output to reuse a file of: every file is made
+
+    def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
+        for rel, source in files:  # in order, here: a source file linked, a render written
+            if isinstance(source, Path):
+                staging.link(rel, source)
+            else:
+                staging.write(rel, source())
+
+    def staged_site(self, made_of: Any) -> None:
+        return None  # nothing kept for a next run
+
     def load_descriptors(
         self, paths: Sequence[Path | str], load: Callable[[Path | str], R]
     ) -> list[R]:

@@ -47,7 +47,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub.context import PEOPLE, BuildContext
+from podpub.context import PEOPLE, BuildContext, or_no_cache
 from podpub.digests import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
@@ -146,9 +146,9 @@ def page_renders(
     return renders
 
 
-def _reuses(run: BuildContext | None) -> bool:
+def _reuses(run: BuildContext) -> bool:
     """Whether ``run`` may reuse the previous output's pages (then pages are keyed)."""
-    return run is not None and run.out is not None
+    return run.out is not None
 
 
 def show_page_path(number: int) -> str:
@@ -167,16 +167,17 @@ class PageRenderer:
         run: BuildContext | None = None,
     ):
         self.site = site
-        self.run = run  # the build context: its cache keys the pages (None: always render)
+        self.run = or_no_cache(run)  # the build context: its cache keys the pages
         self.show = site.show
         per_page = max(1, site.show.episodes_per_page)
         self.per_page = per_page
         self.page_count = max(1, math.ceil(len(site.episodes) / per_page))
         self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
         self.t: Translations = translations(site.show.language)
-        self.env = make_environment(template_dirs, self.t, run)
+        self.env = make_environment(template_dirs, self.t, self.run)
         # with a run that may reuse the last output: what every page's key is made of
-        self.keys = Keys(self.env, run, _TemplateReading(self.env)) if _reuses(run) else None
+        reading = _TemplateReading(self.env)
+        self.keys = Keys(self.env, self.run, reading) if _reuses(self.run) else None
         self.static_files = find_static_files(template_dirs)
         self.assets = {  # cache-busting names: a new style.css is never served stale
             name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
@@ -227,7 +228,7 @@ class PageRenderer:
         if self.keys is not None:
             self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            digest = self.run.record_digest  # type: ignore[union-attr]  (keys: a run)
+            digest = self.run.record_digest
             self._episode_digests = [digest(episode) for episode in site.episodes]
         self.person_pages = person_pages(site, per_page, self._credited())
 
@@ -237,7 +238,7 @@ class PageRenderer:
         :func:`person_pages` from every episode)."""
         if self.keys is None:
             return None
-        stage = self.run.cache.stage(PEOPLE)  # type: ignore[union-attr]  (keys: a run)
+        stage = self.run.cache.stage(PEOPLE)
         last = stage.get(PEOPLE, CREDITED_VERSION)
         previous = last if isinstance(last, Credited) else None
         found = credited_in(self.site, self._episode_digests, previous)
@@ -250,10 +251,10 @@ class PageRenderer:
         set, the site-wide values and ``parts``, what the page is declared to be rendered
         from, each episode record as its digest. A page whose template reads ``site`` has
         none (rendered every time); without a run that may reuse the output, neither."""
-        run, keys = self.run, self.keys
-        if run is None or keys is None or keys.reads_site(template):
+        keys = self.keys
+        if keys is None or keys.reads_site(template):
             return render
-        return run.keyed(render, template, self._key_base, *parts, digested=True)
+        return self.run.keyed(render, template, self._key_base, *parts, digested=True)
 
     def _digests(self, start: int, stop: int) -> tuple[str, ...]:
         """The digests of ``site.episodes[start:stop]``, for a page's key."""
@@ -515,8 +516,9 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,  # templates are read once per publish
     )
-    if run is not None and run.cache_options.enabled:
-        _keep_bytecode(env, run.cache.folder / "templates")
+    context = or_no_cache(run)
+    if context.cache is not None and context.cache_options.enabled:  # None: nothing kept
+        _keep_bytecode(env, context.cache.folder / "templates")
 
     escaped = {key: str(escape(text)) for key, text in t.messages.items()}
 
