@@ -48,7 +48,6 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from podpub.context import PEOPLE, BuildContext, or_no_cache
-from podpub.digests import stamp
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
 from podpub.resolve import transcripts
@@ -397,7 +396,9 @@ class PageRenderer:
             return render
         episodes = self.site.episodes
         neighbours = self._digests(index - 1, index + 2)
-        transcript_stamps = tuple(stamp(t.source) for t in episodes[index].transcripts)
+        # as the run stamped them at its start (the records were checked against the same)
+        stamp_of = self.run.cache.stamp
+        transcript_stamps = tuple([stamp_of(t.source) for t in episodes[index].transcripts])
         # the page, its neighbours and where it sits among them (first, last, between)
         where = (index > 0, index + 1 < len(episodes))
         return self._keyed(
