@@ -449,11 +449,7 @@ class Engine:
         brings back as many results through a pipe)."""
         previous = self.previous  # read before forking: the workers share it
         self.manifest = {}
-        todo = [
-            (rel, source)
-            for rel, source in files
-            if not self._kept_as_before(staging, rel, source, previous)
-        ]
+        todo = self._keep_unchanged(staging, files, previous)
 
         def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
@@ -467,37 +463,43 @@ class Engine:
         for (rel, source), (entry, staged) in zip(todo, results, strict=True):
             self._count_staged(staging, rel, source, entry, staged, previous)
 
-    def _kept_as_before(
+    def _keep_unchanged(
         self,
         staging: Any,
-        rel: str,
-        source: Path | Callable[[], bytes],
+        files: Sequence[tuple[str, Path | Callable[[], bytes]]],
         previous: dict[str, tuple[Any, ...]],
-    ) -> bool:
-        """Stage ``rel`` with no work but a stat, if it is unchanged: a media file the
-        standby holds from the same source and stamp, a page whose key is the one
-        recorded last time and whose standby copy is intact. False: nothing was done
-        (it is linked, or rendered and written, by :meth:`stage_files`'s workers)."""
-        if isinstance(source, Path):
-            kept = staging.keep(rel, self._link_identity(source))
-            if kept is None:
-                return False
-            staging.add_entry(rel, kept)
-            self.counts.linked += 1
-            return True
-        if self.out is None or type(source) is not KeyedRender:
-            return False
-        last = previous.get(rel)
-        if last is None or last[0] != source.key:
-            return False
-        kept = staging.keep(rel, ("bytes", last[1]))
-        if kept is None:
-            return False  # the live site's copy, if intact, is linked by _stage_render
-        staging.add_entry(rel, kept)
-        self.manifest[rel] = (source.key, last[1], kept[1])
-        self.counts.reused += 1
-        self.counts.rendered_cached += 1
-        return True
+    ) -> list[tuple[str, Path | Callable[[], bytes]]]:
+        """Keep each file of the standby that is unchanged, with no work but a stat: a
+        media file from the same source and stamp, a page whose key is the one recorded
+        last time. Returns the others (linked, or rendered and written, by the workers;
+        a page whose standby copy is gone may still be linked from the live site).
+
+        One loop over 40,000 files at 10,000 episodes: what it does for each is written
+        out here. The staging records what it keeps in its manifest (in this process:
+        not told again with ``add_entry``, as a worker's files are)."""
+        keep, stamp_of, manifest = staging.keep, self.cache.stamp, self.manifest
+        reuses = self.out is not None
+        todo: list[tuple[str, Path | Callable[[], bytes]]] = []
+        linked = reused = 0
+        for item in files:
+            rel, source = item
+            if isinstance(source, Path):
+                if keep(rel, ("link", str(source), stamp_of(source))) is not None:
+                    linked += 1
+                    continue
+            elif reuses and type(source) is KeyedRender:
+                last = previous.get(rel)
+                if last is not None and last[0] == source.key:
+                    kept = keep(rel, ("bytes", last[1]))
+                    if kept is not None:
+                        manifest[rel] = (source.key, last[1], kept[1])
+                        reused += 1
+                        continue
+            todo.append(item)
+        self.counts.linked += linked
+        self.counts.reused += reused
+        self.counts.rendered_cached += reused
+        return todo
 
     def _link_identity(self, source: Path) -> tuple[Any, ...]:
         """A media file's identity (output.py's ``link_identity``) from the stamp the run
