@@ -415,7 +415,8 @@ class PageRenderer:
         place = (page.person, page.number, page.page_count, page.path, page.url)
         header = (page.appearance_count, page.roles)
         digests = self._episode_digests
-        listed = tuple([digests[index] for index, _ in page.listed])  # hold the roles
+        # each episode as its digest: its record holds the person's roles in it
+        listed = tuple([digests[index] for index, _ in page.listed])
         return self._keyed(PERSON_TEMPLATE, render, "person", place, header, listed)
 
     def person_page(self, page: PersonPage) -> bytes:
