@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from podpub.cli import main
+from podpub.site import people
 from podpub.site.render import PageRenderer, show_page_path
 
 from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
@@ -147,3 +148,58 @@ def test_a_show_template_reading_site_is_rendered_again_after_any_edit(
         assert "the first episode of all: Renamed" in (out / show_page_path(number)).read_text()
     assert {"index.html", "page/2/index.html", "page/3/index.html"} <= set(renders.started)
     assert "episodes/ep4/index.html" not in renders.started  # the theme's do not read it
+
+
+@pytest.fixture
+def credits_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The episodes whose credits the person pages read, by title (people.py)."""
+    read: list[str] = []
+    held = people._held
+
+    def spied(episode: Any) -> Any:
+        read.append(episode.title)
+        return held(episode)
+
+    monkeypatch.setattr(people, "_held", spied)
+    return read
+
+
+def test_a_title_edit_reads_the_credits_of_that_episode_only(
+    tmp_path: Path, credits_read: list[str]
+):
+    show = show_of(tmp_path / "show", 60, per_page=20)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+    assert len(credits_read) == 60  # the first publish reads them all
+    credits_read.clear()
+    (show / "episodes" / "ep30.yaml").write_text(episode(30, "Renamed"), encoding="utf-8")
+
+    assert publish(show, out) == 0
+    # who is credited where is the last run's, brought up to date with one episode
+    assert credits_read == ["Renamed"]
+    assert "Renamed" in (out / "people/emma-larbi/page/2/index.html").read_text()
+
+
+def test_person_pages_after_a_credit_edit_are_those_of_a_fresh_build(tmp_path: Path):
+    show = show_of(tmp_path / "show", 30, per_page=4)
+    out = tmp_path / "public"
+    assert publish(show, out) == 0
+
+    def same_as_fresh(name: str) -> None:
+        fresh = tmp_path / name
+        assert main(["publish", str(show), "--out", str(fresh), "--no-cache"]) == 0
+        assert files_of(out) == files_of(fresh)
+
+    # ep10 gets a guest (a new person, credited before Emma in ep10), ep20 a new title:
+    # the first needs the credits read again, the second not
+    guest = episode(10).replace("hosts:", "guests:\n  - Maria Lopez\nhosts:")
+    (show / "episodes" / "ep10.yaml").write_text(guest, encoding="utf-8")
+    (show / "episodes" / "ep20.yaml").write_text(episode(20, "Renamed"), encoding="utf-8")
+    assert publish(show, out) == 0
+    assert "Episode 10" in (out / "people/maria-lopez/index.html").read_text()
+    same_as_fresh("fresh-1")
+
+    (show / "episodes" / "ep10.yaml").write_text(episode(10), encoding="utf-8")  # gone again
+    assert publish(show, out) == 0
+    assert not (out / "people/maria-lopez").exists()
+    same_as_fresh("fresh-2")

@@ -33,6 +33,7 @@ RESOLVED = "resolved"  # descriptor → its episode's record (resolve/resolver.p
 FINDINGS = "findings"  # feed-page path → the rules' check of that page (rules/checker.py)
 FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (feed/paging.py)
 READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (feed/readback)
+PEOPLE = "people"  # who is credited where, with the episode digests read (site/people.py)
 LEDGER = "ledger"  # published.lock's digest → each entry's record digest (write/ledger.py)
 
 
@@ -145,6 +146,21 @@ class NullRun:
     @contextmanager
     def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
         yield []
+
+    def keyed(
+        self, render: Callable[[], bytes], *parts: Any, digested: bool = False
+    ) -> Callable[[], bytes]:
+        return render  # no previous output to reuse a file of: every file is made
+
+    def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
+        for rel, source in files:  # in order, here: a source file linked, a render written
+            if isinstance(source, Path):
+                staging.link(rel, source)
+            else:
+                staging.write(rel, source())
+
+    def staged_site(self, made_of: Any) -> None:
+        return None  # nothing kept for a next run
 
     def load_descriptors(
         self, paths: Sequence[Path | str], load: Callable[[Path | str], R]

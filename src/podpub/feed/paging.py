@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from urllib.parse import urljoin
 
-from podpub.context import FEED_PAGES, BuildContext
+from podpub.context import FEED_PAGES, BuildContext, or_no_cache
 from podpub.digests import MISS, data_digest, digest_of
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 
@@ -105,20 +105,20 @@ def _build(
         data = build_feed(replace(site, show=show, episodes=page.episodes), page.links)
         return data_digest(data), data
 
-    if run is None:
-        return [build(index) for index in range(len(pages))]
-    if not run.cache_options.enabled:
-        return run.map(build, list(range(len(pages))), "Building the feed", min_items=1)
-    stage = run.cache.stage(FEED_PAGES)
-    show = run.record_digest(site.show)
-    records = _record_digests(run, [episode for page in pages for episode in page.episodes])
+    context = or_no_cache(run)
+    cache = context.cache  # None: nothing kept, every page built
+    if cache is None or not context.cache_options.enabled:
+        return context.map(build, list(range(len(pages))), "Building the feed", min_items=1)
+    stage = cache.stage(FEED_PAGES)
+    show = context.record_digest(site.show)
+    records = _record_digests(context, [episode for page in pages for episode in page.episodes])
     keys = [
         digest_of(show, page.url, page.links, [records[id(e)] for e in page.episodes])
         for page in pages
     ]
     built = [stage.get(page.path, key) for page, key in zip(pages, keys, strict=True)]
     todo = [index for index, found in enumerate(built) if found is MISS]
-    fresh = run.map(build, todo, "Building the feed", min_items=1)
+    fresh = context.map(build, todo, "Building the feed", min_items=1)
     for index, made in zip(todo, fresh, strict=True):
         stage.put(pages[index].path, keys[index], made)
         built[index] = made

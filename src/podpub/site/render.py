@@ -47,8 +47,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from podpub.context import BuildContext
-from podpub.digests import stamp
+from podpub.context import PEOPLE, BuildContext, or_no_cache
 from podpub.errors import PodpubError, Problem
 from podpub.media.thumbnails import cover_thumbnails
 from podpub.resolve import transcripts
@@ -62,7 +61,15 @@ from podpub.resolve.records import (
 from podpub.site import sitemap as sitefiles
 from podpub.site.i18n import Translations, translations
 from podpub.site.keys import Keys
-from podpub.site.people import PersonPage, credits_ld, person_pages, person_path, profile_ld
+from podpub.site.people import (
+    Credited,
+    PersonPage,
+    credited_in,
+    credits_ld,
+    person_pages,
+    person_path,
+    profile_ld,
+)
 
 THEME_DIR = Path(__file__).with_name("theme")
 SHOW_TEMPLATE = "index.html"
@@ -74,6 +81,7 @@ NOT_FOUND_LATEST = 5  # the latest episodes the 404 page lists
 ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
+CREDITED_VERSION = "v2"  # of people.Credited as the cache keeps it
 
 
 def render_pages(
@@ -137,9 +145,9 @@ def page_renders(
     return renders
 
 
-def _reuses(run: BuildContext | None) -> bool:
+def _reuses(run: BuildContext) -> bool:
     """Whether ``run`` may reuse the previous output's pages (then pages are keyed)."""
-    return run is not None and run.out is not None
+    return run.out is not None
 
 
 def show_page_path(number: int) -> str:
@@ -158,16 +166,17 @@ class PageRenderer:
         run: BuildContext | None = None,
     ):
         self.site = site
-        self.run = run  # the build context: its cache keys the pages (None: always render)
+        self.run = or_no_cache(run)  # the build context: its cache keys the pages
         self.show = site.show
         per_page = max(1, site.show.episodes_per_page)
         self.per_page = per_page
         self.page_count = max(1, math.ceil(len(site.episodes) / per_page))
         self.thumbnails = cover_thumbnails(site.show.image_source, cache_dir, ASSETS_DIR)
         self.t: Translations = translations(site.show.language)
-        self.env = make_environment(template_dirs, self.t, run)
+        self.env = make_environment(template_dirs, self.t, self.run)
         # with a run that may reuse the last output: what every page's key is made of
-        self.keys = Keys(self.env, run, _TemplateReading(self.env)) if _reuses(run) else None
+        reading = _TemplateReading(self.env)
+        self.keys = Keys(self.env, self.run, reading) if _reuses(self.run) else None
         self.static_files = find_static_files(template_dirs)
         self.assets = {  # cache-busting names: a new style.css is never served stale
             name: f"{ASSETS_DIR}/{quote(name)}?v={_digest(path)}"
@@ -176,7 +185,6 @@ class PageRenderer:
         self.show_template = self.env.get_template(SHOW_TEMPLATE)
         self.episode_template = self.env.get_template(EPISODE_TEMPLATE)
         self.person_template = self.env.get_template(PERSON_TEMPLATE)
-        self.person_pages = person_pages(site, per_page)
         self.series_ld = _series_ld(self.show)
         self.feed_href = _feed_href(self.show)
         self.common: dict[str, Any] = {
@@ -216,25 +224,36 @@ class PageRenderer:
         # each episode's digest, in the order of site.episodes: what stands for it in the
         # keys of the pages that show it (made once per run, before the workers fork)
         self._episode_digests: list[str] = []
-        self._digest_of: dict[int, str] = {}  # id(record) → digest: a person's episodes
         if self.keys is not None:
             self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            digest = self.run.record_digest  # type: ignore[union-attr]  (keys: a run)
+            digest = self.run.record_digest
             self._episode_digests = [digest(episode) for episode in site.episodes]
-            self._digest_of = {
-                id(e): d for e, d in zip(site.episodes, self._episode_digests, strict=True)
-            }
+        self.person_pages = person_pages(site, per_page, self._credited())
+
+    def _credited(self) -> Credited | None:
+        """Who is credited where: with a run that keys the pages, the last run's answer
+        brought up to date (people.py), and kept for the next run; else None (made by
+        :func:`person_pages` from every episode)."""
+        if self.keys is None:
+            return None
+        stage = self.run.cache.stage(PEOPLE)
+        last = stage.get(PEOPLE, CREDITED_VERSION)
+        previous = last if isinstance(last, Credited) else None
+        found = credited_in(self.site, self._episode_digests, previous)
+        if found is not previous:
+            stage.put(PEOPLE, CREDITED_VERSION, found)
+        return found
 
     def _keyed(self, template: str, render: Callable[[], bytes], *parts: Any) -> Any:
         """``render`` with its key, known before it renders (site/keys.py): the template
         set, the site-wide values and ``parts``, what the page is declared to be rendered
         from, each episode record as its digest. A page whose template reads ``site`` has
         none (rendered every time); without a run that may reuse the output, neither."""
-        run, keys = self.run, self.keys
-        if run is None or keys is None or keys.reads_site(template):
+        keys = self.keys
+        if keys is None or keys.reads_site(template):
             return render
-        return run.keyed(render, template, self._key_base, *parts, digested=True)
+        return self.run.keyed(render, template, self._key_base, *parts, digested=True)
 
     def _digests(self, start: int, stop: int) -> tuple[str, ...]:
         """The digests of ``site.episodes[start:stop]``, for a page's key."""
@@ -377,7 +396,9 @@ class PageRenderer:
             return render
         episodes = self.site.episodes
         neighbours = self._digests(index - 1, index + 2)
-        transcript_stamps = tuple(stamp(t.source) for t in episodes[index].transcripts)
+        # as the run stamped them at its start (the records were checked against the same)
+        stamp_of = self.run.cache.stamp
+        transcript_stamps = tuple([stamp_of(t.source) for t in episodes[index].transcripts])
         # the page, its neighbours and where it sits among them (first, last, between)
         where = (index > 0, index + 1 < len(episodes))
         return self._keyed(
@@ -393,8 +414,9 @@ class PageRenderer:
             return render
         place = (page.person, page.number, page.page_count, page.path, page.url)
         header = (page.appearance_count, page.roles)
-        digest_of = self._digest_of
-        listed = tuple([digest_of[id(appearance.episode)] for appearance in page.appearances])
+        digests = self._episode_digests
+        # each episode as its digest: its record holds the person's roles in it
+        listed = tuple([digests[index] for index, _ in page.listed])
         return self._keyed(PERSON_TEMPLATE, render, "person", place, header, listed)
 
     def person_page(self, page: PersonPage) -> bytes:
@@ -414,7 +436,7 @@ class PageRenderer:
             person=page.person,
             person_roles=page.roles,
             appearance_count=page.appearance_count,
-            page_appearances=page.appearances,
+            page_appearances=page.appearances(self.site.episodes),
             page_number=page.number,
             page_count=page.page_count,
             page_links=page_links(page.number, page.page_count),
@@ -496,8 +518,9 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,  # templates are read once per publish
     )
-    if run is not None and run.cache_options.enabled:
-        _keep_bytecode(env, run.cache.folder / "templates")
+    context = or_no_cache(run)
+    if context.cache is not None and context.cache_options.enabled:  # None: nothing kept
+        _keep_bytecode(env, context.cache.folder / "templates")
 
     escaped = {key: str(escape(text)) for key, text in t.messages.items()}
 

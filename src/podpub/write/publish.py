@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from podpub.context import READ_BACK, BuildContext
+from podpub.context import READ_BACK, BuildContext, or_no_cache
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
@@ -33,7 +33,6 @@ from podpub.write.ledger import FeedDiff
 
 if TYPE_CHECKING:
     from podpub.feed.paging import FeedFile
-    from podpub.write.output import Staging
 
 __all__ = [
     "PlanOptions",
@@ -109,6 +108,7 @@ def publish(
     from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
 
     options = options or PublishOptions()
+    context = or_no_cache(run)  # this module's own steps: one code path, cache or not
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     # descriptors and feed rules, then the feed read back: refuses on any error
     report, readings = _checked(show_dir, options, run)
@@ -141,7 +141,9 @@ def publish(
         for rel, source in extra_media_files(site).items() if local_media else ():
             staging.link(rel, source)  # alternate audio, trailers
         files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
-        show = digest_of(site.show) if run is not None else None  # once: keys of chapters
+        # the chapter files are keyed on their record's digest (and the show's) when the
+        # last output's files may be reused: the run knows the digests already
+        keys = _RecordKeys(site, context)
         for episode in site.episodes:
             if local_media and episode.audio_source is not None:  # remote audio stays hosted
                 files_of.append((episode.audio_path, episode.audio_source))
@@ -150,25 +152,22 @@ def publish(
                 files_of.append((episode.image_path, episode.image_source))
             if episode.chapters_path:
                 json_file = partial(chapters_json, episode, site.show)
-                files_of.append(
-                    (episode.chapters_path, _keyed(run, json_file, "json", episode, show))
-                )
+                files_of.append((episode.chapters_path, keys.json(json_file, episode)))
             if episode.chapters_vtt_path:  # the player's <track kind="chapters">
                 vtt_file = partial(chapters_vtt, episode)
-                files_of.append((episode.chapters_vtt_path, _keyed(run, vtt_file, "vtt", episode)))
+                files_of.append((episode.chapters_vtt_path, keys.vtt(vtt_file, episode)))
         files_of += page_renders(
             site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects=redirects, run=run
         )
         redirect_lines = redirects_output(out, redirects, site.show.url)
         if redirect_lines is not None:
             staging.write(REDIRECTS_FILE, redirect_lines)
-        _stage_files(run, staging, files_of)  # in order, or over the run's worker processes
+        context.stage_files(staging, files_of)  # in order, or over the run's workers
         own = staging.manifest if staging.reused_standby else None
         for rel in carry_over(out, staging.path, site.show.keep, own):
             staging.carried(rel)
         made_of = staging.finish()  # the standby's leftovers removed (output.py)
-        if run is not None:
-            run.staged_site(made_of)
+        context.staged_site(made_of)
         # What the staging wrote (all of it, without a standby) is read back; every
         # file's size is checked against the stamp it took right after writing it.
         verify_staged(
@@ -235,25 +234,26 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
     _verdict(_read_back(feed), site)
 
 
-def _keyed(run: BuildContext | None, render: Callable[[], bytes], *parts: Any) -> Any:
-    """``render`` keyed on ``parts`` by the run (reused when unchanged), or as it is."""
-    return run.keyed(render, *parts) if run is not None else render
+class _RecordKeys:
+    """The keys of an episode's own files (its chapters), made of its record's digest:
+    with a run that reuses the last output's files; else each file is made, unkeyed."""
 
+    def __init__(self, site: SiteRecord, run: BuildContext) -> None:
+        self.run = run
+        self.show = digest_of(site.show) if run.out is not None else ""  # once, not 10,000
 
-def _stage_files(
-    run: BuildContext | None, staging: Staging, files: list[tuple[str, Path | Callable[[], bytes]]]
-) -> None:
-    """Put each ``(path, source)`` into the staging folder: a source file is linked
-    (``Staging.link``), a render's bytes are written (``Staging.write``). With a run its
-    worker processes share the work (pages are most of a publish's time)."""
-    if run is not None:
-        run.stage_files(staging, files)
-        return
-    for rel, source in files:
-        if isinstance(source, Path):
-            staging.link(rel, source)
-        else:
-            staging.write(rel, source())
+    def json(self, render: Callable[[], bytes], episode: Any) -> Callable[[], bytes]:
+        """The chapters JSON: the record and the show (its image, the default's URL)."""
+        if self.run.out is None:
+            return render
+        digest = self.run.record_digest(episode)
+        return self.run.keyed(render, "json", digest, self.show, digested=True)
+
+    def vtt(self, render: Callable[[], bytes], episode: Any) -> Callable[[], bytes]:
+        """The chapters WebVTT: the record alone."""
+        if self.run.out is None:
+            return render
+        return self.run.keyed(render, "vtt", self.run.record_digest(episode), digested=True)
 
 
 def verify_feed_files(
@@ -270,7 +270,8 @@ def verify_feed_files(
     parsed again: what reading it found depends on its bytes only, and is kept under
     their digest; the count of its guids is still compared with its episodes now.
     """
-    memo = run.cache.stage(READ_BACK) if run is not None else None
+    cache = or_no_cache(run).cache  # None: nothing kept, every page read back
+    memo = cache.stage(READ_BACK) if cache is not None else None
     readings: dict[str, ReadBack] = {}
     for file in files:
         reading = (known or {}).get(file.digest)
