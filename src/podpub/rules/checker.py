@@ -11,8 +11,9 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -187,17 +188,12 @@ def own_context(
     site: SiteRecord, files: list[FeedFile], future_allowed: bool = False, preview: bool = False
 ) -> FeedContext:
     """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
-    from podpub.feed.build import chapters_json
     from podpub.rules.resources import LocalResources
 
     show = site.show
-    local: dict[str, Path | Callable[[], bytes]] = {show.image_url: show.image_source}
-    for episode in site.episodes:
-        if episode.chapters_url:
-            local[episode.chapters_url] = _chapters(chapters_json, episode, show)
     return FeedContext(
         pages=[FeedPage(file.path, file.data, file.url) for file in files],
-        resources=LocalResources(local),
+        resources=LocalResources(_OwnFiles(site)),
         now=site.build_time,
         future_allowed=future_allowed,
         warn_bytes=show.extras.feed_warn_bytes,
@@ -208,8 +204,41 @@ def own_context(
     )
 
 
-def _chapters(build: Callable[..., bytes], episode: Any, show: Any) -> Callable[[], bytes]:
-    return lambda: build(episode, show)
+class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
+    """The URLs of the files publish writes that the rules read → the cover's file or a
+    chapters file's render. Looked up only when a rule reads one: an edit whose other
+    feed pages come from the cache checks one page, so the index of every episode's
+    chapters URL is made then, not for each run."""
+
+    def __init__(self, site: SiteRecord) -> None:
+        self.site = site
+        self._chapters: dict[str, Any] | None = None
+
+    def _index(self) -> dict[str, Any]:
+        if self._chapters is None:
+            self._chapters = {e.chapters_url: e for e in self.site.episodes if e.chapters_url}
+        return self._chapters
+
+    def __getitem__(self, url: str) -> Path | Callable[[], bytes]:
+        show = self.site.show
+        episode = self._index().get(url)
+        if episode is not None:  # a chapters URL before the cover's, as a dict of both had it
+            return partial(_chapters_file, episode, show)
+        if url == show.image_url:
+            return show.image_source
+        raise KeyError(url)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({self.site.show.image_url: None, **self._index()})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _chapters_file(episode: Any, show: Any) -> bytes:
+    from podpub.feed.build import chapters_json
+
+    return chapters_json(episode, show)
 
 
 def check_feed(location: str, now: Any = None, offline: bool = False) -> CheckReport:
