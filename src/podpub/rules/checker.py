@@ -11,13 +11,14 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from podpub.context import FINDINGS, BuildContext
+from podpub.context import FINDINGS, BuildContext, or_no_cache
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed import readback
@@ -89,7 +90,8 @@ def check_show(
     sources = {e.guid: e.source for e in site.episodes}
     origins = UrlOrigins(site.show.url, base_url=options.base_url)
     locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
-    findings = run_rules(context, locator, _page_memo(run, show_dir, site, files, context))
+    memo = _page_memo(or_no_cache(run), show_dir, site, files, context)
+    findings = run_rules(context, locator, memo)
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
         findings.append(
@@ -137,13 +139,14 @@ class _CachedPages:
 
 
 def _page_memo(
-    run: BuildContext | None,
+    run: BuildContext,
     show_dir: Path,
     site: SiteRecord,
     files: list[FeedFile],
     context: FeedContext,
 ) -> _CachedPages | None:
-    """A memo of page findings for a paged feed built within a run (engine.py), else None.
+    """A memo of page findings for a paged feed, kept in the run's cache; None for one
+    page (nothing to share out or skip) or a run without a cache.
 
     A page's findings depend on its bytes, on the run's settings, on the clock only
     through "is this item dated in the future", on the files the rules read (the cover;
@@ -151,7 +154,7 @@ def _page_memo(
     through the line numbers they point at, on show.yaml and the descriptors of the
     page's episodes: all in its key.
     """
-    if run is None or len(files) < 2:
+    if run.cache is None or len(files) < 2:
         return None
     stage = run.cache.stage(FINDINGS)
     common = digest_of(
@@ -164,6 +167,7 @@ def _page_memo(
         stage.file_inputs(site.show.image_source),
     )
     now = site.build_time
+    folder = os.path.join(show_dir, "")  # a descriptor's path as text: 10,000 of them
     keys = [
         digest_of(
             common,
@@ -172,7 +176,7 @@ def _page_memo(
             [
                 (
                     e.source,
-                    stage.file_inputs(show_dir / e.source),
+                    stage.file_inputs(folder + e.source),
                     run.record_digest(e),
                     e.published > now,
                 )

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext
+from podpub.context import BuildContext, or_no_cache
 from podpub.digests import Stamp, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import load_file
@@ -80,7 +80,7 @@ def changed_linked_media(
     ``run``: the show's files were stamped at its start (no stat of them again). The
     episodes are gone through only for the files that changed (the note names each
     file's source), not for each run."""
-    stamp_of: Callable[[str], Stamp | None] = run.cache.stamp if run is not None else stamp
+    stamp_of = _stamps(or_no_cache(run))
     episodes = _Episodes(site)
     problems: list[Problem] = []
     for target, files, sources in _recorded(show_dir):
@@ -102,6 +102,12 @@ def changed_linked_media(
                 found.append((rel, _changed(show_dir, episode, target)))
         problems += [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
     return problems
+
+
+def _stamps(run: BuildContext) -> Callable[[str], Stamp | None]:
+    """How to stamp a show's file: from the stamps the run's cache took at its start,
+    else now (a run without a cache took none)."""
+    return stamp if run.cache is None else run.cache.stamp  # type: ignore[no-any-return]
 
 
 class _Episodes:

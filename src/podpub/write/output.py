@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext
+from podpub.context import BuildContext, or_no_cache
 from podpub.digests import Identity, content_identity, link_identity, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.write.background import BACKGROUND_REMOVAL_FILES, in_background, remove_in_background
@@ -433,13 +433,13 @@ def staged(target: Path, show_dir: Path, run: BuildContext | None = None) -> Ite
     replaced site becomes the next standby; otherwise the staging folder starts empty
     and the replaced site is deleted.
     """
+    run = or_no_cache(run)
     state = output_state(target, show_dir)
     with publish_lock(state):
         _remove_stale_staging(state)
         _remove_legacy_state(target)
         _remove_gone_outputs(state)
-        standby = run.standby() if run is not None else None
-        staging = Staging(target, state, standby, detach=run is not None)
+        staging = Staging(target, state, run.standby(), detach=run.detaches_removals)
         if not staging.reused_standby:  # none described, or not usable: it goes
             _remove_standby(state, staging.detach)
         try:
@@ -448,7 +448,7 @@ def staged(target: Path, show_dir: Path, run: BuildContext | None = None) -> Ite
             staging.discard()
             raise
         try:
-            staging.commit(keep_old=run is not None and run.keeps_standby())
+            staging.commit(keep_old=run.keeps_standby())
         except BaseException:
             staging.discard()
             raise
