@@ -133,4 +133,49 @@ def test_an_edit_looks_at_no_published_audio_to_keep_track_of_hard_links(
     )
 
     assert main(["publish", str(show), "--out", str(out)]) == 0
-    assert [path for path in looked_at if path.endswith(".mp3")] == []
+    # the edited episode's own audio is the resolver's to look at
+    assert [path for path in looked_at if path.endswith(".mp3") and "ep3" not in path] == []
+
+
+def test_an_edit_published_into_an_outside_folder_stats_no_audio_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """An edit of one descriptor, published into a folder outside the show: the audio
+    of every other episode is the one the last publish linked (the run stamped the show's
+    files once, at its start), so no audio file is looked at again, neither the show's
+    nor its published copy (two stats per episode on the old code: the source's, to
+    name the link, and the copy kept from the standby). The site is still the one a
+    fresh publish makes."""
+    show = _show(tmp_path / "show", count=12)
+    out = tmp_path / "elsewhere" / "site"
+    monkeypatch.setenv("PODPUB_JOBS", "1")  # every stat in this process, where it is counted
+    assert main(["publish", str(show), "--out", str(out)]) == 0
+    (show / "episodes" / "ep2.yaml").write_text(
+        MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/ep2.mp3"), encoding="utf-8"
+    )
+    assert main(["publish", str(show), "--out", str(out)]) == 0  # the standby is there now
+    looked_at: list[str] = []
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        looked_at.append(os.fsdecode(path) if isinstance(path, (str, bytes, Path)) else "")
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    (show / "episodes" / "ep3.yaml").write_text(
+        MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/ep3.mp3").replace(
+            "First episode", "Episode 3, corrected"
+        ),
+        encoding="utf-8",
+    )
+
+    assert main(["publish", str(show), "--out", str(out)]) == 0
+    monkeypatch.setattr(os, "stat", real_stat)
+    # the edited episode's own audio is the resolver's to look at
+    assert [path for path in looked_at if path.endswith(".mp3") and "ep3" not in path] == []
+    fresh = tmp_path / "fresh"
+    assert main(["publish", str(show), "--out", str(fresh), "--no-cache"]) == 0
+    for published in sorted(fresh.rglob("*")):
+        if published.is_file():
+            rel = published.relative_to(fresh)
+            assert (out / rel).read_bytes() == published.read_bytes(), rel

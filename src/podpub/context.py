@@ -43,6 +43,8 @@ class BuildContext(Protocol):
     cache: Any  # build.store.ShowCache: ``cache.stage(name)`` is one kept stage
     cache_options: Any  # build.store.CacheOptions: ``enabled``, ``verify``
     out: Path | None  # the output folder whose files may be reused, if any
+    # a command-line run: the old site's removal may outlive the process (write/output)
+    detaches_removals: bool
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = ...
@@ -131,9 +133,10 @@ class NullRun:
     every step runs here, in order. The stages take it for ``run=None``, so a run with
     and one without a cache go through the same code (and give the same bytes)."""
 
-    cache: Any = None
+    cache: Any = None  # nothing kept: a step that only reads or fills a cache is skipped
     cache_options: Any = None
     out: Path | None = None
+    detaches_removals = False  # a library call: nothing left running once it returns
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = 0
@@ -186,6 +189,15 @@ class NullRun:
 
     def lend_record(self, packed: T) -> T:
         return packed
+
+    def cached_document(self, path: Path) -> Any:
+        return None  # no document read by an earlier step is kept
+
+    def standby(self) -> Any:
+        return None  # no standby described: the staging folder starts empty
+
+    def keeps_standby(self) -> bool:
+        return False  # the replaced site is deleted
 
 
 NO_CACHE = NullRun()  # holds nothing: one is enough for every run without a cache

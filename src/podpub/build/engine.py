@@ -113,6 +113,8 @@ class Engine:
     started: float = field(default_factory=time.perf_counter)
     # a warm build's cache (build/rebuild.py), its stages read already: not read again
     shared_cache: InitVar[ShowCache | None] = None
+    # big removals (the replaced site) go on in a detached process (write/output.py)
+    detaches_removals: bool = field(default=True, init=False)
 
     def __post_init__(self, shared_cache: ShowCache | None) -> None:
         self.cache = shared_cache or ShowCache(self.show_dir, self.cache_options)

@@ -11,12 +11,14 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from podpub.context import FINDINGS, BuildContext
+from podpub.context import FINDINGS, BuildContext, or_no_cache
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed import readback
@@ -88,7 +90,8 @@ def check_show(
     sources = {e.guid: e.source for e in site.episodes}
     origins = UrlOrigins(site.show.url, base_url=options.base_url)
     locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
-    findings = run_rules(context, locator, _page_memo(run, show_dir, site, files, context))
+    memo = _page_memo(or_no_cache(run), show_dir, site, files, context)
+    findings = run_rules(context, locator, memo)
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
         findings.append(
@@ -136,13 +139,14 @@ class _CachedPages:
 
 
 def _page_memo(
-    run: BuildContext | None,
+    run: BuildContext,
     show_dir: Path,
     site: SiteRecord,
     files: list[FeedFile],
     context: FeedContext,
 ) -> _CachedPages | None:
-    """A memo of page findings for a paged feed built within a run (engine.py), else None.
+    """A memo of page findings for a paged feed, kept in the run's cache; None for one
+    page (nothing to share out or skip) or a run without a cache.
 
     A page's findings depend on its bytes, on the run's settings, on the clock only
     through "is this item dated in the future", on the files the rules read (the cover;
@@ -150,7 +154,7 @@ def _page_memo(
     through the line numbers they point at, on show.yaml and the descriptors of the
     page's episodes: all in its key.
     """
-    if run is None or len(files) < 2:
+    if run.cache is None or len(files) < 2:
         return None
     stage = run.cache.stage(FINDINGS)
     common = digest_of(
@@ -163,6 +167,7 @@ def _page_memo(
         stage.file_inputs(site.show.image_source),
     )
     now = site.build_time
+    folder = os.path.join(show_dir, "")  # a descriptor's path as text: 10,000 of them
     keys = [
         digest_of(
             common,
@@ -171,7 +176,7 @@ def _page_memo(
             [
                 (
                     e.source,
-                    stage.file_inputs(show_dir / e.source),
+                    stage.file_inputs(folder + e.source),
                     run.record_digest(e),
                     e.published > now,
                 )
@@ -187,17 +192,12 @@ def own_context(
     site: SiteRecord, files: list[FeedFile], future_allowed: bool = False, preview: bool = False
 ) -> FeedContext:
     """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
-    from podpub.feed.build import chapters_json
     from podpub.rules.resources import LocalResources
 
     show = site.show
-    local: dict[str, Path | Callable[[], bytes]] = {show.image_url: show.image_source}
-    for episode in site.episodes:
-        if episode.chapters_url:
-            local[episode.chapters_url] = _chapters(chapters_json, episode, show)
     return FeedContext(
         pages=[FeedPage(file.path, file.data, file.url) for file in files],
-        resources=LocalResources(local),
+        resources=LocalResources(_OwnFiles(site)),
         now=site.build_time,
         future_allowed=future_allowed,
         warn_bytes=show.extras.feed_warn_bytes,
@@ -208,8 +208,41 @@ def own_context(
     )
 
 
-def _chapters(build: Callable[..., bytes], episode: Any, show: Any) -> Callable[[], bytes]:
-    return lambda: build(episode, show)
+class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
+    """The URLs of the files publish writes that the rules read → the cover's file or a
+    chapters file's render. Looked up only when a rule reads one: an edit whose other
+    feed pages come from the cache checks one page, so the index of every episode's
+    chapters URL is made then, not for each run."""
+
+    def __init__(self, site: SiteRecord) -> None:
+        self.site = site
+        self._chapters: dict[str, Any] | None = None
+
+    def _index(self) -> dict[str, Any]:
+        if self._chapters is None:
+            self._chapters = {e.chapters_url: e for e in self.site.episodes if e.chapters_url}
+        return self._chapters
+
+    def __getitem__(self, url: str) -> Path | Callable[[], bytes]:
+        show = self.site.show
+        episode = self._index().get(url)
+        if episode is not None:  # a chapters URL before the cover's, as a dict of both had it
+            return partial(_chapters_file, episode, show)
+        if url == show.image_url:
+            return show.image_source
+        raise KeyError(url)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({self.site.show.image_url: None, **self._index()})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _chapters_file(episode: Any, show: Any) -> bytes:
+    from podpub.feed.build import chapters_json
+
+    return chapters_json(episode, show)
 
 
 def check_feed(location: str, now: Any = None, offline: bool = False) -> CheckReport:

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from podpub.context import BuildContext
+from podpub.context import BuildContext, or_no_cache
 from podpub.errors import PodpubError
 from podpub.input.load import Document, format_path, load_file
 from podpub.rules.engine import FeedPage, Hit, qname
@@ -84,7 +84,7 @@ class DescriptorLocator:
         run: BuildContext | None = None,
     ) -> None:
         self.show_dir = show_dir
-        self.run = run  # a publish's cache holds every descriptor it read
+        self.run = or_no_cache(run)  # a publish's cache holds every descriptor it read
         self.sources = sources  # item guid → episode descriptor ("episodes/x.yaml")
         self.show_file = show_file
         self.origins = origins
@@ -159,8 +159,7 @@ class DescriptorLocator:
         return self._documents[source]
 
     def _load_uncached(self, source: str) -> Document | None:
-        run = self.run
-        found = run.cached_document(self.show_dir / source) if run is not None else None
+        found = self.run.cached_document(self.show_dir / source)
         if found is not None:
             return found
         try:

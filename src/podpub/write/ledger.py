@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from podpub.context import LEDGER, BuildContext
+from podpub.context import LEDGER, BuildContext, or_no_cache
 from podpub.digests import data_digest
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import Document, load_file
@@ -621,6 +621,7 @@ def compare(
     now = site.build_time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     remove_keys = {episode_key(name): name for name in remove}
     reissue_keys = {episode_key(name): name for name in reissue_guid}
+    run = or_no_cache(run)
     made_of = _record_digests(run, site)
     ledger, made_before = _previous_ledger(show_dir, run)
     old: Mapping[str, Entry] = ledger.episodes if ledger else {}
@@ -705,17 +706,16 @@ def compare(
     )
 
 
-def _record_digests(run: BuildContext | None, site: SiteRecord) -> dict[str, str]:
+def _record_digests(run: BuildContext, site: SiteRecord) -> dict[str, str]:
     """Each episode's key → its record's digest (the run has them: kept records bring
-    theirs from the cache); {} without a run."""
-    if run is None:
+    theirs from the cache); {} for a run without a cache, which keeps none to compare
+    with next time (digesting 10,000 records for nothing)."""
+    if run.cache is None:
         return {}
     return {episode.key: run.record_digest(episode) for episode in site.episodes}
 
 
-def _previous_ledger(
-    show_dir: Path, run: BuildContext | None
-) -> tuple[Ledger | None, Mapping[str, str]]:
+def _previous_ledger(show_dir: Path, run: BuildContext) -> tuple[Ledger | None, Mapping[str, str]]:
     """The ledger of the last publish, and what its entries were made from (key → the
     record digest; {} when not known). Known when published.lock has the very bytes
     podpub last wrote (their digest is the one kept with what they were made of): its
@@ -724,13 +724,21 @@ def _previous_ledger(
     if data is None:
         return None, {}
     text = data.decode("utf-8")
-    kept = run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY) if run is not None else None
+    kept = _kept_made_of(run)
     if kept is not None and kept[0] == data_digest(data):
         made_before: Mapping[str, str] = kept[1]
         own = _own_ledger(text, sorted(made_before))  # kept sorted: a pass to check it
         if own is not None:
             return own, made_before
     return parse_ledger(text), {}
+
+
+def _kept_made_of(run: BuildContext) -> tuple[str, Mapping[str, str]] | None:
+    """What the ledger last written was made of, as the run's cache kept it: (the
+    digest of its bytes, key → record digest); None when nothing is kept."""
+    if run.cache is None:
+        return None
+    return run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY)  # type: ignore[no-any-return]
 
 
 def _new_entries(
@@ -1036,14 +1044,14 @@ def recording(
         raise
     if pending is not None and diff is not None:
         pending.commit()
-        _remember_made_of(run, pending.data, diff.made_of)
+        _remember_made_of(or_no_cache(run), pending.data, diff.made_of)
 
 
-def _remember_made_of(run: BuildContext | None, data: bytes, made_of: Mapping[str, str]) -> None:
+def _remember_made_of(run: BuildContext, data: bytes, made_of: Mapping[str, str]) -> None:
     """Keep, for the next comparison, the digest of the ledger's bytes now on disk and
     the record digest of each of its entries (only once they are on disk: a failed run
     leaves the old file, whose digest then no longer matches)."""
-    if run is None or not made_of:
+    if run.cache is None or not made_of:  # nowhere to keep it, or nothing to keep
         return
     stage = run.cache.stage(MADE_OF_STAGE)
     digest = data_digest(data)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext
+from podpub.context import BuildContext, or_no_cache
 from podpub.digests import Stamp, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.input.load import load_file
@@ -44,6 +44,7 @@ def record_linked_media(
     source's stamp, so no file is looked at again (20,000 stats at 10,000 episodes).
     """
     files: dict[str, list[int]] = {}
+    sources: dict[str, str] = {}
     for episode in site.episodes:
         if episode.audio_source is None:  # remote audio: nothing of the show is shared
             continue
@@ -55,7 +56,10 @@ def record_linked_media(
         published, source_stamp = known
         if published[2:] == source_stamp[2:]:  # the same inode on the same device
             files[episode.audio_path] = _linked_stamp(published)
-    data = {"target": str(state.target), "files": files}
+            sources[episode.audio_path] = str(episode.audio_source)
+    # each file's source too: the next run compares stamps without going through the
+    # episodes (10,000 records' fields read at 10,000 episodes, for an edit of one)
+    data = {"target": str(state.target), "files": files, "sources": sources}
     path = state.root / LINKED_FILE
     with contextlib.suppress(OSError):  # a note for later runs: never a reason to fail
         temporary = path.with_suffix(".tmp")
@@ -73,33 +77,63 @@ def changed_linked_media(
     The published copy is looked at only when the show's file no longer has the stamp
     recorded: while it has it, that very file (inode) is unchanged, so the published
     copy is either it, unchanged, or another file (no longer a link): nothing to say.
-    ``run``: the show's files were stamped at its start (no stat of them again)."""
-    by_audio = {e.audio_path: e for e in site.episodes if e.audio_source is not None}
-    stamp_of: Callable[[Path], Stamp | None] = run.cache.stamp if run is not None else stamp
+    ``run``: the show's files were stamped at its start (no stat of them again). The
+    episodes are gone through only for the files that changed (the note names each
+    file's source), not for each run."""
+    stamp_of = _stamps(or_no_cache(run))
+    episodes = _Episodes(site)
     problems: list[Problem] = []
-    for target, files in _recorded(show_dir):
-        for rel, seen in sorted(files.items()):
-            episode = by_audio.get(rel)
-            source = episode.audio_source if episode is not None else None
-            if source is None or _same_as(stamp_of(source), seen):
+    for target, files, sources in _recorded(show_dir):
+        found: list[tuple[str, Problem]] = []
+        for rel, seen in files.items():
+            source = sources.get(rel)
+            if source is not None and _same_as(stamp_of(source), seen):
+                continue  # the file linked then is as it was: so is its published copy
+            episode = episodes.with_audio(rel)
+            if episode is None or episode.audio_source is None:
                 continue
+            if source is None and _same_as(stamp_of(str(episode.audio_source)), seen):
+                continue  # a note of an older podpub, without the sources
             try:
                 now = _stamp(os.stat(target / rel))
             except OSError:
                 continue
             if now[:2] == seen[:2] and now != seen:  # the same file, other contents
-                problems.append(_changed(show_dir, episode, target))
+                found.append((rel, _changed(show_dir, episode, target)))
+        problems += [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
     return problems
 
 
-def _recorded(show_dir: Path) -> Iterator[tuple[Path, dict[str, list[int]]]]:
+def _stamps(run: BuildContext) -> Callable[[str], Stamp | None]:
+    """How to stamp a show's file: from the stamps the run's cache took at its start,
+    else now (a run without a cache took none)."""
+    return stamp if run.cache is None else run.cache.stamp  # type: ignore[no-any-return]
+
+
+class _Episodes:
+    """The site's episodes by their published audio's path, indexed on first use."""
+
+    def __init__(self, site: SiteRecord) -> None:
+        self.site = site
+        self._by_audio: dict[str, EpisodeRecord] | None = None
+
+    def with_audio(self, rel: str) -> EpisodeRecord | None:
+        if self._by_audio is None:
+            self._by_audio = {
+                e.audio_path: e for e in self.site.episodes if e.audio_source is not None
+            }
+        return self._by_audio.get(rel)
+
+
+def _recorded(show_dir: Path) -> Iterator[tuple[Path, dict[str, list[int]], dict[str, str]]]:
     for path in sorted((show_dir / STATE_DIR / OUTPUTS_DIR).glob(f"*/{LINKED_FILE}")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             target, files = Path(data["target"]), dict(data["files"])
-        except (OSError, ValueError, KeyError, TypeError):
+            sources = dict(data.get("sources", {}))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # a damaged note: nothing to compare with
-        yield target, files
+        yield target, files, sources
 
 
 def _stamp(st: os.stat_result) -> list[int]:

@@ -82,7 +82,7 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     cover = str(site.show.image_source)
     if within(cover):
         yield "cover", cover
-    for episode in site.episodes:
+    for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
         if episode.audio_source is not None:  # remote audio: no file of the show
             audio = str(episode.audio_source)
             if within(audio):
@@ -109,6 +109,15 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
+
+
+def _media_may_be_inside(target: str, show_dir: Path) -> bool:
+    """Whether a media file of the show can lie under ``target`` ("<folder>/"): every
+    one resolves inside the show folder (input/paths.media_path refuses the others), so
+    not when the output and the show are apart (``--out`` elsewhere): the episodes'
+    audio, transcripts and images are then not gone through (10,000 of each)."""
+    show = os.path.join(os.path.realpath(show_dir), "")
+    return target.startswith(show) or show.startswith(target)
 
 
 def _links_in(show_dir: Path, folders: Iterable[str]) -> set[str]:
