@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field
@@ -115,6 +116,8 @@ class Engine:
 
     def __post_init__(self, shared_cache: ShowCache | None) -> None:
         self.cache = shared_cache or ShowCache(self.show_dir, self.cache_options)
+        # a warm build's cache outlives the run: what it read stays for the next rebuild
+        self._warm = shared_cache is not None
         self.cache.always_sharded.add(FEED_PAGES)
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
@@ -445,6 +448,7 @@ class Engine:
         files unchanged since the previous publish are linked from it (see site/keys.py),
         or kept as they are in the standby (output.py)."""
         self.previous  # noqa: B018  (read before forking: the workers share it)
+        self.release_lookups()  # before forking: neither the workers nor this hold them
 
         def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
@@ -470,6 +474,23 @@ class Engine:
                 self.manifest[rel] = (*entry[:2], staged[1])
                 if entry[2]:
                     self.counts.rendered_cached += 1
+
+    def release_lookups(self) -> None:
+        """Let go of the store's shards read for lookups only (store.Stage.release): once
+        the site is checked, the documents, summaries and records read of unchanged
+        episodes are held by the pipeline's values or by no one. A warm build keeps
+        them: its next rebuild reads none of them from disk again."""
+        if self._warm or not self.cache_options.enabled:
+            return
+        for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES):
+            stage = self.cache.stages.get(name)
+            if stage is None:
+                continue
+            used = stage.used | self._kept_uses.get(name, set())
+            if name == DOCUMENTS and DESCRIPTORS in self.cache.stages:
+                used = used | self.cache.stages[DESCRIPTORS].used  # as save() keeps them
+            stage.release(used)
+        _return_freed_memory()
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
@@ -557,6 +578,22 @@ class Engine:
                 data = handle.read()
             return data_digest(data) == previous[1]
         return True
+
+
+def _return_freed_memory() -> None:
+    """Give the pages of the C heap that frees left empty back to the system.
+
+    Released entries (bytes of a few KB: documents, record contents) are freed into
+    glibc's heap, which keeps them for its own later use; the run's next allocations are
+    mostly Python's small objects, taken elsewhere (pymalloc's arenas), so the freed
+    pages would count in the peak to the end. ``malloc_trim`` returns them (elsewhere
+    than glibc: nothing to do)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # musl has no malloc_trim
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: libc's among them
 
 
 class KeyedRender:
