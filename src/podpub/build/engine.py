@@ -478,11 +478,12 @@ class Engine:
     def release_lookups(self) -> None:
         """Let go of the store's shards read for lookups only (store.Stage.release): once
         the site is checked, the documents, summaries and records read of unchanged
-        episodes are held by the pipeline's values or by no one. A warm build keeps
+        episodes are held by the pipeline's values or by no one; once the files are
+        staged, so are the unchanged feed pages' bytes. A warm build keeps
         them: its next rebuild reads none of them from disk again."""
         if self._warm or not self.cache_options.enabled:
             return
-        for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES):
+        for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES, FEED_PAGES):
             stage = self.cache.stages.get(name)
             if stage is None:
                 continue

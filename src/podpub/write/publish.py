@@ -136,6 +136,9 @@ def publish(
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
             staging.write(feed_file.path, feed_file.data, identity)
+        # written: the pages' bytes (500 KB each, 25 MiB at 10,000 episodes) are read
+        # back from the staged files from now on (safety.py); the first page stays
+        report = replace(report, files=())
         staging.link(site.show.image_path, site.show.image_source)
         # With media_url the audio is served from there (podpub deploy puts it there):
         # a copy under the site's audio/ would be uploaded for nothing and played by no one.
