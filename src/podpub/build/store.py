@@ -431,11 +431,10 @@ class ShowCache:
                 stale = [single] + [shards[i] for i, part in parts.items() if not part]
             try:
                 for path, entries in files.items():
-                    # written in parts: joined, the biggest stage (what the output is
-                    # made of, 15 MB at 10,000 episodes) would be in memory twice
-                    write_atomically(
-                        path, MAGIC + header + b"\n", pickle.dumps(entries, protocol=5)
-                    )
+                    # pickled into the file as it goes: a pickle made first would hold
+                    # the biggest stage (what the output is made of, 15 MB at 10,000
+                    # episodes) in memory again, and joined to its header a third time
+                    write_atomically(path, MAGIC + header + b"\n", entries)
                 for path in stale:
                     path.unlink(missing_ok=True)
             except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
@@ -455,16 +454,17 @@ def shard_of(key: str) -> int:
     return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS
 
 
-def write_atomically(path: Path, *parts: bytes) -> None:
-    """Write ``parts`` one after the other to a temporary name beside ``path``, then
-    rename: readers never see half."""
+def write_atomically(path: Path, data: bytes, pickled: Any = MISS) -> None:
+    """Write ``data`` (and then ``pickled``'s pickle, if given) to a temporary name
+    beside ``path``, then rename: readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _ignore_in_git(path.parent)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
-            for part in parts:
-                handle.write(part)
+            handle.write(data)
+            if pickled is not MISS:
+                pickle.dump(pickled, handle, protocol=5)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
