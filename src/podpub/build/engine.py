@@ -476,10 +476,10 @@ class Engine:
                     self.counts.rendered_cached += 1
 
     def release_lookups(self) -> None:
-        """Let go of the store's shards read for lookups only (store.Stage.release): once
-        the site is checked, the documents, summaries and records read of unchanged
-        episodes are held by the pipeline's values or by no one; once the files are
-        staged, so are the unchanged feed pages' bytes. A warm build keeps
+        """Write the stages the run is done with and let go of their entries
+        (store.Stage.release): once the site is checked, the documents, summaries and
+        records are held by the pipeline's values or by no one; once the files are
+        staged, so are the feed pages' bytes. A warm build keeps
         them: its next rebuild reads none of them from disk again."""
         if self._warm or not self.cache_options.enabled:
             return
@@ -487,10 +487,13 @@ class Engine:
             stage = self.cache.stages.get(name)
             if stage is None:
                 continue
-            used = stage.used | self._kept_uses.get(name, set())
+            stage.used |= self._kept_uses.get(name, set())  # as save() keeps them
             if name == DOCUMENTS and DESCRIPTORS in self.cache.stages:
-                used = used | self.cache.stages[DESCRIPTORS].used  # as save() keeps them
-            stage.release(used)
+                stage.used |= self.cache.stages[DESCRIPTORS].used
+            # written now (the run asks nothing more of it): a cold run's fresh entries
+            # (every document and record) need not wait in memory for the end's save
+            self.cache.save_stage(name)
+            stage.release(stage.used)
         _return_freed_memory()
 
     def _stage_render(

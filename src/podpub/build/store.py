@@ -403,46 +403,59 @@ class ShowCache:
                 self.stages[name].prune()
         identity = self._identity()
         for name, stage in self.stages.items():
-            if not stage.dirty:
-                continue
-            header = json.dumps({**identity, "stage": name}).encode()
-            single = self.folder / f"{name}.pickle"
-            shards = [self._shard_path(name, index) for index in range(SHARDS)]
-            # with shards not read in this run, the stage stays in shards (its size
-            # is not known without reading them all)
-            sharded = name in self.always_sharded or stage.pending
-            if not sharded and len(stage.entries) < SHARD_FROM:
-                files = {single: stage.entries}
-                stale = shards  # from a larger past, or another podpub's
-            else:
-                indexes = (
-                    {shard_of(key) for key in stage.changed}
-                    if self.layouts.get(name) == "shards"
-                    else set(range(SHARDS))
-                )
-                # a shard written is written whole: the ones to write are read first
-                stage._read_shards(indexes)
-                parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
-                for key, entry in stage._entries.items():
-                    part = parts.get(shard_of(key))
-                    if part is not None:
-                        part[key] = entry
-                files = {shards[i]: part for i, part in parts.items() if part}
-                stale = [single] + [shards[i] for i, part in parts.items() if not part]
-            try:
-                for path, entries in files.items():
-                    # pickled into the file as it goes: a pickle made first would hold
-                    # the biggest stage (what the output is made of, 15 MB at 10,000
-                    # episodes) in memory again, and joined to its header a third time
-                    write_atomically(path, MAGIC + header + b"\n", entries)
-                for path in stale:
-                    path.unlink(missing_ok=True)
-            except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
-                self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
-                continue
-            self.layouts[name] = "single" if files.keys() == {single} else "shards"
-            stage.dirty = False
-            stage.changed.clear()
+            if stage.dirty:
+                self._write(name, stage, identity)
+
+    def save_stage(self, name: str) -> None:
+        """Write one stage now, pruned (the run asks nothing more of it): its entries
+        may then be let go (:meth:`Stage.release`) rather than held to the end."""
+        stage = self.stages.get(name)
+        if stage is None or not self.options.enabled or not self.show_dir.is_dir():
+            return
+        stage.prune()
+        if stage.dirty:
+            self._write(name, stage, self._identity())
+
+    def _write(self, name: str, stage: Stage, identity: dict[str, Any]) -> None:
+        """Write a stage's changed files (see :meth:`save`)."""
+        header = json.dumps({**identity, "stage": name}).encode()
+        single = self.folder / f"{name}.pickle"
+        shards = [self._shard_path(name, index) for index in range(SHARDS)]
+        # with shards not read in this run, the stage stays in shards (its size
+        # is not known without reading them all)
+        sharded = name in self.always_sharded or stage.pending
+        if not sharded and len(stage.entries) < SHARD_FROM:
+            files = {single: stage.entries}
+            stale = shards  # from a larger past, or another podpub's
+        else:
+            indexes = (
+                {shard_of(key) for key in stage.changed}
+                if self.layouts.get(name) == "shards"
+                else set(range(SHARDS))
+            )
+            # a shard written is written whole: the ones to write are read first
+            stage._read_shards(indexes)
+            parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
+            for key, entry in stage._entries.items():
+                part = parts.get(shard_of(key))
+                if part is not None:
+                    part[key] = entry
+            files = {shards[i]: part for i, part in parts.items() if part}
+            stale = [single] + [shards[i] for i, part in parts.items() if not part]
+        try:
+            for path, entries in files.items():
+                # pickled into the file as it goes: a pickle made first would hold
+                # the biggest stage (what the output is made of, 15 MB at 10,000
+                # episodes) in memory again, and joined to its header a third time
+                write_atomically(path, MAGIC + header + b"\n", entries)
+            for path in stale:
+                path.unlink(missing_ok=True)
+        except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
+            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+            return
+        self.layouts[name] = "single" if files.keys() == {single} else "shards"
+        stage.dirty = False
+        stage.changed.clear()
 
 
 SHARDS = 16
