@@ -7,7 +7,9 @@ SHOW is a show folder (e.g. a bench show made by bench/run.py, /tmp/podpub-bench
 a fresh ``podpub publish -q`` process:
 
 * ``cold``: no cache and no previous output;
-* ``one-changed``: one descriptor's title edited (as bench/run.py edits it), then publish.
+* ``one-changed``: one descriptor's title edited (as bench/run.py edits it), then publish;
+* ``template-changed``: the show's ``templates/_footer.html`` edited (as bench/run.py
+  edits it: every page renders again), then publish.
 
 While each runs, the proportional set size (PSS: a page shared by k processes counts 1/k in
 each) of the process and of each of its descendants is sampled from
@@ -137,6 +139,12 @@ def edit_one_title(show: Path, count: int) -> None:
     raise SystemExit(f"no descriptor with a quoted title in {show}/episodes")
 
 
+def edit_footer(show: Path, count: int) -> None:
+    """The edit bench/run.py makes of the templates: a comment added to the footer."""
+    footer = show / "templates" / "_footer.html"
+    footer.write_text(footer.read_text(encoding="utf-8") + f"<!-- edit {count} -->\n", "utf-8")
+
+
 def report(case: str, wall: float, sampler: Sampler, status: int) -> None:
     print(
         f"{case}: wall {wall:.2f} s, tree peak {sampler.peak / MIB:.0f} MiB PSS"
@@ -173,8 +181,11 @@ def main() -> None:
         if case == "one-changed":
             edits += 1
             edit_one_title(copy, edits)
+        elif case == "template-changed":
+            edits += 1
+            edit_footer(copy, edits)
         elif case != "cold":
-            raise SystemExit(f"unknown case {case!r}: cold or one-changed")
+            raise SystemExit(f"unknown case {case!r}: cold, one-changed or template-changed")
         report(case, *publish(copy, out, args.interval))
     subprocess.run(["uptime"], check=False)
 

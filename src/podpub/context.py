@@ -105,6 +105,11 @@ class BuildContext(Protocol):
         """A descriptor's loaded document this run read, if still current."""
         ...
 
+    def release_lookups(self) -> None:
+        """The site is checked: what the run read of unchanged inputs only to look them
+        up (their documents, records, summaries) may go."""
+        ...
+
     def keyed(
         self, render: Callable[[], bytes], *parts: Any, digested: bool = False
     ) -> Callable[[], bytes]:

@@ -152,14 +152,19 @@ def _is_data_class(cls: type) -> bool:
     return pydantic is not None and issubclass(cls, pydantic.BaseModel)
 
 
-def safe_loads(data: bytes) -> Any:
+def safe_loads(data: bytes, start: int = 0) -> Any:
     """Unpickle with :class:`SafeUnpickler`, the cyclic collector paused: reading 10,000
     records back makes a million objects, and every so many of them would start a
-    collection that finds nothing (an unpickled table holds no garbage)."""
+    collection that finds nothing (an unpickled table holds no garbage).
+
+    ``start``: where the pickle begins in ``data`` (after a file's header), read there
+    rather than from a slice, which would copy it (15 MB for the biggest cache file)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return SafeUnpickler(io.BytesIO(data)).load()
+        stream = io.BytesIO(data)  # shares the bytes' buffer
+        stream.seek(start)
+        return SafeUnpickler(stream).load()
     finally:
         if collecting:
             gc.enable()

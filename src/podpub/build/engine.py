@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
@@ -118,6 +119,8 @@ class Engine:
 
     def __post_init__(self, shared_cache: ShowCache | None) -> None:
         self.cache = shared_cache or ShowCache(self.show_dir, self.cache_options)
+        # a warm build's cache outlives the run: what it read stays for the next rebuild
+        self._warm = shared_cache is not None
         self.cache.always_sharded.add(FEED_PAGES)
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
@@ -466,6 +469,7 @@ class Engine:
         edit of one episode then sends a few dozen files to the workers, not 40,000 (and
         brings back as many results through a pipe)."""
         previous = self.previous  # read before forking: the workers share it
+        self.release_lookups()  # before forking: neither the workers nor this hold them
         self.manifest = {}
         todo = self._keep_unchanged(staging, files, previous)
 
@@ -547,6 +551,27 @@ class Engine:
             self.manifest[rel] = (*entry[:2], staged[1])
             if entry[2]:
                 self.counts.rendered_cached += 1
+
+    def release_lookups(self) -> None:
+        """Write the stages the run is done with and let go of their entries
+        (store.Stage.release): once the site is checked, the documents, summaries and
+        records are held by the pipeline's values or by no one; once the files are
+        staged, so are the feed pages' bytes. A warm build keeps
+        them: its next rebuild reads none of them from disk again."""
+        if self._warm or not self.cache_options.enabled:
+            return
+        for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES, FEED_PAGES):
+            stage = self.cache.stages.get(name)
+            if stage is None:
+                continue
+            stage.used |= self._kept_uses.get(name, set())  # as save() keeps them
+            if name == DOCUMENTS and DESCRIPTORS in self.cache.stages:
+                stage.used |= self.cache.stages[DESCRIPTORS].used
+            # written now (the run asks nothing more of it): a cold run's fresh entries
+            # (every document and record) need not wait in memory for the end's save
+            self.cache.save_stage(name)
+            stage.release(stage.used)
+        _return_freed_memory()
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
@@ -688,6 +713,22 @@ class SharedValues:
             return self._seen.setdefault(value, value)
         except TypeError:
             return value
+
+
+def _return_freed_memory() -> None:
+    """Give the pages of the C heap that frees left empty back to the system.
+
+    Released entries (bytes of a few KB: documents, record contents) are freed into
+    glibc's heap, which keeps them for its own later use; the run's next allocations are
+    mostly Python's small objects, taken elsewhere (pymalloc's arenas), so the freed
+    pages would count in the peak to the end. ``malloc_trim`` returns them (elsewhere
+    than glibc: nothing to do)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # musl has no malloc_trim
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: libc's among them
 
 
 class KeyedRender:

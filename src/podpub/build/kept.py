@@ -19,9 +19,11 @@ until a step reads them, dropped again when it is done with them (``run.done_wit
 from __future__ import annotations
 
 import pickle
+import weakref
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from podpub.digests import digest_of, safe_loads
 from podpub.input.load import Document
@@ -146,19 +148,46 @@ class _Content:
         record.__dict__[self.name] = value
 
 
+# How many records keep their contents unpickled (the most recently read): a page or
+# feed page reads its episodes' contents, then moves on to the next ones. Without a
+# bound, the main process and each worker end up holding the contents of every record
+# they rendered (texts, headlines, chapters: 50 MiB of 10,000 episodes) to the end.
+KEEP_UNPACKED = 512
+
+
 class LentEpisodeRecord(EpisodeRecord):
     """An :class:`EpisodeRecord` read back from the store, its :data:`CONTENT_FIELDS`
-    still pickled until one is read; equal to (and hashed as) the plain record."""
+    still pickled until one is read; equal to (and hashed as) the plain record.
+
+    The contents read stay for the :data:`KEEP_UNPACKED` records read last; an older
+    one forgets them (its pickle stays: read again if asked)."""
+
+    # the records unpacked lately, oldest first (weakly: a record gone is skipped)
+    _lately: ClassVar[deque[weakref.ref[LentEpisodeRecord]]] = deque()
 
     def _unpack(self) -> None:
         found = self.__dict__
-        values = safe_loads(found.pop("_contents"))
+        values = safe_loads(found["_contents"])
         for name, value in zip(CONTENT_FIELDS, values, strict=True):
             found.setdefault(name, value)  # a field set since (replace()) stays
+        lately = LentEpisodeRecord._lately
+        lately.append(weakref.ref(self))
+        while len(lately) > KEEP_UNPACKED:
+            oldest = lately.popleft()()
+            if oldest is not None and oldest is not self:
+                oldest._forget()
+
+    def _forget(self) -> None:
+        """Back to the contents' pickle (a lent record's contents are only ever set by
+        :meth:`_unpack`: ``replace()`` makes a record without a pickle)."""
+        found = self.__dict__
+        if "_contents" in found:
+            for name in CONTENT_FIELDS:
+                found.pop(name, None)
 
     def unpacked(self) -> bool:
-        """Whether its contents were read (what an edit should not need of the others)."""
-        return "_contents" not in self.__dict__
+        """Whether its contents are read (what an edit should not need of the others)."""
+        return "_contents" not in self.__dict__ or CONTENT_FIELDS[0] in self.__dict__
 
     def __getstate__(self) -> dict[str, object]:  # pickled whole, as a plain record is
         return {name: getattr(self, name) for name in _FIELD_NAMES}

@@ -224,6 +224,30 @@ class Stage:
         self._entries[key] = (inputs, value)
         self.touch((key,))
 
+    def release(self, used: set[str]) -> int:
+        """Forget the entries of the shards read for lookups only (none of their keys
+        put, removed or, by ``used``, to be pruned): the save does not write them, and a
+        key asked for again reads its shard again. Returns how many shards were let go.
+
+        An edit of one episode reads every shard of the descriptors' documents (the feed
+        rules point at lines in them) and of the records: 40 MiB at 10,000 episodes,
+        which the rest of the run would hold for nothing."""
+        if self.cache.layouts.get(self.name) != "shards":
+            return 0  # a single file is written whole: its entries stay
+        keep = {shard_of(key) for key in self.changed}
+        by_shard: dict[int, list[str]] = {}
+        for key in self._entries:
+            by_shard.setdefault(shard_of(key), []).append(key)
+        released = 0
+        for index, keys in by_shard.items():
+            if index in keep or not used.issuperset(keys):
+                continue  # written by the save (a put, or a prune to come)
+            for key in keys:
+                del self._entries[key]
+            self.pending.add(index)
+            released += 1
+        return released
+
     def prune(self, keep: Callable[[str], bool] | None = None) -> None:
         """Forget results not asked for in this run (deleted episodes, old pages); in a
         sharded stage, among the shards read (the others are not written)."""
@@ -366,7 +390,7 @@ class ShowCache:
             header = json.loads(data[len(MAGIC) : end])
             if header != {**self._identity(), "stage": name}:
                 raise ValueError("written by another podpub or for another show")
-            entries = safe_loads(data[end + 1 :])
+            entries = safe_loads(data, end + 1)
             if not isinstance(entries, dict):
                 raise ValueError("not a table")
             return entries
@@ -389,44 +413,59 @@ class ShowCache:
                 self.stages[name].prune()
         identity = self._identity()
         for name, stage in self.stages.items():
-            if not stage.dirty:
-                continue
-            header = json.dumps({**identity, "stage": name}).encode()
-            single = self.folder / f"{name}.pickle"
-            shards = [self._shard_path(name, index) for index in range(SHARDS)]
-            # with shards not read in this run, the stage stays in shards (its size
-            # is not known without reading them all)
-            sharded = name in self.always_sharded or stage.pending
-            if not sharded and len(stage.entries) < SHARD_FROM:
-                files = {single: stage.entries}
-                stale = shards  # from a larger past, or another podpub's
-            else:
-                indexes = (
-                    {shard_of(key) for key in stage.changed}
-                    if self.layouts.get(name) == "shards"
-                    else set(range(SHARDS))
-                )
-                # a shard written is written whole: the ones to write are read first
-                stage._read_shards(indexes)
-                parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
-                for key, entry in stage._entries.items():
-                    part = parts.get(shard_of(key))
-                    if part is not None:
-                        part[key] = entry
-                files = {shards[i]: part for i, part in parts.items() if part}
-                stale = [single] + [shards[i] for i, part in parts.items() if not part]
-            try:
-                for path, entries in files.items():
-                    body = pickle.dumps(entries, protocol=5)
-                    write_atomically(path, MAGIC + header + b"\n" + body)
-                for path in stale:
-                    path.unlink(missing_ok=True)
-            except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
-                self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
-                continue
-            self.layouts[name] = "single" if files.keys() == {single} else "shards"
-            stage.dirty = False
-            stage.changed.clear()
+            if stage.dirty:
+                self._write(name, stage, identity)
+
+    def save_stage(self, name: str) -> None:
+        """Write one stage now, pruned (the run asks nothing more of it): its entries
+        may then be let go (:meth:`Stage.release`) rather than held to the end."""
+        stage = self.stages.get(name)
+        if stage is None or not self.options.enabled or not self.show_dir.is_dir():
+            return
+        stage.prune()
+        if stage.dirty:
+            self._write(name, stage, self._identity())
+
+    def _write(self, name: str, stage: Stage, identity: dict[str, Any]) -> None:
+        """Write a stage's changed files (see :meth:`save`)."""
+        header = json.dumps({**identity, "stage": name}).encode()
+        single = self.folder / f"{name}.pickle"
+        shards = [self._shard_path(name, index) for index in range(SHARDS)]
+        # with shards not read in this run, the stage stays in shards (its size
+        # is not known without reading them all)
+        sharded = name in self.always_sharded or stage.pending
+        if not sharded and len(stage.entries) < SHARD_FROM:
+            files = {single: stage.entries}
+            stale = shards  # from a larger past, or another podpub's
+        else:
+            indexes = (
+                {shard_of(key) for key in stage.changed}
+                if self.layouts.get(name) == "shards"
+                else set(range(SHARDS))
+            )
+            # a shard written is written whole: the ones to write are read first
+            stage._read_shards(indexes)
+            parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
+            for key, entry in stage._entries.items():
+                part = parts.get(shard_of(key))
+                if part is not None:
+                    part[key] = entry
+            files = {shards[i]: part for i, part in parts.items() if part}
+            stale = [single] + [shards[i] for i, part in parts.items() if not part]
+        try:
+            for path, entries in files.items():
+                # pickled into the file as it goes: a pickle made first would hold
+                # the biggest stage (what the output is made of, 15 MB at 10,000
+                # episodes) in memory again, and joined to its header a third time
+                write_atomically(path, MAGIC + header + b"\n", entries)
+            for path in stale:
+                path.unlink(missing_ok=True)
+        except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
+            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+            return
+        self.layouts[name] = "single" if files.keys() == {single} else "shards"
+        stage.dirty = False
+        stage.changed.clear()
 
 
 SHARDS = 16
@@ -439,14 +478,17 @@ def shard_of(key: str) -> int:
     return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary name beside ``path``, then rename: readers never see half."""
+def write_atomically(path: Path, data: bytes, pickled: Any = MISS) -> None:
+    """Write ``data`` (and then ``pickled``'s pickle, if given) to a temporary name
+    beside ``path``, then rename: readers never see half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _ignore_in_git(path.parent)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
             handle.write(data)
+            if pickled is not MISS:
+                pickle.dump(pickled, handle, protocol=5)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

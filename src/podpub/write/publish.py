@@ -112,6 +112,8 @@ def publish(
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     # descriptors and feed rules, then the feed read back: refuses on any error
     report, readings = _checked(show_dir, options, run)
+    if run is not None:  # checked: what was read to look up unchanged inputs may go
+        run.release_lookups()
     site = report.site
     assert site is not None
     rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
@@ -134,6 +136,9 @@ def publish(
         for feed_file in report.files:  # feed.xml, and feed-2.xml … when paged
             identity = ("bytes", feed_file.digest) if feed_file.digest else None
             staging.write(feed_file.path, feed_file.data, identity)
+        # written: the pages' bytes (500 KB each, 25 MiB at 10,000 episodes) are read
+        # back from the staged files from now on (safety.py); the first page stays
+        report = replace(report, files=())
         staging.link(site.show.image_path, site.show.image_source)
         # With media_url the audio is served from there (podpub deploy puts it there):
         # a copy under the site's audio/ would be uploaded for nothing and played by no one.
