@@ -192,6 +192,9 @@ class NullRun:
     def done_with(self, loaded: Any) -> None:
         return None  # the caller holds it: nothing was lent
 
+    def release_lookups(self) -> None:
+        return None  # nothing was read to look anything up
+
     def lend_record(self, packed: T) -> T:
         return packed
 

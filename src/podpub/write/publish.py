@@ -112,8 +112,7 @@ def publish(
     out = check_output_dir(options.out or show_dir / DEFAULT_OUT, show_dir)
     # descriptors and feed rules, then the feed read back: refuses on any error
     report, readings = _checked(show_dir, options, run)
-    if run is not None:  # checked: what was read to look up unchanged inputs may go
-        run.release_lookups()
+    context.release_lookups()  # checked: what was read to look up unchanged inputs may go
     site = report.site
     assert site is not None
     rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
