@@ -109,12 +109,20 @@ def _text(path: Path | None) -> str | None:
     return None if path is None else str(path)
 
 
-class _PathField:
-    """A :data:`PATH_FIELDS` field of a :class:`LentEpisodeRecord`: its text, made a
-    Path on first read."""
+class _Field:
+    """A field of a :class:`LentEpisodeRecord` kept in the record's ``__dict__`` under
+    its own name; subclasses say how a read finds it there."""
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def __set__(self, record: object, value: object) -> None:
+        record.__dict__[self.name] = value
+
+
+class _PathField(_Field):
+    """A :data:`PATH_FIELDS` field of a :class:`LentEpisodeRecord`: its text, made a
+    Path on first read."""
 
     def __get__(self, record: object, owner: type | None = None) -> object:
         if record is None:
@@ -125,16 +133,10 @@ class _PathField:
             value = found[self.name] = Path(value)
         return value
 
-    def __set__(self, record: object, value: object) -> None:
-        record.__dict__[self.name] = value
 
-
-class _Content:
+class _Content(_Field):
     """A :data:`CONTENT_FIELDS` field of a :class:`LentEpisodeRecord`: in the record's
     ``__dict__`` once read (or set: ``replace()`` makes a record through ``__init__``)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
     def __get__(self, record: object, owner: type | None = None) -> object:
         if record is None:
@@ -143,9 +145,6 @@ class _Content:
         if self.name not in found:
             record._unpack()  # type: ignore[attr-defined]
         return found[self.name]
-
-    def __set__(self, record: object, value: object) -> None:
-        record.__dict__[self.name] = value
 
 
 # How many records keep their contents unpickled (the most recently read): a page or
