@@ -7,8 +7,8 @@ output folder as it was left. The next publish into the same folder with the sam
 options stats the same files; if not one stamp differs (the same digest), no
 scheduled episode has come due, and the output folder is still the one it swapped in,
 the site on disk is already what the build would make, byte for byte: it says so and
-stops. That costs one ``stat`` per file of
-the show and imports neither YAML, pydantic, Jinja2 nor mutagen.
+stops. That costs one ``stat`` per file of the show and imports neither YAML,
+pydantic, Jinja2 nor mutagen.
 
 Every file under the show folder counts, not only those the last build read: a new
 descriptor, template or audio file is a change even though nothing read it yet. Left
