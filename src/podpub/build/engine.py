@@ -557,13 +557,21 @@ class Engine:
         (store.Stage.release): once the site is checked, the documents, summaries and
         records are held by the pipeline's values or by no one; once the files are
         staged, so are the feed pages' bytes. A warm build keeps
-        them: its next rebuild reads none of them from disk again."""
+        them: its next rebuild reads none of them from disk again.
+
+        Called after the check and again before the files are staged: a stage that
+        neither read a shard nor put an entry in between is not looked at again (the
+        second call of an edit went over every key read to find nothing to let go)."""
         if self._warm or not self.cache_options.enabled:
             return
+        # stage name → (shards not read, unsaved) as the last call left it; kept on the
+        # run (not a field: this is the only method that reads it)
+        left: dict[str, tuple[int, bool]] = vars(self).setdefault("_released", {})
+        released = False
         for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES, FEED_PAGES):
             stage = self.cache.stages.get(name)
-            if stage is None:
-                continue
+            if stage is None or left.get(name) == (len(stage.pending), stage.dirty):
+                continue  # absent, or as the last call left it: nothing read or put since
             stage.used |= self._kept_uses.get(name, set())  # as save() keeps them
             if name == DOCUMENTS and DESCRIPTORS in self.cache.stages:
                 stage.used |= self.cache.stages[DESCRIPTORS].used
@@ -571,7 +579,10 @@ class Engine:
             # (every document and record) need not wait in memory for the end's save
             self.cache.save_stage(name)
             stage.release(stage.used)
-        _return_freed_memory()
+            left[name] = (len(stage.pending), stage.dirty)
+            released = True
+        if released:
+            _return_freed_memory()
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
