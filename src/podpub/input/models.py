@@ -264,12 +264,7 @@ def _person_from_name(value: Any) -> Any:
 
 
 class Strict(BaseModel):
-    # defer_build: a model's validator is built when it first validates, not when the
-    # class is defined. Built at import, every nested model was built twice (alone, then
-    # inside Episode or Show), and an edit, which validates one episode and not
-    # show.yaml, paid for Show too: 25 ms of the edit's 175 ms of importing and
-    # validating (measured at 10,000 episodes).
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # A person's stable id: the key of their entry under `people:` and their page's folder name.
