@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -597,10 +596,9 @@ _AT_FDCWD = -100
 
 
 def _renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return None
-    libc = ctypes.CDLL(libc_name, use_errno=True)
+    # the process's own symbols, libc's among them: ctypes.util.find_library("c") ran
+    # `ldconfig -p` in a subprocess on every publish, and importing it cost more
+    libc = ctypes.CDLL(None, use_errno=True)
     return getattr(libc, "renameat2", None)
 
 
