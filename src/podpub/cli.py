@@ -872,6 +872,10 @@ def entry() -> None:
     # worker processes, which render pages, turn it on again (workers.py).
     gc.set_threshold(100_000, 50, 50)
     gc.disable()
+    # The first pydantic model built looks for pydantic plugins in the entry points of
+    # every installed distribution (115 of them here: 7-26 ms of each publish that
+    # builds). podpub uses none; a user who wants one sets the variable (empty: all).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     status = main()
     # Everything is written: leave without tearing the interpreter down, which frees
     # the run's objects one by one (a second after a publish of 10,000 episodes, for
