@@ -88,6 +88,24 @@ def test_a_folder_added_or_removed_is_a_change(
     assert "Nothing changed since" not in capsys.readouterr().out
 
 
+def test_a_publish_runs_no_other_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new site is swapped in with libc's renameat2, found among the process's own
+    symbols: ctypes.util.find_library("c") ran ``ldconfig -p`` on every publish that
+    replaced a site (and, where ldconfig is missing, a C compiler)."""
+    show = write_show(tmp_path / "show")
+    out = tmp_path / "out"
+    assert publish(show, out) == 0
+    episode = show / "episodes" / "ep1.yaml"
+    episode.write_text(episode.read_text().replace("First episode", "Edited"), encoding="utf-8")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"publish started {args[0]!r}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert publish(show, out) == 0
+    assert "Edited" in (out / "feed.xml").read_text(encoding="utf-8")
+
+
 def test_an_unchanged_show_is_told_so_without_loading_the_build(tmp_path: Path) -> None:
     """Nothing changed: one stat per file and the last state read, in a process that
     imports none of the libraries the build needs (about 0.3 s of a 10,000-episode
