@@ -25,7 +25,7 @@ from pathlib import Path
 
 from podpub.build import uptodate
 
-TITLE = re.compile(r'^title: "(.*)"$', re.MULTILINE)
+TITLE = re.compile(r'^title: "(.*?)(?: v\d+)*"$', re.MULTILINE)  # a title, without marks
 
 
 def publish(
@@ -46,7 +46,7 @@ def publish(
 
 
 def edit(show: Path, run: int) -> None:
-    """Change the title of the show's middle descriptor."""
+    """Change the title of the show's middle descriptor (its last mark replaced)."""
     names = sorted(os.listdir(show / "episodes"))
     descriptor = show / "episodes" / names[len(names) // 2]
     text = descriptor.read_text(encoding="utf-8")
@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     show, out = args.show.resolve(), args.out.resolve()
     publish(show, out)  # whatever was left changed
-    stamp = int(time.time())
+    stamp = int(time.time()) % 1000 * 100
     unchanged, edited, imports = [], [], []
     for run in range(args.runs):
         unchanged.append(publish(show, out)[0])
