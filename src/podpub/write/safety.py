@@ -98,6 +98,8 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
     links = _links_in(show_dir, folders)
+    if not links and not any(_may_hold(path, target) for path in real.values()):
+        descriptors = []  # no folder of them in the output, nor it in one: none inside
     for rel in descriptors:
         if rel in links:
             path = os.path.realpath(os.path.join(show_dir, rel))
@@ -109,6 +111,14 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
+
+
+def _may_hold(folder: str, target: str) -> bool:
+    """Whether a file (not a link) of ``folder`` can lie under ``target`` ("<folder>/"):
+    the folder is inside it, or it inside the folder (an output named like a file of
+    it). Else its 10,000 descriptors are not gone through one by one."""
+    folder = os.path.join(folder, "")
+    return folder.startswith(target) or target.startswith(folder)
 
 
 def _media_may_be_inside(target: str, show_dir: Path) -> bool:
