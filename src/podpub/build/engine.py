@@ -533,12 +533,21 @@ class Engine:
         linked = reused = 0
         for item in files:
             rel, source = item
-            entry = present.get(rel)
-            if entry is None:
+            try:  # subscripts, not get(): no call per file
+                identity, seen = entry = present[rel]
+                last = previous[rel] if type(source) is KeyedRender else None
+            except KeyError:
                 todo.append(item)
                 continue
-            identity, seen = entry
-            if isinstance(source, Path):
+            if last is not None:  # a page
+                if not reuses or last[0] != source.key:  # type: ignore[union-attr]
+                    todo.append(item)
+                    continue
+                if identity[0] != "bytes" or identity[1] != last[1]:
+                    todo.append(item)
+                    continue
+                looked = trusted
+            elif isinstance(source, Path):
                 if identity[0] != "link" or identity[1] != str(source):
                     todo.append(item)
                     continue
@@ -548,16 +557,6 @@ class Engine:
                     continue
                 # the source's very inode (its stamp), in a folder nothing was put in
                 looked = trusted or (seen == now and rel.rpartition("/")[0] in swept)
-                last = None
-            elif reuses and type(source) is KeyedRender:
-                last = previous.get(rel)
-                if last is None or last[0] != source.key:
-                    todo.append(item)
-                    continue
-                if identity[0] != "bytes" or identity[1] != last[1]:
-                    todo.append(item)
-                    continue
-                looked = trusted
             else:
                 todo.append(item)
                 continue

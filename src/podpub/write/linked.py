@@ -45,18 +45,25 @@ def record_linked_media(
     """
     files: dict[str, list[int]] = {}
     sources: dict[str, str] = {}
-    for episode in site.episodes:
-        if episode.audio_source is None:  # remote audio: nothing of the show is shared
+    entries = staged or {}
+    for episode in site.episodes:  # 10,000 at 10,000 episodes: each field read once
+        source = episode.audio_source
+        if source is None:  # remote audio: nothing of the show is shared
             continue
-        known = _staged_stamps(staged, episode.audio_path, str(episode.audio_source))
-        if known is None:
-            known = _stats(state.target / episode.audio_path, episode.audio_source)
-        if known is None:
-            continue
-        published, source_stamp = known
+        rel, text = episode.audio_path, str(source)
+        identity, published = entries.get(rel, (("",), None))
+        # linked from this source in this run: its identity holds the source's stamp
+        if identity[0] == "link" and identity[1] == text and None not in (identity[2], published):
+            source_stamp = identity[2]
+        else:
+            known = _stats(state.target / rel, source)
+            if known is None:
+                continue
+            published, source_stamp = known
         if published[2:] == source_stamp[2:]:  # the same inode on the same device
-            files[episode.audio_path] = _linked_stamp(published)
-            sources[episode.audio_path] = str(episode.audio_source)
+            size, mtime, inode, device = published
+            files[rel] = [device, inode, size, mtime]
+            sources[rel] = text
     # each file's source too: the next run compares stamps without going through the
     # episodes (10,000 records' fields read at 10,000 episodes, for an edit of one)
     data = {"target": str(state.target), "files": files, "sources": sources}
@@ -85,9 +92,10 @@ def changed_linked_media(
     problems: list[Problem] = []
     for target, files, sources in _recorded(show_dir):
         found: list[tuple[str, Problem]] = []
-        for rel, seen in files.items():
+        for rel, seen in files.items():  # 10,000 at 10,000 episodes
             source = sources.get(rel)
-            if source is not None and _same_as(stamp_of(source), seen):
+            now = stamp_of(source) if source is not None else None
+            if now is not None and [now[3], now[2], now[0], now[1]] == seen:
                 continue  # the file linked then is as it was: so is its published copy
             episode = episodes.with_audio(rel)
             if episode is None or episode.audio_source is None:
@@ -161,21 +169,6 @@ def _stats(published: Path, source: Path) -> tuple[Stamp, Stamp] | None:
         return _of(os.stat(published)), _of(os.stat(source))
     except OSError:
         return None
-
-
-def _staged_stamps(
-    staged: Mapping[str, tuple[Any, Any]] | None, rel: str, source: str
-) -> tuple[Stamp, Stamp] | None:
-    """The stamps of a published media file and of its source, as the staging took
-    them (identity ``("link", source, source stamp)``, then the file's stamp); None if
-    it has no such entry (the file was not linked from ``source``)."""
-    entry = staged.get(rel) if staged is not None else None
-    if entry is None:
-        return None
-    identity, published = entry
-    if identity[:2] != ("link", source) or identity[2] is None or published is None:
-        return None
-    return published, identity[2]
 
 
 def _changed(show_dir: Path, episode: EpisodeRecord, target: Path) -> Problem:
