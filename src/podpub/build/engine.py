@@ -466,16 +466,17 @@ class Engine:
     def _remember_sites(self, stage: Stage, live: bytes, standby: bytes) -> None:
         """A warm build's next run is handed the objects these pickles were made from
         (:meth:`standby`): this site's description, and the standby's if an earlier
-        rebuild of this process made it (it was then the live one)."""
+        rebuild of this process made it (it was then the live one, and the standby
+        folder is that site, swapped out by this rebuild). A standby described as this
+        very site (no live one was described: ``staged_site``) is not: the folder may
+        be an older site, whose files are then each checked."""
         if not self._warm:
             return
         last = stage.made_from.get(SITES)
         standby_of = None
         for known, made_of in zip(*last, strict=True) if last is not None else ():
-            if known is standby:
+            if known is standby and standby is not live and made_of is not None:
                 standby_of = made_of
-        if standby is live:
-            standby_of = self.made_of
         stage.made_from[SITES] = ((live, standby), (self.made_of, standby_of))
 
     def stage_files(
@@ -644,9 +645,13 @@ class Engine:
                 return (key, previous[1], True), kept
         data = render()
         identity = content_identity(data)
-        if previous is not None and previous[1] == identity[1] and self._intact(rel, previous):
+        # the same bytes as the standby's copy (a page whose key changed, not its
+        # text): kept, with no look at the live site; else the last publish's linked
+        staged = staging.keep(rel, identity)
+        same = previous is not None and previous[1] == identity[1]
+        if staged is None and same and self._intact(rel, previous):  # type: ignore[arg-type]
             staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
-        else:
+        if staged is None:
             staged = staging.write(rel, data, identity)
         return (key, identity[1], False), staged
 
@@ -697,10 +702,9 @@ class Engine:
         blob = sites.get("standby") if isinstance(sites, dict) else None
         if blob is None:
             return None
-        made = stage.made_from.get(SITES) if self._warm else None
-        for known, made_of in zip(*made, strict=True) if made is not None else ():
-            if known is blob and made_of is not None:
-                return replace(made_of, trusted=True)
+        made = stage.made_from.get(SITES) if self._warm else None  # _remember_sites()
+        if made is not None and made[0][1] is blob and made[1][1] is not None:
+            return replace(made[1][1], trusted=True)
         return safe_loads(blob)
 
     def keeps_standby(self) -> bool:
