@@ -9,6 +9,7 @@ process) is checked file by file as a publish checks it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,7 +18,10 @@ from typing import Any
 
 import pytest
 
+from podpub.cli import main
 from podpub.serve.preview import PreviewBuilder, preview_folder
+from podpub.write.linked import LINKED_FILE
+from podpub.write.output import output_state
 from podpub.write.publish import PublishOptions, publish
 
 from conftest import AUDIO, MINIMAL_EPISODE, write_show
@@ -159,3 +163,36 @@ def test_a_preview_edited_by_hand_between_two_serves_does_not_come_back(show: Pa
     cold = show.parent / "cold"
     publish(show, PublishOptions(out=cold, base_url=URL))
     assert tree(preview_folder(show)) == tree(cold)
+
+
+def _linked_now(out: Path, show: Path) -> dict[str, list[int]]:
+    """What linked-media.json must say: each published audio file that is the show's own."""
+    found = {}
+    for published in sorted((out / "audio").iterdir()):
+        st, source = os.stat(published), os.stat(show / "audio" / published.name)
+        if (st.st_dev, st.st_ino) == (source.st_dev, source.st_ino):
+            found[f"audio/{published.name}"] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    return found
+
+
+def test_the_linked_audio_record_left_as_it_is_by_edits_is_what_is_on_disk(
+    show: Path, tmp_path: Path
+) -> None:
+    """A publish that links no media anew keeps the last record when it says nothing
+    changed since the one before; after new audio, a change back, more edits, the
+    record is still each time what is on disk (the audio the output shares)."""
+    out = tmp_path / "public"
+    record = output_state(out.resolve(), show).root / LINKED_FILE
+    steps = ["edit", "edit", "audio", "edit", "edit", "edit", "audio", "edit"]
+    for number, step in enumerate(steps):
+        if step == "audio":  # new audio under the same name, renamed over the old
+            new = show / "audio" / "new.mp3"
+            new.write_bytes((AUDIO / "tone.mp3").read_bytes() + b"\0" * (number + 1))
+            os.replace(new, show / "audio" / "ep3.mp3")
+        else:
+            retitle(show, 1 + number % 2, f"Title {number}")
+        assert main(["publish", str(show), "--out", str(out), "-q"]) == 0
+        on_disk = _linked_now(out, show)
+        if not on_disk:
+            pytest.skip("this file system clones: the published audio is not the show's file")
+        assert json.loads(record.read_text(encoding="utf-8"))["files"] == on_disk, step

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +35,25 @@ LINKED_FILE = "linked-media.json"
 
 
 def record_linked_media(
-    state: OutputState, site: SiteRecord, staged: Mapping[str, tuple[Any, Any]] | None = None
+    state: OutputState,
+    site: SiteRecord,
+    staged: Mapping[str, tuple[Any, Any]] | None = None,
+    touched: Collection[str] | None = None,
 ) -> None:
     """Keep the stamp of each episode's audio that the output shares with the show.
 
     ``staged``: what the staging knows of each file of the site (output.Standby.files:
     rel → (identity, stamp)), taken in this run: a linked file's identity holds its
     source's stamp, so no file is looked at again (20,000 stats at 10,000 episodes).
+    ``touched``: the files the staging wrote or removed (output.Staging.touched), all
+    others being the standby's: when none of them is linked media and the record says
+    it is the same as the one before it, the record stands as it is (see
+    :func:`_record_stands`), and the episodes are not gone through.
     """
+    path = state.root / LINKED_FILE
+    stands = staged is not None and touched is not None
+    if stands and _record_stands(path, state.target, staged, touched):  # type: ignore[arg-type]
+        return
     files: dict[str, list[int]] = {}
     sources: dict[str, str] = {}
     entries = staged or {}
@@ -66,12 +77,59 @@ def record_linked_media(
             sources[rel] = text
     # each file's source too: the next run compares stamps without going through the
     # episodes (10,000 records' fields read at 10,000 episodes, for an edit of one)
-    data = {"target": str(state.target), "files": files, "sources": sources}
-    path = state.root / LINKED_FILE
+    data = {
+        "target": str(state.target),
+        "files": files,
+        "sources": sources,
+        "differs": _differs(path, files, sources),
+    }
     with contextlib.suppress(OSError):  # a note for later runs: never a reason to fail
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
         os.replace(temporary, path)
+
+
+def _record_stands(
+    path: Path, target: Path, staged: Mapping[str, tuple[Any, Any]], touched: Collection[str]
+) -> bool:
+    """Whether the record of the live site holds for the new one as it is.
+
+    The new site is the standby (the site before the live one) with ``touched`` written
+    or removed. When none of those is a media file linked anew, nor one the record
+    names, the new site's linked media are the standby's; and those are the live
+    site's when the record says nothing differed from the site before it (its
+    ``differs`` is empty: see :func:`_differs`). Read as bytes, not parsed: the record
+    is written with sorted keys, ``differs`` first and ``target`` last."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    tail = b'"target": ' + json.dumps(str(target)).encode() + b"}"
+    if not raw.startswith(b'{"differs": [], ') or not raw.endswith(tail):
+        return False
+    for rel in touched:
+        entry = staged.get(rel)
+        if entry is not None and entry[0][0] == "link":
+            return False  # linked in this run: its stamps may be others
+        if entry is None and json.dumps(rel).encode() + b": [" in raw:
+            return False  # removed, and recorded
+    return True
+
+
+def _differs(path: Path, files: dict[str, list[int]], sources: dict[str, str]) -> list[str]:
+    """The files whose record is not the one at ``path`` (the live site's), sorted:
+    every file when it cannot be read (the next run then records again)."""
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))
+        old_files, old_sources = dict(before["files"]), dict(before["sources"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return sorted(files)
+    names = files.keys() | old_files.keys()
+    return sorted(
+        rel
+        for rel in names
+        if files.get(rel) != old_files.get(rel) or sources.get(rel) != old_sources.get(rel)
+    )
 
 
 def changed_linked_media(
