@@ -23,6 +23,18 @@ anything added by hand since is swept (each folder's stamp is recorded: see
 while a reader of the output folder still sees one whole site or the other. The
 standby's description (a :class:`Standby`) lives in the show's cache: without it,
 the standby is not trusted and the staging folder starts empty.
+
+The standby shares its files with the live site (hard links: no data copied, no disk
+used twice), so a file of the live site edited in place by hand is the standby's file
+too: a command-line publish stats each file it keeps (one ``os.stat`` each, in one
+loop: build/engine.py's ``_keep_unchanged``) and each folder (:meth:`Staging.sweep`).
+A standby of its own (a real copy, sharing nothing with the live site) would need no
+look at unchanged files, but on a file system without clones (ext4) every publish
+would copy every page again in the background (30,000 files, 260 MB at 10,000
+episodes) and keep the pages twice on disk. A warm build (build/rebuild.py: serve's
+preview, podpub's own folder in ``.podpub/``) staged its standby itself and nobody
+edits it by hand: there the standby is trusted (:attr:`Standby.trusted`), and its
+files and folders are kept without a look.
 """
 
 from __future__ import annotations
@@ -175,7 +187,7 @@ class Staging:
         # finish(): the files written, replaced or removed (all others are the standby's)
         self.touched: set[str] = set()
         self.reused_standby = False
-        self.trusted = standby is not None and standby.trusted  # see Standby.trusted
+        self.trusted = False  # its folder as described, without a look: Standby.trusted
         self.reflinks = True  # until the file system says it makes none
         # The standby's folders found as they were recorded (sweep): their stamp is
         # known until a file in them is written or removed (finish() stamps the others).
@@ -183,7 +195,7 @@ class Staging:
         self._standby_dirs: dict[str, Any] = {}  # the folders the standby was made of
         try:
             if standby is not None and self._take_standby(standby):
-                self.reused_standby = True
+                self.reused_standby, self.trusted = True, standby.trusted
             else:
                 self.path.mkdir()
         except OSError as exc:
