@@ -145,17 +145,12 @@ def changed_linked_media(
     ``run``: the show's files were stamped at its start (no stat of them again). The
     episodes are gone through only for the files that changed (the note names each
     file's source), not for each run."""
-    context = or_no_cache(run)
-    stamp_of = _stamps(context)
-    taken = _taken_stamps(context, show_dir)
+    stamp_of = _stamps(or_no_cache(run))
     episodes = _Episodes(site)
     problems: list[Problem] = []
     for target, files, sources in _recorded(show_dir):
         found: list[tuple[str, Problem]] = []
-        as_recorded = _as_recorded(files, sources, taken)
         for rel, seen in files.items():  # 10,000 at 10,000 episodes
-            if rel in as_recorded:
-                continue  # the file linked then is as it was: so is its published copy
             source = sources.get(rel)
             now = stamp_of(source) if source is not None else None
             if now is not None and [now[3], now[2], now[0], now[1]] == seen:
@@ -173,32 +168,6 @@ def changed_linked_media(
                 found.append((rel, _changed(show_dir, episode, target)))
         problems += [problem for _, problem in sorted(found, key=lambda pair: pair[0])]
     return problems
-
-
-def _taken_stamps(run: BuildContext, show_dir: Path) -> tuple[str, set[tuple[str, Any]]]:
-    """The stamps the run took of the show's files at its start, as ``(path in the
-    show, stamp)`` pairs, and the show folder's real path ("<folder>/") the paths are
-    in: none without a cache (or before the no-change check stamped them)."""
-    known = getattr(run.cache, "known", None) or {}
-    return os.path.join(os.path.realpath(show_dir), ""), set(known.items())
-
-
-def _as_recorded(
-    files: Mapping[str, list[int]],
-    sources: Mapping[str, str],
-    taken: tuple[str, set[tuple[str, Any]]],
-) -> set[str]:
-    """The recorded files whose source (a real path in the show) has, in the stamps the
-    run took, the stamp recorded: a set operation, not a look-up per file. A source
-    outside the show, or not stamped, is not among them (looked at one by one)."""
-    prefix, stamps = taken
-    cut = len(prefix)
-    recorded = {
-        (sources[rel][cut:], (size, mtime, inode, device)): rel
-        for rel, (device, inode, size, mtime) in files.items()
-        if rel in sources and sources[rel][:cut] == prefix
-    }
-    return {recorded[pair] for pair in recorded.keys() & stamps}
 
 
 def _stamps(run: BuildContext) -> Callable[[str], Stamp | None]:
