@@ -529,6 +529,9 @@ class Engine:
         present, staged, manifest = staging.present, staging.manifest, self.manifest
         prefix, swept, trusted = staging.prefix, staging.swept, staging.trusted
         stamp_of, stat = self.cache.stamp, os.stat
+        # a media source's stamp as the run took it: by its path in the show, in place
+        known, show = self.cache.known, os.path.join(os.path.realpath(self.show_dir), "")
+        cut = len(show)
         reuses = self.out is not None
         todo: list[tuple[str, Path | Callable[[], bytes]]] = []
         linked = reused = 0
@@ -549,10 +552,13 @@ class Engine:
                     continue
                 looked = trusted
             elif isinstance(source, Path):
-                if identity[0] != "link" or identity[1] != str(source):
+                text = identity[1]
+                if identity[0] != "link" or text != str(source):
                     todo.append(item)
                     continue
-                now = stamp_of(source)
+                now = known.get(text[cut:]) if text[:cut] == show else None
+                if now is None:
+                    now = stamp_of(source)
                 if identity[2] != now:
                     todo.append(item)
                     continue

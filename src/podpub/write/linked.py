@@ -145,14 +145,21 @@ def changed_linked_media(
     ``run``: the show's files were stamped at its start (no stat of them again). The
     episodes are gone through only for the files that changed (the note names each
     file's source), not for each run."""
-    stamp_of = _stamps(or_no_cache(run))
+    context = or_no_cache(run)
+    stamp_of = _stamps(context)
+    # a source's stamp as the run took it, by its path in the show: looked up in place
+    known = getattr(context.cache, "known", None) or {}
+    show = os.path.join(os.path.realpath(show_dir), "")
+    cut = len(show)
     episodes = _Episodes(site)
     problems: list[Problem] = []
     for target, files, sources in _recorded(show_dir):
         found: list[tuple[str, Problem]] = []
         for rel, seen in files.items():  # 10,000 at 10,000 episodes
             source = sources.get(rel)
-            now = stamp_of(source) if source is not None else None
+            now = known.get(source[cut:]) if source and source[:cut] == show else None
+            if now is None and source is not None:
+                now = stamp_of(source)
             if now is not None and [now[3], now[2], now[0], now[1]] == seen:
                 continue  # the file linked then is as it was: so is its published copy
             episode = episodes.with_audio(rel)
