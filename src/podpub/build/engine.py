@@ -133,7 +133,7 @@ class Engine:
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
         # the staged site's files other than its standby's: written, replaced, removed
         self.touched: set[str] | None = None
-        self._staging: Any = None  # stage_files(): its staging, until staged_site()
+        self._staging: Any = None  # stage_files(): its staging, until save_manifest()
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
@@ -467,15 +467,18 @@ class Engine:
         """A warm build's next run is handed the objects these pickles were made from
         (:meth:`standby`): this site's description, and the standby's if an earlier
         rebuild of this process made it (it was then the live one, and the standby
-        folder is that site, swapped out by this rebuild). A standby described as this
-        very site (no live one was described: ``staged_site``) is not: the folder may
-        be an older site, whose files are then each checked."""
+        folder is that site, swapped out and renamed there by this rebuild). A standby
+        described as this very site (no live one was described: ``staged_site``) is
+        not, nor one this rebuild did not put there: the folder may be an older site,
+        or a copy, whose files are then each checked."""
+        staging, self._staging = self._staging, None
         if not self._warm:
             return
         last = stage.made_from.get(SITES)
         standby_of = None
+        replaced = getattr(staging, "replaced_is_standby", False)  # output.Staging.commit
         for known, made_of in zip(*last, strict=True) if last is not None else ():
-            if known is standby and standby is not live and made_of is not None:
+            if known is standby and standby is not live and made_of is not None and replaced:
                 standby_of = made_of
         stage.made_from[SITES] = ((live, standby), (self.made_of, standby_of))
 
@@ -721,8 +724,7 @@ class Engine:
         """The new site is staged (``Staging.finish``): after the swap it is the live site,
         and the one it replaces is the standby, described by the last run's record."""
         self.made_of = made_of
-        staging, self._staging = self._staging, None
-        self.touched = getattr(staging, "touched", None)
+        self.touched = getattr(self._staging, "touched", None)
         if self.output_key is None:
             return
         sites = self.cache.stage(self.output_key).get(SITES, "v2")

@@ -187,6 +187,9 @@ class Staging:
         # finish(): the files written, replaced or removed (all others are the standby's)
         self.touched: set[str] = set()
         self.reused_standby = False
+        # commit(): the site it replaced is now the standby folder, put there by this
+        # process (not a copy being made, nor one found in the way)
+        self.replaced_is_standby = False
         self.trusted = False  # its folder as described, without a look: Standby.trusted
         self.reflinks = True  # until the file system says it makes none
         # The standby's folders found as they were recorded (sweep): their stamp is
@@ -441,6 +444,7 @@ class Staging:
         if keep_old:
             try:
                 os.rename(old, self.state.standby)
+                self.replaced_is_standby = True
                 return
             except OSError:
                 pass  # an old standby in the way: deleted below like any old site
