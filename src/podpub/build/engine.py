@@ -131,6 +131,9 @@ class Engine:
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
+        # the staged site's files other than its standby's: written, replaced, removed
+        self.touched: set[str] | None = None
+        self._staging: Any = None  # stage_files(): its staging, until save_manifest()
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
@@ -456,8 +459,28 @@ class Engine:
                 # pickled here, not when staged: a warm build (rebuild.py) saves after
                 # it has answered, while the browser reloads
                 made = pickle.dumps(self.made_of, protocol=5)
-                standby = self._sites["standby"]
-                stage.put(SITES, "v2", {"live": made, "standby": standby or made})
+                standby = self._sites["standby"] or made
+                stage.put(SITES, "v2", {"live": made, "standby": standby})
+                self._remember_sites(stage, made, standby)
+
+    def _remember_sites(self, stage: Stage, live: bytes, standby: bytes) -> None:
+        """A warm build's next run is handed the objects these pickles were made from
+        (:meth:`standby`): this site's description, and the standby's if an earlier
+        rebuild of this process made it (it was then the live one, and the standby
+        folder is that site, swapped out and renamed there by this rebuild). A standby
+        described as this very site (no live one was described: ``staged_site``) is
+        not, nor one this rebuild did not put there: the folder may be an older site,
+        or a copy, whose files are then each checked."""
+        staging, self._staging = self._staging, None
+        if not self._warm:
+            return
+        last = stage.made_from.get(SITES)
+        standby_of = None
+        replaced = getattr(staging, "replaced_is_standby", False)  # output.Staging.commit
+        for known, made_of in zip(*last, strict=True) if last is not None else ():
+            if known is standby and standby is not live and made_of is not None and replaced:
+                standby_of = made_of
+        stage.made_from[SITES] = ((live, standby), (self.made_of, standby_of))
 
     def stage_files(
         self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
@@ -469,6 +492,7 @@ class Engine:
         edit of one episode then sends a few dozen files to the workers, not 40,000 (and
         brings back as many results through a pipe)."""
         previous = self.previous  # read before forking: the workers share it
+        self._staging = staging  # what it touched: see staged_site()
         self.release_lookups()  # before forking: neither the workers nor this hold them
         self.manifest = {}
         todo = self._keep_unchanged(staging, files, previous)
@@ -496,28 +520,71 @@ class Engine:
         last time. Returns the others (linked, or rendered and written, by the workers;
         a page whose standby copy is gone may still be linked from the live site).
 
-        One loop over 40,000 files at 10,000 episodes: what it does for each is written
-        out here. The staging records what it keeps in its manifest (in this process:
-        not told again with ``add_entry``, as a worker's files are)."""
-        keep, stamp_of, manifest = staging.keep, self.cache.stamp, self.manifest
+        One loop over 40,000 files at 10,000 episodes, written out here with no call
+        per file but the stat (output.py's ``Staging.keep`` does the same for one file):
+        the standby's entry for the path, then its identity, then the file's stamp on
+        disk. The stat catches a file of the live site edited in place by hand (the
+        standby shares its files by hard links); none is taken for a media file still
+        linked from its unchanged source in a folder nothing was put in
+        (``Staging._same_link``), nor in a trusted standby (a warm build's own preview).
+        The staging records what it keeps in its manifest (in this process: not told
+        again with ``add_entry``, as a worker's files are)."""
+        present, staged, manifest = staging.present, staging.manifest, self.manifest
+        prefix, swept, trusted = staging.prefix, staging.swept, staging.trusted
+        stamp_of, stat = self.cache.stamp, os.stat
+        # a media source's stamp as the run took it: by its path in the show, in place
+        known, show = self.cache.known, os.path.join(os.path.realpath(self.show_dir), "")
+        cut = len(show)
         reuses = self.out is not None
         todo: list[tuple[str, Path | Callable[[], bytes]]] = []
         linked = reused = 0
         for item in files:
             rel, source = item
-            if isinstance(source, Path):
-                if keep(rel, ("link", str(source), stamp_of(source))) is not None:
-                    linked += 1
+            try:  # subscripts, not get(): no call per file
+                identity, seen = entry = present[rel]
+                last = previous[rel] if type(source) is KeyedRender else None
+            except KeyError:
+                todo.append(item)
+                continue
+            if last is not None:  # a page
+                if not reuses or last[0] != source.key:  # type: ignore[union-attr]
+                    todo.append(item)
                     continue
-            elif reuses and type(source) is KeyedRender:
-                last = previous.get(rel)
-                if last is not None and last[0] == source.key:
-                    kept = keep(rel, ("bytes", last[1]))
-                    if kept is not None:
-                        manifest[rel] = (source.key, last[1], kept[1])
-                        reused += 1
-                        continue
-            todo.append(item)
+                if identity[0] != "bytes" or identity[1] != last[1]:
+                    todo.append(item)
+                    continue
+                looked = trusted
+            elif isinstance(source, Path):
+                text = identity[1]
+                if identity[0] != "link" or text != str(source):
+                    todo.append(item)
+                    continue
+                now = known.get(text[cut:]) if text[:cut] == show else None
+                if now is None:
+                    now = stamp_of(source)
+                if identity[2] != now:
+                    todo.append(item)
+                    continue
+                # the source's very inode (its stamp), in a folder nothing was put in
+                looked = trusted or (seen == now and rel.rpartition("/")[0] in swept)
+            else:
+                todo.append(item)
+                continue
+            if not looked:
+                try:
+                    st = stat(prefix + rel)
+                except OSError:
+                    todo.append(item)
+                    continue
+                if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) != seen:
+                    todo.append(item)
+                    continue
+            staged[rel] = entry
+            if last is None:
+                linked += 1
+            else:
+                manifest[rel] = (source.key, last[1], seen)  # type: ignore[union-attr]
+                reused += 1
         self.counts.linked += linked
         self.counts.reused += reused
         self.counts.rendered_cached += reused
@@ -598,9 +665,13 @@ class Engine:
                 return (key, previous[1], True), kept
         data = render()
         identity = content_identity(data)
-        if previous is not None and previous[1] == identity[1] and self._intact(rel, previous):
+        # the same bytes as the standby's copy (a page whose key changed, not its
+        # text): kept, with no look at the live site; else the last publish's linked
+        staged = staging.keep(rel, identity)
+        same = previous is not None and previous[1] == identity[1]
+        if staged is None and same and self._intact(rel, previous):  # type: ignore[arg-type]
             staged = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
-        else:
+        if staged is None:
             staged = staging.write(rel, data, identity)
         return (key, identity[1], False), staged
 
@@ -636,12 +707,25 @@ class Engine:
     # --- the standby site (output.py) ------------------------------------------------------
 
     def standby(self) -> Any:
-        """What the standby folder of the output is made of, if this run may reuse it."""
+        """What the standby folder of the output is made of, if this run may reuse it.
+
+        In a warm build (rebuild.py) it is the description an earlier rebuild of this
+        process made (its pickle is the same bytes object): handed out as it is, not
+        unpickled again (41,000 files at 10,000 episodes), and trusted (output.py's
+        ``Standby.trusted``): the output is the warm build's own (serve's preview in
+        ``.podpub/``), and no other process wrote the show's cache since (else the
+        warm build reads it again, and with it none of these objects)."""
         if self.out is None or self.output_key is None or self.cache_options.verify:
             return None
-        sites = self.cache.stage(self.output_key).get(SITES, "v2")
+        stage = self.cache.stage(self.output_key)
+        sites = stage.get(SITES, "v2")
         blob = sites.get("standby") if isinstance(sites, dict) else None
-        return safe_loads(blob) if blob is not None else None
+        if blob is None:
+            return None
+        made = stage.made_from.get(SITES) if self._warm else None  # _remember_sites()
+        if made is not None and made[0][1] is blob and made[1][1] is not None:
+            return replace(made[1][1], trusted=True)
+        return safe_loads(blob)
 
     def keeps_standby(self) -> bool:
         """Whether the replaced site is kept as the next run's standby."""
@@ -651,6 +735,7 @@ class Engine:
         """The new site is staged (``Staging.finish``): after the swap it is the live site,
         and the one it replaces is the standby, described by the last run's record."""
         self.made_of = made_of
+        self.touched = getattr(self._staging, "touched", None)
         if self.output_key is None:
             return
         sites = self.cache.stage(self.output_key).get(SITES, "v2")

@@ -23,6 +23,18 @@ anything added by hand since is swept (each folder's stamp is recorded: see
 while a reader of the output folder still sees one whole site or the other. The
 standby's description (a :class:`Standby`) lives in the show's cache: without it,
 the standby is not trusted and the staging folder starts empty.
+
+The standby shares its files with the live site (hard links: no data copied, no disk
+used twice), so a file of the live site edited in place by hand is the standby's file
+too: a command-line publish stats each file it keeps (one ``os.stat`` each, in one
+loop: build/engine.py's ``_keep_unchanged``) and each folder (:meth:`Staging.sweep`).
+A standby of its own (a real copy, sharing nothing with the live site) would need no
+look at unchanged files, but on a file system without clones (ext4) every publish
+would copy every page again in the background (30,000 files, 260 MB at 10,000
+episodes) and keep the pages twice on disk. A warm build (build/rebuild.py: serve's
+preview, podpub's own folder in ``.podpub/``) staged its standby itself and nobody
+edits it by hand: there the standby is trusted (:attr:`Standby.trusted`), and its
+files and folders are kept without a look.
 """
 
 from __future__ import annotations
@@ -79,6 +91,11 @@ class Standby:
 
     files: dict[str, tuple[Identity, Any]] = field(default_factory=dict)  # rel → (id, stamp)
     dirs: dict[str, Any] = field(default_factory=dict)  # folder rel ("" = root) → stamp
+    # Its folder is as described, without a look: the run that hands it out made this
+    # very description in this process and owns the output (a warm build's preview,
+    # build/rebuild.py). Never so when read from disk: a producer may have edited the
+    # live site in place since, and the standby shares its files (hard links).
+    trusted: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,21 +183,30 @@ class Staging:
         self.present: dict[str, tuple[Identity, Any]] = {}  # the standby's files
         self.manifest: dict[str, tuple[Identity, Any]] = {}  # this site's files
         self.written: set[str] = set()  # written or replaced in this run (read back)
+        # finish(): the files written, replaced or removed (all others are the standby's)
+        self.touched: set[str] = set()
         self.reused_standby = False
+        # commit(): the site it replaced is now the standby folder, put there by this
+        # process (not a copy being made, nor one found in the way)
+        self.replaced_is_standby = False
+        self.trusted = False  # its folder as described, without a look: Standby.trusted
         self.reflinks = True  # until the file system says it makes none
         # The standby's folders found as they were recorded (sweep): their stamp is
         # known until a file in them is written or removed (finish() stamps the others).
-        self._swept: dict[str, Any] = {}
+        self.swept: dict[str, Any] = {}
+        self._standby_dirs: dict[str, Any] = {}  # the folders the standby was made of
         try:
             if standby is not None and self._take_standby(standby):
-                self.reused_standby = True
+                self.reused_standby, self.trusted = True, standby.trusted
             else:
                 self.path.mkdir()
         except OSError as exc:
             raise cannot_write(str(self.path), exc) from None
         self._root = str(self.path)
+        self.prefix = self._root + os.sep  # "<staging>/": a file's path is prefix + rel
         self._dirs: set[str] = {self._root}  # folders this process knows are there
         if self.reused_standby:
+            self._standby_dirs = standby.dirs  # type: ignore[union-attr]
             self.sweep(standby.dirs)  # type: ignore[union-attr]
 
     @property
@@ -198,11 +224,19 @@ class Staging:
     def sweep(self, dirs: dict[str, Any]) -> None:
         """Remove what was added to the standby's folders since they were recorded (a
         file put in the live site by hand, before it became the standby): only a folder
-        whose stamp changed is listed."""
-        for rel_dir, seen in dirs.items():
-            folder = os.path.join(self._root, rel_dir)
-            if stamp(folder) == seen:
-                self._swept[rel_dir] = seen
+        whose stamp changed is listed. A trusted standby's folders are as recorded."""
+        if self.trusted:
+            self.swept = dict(dirs)
+            return
+        swept, prefix, stat = self.swept, self.prefix, os.stat
+        for rel_dir, seen in dirs.items():  # 10,000 folders at 10,000 episodes: one stat each
+            folder = prefix + rel_dir if rel_dir else self._root
+            try:
+                st = stat(folder)
+            except OSError:
+                continue  # gone: its files are missing, and will be written again
+            if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) == seen:
+                swept[rel_dir] = seen
                 continue
             try:
                 entries = list(os.scandir(folder))
@@ -239,8 +273,12 @@ class Staging:
         known = self.present.get(rel)
         if known is None or known[0] != identity:
             return None
-        if not self._same_link(rel, known) and stamp(self._root + os.sep + rel) != known[1]:
-            return None  # 40,000 of them above: no os.path.join
+        if (
+            not self.trusted
+            and not self._same_link(rel, known)
+            and stamp(self.prefix + rel) != known[1]
+        ):
+            return None
         self.manifest[rel] = known
         return known
 
@@ -255,7 +293,7 @@ class Staging:
         identity, seen = known
         if identity[0] != "link" or seen is None or seen != identity[2]:
             return False
-        return rel.rpartition("/")[0] in self._swept
+        return rel.rpartition("/")[0] in self.swept
 
     def keep(self, rel: str, identity: Identity) -> tuple[Any, ...] | None:
         """The standby's file at ``rel`` kept as it is, if it is the one wanted:
@@ -348,15 +386,30 @@ class Staging:
                 except OSError:
                     break  # not empty (or gone): its parents are not empty either
                 rel_dir = os.path.dirname(rel_dir)
-        folders = {""}
-        for rel in self.manifest:  # 40,000 site paths ("a/b/c", no "//"): rpartition
+        # Carried files are described too ("kept", never reused): a name dropped from
+        # keep: is then removed from the standby like any file that left the site.
+        folders = self._folders(bool(gone))
+        self.touched = self.written | gone
+        return Standby(dict(self.manifest), self._folder_stamps(folders, self.touched))
+
+    def _folders(self, removed: bool) -> set[str]:
+        """The folders of this site's files ("" the root). When no file of the standby
+        was removed, the standby's folders are all still there and hold a file each:
+        only those of the files added are looked for (an edit adds none), not those of
+        40,000 paths."""
+        manifest = self.manifest
+        if self.reused_standby and not removed:
+            folders = set(self._standby_dirs)
+            folders.add("")
+            added = manifest.keys() - self.present.keys()
+        else:
+            folders, added = {""}, manifest.keys()
+        for rel in added:  # site paths ("a/b/c", no "//"): rpartition
             parent = rel.rpartition("/")[0]
             while parent not in folders:
                 folders.add(parent)
                 parent = parent.rpartition("/")[0]
-        # Carried files are described too ("kept", never reused): a name dropped from
-        # keep: is then removed from the standby like any file that left the site.
-        return Standby(dict(self.manifest), self._folder_stamps(folders, self.written | gone))
+        return folders
 
     def _folder_stamps(self, folders: set[str], changed: set[str]) -> dict[str, Any]:
         """Each folder's stamp: the one sweep() found for a folder in which nothing was
@@ -370,7 +423,7 @@ class Staging:
                 if not parent:
                     break
                 parent = os.path.dirname(parent)
-        swept = self._swept
+        swept = self.swept
         return {
             d: swept[d] if d in swept and d not in touched else stamp(os.path.join(self._root, d))
             for d in folders
@@ -390,6 +443,7 @@ class Staging:
         if keep_old:
             try:
                 os.rename(old, self.state.standby)
+                self.replaced_is_standby = True
                 return
             except OSError:
                 pass  # an old standby in the way: deleted below like any old site

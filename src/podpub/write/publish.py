@@ -186,7 +186,7 @@ def publish(
         if before_commit is not None:
             before_commit()
         files = staging.files
-    record_linked_media(output_state(out, show_dir), site, made_of.files)
+    record_linked_media(output_state(out, show_dir), site, made_of.files, staging.touched)
     notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
 
