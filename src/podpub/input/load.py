@@ -369,11 +369,30 @@ _ALWAYS_RESOLVE = bool(_resolver.yaml_path_resolvers)  # none in SafeLoader: nev
 
 
 def _plain_tag(value: str) -> str:
-    """The tag YAML gives the plain scalar ``value`` (as ``Resolver.resolve`` does)."""
+    """The tag YAML gives the plain scalar ``value`` (as ``Resolver.resolve`` does).
+
+    Remembered by text: the keys of every descriptor (``title``, ``start``…) and many of
+    their plain values are the same few words, each tried against the resolver's
+    patterns once per process instead of once per file (bounded, like the patterns'
+    own work: a show of odd words starts the memo again)."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = _resolve_plain(value)
+        if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS.clear()
+        _PLAIN_TAGS[value] = tag
+    return tag
+
+
+def _resolve_plain(value: str) -> str:
     for tag, pattern in _BY_FIRST.get(value[:1], _ANY_FIRST):
         if pattern.match(value):
             return str(tag)
     return _STR
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 4096
 
 
 class _Stop(Exception):
@@ -447,6 +466,8 @@ class _Builder:
         while True:
             event = get_event()
             kind = type(event)
+            if kind is _SCALAR and stack and self._plain_scalar(stack[-1], event):
+                continue
             if kind in _NODE_EVENTS:
                 done, value = self._node(event, kind)
             elif kind in _END_EVENTS:
@@ -462,6 +483,50 @@ class _Builder:
             if not stack:
                 return value
             self._place(stack[-1], value)
+
+    def _plain_scalar(self, parent: _Frame, event: Any) -> bool:
+        """Read the scalar ``event`` of a mapping or sequence being built, as :meth:`_node`
+        would, when it is what almost every event of a descriptor is: a key, or a value
+        with neither anchor nor tag, read as text, in content that is not refused.
+        Returns False, having done nothing, for any other event (:meth:`_node` reads it).
+
+        The one loop every value of every descriptor goes through: written out here, so a
+        value costs a few attribute reads instead of five method calls."""
+        if event.anchor is not None or event.tag is not None or self.values >= MAX_VALUES:
+            return False
+        container = parent.value
+        if container is None:  # refused content: its paths are "?" (_child_path)
+            return False
+        if parent.is_map:
+            if not parent.key_done:
+                self.values += 1
+                self._key(parent, event, _SCALAR)
+                return True
+            key = parent.key
+            if key is None or parent.skip_value:
+                return False
+            text = event.value
+            if event.implicit[0] and _plain_tag(text) != _STR:
+                return False  # a number, a date, a boolean, a null: _scalar
+            path = (*parent.path, key)
+        else:
+            text = event.value
+            if event.implicit[0] and _plain_tag(text) != _STR:
+                return False
+            path = (*parent.path, len(container))  # type: ignore[arg-type]
+        self.values += 1
+        start = event.start_mark
+        self.doc.positions[path] = (start.line + 1, start.column + 1)
+        # 08, 0o12 (plain, YAML 1.1 keeps them as text): literals.py
+        if text[:1] in _NUMBER_FIRST and not event.style and _NUMBER_LIKE.fullmatch(text):
+            self._raw(path, text, "str")
+            self.doc.misread.append(path)
+        if parent.is_map:
+            container[key] = text  # type: ignore[call-overload]
+            parent.key, parent.key_done, parent.skip_value = None, False, False
+        else:
+            container.append(text)  # type: ignore[union-attr]
+        return True
 
     def _problem(self, event: Any, path: Path_, message: str, hint: str = "") -> None:
         mark = event.start_mark
