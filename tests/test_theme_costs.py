@@ -8,12 +8,15 @@ it (site/render.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+import pytest
+from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from podpub.site.i18n import Messages, translations
@@ -113,3 +116,17 @@ def test_written_values_are_escaped_as_markupsafe_escapes_them():
     }
     expected = "|".join(str(escape(values[name])) for name in "abcde")
     assert template.render(values) == expected + "|" + str(escape(values["a"]))
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "fr-ca", "de"])
+def test_dates_and_durations_read_as_babel_formats_them(language: str):
+    """The pages' dates come from the locale's parsed pattern, kept (i18n.py), and a
+    duration's text is kept by whole seconds: the same text as asking babel each time."""
+    words = translations(language)
+    for style in ("full", "long", "medium", "short"):
+        for day in (dt.date(2004, 1, 5), dt.datetime(2023, 6, 2, 23, 30), dt.date(1999, 12, 31)):
+            plain = day.date() if isinstance(day, dt.datetime) else day
+            expected = format_date(plain, format=style, locale=words.locale)
+            assert words.date(day, style) == words.date(day, style) == expected
+    for seconds in (0, 59.9, 61.2, 3599.99, 3600, 3725.5):
+        assert words.duration(seconds) == words.duration(seconds) == words._duration(int(seconds))
