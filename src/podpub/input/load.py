@@ -512,7 +512,7 @@ class _Builder:
         if parent.is_map:
             if not parent.key_done:
                 self.values += 1
-                self._key(parent, event, _SCALAR)
+                self._plain_key(parent, event)
                 return True
             key = parent.key
             if key is None or parent.skip_value:
@@ -539,6 +539,20 @@ class _Builder:
         else:
             container.append(text)  # type: ignore[union-attr]
         return True
+
+    def _plain_key(self, frame: _Frame, event: Any) -> None:
+        """A scalar key without tag: what :meth:`_key` does with a key written once
+        that is a word (not ``<<``, no tag); any other key is left to :meth:`_key`."""
+        key = event.value
+        plain = event.implicit[0]
+        if (plain and (key == "<<" or _plain_tag(key) not in _SCALAR_TAGS)) or key in frame.first:
+            self._key(frame, event, _SCALAR)
+            return
+        start = event.start_mark
+        line = start.line + 1
+        frame.first[key] = line
+        self.doc.key_positions[(*frame.path, key)] = (line, start.column + 1)
+        frame.key, frame.key_done, frame.skip_value = key, True, False
 
     def _problem(self, event: Any, path: Path_, message: str, hint: str = "") -> None:
         mark = event.start_mark
