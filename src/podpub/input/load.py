@@ -20,6 +20,7 @@ columns in messages are those the editor shows.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -380,31 +381,17 @@ _BY_FIRST = {
 _ALWAYS_RESOLVE = bool(_resolver.yaml_path_resolvers)  # none in SafeLoader: never so
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain_tag(value: str) -> str:
     """The tag YAML gives the plain scalar ``value`` (as ``Resolver.resolve`` does).
 
     Remembered by text: the keys of every descriptor (``title``, ``start``…) and many of
     their plain values are the same few words, each tried against the resolver's
-    patterns once per process instead of once per file (bounded, like the patterns'
-    own work: a show of odd words starts the memo again)."""
-    tag = _PLAIN_TAGS.get(value)
-    if tag is None:
-        tag = _resolve_plain(value)
-        if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
-            _PLAIN_TAGS.clear()
-        _PLAIN_TAGS[value] = tag
-    return tag
-
-
-def _resolve_plain(value: str) -> str:
+    patterns once per process instead of once per file."""
     for tag, pattern in _BY_FIRST.get(value[:1], _ANY_FIRST):
         if pattern.match(value):
             return str(tag)
     return _STR
-
-
-_PLAIN_TAGS: dict[str, str] = {}
-_PLAIN_TAGS_MAX = 4096
 
 
 class _Stop(Exception):
