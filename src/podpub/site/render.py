@@ -533,7 +533,7 @@ def make_environment(
         """
         text = escaped[key]
         for name, value in values.items():
-            text = text.replace("{" + name + "}", str(escape(value)))
+            text = text.replace("{" + name + "}", _escaped(value))
         return Markup(text)
 
     def plural(key: str, count: int, /, **values: Any) -> Markup:
@@ -550,7 +550,7 @@ def make_environment(
     def joined(rendered: list[str]) -> Markup:
         """HTML pieces joined as the language joins a list (« A, B et C »)."""
         tokens = [f"\x00{i}\x00" for i in range(len(rendered))]
-        text = str(escape(t.join(tokens)))
+        text = _escaped(t.join(tokens))
         for token, html in zip(tokens, rendered, strict=True):
             text = text.replace(token, html)
         return Markup(text)
@@ -827,13 +827,13 @@ _JSON_ESCAPES = (
 def _person_html(person: PersonRef) -> str:
     url = weblink(person.url)
     if url:
-        return f'<a href="{escape(url)}">{escape(person.name)}</a>'
-    return str(escape(person.name))
+        return f'<a href="{_escaped(url)}">{_escaped(person.name)}</a>'
+    return _escaped(person.name)
 
 
 def _person_page_html(person: PersonRef, root: str) -> str:
     href = root + urlpath(person_path(person))
-    return f'<a href="{escape(href)}">{escape(person.name)}</a>'
+    return f'<a href="{_escaped(href)}">{_escaped(person.name)}</a>'
 
 
 def _person_ld(person: PersonRef) -> dict[str, Any]:
