@@ -160,3 +160,24 @@ def test_failing_page_in_a_worker_leaves_the_previous_site_whole(
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert not list(tmp_path.glob("*/.podpub/outputs/*/staging-*"))
+
+
+def test_the_parent_looks_for_answers_between_its_items_not_after_each(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A child has its next run before it ends one: the parent need not look for its
+    answers (a select) after each of its own items, only every LOOK_EVERY seconds."""
+    looks = 0
+    real = workers.select.select
+
+    def counted(*args: object) -> object:
+        nonlocal looks
+        looks += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.select, "select", counted)
+    parent = os.getpid()
+    pids = parallel_map(lambda i: os.getpid(), list(range(20_000)), jobs=2, min_items=10)
+    mine = pids.count(parent)
+    assert mine > 1_000 and len(set(pids)) > 1  # the parent and children did a share…
+    assert looks < mine / 10  # …and the parent looked far fewer times than it computed
