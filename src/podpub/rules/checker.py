@@ -90,7 +90,7 @@ def check_show(
     sources = {e.guid: e.source for e in site.episodes}
     origins = UrlOrigins(site.show.url, base_url=options.base_url)
     locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
-    memo = _page_memo(or_no_cache(run), show_dir, site, files, context)
+    memo = _page_memo(or_no_cache(run), show_dir, site, files, context, options.base_url)
     findings = run_rules(context, locator, memo)
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
@@ -118,13 +118,23 @@ def check_show(
 
 
 class _CachedPages:
-    """The rules' check of each page of podpub's own paged feed (its findings, and what
-    the feed rules compare on it), kept in the run's cache under a digest of everything
-    it is computed from; the pages to check again are shared out over the run's worker
-    processes (a page is costly: 200 items)."""
+    """The rules' check of each page of podpub's own feed (its findings, and what the
+    feed rules compare on it), kept in the run's cache under a digest of everything it
+    is computed from; the pages to check again are shared out over the run's worker
+    processes (a page is costly: 200 items). Each item is keyed too (an
+    :class:`~podpub.rules.engine.ItemMemo`): a page to check again has the item rules
+    read the items whose episodes changed only."""
 
-    def __init__(self, run: BuildContext, names: list[str], keys: list[str]) -> None:
+    def __init__(
+        self,
+        run: BuildContext,
+        names: list[str],
+        keys: list[str],
+        items: list[list[tuple[Any, ...]]],
+        item_common: str,
+    ) -> None:
         self.run, self.names, self.keys = run, names, keys
+        self.items, self.item_common = items, item_common
         self.stage = run.cache.stage(FINDINGS)
 
     def get(self, index: int) -> PageCheck | None:
@@ -137,6 +147,21 @@ class _CachedPages:
     def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]:
         return self.run.map(fn, indexes, "Checking the feed", min_items=1)
 
+    def item_keys(self, index: int) -> list[str]:
+        """Each item's key: what the page's key holds of its episode, and the run's
+        settings and show (the channel the item rules read is made from the show)."""
+        return [digest_of(self.item_common, part) for part in self.items[index]]
+
+    def kept_items(self) -> dict[str, tuple[Finding, ...]]:
+        """The item findings of every page the last run kept (an episode added on top
+        moves every item to another page: each is still found)."""
+        kept: dict[str, tuple[Finding, ...]] = {}
+        for name in self.names:
+            entry = self.stage.entry(name)
+            if entry is not None and isinstance(entry[1], PageCheck):
+                kept.update(entry[1].items)
+        return kept
+
 
 def _page_memo(
     run: BuildContext,
@@ -144,17 +169,19 @@ def _page_memo(
     site: SiteRecord,
     files: list[FeedFile],
     context: FeedContext,
+    base_url: str | None,
 ) -> _CachedPages | None:
-    """A memo of page findings for a paged feed, kept in the run's cache; None for one
-    page (nothing to share out or skip) or a run without a cache.
+    """A memo of page (and item) findings, kept in the run's cache; None for a run
+    without a cache.
 
     A page's findings depend on its bytes, on the run's settings, on the clock only
     through "is this item dated in the future", on the files the rules read (the cover;
     the chapters, made from the episodes' records: their digests stand for them) and,
     through the line numbers they point at, on show.yaml and the descriptors of the
-    page's episodes: all in its key.
+    page's episodes: all in its key. An item's are those of its episode, with the
+    show's record and the address the run builds for (the channel it is checked with).
     """
-    if run.cache is None or len(files) < 2:
+    if run.cache is None or not files:
         return None
     stage = run.cache.stage(FINDINGS)
     common = digest_of(
@@ -168,24 +195,17 @@ def _page_memo(
     )
     now = site.build_time
     folder = os.path.join(show_dir, "")  # a descriptor's path as text: 10,000 of them
-    keys = [
-        digest_of(
-            common,
-            file.url,
-            file.digest,
-            [
-                (
-                    e.source,
-                    stage.file_inputs(folder + e.source),
-                    run.record_digest(e),
-                    e.published > now,
-                )
-                for e in file.episodes
-            ],
-        )
+    stamp, record = stage.file_inputs, run.record_digest
+    items = [
+        [(e.source, stamp(folder + e.source), record(e), e.published > now) for e in file.episodes]
         for file in files
     ]
-    return _CachedPages(run, [file.path for file in files], keys)
+    keys = [
+        digest_of(common, file.url, file.digest, parts)
+        for file, parts in zip(files, items, strict=True)
+    ]
+    item_common = digest_of(common, run.record_digest(site.show), base_url)
+    return _CachedPages(run, [file.path for file in files], keys, items, item_common)
 
 
 def own_context(

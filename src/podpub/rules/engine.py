@@ -16,9 +16,9 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from lxml import etree
 
@@ -173,8 +173,14 @@ class Locator(Protocol):
 #: A rule's scope: "page" rules read one feed document at a time (its channel and its
 #: items), so a paged feed can be checked page by page, and a page whose inputs did not
 #: change keeps its findings (:class:`PageMemo`); "feed" rules compare items across the
-#: pages (unique guids, unique enclosures).
-PAGE, FEED = "page", "feed"
+#: pages (unique guids, unique enclosures). "item" rules are page rules that read the
+#: channel and each item on its own: what they find on an item depends on that item
+#: and the channel alone, and what they find outside the items on the channel (and the
+#: page's bytes) alone. They can run on a page with only some of its items: an edited
+#: episode's item is checked, its 199 neighbours keep what they had (run.py). A page
+#: rule that compares elements across items (the first element using a namespace) stays
+#: "page": it reads the whole page.
+PAGE, FEED, ITEM = "page", "feed", "item"
 
 #: What a feed rule compares across items, read from the items of a context's pages.
 Values = Callable[[FeedContext], Iterable[str]]
@@ -224,6 +230,11 @@ class PageCheck:
 
     findings: tuple[Finding, ...]
     values: tuple[tuple[str, ...] | None, ...]
+    # The item rules' findings on each item, by the item's key (PageMemo.item_keys): an
+    # item whose key is the same next time keeps them, on whichever page it then is.
+    # Empty when the page was checked whole (no keys, or a finding pointing into the
+    # page itself, whose line depends on the items before it).
+    items: tuple[tuple[str, tuple[Finding, ...]], ...] = ()
 
 
 class PageMemo(Protocol):
@@ -238,6 +249,22 @@ class PageMemo(Protocol):
     def put(self, index: int, check: PageCheck) -> None: ...
 
     def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]: ...
+
+
+@runtime_checkable
+class ItemMemo(PageMemo, Protocol):
+    """A :class:`PageMemo` that also keys each item of a page (podpub's own feed, whose
+    items are made from one episode record each): a page to check again runs its item
+    rules on the items whose keys have no kept findings only."""
+
+    def item_keys(self, index: int) -> Sequence[str]:
+        """The key of each item of page ``index``, in the page's order: a digest of all
+        the item rules' findings on it depend on (its episode, the channel, the run)."""
+        ...
+
+    def kept_items(self) -> Mapping[str, tuple[Finding, ...]]:
+        """The item findings kept from the last run, by item key, whatever their page."""
+        ...
 
 
 def parse_pages(pages: list[FeedPage]) -> None:
