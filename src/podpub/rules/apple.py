@@ -13,6 +13,7 @@ from podpub.input.taxonomy import APPLE_CATEGORIES
 from podpub.media.images import ImageError, image_facts
 from podpub.rules.engine import (
     APPLE,
+    CHANNEL,
     DIRECTORIES,
     ITEM,
     FeedContext,
@@ -49,7 +50,7 @@ NUMBER_IN_TITLE = re.compile(
     "error",
     APPLE,
     "artwork: https .jpg/.png, square 1400–3000 px, JPEG/PNG, RGB",
-    scope=ITEM,
+    scope=CHANNEL,
 )
 def artwork(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
@@ -65,6 +66,18 @@ def artwork(ctx: FeedContext) -> Iterator[Hit]:
         )
     else:
         yield from _artwork_problems(ctx, image)
+
+
+# The same rule on the items' own artwork: apart, so that the show's cover is read (and
+# decoded) again only when the channel changes (run.py keeps a channel rule's findings).
+@rule(
+    "APL-01",
+    "error",
+    APPLE,
+    "artwork: https .jpg/.png, square 1400–3000 px, JPEG/PNG, RGB",
+    scope=ITEM,
+)
+def item_artwork(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for element in itunes(item, "image"):
             if (element.get("href") or "").strip():
@@ -148,7 +161,7 @@ def _artwork_problems(ctx: FeedContext, element: etree._Element) -> Iterator[Hit
     "error",
     APPLE,
     "categories from Apple's current list, subcategory under parent",
-    scope=ITEM,
+    scope=CHANNEL,
 )
 def categories(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
@@ -259,7 +272,7 @@ def lengths(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("APL-05", "warning", DIRECTORIES, "itunes:author, link, itunes:owner e-mail", scope=ITEM)
+@rule("APL-05", "warning", DIRECTORIES, "itunes:author, link, itunes:owner e-mail", scope=CHANNEL)
 def contact(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:

@@ -129,11 +129,12 @@ class _CachedPages:
         self,
         run: BuildContext,
         names: list[str],
+        urls: list[str],
         keys: list[str],
         items: list[list[tuple[Any, ...]]],
         item_common: str,
     ) -> None:
-        self.run, self.names, self.keys = run, names, keys
+        self.run, self.names, self.urls, self.keys = run, names, urls, keys
         self.items, self.item_common = items, item_common
         self.stage = run.cache.stage(FINDINGS)
 
@@ -151,6 +152,9 @@ class _CachedPages:
         """Each item's key: what the page's key holds of its episode, and the run's
         settings and show (the channel the item rules read is made from the show)."""
         return [digest_of(self.item_common, part) for part in self.items[index]]
+
+    def channel_key(self, index: int) -> str:
+        return digest_of(self.item_common, self.names[index], self.urls[index])
 
     def kept_items(self) -> dict[str, tuple[Finding, ...]]:
         """The item findings of every page the last run kept (an episode added on top
@@ -205,7 +209,8 @@ def _page_memo(
         for file, parts in zip(files, items, strict=True)
     ]
     item_common = digest_of(common, run.record_digest(site.show), base_url)
-    return _CachedPages(run, [file.path for file in files], keys, items, item_common)
+    names, urls = [file.path for file in files], [file.url for file in files]
+    return _CachedPages(run, names, urls, keys, items, item_common)
 
 
 def own_context(

@@ -11,6 +11,7 @@ from podpub.rules.engine import (
     ALL_APPS,
     APPLE,
     ATOM,
+    CHANNEL,
     CONTENT,
     ITEM,
     ITUNES,
@@ -264,7 +265,7 @@ def https_links(ctx: FeedContext) -> Iterator[Hit]:
     "warning",
     ALL_APPS,
     "itunes:new-feed-url: an absolute URL of another feed",
-    scope=ITEM,
+    scope=CHANNEL,
 )
 def new_feed_url(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel

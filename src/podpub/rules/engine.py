@@ -179,8 +179,10 @@ class Locator(Protocol):
 #: page's bytes) alone. They can run on a page with only some of its items: an edited
 #: episode's item is checked, its 199 neighbours keep what they had (run.py). A page
 #: rule that compares elements across items (the first element using a namespace) stays
-#: "page": it reads the whole page.
-PAGE, FEED, ITEM = "page", "feed", "item"
+#: "page": it reads the whole page. "channel" rules are page rules that read the channel
+#: alone (and the page's address): an edited episode leaves what they found as it was,
+#: unless the channel changed too (the show's cover is not read and decoded again).
+PAGE, FEED, ITEM, CHANNEL = "page", "feed", "item", "channel"
 
 #: What a feed rule compares across items, read from the items of a context's pages.
 Values = Callable[[FeedContext], Iterable[str]]
@@ -263,7 +265,14 @@ class ItemMemo(PageMemo, Protocol):
         ...
 
     def kept_items(self) -> Mapping[str, tuple[Finding, ...]]:
-        """The item findings kept from the last run, by item key, whatever their page."""
+        """The item findings kept from the last run, by item key, whatever their page
+        (and the channel rules' findings, by channel key)."""
+        ...
+
+    def channel_key(self, index: int) -> str:
+        """What the channel rules' findings on page ``index`` depend on besides the
+        channel's own elements (which run.py digests): the run, the show, the page's
+        name and address."""
         ...
 
 

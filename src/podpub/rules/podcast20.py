@@ -17,6 +17,7 @@ from lxml import etree
 from podpub.input.models import GEO_URI, KNOWN_LICENSES
 from podpub.input.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES
 from podpub.rules.engine import (
+    CHANNEL,
     ITEM,
     PODCAST,
     PODCAST_INDEX,
@@ -79,7 +80,9 @@ def namespace(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("P20-02", "warning", PODCAST_INDEX, "one podcast:guid, a UUIDv5, pinned for good", scope=ITEM)
+@rule(
+    "P20-02", "warning", PODCAST_INDEX, "one podcast:guid, a UUIDv5, pinned for good", scope=CHANNEL
+)
 def show_guid(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:

@@ -14,6 +14,7 @@ from podpub.rules.engine import (
     ALL_APPS,
     APPLE,
     ATOM,
+    CHANNEL,
     DIRECTORIES,
     FEED,
     ITEM,
@@ -49,7 +50,7 @@ LANGUAGE = re.compile(r"^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$")
 APPLE_HTML_TAGS = frozenset({"p", "br", "ul", "ol", "li", "a"})
 
 
-@rule("RSS-01", "error", ALL_APPS, "channel title, link and description", scope=ITEM)
+@rule("RSS-01", "error", ALL_APPS, "channel title, link and description", scope=CHANNEL)
 def channel_basics(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -65,7 +66,7 @@ def channel_basics(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-02", "error", APPLE, "channel language: ISO 639-1 code", scope=ITEM)
+@rule("RSS-02", "error", APPLE, "channel language: ISO 639-1 code", scope=CHANNEL)
 def language(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -87,7 +88,9 @@ def language(ctx: FeedContext) -> Iterator[Hit]:
         )
 
 
-@rule("RSS-03", "warning", ALL_APPS, "one atom:link rel=self with the feed's own URL", scope=ITEM)
+@rule(
+    "RSS-03", "warning", ALL_APPS, "one atom:link rel=self with the feed's own URL", scope=CHANNEL
+)
 def self_link(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None

@@ -11,13 +11,16 @@ import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from lxml import etree
 
+from podpub.digests import digest_of
 from podpub.feed import readback
 from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (they register)
 from podpub.rules.engine import (
     ALL_APPS,
+    CHANNEL,
     FEED,
     ITEM,
     PAGE,
@@ -53,7 +56,7 @@ def run_rules(
     if memo is None or (len(context.pages) < 2 and by_item is None):
         parse_pages(context.pages)
         return _sorted_unique(_findings(context, locator, RULES))
-    page_rules = [r for r in RULES if r.scope in (PAGE, ITEM)]
+    page_rules = [r for r in RULES if r.scope != FEED]
     feed_rules = [r for r in RULES if r.scope == FEED]
     here = os.getpid()
     kept = [memo.get(index) for index in range(len(context.pages))]
@@ -75,7 +78,8 @@ def run_rules(
         if root is not None and os.getpid() == here:
             page.reading = readback.reading_of(root)
         if by_item is not None:
-            made = _check_by_item(alone, locator, page_rules, by_item.item_keys(index), items)
+            keys = _Keys(by_item.item_keys(index), by_item.channel_key(index))
+            made = _check_by_item(alone, locator, page_rules, keys, items)
             if made is not None:
                 return PageCheck(made[0], values, made[1])
             alone = dataclasses.replace(context, pages=[dataclasses.replace(page)])
@@ -94,33 +98,45 @@ def run_rules(
 ItemFindings = tuple[tuple[str, tuple[Finding, ...]], ...]
 
 
+class _Keys(NamedTuple):
+    """What an :class:`ItemMemo` keys a page's parts on."""
+
+    items: Sequence[str]  # each item's key, in the page's order
+    channel: str  # the channel's, but for its own elements
+
+
 def _check_by_item(
     alone: FeedContext,
     locator: Locator,
     rules: list[Rule],
-    keys: Sequence[str],
+    keys: _Keys,
     kept: Mapping[str, tuple[Finding, ...]],
 ) -> tuple[tuple[Finding, ...], ItemFindings] | None:
     """The page rules' findings on the one parsed page of ``alone``: the whole-page
-    rules on the page, the item rules on its channel and on the items whose ``keys``
-    have no ``kept`` findings, the others' findings kept. Returns the page's findings
-    and each item's; None when the page must be checked whole (it does not parse, its
-    items are not the ones keyed, or a finding depends on an item's place in the page).
+    rules on the page, the item rules on its channel and on the items whose keys have
+    no ``kept`` findings (the others' kept), the channel rules unless the channel's are
+    kept. Returns the page's findings and what to keep of them (by item and channel
+    key); None when the page must be checked whole (it does not parse, its items are
+    not the ones keyed, or a finding depends on an item's place in the page).
 
     The items kept are cut out of the page's tree before the item rules run: they read
     the channel and the items checked again only. (The tree is the page's copy's.)"""
     page = alone.pages[0]
     channel = page.root.find("channel") if page.root is not None else None
     elements = channel.findall("item") if channel is not None else []
-    if channel is None or len(elements) != len(keys):
+    if channel is None or len(elements) != len(keys.items):
         return None
-    known = {i: kept[key] for i, key in enumerate(keys) if key in kept}
+    known = {i: kept[key] for i, key in enumerate(keys.items) if key in kept}
     checked = [item for i, item in enumerate(elements) if i not in known]
     if any(not (item.findtext("title") or "").strip() for item in checked):
         return None  # an item without a title is named by its place (engine.item_label)
-    whole = _findings(alone, locator, [r for r in rules if r.scope != ITEM])
+    whole = _findings(alone, locator, [r for r in rules if r.scope == PAGE])
+    channel_key = digest_of(keys.channel, _channel_digest(channel))
     for i in known:
         channel.remove(elements[i])
+    on_channel = kept.get(channel_key)
+    if on_channel is None:
+        on_channel = tuple(_findings(alone, locator, [r for r in rules if r.scope == CHANNEL]))
     found: dict[int, list[Finding]] = {id(item): [] for item in checked}
     shared: list[Finding] = []
     for finding, hit in _located(alone, locator, [r for r in rules if r.scope == ITEM]):
@@ -134,10 +150,22 @@ def _check_by_item(
     fresh = iter(checked)
     per_item = tuple(
         (key, known[i] if i in known else tuple(found[id(next(fresh))]))
-        for i, key in enumerate(keys)
+        for i, key in enumerate(keys.items)
     )
-    findings = (*whole, *shared, *(f for _, item in per_item for f in item))
-    return findings, per_item
+    findings = (*whole, *on_channel, *shared, *(f for _, item in per_item for f in item))
+    if any(finding.file == page.name for finding in on_channel):
+        return findings, per_item  # its lines are the page's: found again next time
+    return findings, (*per_item, (channel_key, on_channel))
+
+
+def _channel_digest(channel: etree._Element) -> str:
+    """A digest of the channel's own elements (not its items), as written, and of the
+    document's root (its attributes, its namespaces)."""
+    root = channel.getroottree().getroot()
+    own = [etree.tostring(child) for child in channel if child.tag != "item"]
+    return digest_of(
+        root.tag, sorted(root.attrib.items()), sorted(root.nsmap.items(), key=str), own
+    )
 
 
 def _item_of(hit: Hit) -> etree._Element | None:
