@@ -10,8 +10,8 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 
 from __future__ import annotations
 
+import itertools
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -197,13 +197,7 @@ def _page_memo(
         stage.file_inputs(show_dir / SHOW_FILE),
         stage.file_inputs(site.show.image_source),
     )
-    now = site.build_time
-    folder = os.path.join(show_dir, "")  # a descriptor's path as text: 10,000 of them
-    stamp, record = stage.file_inputs, run.record_digest
-    items = [
-        [(e.source, stamp(folder + e.source), record(e), e.published > now) for e in file.episodes]
-        for file in files
-    ]
+    items = _episode_inputs(run, stage, show_dir, site, files)
     keys = [
         digest_of(common, file.url, file.digest, parts)
         for file, parts in zip(files, items, strict=True)
@@ -211,6 +205,23 @@ def _page_memo(
     item_common = digest_of(common, run.record_digest(site.show), base_url)
     names, urls = [file.path for file in files], [file.url for file in files]
     return _CachedPages(run, names, urls, keys, items, item_common)
+
+
+def _episode_inputs(
+    run: BuildContext, stage: Any, show_dir: Path, site: SiteRecord, files: list[FeedFile]
+) -> list[list[tuple[Any, ...]]]:
+    """Per page, per episode: what its findings depend on but the page's bytes (its
+    descriptor's path and stamp, its record's digest, whether it is in the future).
+    Made for every episode of the show at each run: its stamps are looked up together."""
+    now = site.build_time
+    episodes = [e for file in files for e in file.episodes]
+    sources = [e.source for e in episodes]
+    stamps = stage.files_inputs(show_dir, sources)
+    digests = map(run.record_digest, episodes)
+    futures = [e.published > now for e in episodes]
+    parts = list(zip(sources, stamps, digests, futures, strict=True))
+    cuts = list(itertools.accumulate(len(file.episodes) for file in files))
+    return [parts[end - len(file.episodes) : end] for file, end in zip(files, cuts, strict=True)]
 
 
 def own_context(
