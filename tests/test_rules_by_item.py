@@ -9,6 +9,7 @@ while the report stays the one a ``--no-cache`` check gives, line numbers includ
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import shutil
 from collections.abc import Iterable, Iterator
@@ -131,3 +132,21 @@ def test_an_episode_added_on_top_has_its_item_read_only(
     # (the channel changed: its lastBuildDate is the newest episode's date)
     assert [title for title in items_read if title != "the cover"] == ["Episode 11"]
     assert added == report(show, capsys, "--no-cache")
+
+
+def test_an_episode_coming_due_is_checked_again_as_no_cache_checks_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --future, the newest episodes may be dated after the build: RSS-10 says so
+    until they come due, though neither their item nor their descriptor changes."""
+    show = make_show(tmp_path / "show", 4)
+    scheduled = episode(10).replace("2023-06-10", "2026-03-01")
+    (show / "episodes" / "ep10.yaml").write_text(scheduled)
+    before = report(show, capsys, "--future")
+    assert [f["file"] for f in ours(before, "RSS-10")] == ["episodes/ep10.yaml"]
+    assert before == report(show, capsys, "--future", "--no-cache")
+    later = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(later.timestamp())))
+    after = report(show, capsys, "--future")
+    assert ours(after, "RSS-10") == []
+    assert after == report(show, capsys, "--future", "--no-cache")

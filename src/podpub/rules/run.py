@@ -8,6 +8,7 @@ vocabulary the rules share (``engine``) never imports a rule module.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -207,7 +208,10 @@ def _feed_findings(
 
 def _repeating(values: list[tuple[str, ...]]) -> list[int]:
     """The indexes of the pages holding a value that occurs twice in all of ``values``."""
-    counts = Counter(value for page in values for value in page)
+    every = list(itertools.chain.from_iterable(values))
+    if len(set(every)) == len(every):
+        return []  # nothing repeated (the usual answer), found in C: 10,000 guids
+    counts = Counter(every)
     return [index for index, page in enumerate(values) if any(counts[v] > 1 for v in page)]
 
 
