@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +152,14 @@ def test_an_episode_coming_due_is_checked_again_as_no_cache_checks_it(
     after = report(show, capsys, "--future")
     assert ours(after, "RSS-10") == []
     assert after == report(show, capsys, "--future", "--no-cache")
+
+
+def test_the_rules_import_without_building_the_descriptor_models() -> None:
+    """``podpub check --feed`` and the rules' own modules need no pydantic model: the
+    vocabularies they share with the models live in input/taxonomy.py."""
+    heavy = "{'pydantic', 'podpub.input.models'}"
+    code = f"import sys, podpub.rules.run; print(sorted({heavy} & set(sys.modules)))"
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "[]"

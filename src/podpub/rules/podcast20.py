@@ -14,8 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from podpub.input.models import GEO_URI, KNOWN_LICENSES
-from podpub.input.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES
+from podpub.input.taxonomy import GEO_URI, KNOWN_LICENSES, PERSON_GROUPS, TAXONOMY_ROLES
 from podpub.rules.engine import (
     CHANNEL,
     ITEM,
