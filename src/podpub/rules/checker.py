@@ -89,8 +89,7 @@ def check_show(
     context = own_context(site, files, future_allowed=options.future, preview=preview)
     from podpub.rules.locate import DescriptorLocator, UrlOrigins
 
-    guid, source = operator.attrgetter("guid"), operator.attrgetter("source")
-    sources = dict(zip(map(guid, site.episodes), map(source, site.episodes), strict=True))
+    sources = _Sources(site)
     origins = UrlOrigins(site.show.url, base_url=options.base_url)
     locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
     memo = _page_memo(or_no_cache(run), show_dir, site, files, context, options.base_url)
@@ -176,7 +175,7 @@ class _CachedPages:
         for name in self.names:
             entry = self.stage.entry(name)
             if entry is not None and isinstance(entry[1], PageCheck):
-                kept.update(entry[1].items)
+                kept.update(entry[1].items())
         return kept
 
 
@@ -279,6 +278,31 @@ def own_context(
         own=True,
         preview=preview,
     )
+
+
+class _Sources(Mapping[str, str]):
+    """Each episode's guid → its descriptor, for the locator: made when a finding is
+    located (an edit whose item has none locates nothing: 10,000 guids not indexed)."""
+
+    def __init__(self, site: SiteRecord) -> None:
+        self.site = site
+        self._index: dict[str, str] | None = None
+
+    def _made(self) -> dict[str, str]:
+        if self._index is None:
+            episodes = self.site.episodes
+            guids, sources = operator.attrgetter("guid"), operator.attrgetter("source")
+            self._index = dict(zip(map(guids, episodes), map(sources, episodes), strict=True))
+        return self._index
+
+    def __getitem__(self, guid: str) -> str:
+        return self._made()[guid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):

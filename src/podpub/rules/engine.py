@@ -232,11 +232,35 @@ class PageCheck:
 
     findings: tuple[Finding, ...]
     values: tuple[tuple[str, ...] | None, ...]
-    # The item rules' findings on each item, by the item's key (PageMemo.item_keys): an
-    # item whose key is the same next time keeps them, on whichever page it then is.
-    # Empty when the page was checked whole (no keys, or a finding pointing into the
-    # page itself, whose line depends on the items before it).
-    items: tuple[tuple[str, tuple[Finding, ...]], ...] = ()
+    # The item rules' findings on each item (and the channel rules' on the channel), by
+    # its key (ItemMemo): an item whose key is the same next time keeps them, on whichever
+    # page it then is. The keys (digests, all of one width) are kept end to end in one
+    # string: a show's 10,000 are not 10,000 objects to read back at every run. Empty
+    # when the page was checked whole (no keys, or a finding pointing into the page
+    # itself, whose line depends on the items before it).
+    item_keys: str = ""
+    item_findings: tuple[tuple[Finding, ...], ...] = ()
+
+    @staticmethod
+    def of(
+        findings: tuple[Finding, ...],
+        values: tuple[tuple[str, ...] | None, ...],
+        parts: Sequence[tuple[str, tuple[Finding, ...]]],
+    ) -> PageCheck:
+        """The check of a page, keeping ``parts`` (key → findings) unless their keys
+        are not all of one width."""
+        if len({len(key) for key, _ in parts}) != 1:
+            return PageCheck(findings, values)
+        keys = "".join(key for key, _ in parts)
+        return PageCheck(findings, values, keys, tuple(found for _, found in parts))
+
+    def items(self) -> Iterator[tuple[str, tuple[Finding, ...]]]:
+        """Each kept part's key and findings."""
+        if not self.item_findings:
+            return iter(())
+        width = len(self.item_keys) // len(self.item_findings)
+        keys = (self.item_keys[at : at + width] for at in range(0, len(self.item_keys), width))
+        return zip(keys, self.item_findings, strict=True)
 
 
 class PageMemo(Protocol):

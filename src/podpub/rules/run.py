@@ -82,7 +82,7 @@ def run_rules(
             keys = _Keys(by_item.item_keys(index), by_item.channel_key(index))
             made = _check_by_item(alone, locator, page_rules, keys, items)
             if made is not None:
-                return PageCheck(made[0], values, made[1])
+                return PageCheck.of(made[0], values, made[1])
             alone = dataclasses.replace(context, pages=[dataclasses.replace(page)])
             parse_pages(alone.pages)  # the page whole again: the split one was cut
         return PageCheck(tuple(_findings(alone, locator, page_rules)), values)
