@@ -28,10 +28,11 @@ import contextlib
 import functools
 import hashlib
 import json
+import operator
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,14 @@ class Stage:
             return current
         return (current, file_digest(path))
 
+    def files_inputs(self, folder: Path | str, names: Sequence[str]) -> tuple[Any, ...]:
+        """:meth:`file_inputs` of each of ``names`` (paths inside the show ``folder``):
+        without ``--verify``, their stamps taken at the start of the run, looked up
+        together (the feed rules' memo asks for every descriptor's: 10,000 calls, 20 ms)."""
+        if not self.cache.options.verify:
+            return self.cache.stamps(folder, names)
+        return tuple(self.file_inputs(os.path.join(folder, name)) for name in names)
+
     # any key
 
     def get(self, key: str, inputs: Any) -> Any:
@@ -324,6 +333,15 @@ class ShowCache:
                 if found is not MISS:
                     return found  # type: ignore[no-any-return]
         return stamp(text)
+
+    def stamps(self, folder: Path | str, names: Sequence[str]) -> tuple[Stamp | None, ...]:
+        """``stamp(folder/name)`` of each name; those taken at the start of the run in one
+        lookup (in C) when they hold them all."""
+        if names and os.path.join(folder, "") in self._known_under:
+            with contextlib.suppress(KeyError):
+                found = operator.itemgetter(*names)(self.known)
+                return found if len(names) > 1 else (found,)  # type: ignore[no-any-return]
+        return tuple(self.stamp(os.path.join(folder, name)) for name in names)
 
     @property
     def folder(self) -> Path:

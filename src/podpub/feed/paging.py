@@ -34,6 +34,10 @@ class FeedFile:
     # BLAKE2b of ``data`` (cache.data_digest), made once: the rules' and the read-back's
     # memos key a page on it; a page from the cache brings the one stored with it.
     digest: str = field(default="", compare=False, repr=False)
+    # The digest of what its bytes are made of (the show's record, its links, its
+    # episodes' records), when a run with a cache built or kept it ("" otherwise): the
+    # rules' memo keys the page's findings on it, not on 10,000 record digests again.
+    key: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.digest:
@@ -62,10 +66,10 @@ def feed_files(
         pages = [_Page(FIRST_PAGE, site.show.feed_url, (), episodes)]
     else:
         pages = _paged(site.show.feed_url, episodes, size)
-    built = _build(site, pages, run)
+    built, keys = _build(site, pages, run)
     return [
-        FeedFile(page.path, page.url, data, page.episodes, digest)
-        for page, (digest, data) in zip(pages, built, strict=True)
+        FeedFile(page.path, page.url, data, page.episodes, digest, key)
+        for page, (digest, data), key in zip(pages, built, keys, strict=True)
     ]
 
 
@@ -87,9 +91,10 @@ def _paged(feed_url: str, episodes: tuple[EpisodeRecord, ...], size: int) -> lis
 
 def _build(
     site: SiteRecord, pages: list[_Page], run: BuildContext | None
-) -> list[tuple[str, bytes]]:
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """Each page's ``(digest, bytes)``: built by ``feed.build_feed``, or, within a run that
-    uses its cache, kept from a run that built it from the same inputs.
+    uses its cache, kept from a run that built it from the same inputs; and each page's
+    key ("" each without a cache).
 
     A page's bytes depend on the show record (with the page's own feed_url), its links
     and its episodes' records, nothing else (feed.py's output depends only on the
@@ -108,7 +113,8 @@ def _build(
     context = or_no_cache(run)
     cache = context.cache  # None: nothing kept, every page built
     if cache is None or not context.cache_options.enabled:
-        return context.map(build, list(range(len(pages))), "Building the feed", min_items=1)
+        made = context.map(build, list(range(len(pages))), "Building the feed", min_items=1)
+        return made, [""] * len(pages)
     stage = cache.stage(FEED_PAGES)
     show = context.record_digest(site.show)
     records = _record_digests(context, [episode for page in pages for episode in page.episodes])
@@ -122,7 +128,7 @@ def _build(
     for index, made in zip(todo, fresh, strict=True):
         stage.put(pages[index].path, keys[index], made)
         built[index] = made
-    return built
+    return built, keys
 
 
 def _record_digests(run: BuildContext, records: Sequence[EpisodeRecord]) -> dict[int, str]:

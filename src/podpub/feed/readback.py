@@ -12,16 +12,24 @@ whose bytes on disk are those bytes; each step then draws its own verdict from i
 
 from __future__ import annotations
 
-import email.utils
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from lxml import etree
 
 _RFC2822 = re.compile(
-    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}"
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d{4}) (\d{2}):(\d{2}):(\d{2}) [+-](\d{2})(\d{2})"
 )
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"  # no enclosure, or one without url, length or type
@@ -102,11 +110,24 @@ def _item_reading(item: etree._Element) -> ItemReading:
 
 
 def is_rfc2822(text: str) -> bool:
-    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has."""
-    if not _RFC2822.fullmatch(text):
+    """``Fri, 02 Jun 2023 18:00:00 +0200``, with the weekday that date really has.
+
+    What ``email.utils.parsedate_to_datetime`` accepts of that form, read from the
+    match (a fifth of the time, for each item of every page read back): a real date
+    and time of day, an offset under a day."""
+    match = _RFC2822.fullmatch(text)
+    if match is None:
         return False
+    weekday, day, month, year, hour, minute, second, off_hours, off_minutes = match.groups()
+    if int(hour) > 23 or int(minute) > 59 or int(second) > 59:
+        return False
+    if int(off_hours) * 60 + int(off_minutes) >= 24 * 60:
+        return False
+    number = int(year)
+    if number < 100:  # "0088": read as a two-digit year, 1969 to 2068
+        number += 1900 if number > 68 else 2000
     try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        when = dt.date(number, _MONTHS[month], int(day))
+    except ValueError:
         return False
-    return ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[when.weekday()] == text[:3]
+    return _WEEKDAYS[when.weekday()] == weekday

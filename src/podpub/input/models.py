@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from podpub.input.taxonomy import APPLE_CATEGORIES
+from podpub.input.taxonomy import APPLE_CATEGORIES, GEO_URI
 
 # --- text -------------------------------------------------------------------------
 
@@ -377,11 +377,8 @@ class Subscribe(Strict):
 
 # --- optional feed tags (Podcasting 2.0, feed moves): each written only when given ----
 
-#: podcast:license identifiers of the namespace's license list (docs/examples/license).
-KNOWN_LICENSES = ("ARR", "CC-BY-4.0", "CC-BY-NC-4.0", "CC-BY-NC-ND-4.0", "POD-V4V-1.0")
-
-#: RFC 5870 geo URI as podcast:location wants it: latitude, longitude (and altitude).
-GEO_URI = r"^geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?(,-?\d+(\.\d+)?)?$"
+# The license identifiers and the geo URI form live in taxonomy.py: the feed rules read
+# them too, without building these models.
 
 #: podcast:medium values for a feed of episodes (the list variants hold remote items only).
 MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")

@@ -1,4 +1,5 @@
-"""The fixed vocabularies of the field: Apple's categories and the podcast:person taxonomy.
+"""The fixed vocabularies of the field: Apple's categories and the podcast:person taxonomy
+(and the namespace's license identifiers and geo URI form).
 
 Copied from ``shared/reference/taxonomies.json`` (Apple Podcasts category list, 19 top-level
 and 91 subcategories; the Podcast Taxonomy Project's ``taxonomy.json`` from
@@ -213,3 +214,13 @@ def category_pairs() -> list[str]:
         pairs.append(parent)
         pairs.extend(f"{parent} > {sub}" for sub in subs)
     return pairs
+
+
+# --- optional feed tags: the models (models.py) and the feed rules (rules/podcast20.py)
+# both read these; here, the rules need not build the pydantic models to check a feed.
+
+#: podcast:license identifiers of the namespace's license list (docs/examples/license).
+KNOWN_LICENSES = ("ARR", "CC-BY-4.0", "CC-BY-NC-4.0", "CC-BY-NC-ND-4.0", "POD-V4V-1.0")
+
+#: RFC 5870 geo URI as podcast:location wants it: latitude, longitude (and altitude).
+GEO_URI = r"^geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?(,-?\d+(\.\d+)?)?$"

@@ -13,7 +13,9 @@ from podpub.input.taxonomy import APPLE_CATEGORIES
 from podpub.media.images import ImageError, image_facts
 from podpub.rules.engine import (
     APPLE,
+    CHANNEL,
     DIRECTORIES,
+    ITEM,
     FeedContext,
     Hit,
     first,
@@ -43,7 +45,13 @@ NUMBER_IN_TITLE = re.compile(
 )
 
 
-@rule("APL-01", "error", APPLE, "artwork: https .jpg/.png, square 1400–3000 px, JPEG/PNG, RGB")
+@rule(
+    "APL-01",
+    "error",
+    APPLE,
+    "artwork: https .jpg/.png, square 1400–3000 px, JPEG/PNG, RGB",
+    scope=CHANNEL,
+)
 def artwork(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -58,6 +66,18 @@ def artwork(ctx: FeedContext) -> Iterator[Hit]:
         )
     else:
         yield from _artwork_problems(ctx, image)
+
+
+# The same rule on the items' own artwork: apart, so that the show's cover is read (and
+# decoded) again only when the channel changes (run.py keeps a channel rule's findings).
+@rule(
+    "APL-01",
+    "error",
+    APPLE,
+    "artwork: https .jpg/.png, square 1400–3000 px, JPEG/PNG, RGB",
+    scope=ITEM,
+)
+def item_artwork(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for element in itunes(item, "image"):
             if (element.get("href") or "").strip():
@@ -136,7 +156,13 @@ def _artwork_problems(ctx: FeedContext, element: etree._Element) -> Iterator[Hit
         )
 
 
-@rule("APL-02", "error", APPLE, "categories from Apple's current list, subcategory under parent")
+@rule(
+    "APL-02",
+    "error",
+    APPLE,
+    "categories from Apple's current list, subcategory under parent",
+    scope=CHANNEL,
+)
 def categories(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -188,7 +214,7 @@ def _did_you_mean(word: str, choices: object) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-@rule("APL-03", "error", APPLE, "itunes:explicit true or false")
+@rule("APL-03", "error", APPLE, "itunes:explicit true or false", scope=ITEM)
 def explicit(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -211,7 +237,13 @@ def explicit(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("APL-04", "error", APPLE, "descriptions at most 4,000 bytes; other text at most 255 chars")
+@rule(
+    "APL-04",
+    "error",
+    APPLE,
+    "descriptions at most 4,000 bytes; other text at most 255 chars",
+    scope=ITEM,
+)
 def lengths(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -240,7 +272,7 @@ def lengths(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("APL-05", "warning", DIRECTORIES, "itunes:author, link, itunes:owner e-mail")
+@rule("APL-05", "warning", DIRECTORIES, "itunes:author, link, itunes:owner e-mail", scope=CHANNEL)
 def contact(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -263,7 +295,13 @@ def contact(ctx: FeedContext) -> Iterator[Hit]:
         )
 
 
-@rule("APL-06", "error", APPLE, "itunes:type episodic or serial; serial needs episode numbers")
+@rule(
+    "APL-06",
+    "error",
+    APPLE,
+    "itunes:type episodic or serial; serial needs episode numbers",
+    scope=ITEM,
+)
 def show_type(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -285,7 +323,7 @@ def show_type(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("APL-07", "error", APPLE, "itunes:episode and itunes:season: positive integers")
+@rule("APL-07", "error", APPLE, "itunes:episode and itunes:season: positive integers", scope=ITEM)
 def positive_numbers(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for name in ("episode", "season"):
@@ -295,7 +333,7 @@ def positive_numbers(ctx: FeedContext) -> Iterator[Hit]:
                     yield Hit(element, f"itunes:{name} is {value!r}", "write a whole number ≥ 1")
 
 
-@rule("APL-08", "error", APPLE, "itunes:episodeType full, trailer or bonus")
+@rule("APL-08", "error", APPLE, "itunes:episodeType full, trailer or bonus", scope=ITEM)
 def episode_type(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for element in itunes(item, "episodeType"):
@@ -306,7 +344,7 @@ def episode_type(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("APL-09", "warning", APPLE, "itunes:duration present, in seconds or [H:]MM:SS")
+@rule("APL-09", "warning", APPLE, "itunes:duration present, in seconds or [H:]MM:SS", scope=ITEM)
 def duration(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         element = first(itunes(item, "duration"))
@@ -326,7 +364,7 @@ def duration(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("APL-10", "warning", APPLE, "titles without episode numbers or the show's name")
+@rule("APL-10", "warning", APPLE, "titles without episode numbers or the show's name", scope=ITEM)
 def titles(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     show_title = text(channel.find("title")).strip().lower() if channel is not None else ""
@@ -356,7 +394,7 @@ def titles(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("APL-11", "info", APPLE, "itunes:block and itunes:complete only as Yes")
+@rule("APL-11", "info", APPLE, "itunes:block and itunes:complete only as Yes", scope=ITEM)
 def yes_only(ctx: FeedContext) -> Iterator[Hit]:
     for parent in ctx.channels[:1] + ctx.items:
         for name in ("block", "complete"):
@@ -369,7 +407,7 @@ def yes_only(ctx: FeedContext) -> Iterator[Hit]:
                     )
 
 
-@rule("APL-12", "warning", APPLE, "no reliance on itunes:summary, subtitle or keywords")
+@rule("APL-12", "warning", APPLE, "no reliance on itunes:summary, subtitle or keywords", scope=ITEM)
 def legacy(ctx: FeedContext) -> Iterator[Hit]:
     for parent in ctx.channels[:1] + ctx.items:
         if text(parent.find("description")).strip():

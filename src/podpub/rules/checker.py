@@ -10,13 +10,15 @@ or a URL. ``publish`` calls :func:`check_show` and refuses to write on an error.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
-import os
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from podpub.context import FINDINGS, BuildContext, or_no_cache
 from podpub.digests import digest_of
@@ -87,10 +89,10 @@ def check_show(
     context = own_context(site, files, future_allowed=options.future, preview=preview)
     from podpub.rules.locate import DescriptorLocator, UrlOrigins
 
-    sources = {e.guid: e.source for e in site.episodes}
+    sources = _Sources(site)
     origins = UrlOrigins(site.show.url, base_url=options.base_url)
     locator = DescriptorLocator(show_dir, sources, SHOW_FILE, origins=origins, run=run)
-    memo = _page_memo(or_no_cache(run), show_dir, site, files, context)
+    memo = _page_memo(or_no_cache(run), show_dir, site, files, context, options.base_url)
     findings = run_rules(context, locator, memo)
     listed = sum(len(file.episodes) for file in files)
     if listed < len(site.episodes):  # trimming is announced, never silent
@@ -108,7 +110,11 @@ def check_show(
                 ALL_APPS,
             )
         )
-    everything = sorted([*problems, *findings], key=finding_order)
+    # run_rules sorts its findings: the 3,464 warnings of a show are not sorted again
+    trimmed = listed < len(site.episodes)
+    everything = (
+        sorted([*problems, *findings], key=finding_order) if problems or trimmed else findings
+    )
     readings = {
         file.digest: page.reading or readback.reading_of(page.root)
         for file, page in zip(files, context.pages, strict=True)
@@ -118,13 +124,24 @@ def check_show(
 
 
 class _CachedPages:
-    """The rules' check of each page of podpub's own paged feed (its findings, and what
-    the feed rules compare on it), kept in the run's cache under a digest of everything
-    it is computed from; the pages to check again are shared out over the run's worker
-    processes (a page is costly: 200 items)."""
+    """The rules' check of each page of podpub's own feed (its findings, and what the
+    feed rules compare on it), kept in the run's cache under a digest of everything it
+    is computed from; the pages to check again are shared out over the run's worker
+    processes (a page is costly: 200 items). Each item is keyed too (an
+    :class:`~podpub.rules.engine.ItemMemo`): a page to check again has the item rules
+    read the items whose episodes changed only."""
 
-    def __init__(self, run: BuildContext, names: list[str], keys: list[str]) -> None:
-        self.run, self.names, self.keys = run, names, keys
+    def __init__(
+        self,
+        run: BuildContext,
+        names: list[str],
+        urls: list[str],
+        keys: list[str],
+        items: list[_PageInputs],
+        item_common: str,
+    ) -> None:
+        self.run, self.names, self.urls, self.keys = run, names, urls, keys
+        self.items, self.item_common = items, item_common
         self.stage = run.cache.stage(FINDINGS)
 
     def get(self, index: int) -> PageCheck | None:
@@ -137,6 +154,30 @@ class _CachedPages:
     def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]:
         return self.run.map(fn, indexes, "Checking the feed", min_items=1)
 
+    def item_keys(self, index: int) -> list[str]:
+        """Each item's key: what the page's key holds of its episode (its record's
+        digest), and the run's settings and show (the channel the item rules read is
+        made from the show)."""
+        page = self.items[index]
+        digests = map(self.run.record_digest, page.episodes)
+        return [
+            digest_of(self.item_common, *part)
+            for part in zip(page.sources, page.stamps, digests, page.future, strict=True)
+        ]
+
+    def channel_key(self, index: int) -> str:
+        return digest_of(self.item_common, self.names[index], self.urls[index])
+
+    def kept_items(self) -> dict[str, tuple[Finding, ...]]:
+        """The item findings of every page the last run kept (an episode added on top
+        moves every item to another page: each is still found)."""
+        kept: dict[str, tuple[Finding, ...]] = {}
+        for name in self.names:
+            entry = self.stage.entry(name)
+            if entry is not None and isinstance(entry[1], PageCheck):
+                kept.update(entry[1].items())
+        return kept
+
 
 def _page_memo(
     run: BuildContext,
@@ -144,17 +185,19 @@ def _page_memo(
     site: SiteRecord,
     files: list[FeedFile],
     context: FeedContext,
+    base_url: str | None,
 ) -> _CachedPages | None:
-    """A memo of page findings for a paged feed, kept in the run's cache; None for one
-    page (nothing to share out or skip) or a run without a cache.
+    """A memo of page (and item) findings, kept in the run's cache; None for a run
+    without a cache.
 
     A page's findings depend on its bytes, on the run's settings, on the clock only
     through "is this item dated in the future", on the files the rules read (the cover;
     the chapters, made from the episodes' records: their digests stand for them) and,
     through the line numbers they point at, on show.yaml and the descriptors of the
-    page's episodes: all in its key.
+    page's episodes: all in its key. An item's are those of its episode, with the
+    show's record and the address the run builds for (the channel it is checked with).
     """
-    if run.cache is None or len(files) < 2:
+    if run.cache is None or not files:
         return None
     stage = run.cache.stage(FINDINGS)
     common = digest_of(
@@ -166,26 +209,55 @@ def _page_memo(
         stage.file_inputs(show_dir / SHOW_FILE),
         stage.file_inputs(site.show.image_source),
     )
-    now = site.build_time
-    folder = os.path.join(show_dir, "")  # a descriptor's path as text: 10,000 of them
+    inputs = _page_inputs(stage, show_dir, site, files)
     keys = [
-        digest_of(
-            common,
-            file.url,
-            file.digest,
-            [
-                (
-                    e.source,
-                    stage.file_inputs(folder + e.source),
-                    run.record_digest(e),
-                    e.published > now,
-                )
-                for e in file.episodes
-            ],
-        )
-        for file in files
+        digest_of(common, file.url, file.digest, _records_key(run, file), page.parts())
+        for file, page in zip(files, inputs, strict=True)
     ]
-    return _CachedPages(run, [file.path for file in files], keys)
+    item_common = digest_of(common, run.record_digest(site.show), base_url)
+    names, urls = [file.path for file in files], [file.url for file in files]
+    return _CachedPages(run, names, urls, keys, inputs, item_common)
+
+
+class _PageInputs(NamedTuple):
+    """What the findings of a page's episodes depend on but its bytes and their records."""
+
+    episodes: tuple[Any, ...]  # the page's episode records
+    sources: list[str]  # each one's descriptor (its findings point at lines in it)
+    stamps: tuple[Any, ...]  # each descriptor's stamp
+    future: list[bool]  # each one dated after the build time (RSS-10 says so)
+
+    def parts(self) -> tuple[list[str], tuple[Any, ...], list[bool]]:
+        """What the page's key holds of its episodes (their records stand apart)."""
+        return self.sources, self.stamps, self.future
+
+
+def _page_inputs(
+    stage: Any, show_dir: Path, site: SiteRecord, files: list[FeedFile]
+) -> list[_PageInputs]:
+    """Each page's :class:`_PageInputs`, made for every episode of the show at each run
+    without a call per episode: the stamps looked up together, the future episodes the
+    newest ones (the site lists its episodes newest first)."""
+    now = site.build_time
+    episodes = list(itertools.chain.from_iterable(file.episodes for file in files))
+    sources = list(map(operator.attrgetter("source"), episodes))
+    stamps = stage.files_inputs(show_dir, sources)
+    due = bisect.bisect_left(episodes, True, key=lambda e: not e.published > now)
+    future = [True] * due + [False] * (len(episodes) - due)
+    found: list[_PageInputs] = []
+    end = 0
+    for file in files:
+        start, end = end, end + len(file.episodes)
+        found.append(
+            _PageInputs(file.episodes, sources[start:end], stamps[start:end], future[start:end])
+        )
+    return found
+
+
+def _records_key(run: BuildContext, file: FeedFile) -> str | list[str]:
+    """What the page's episode records are, for the rules (the chapters files they read
+    are made from them): the key of the page's bytes when the feed stage gave one."""
+    return file.key or [run.record_digest(e) for e in file.episodes]
 
 
 def own_context(
@@ -208,6 +280,31 @@ def own_context(
     )
 
 
+class _Sources(Mapping[str, str]):
+    """Each episode's guid → its descriptor, for the locator: made when a finding is
+    located (an edit whose item has none locates nothing: 10,000 guids not indexed)."""
+
+    def __init__(self, site: SiteRecord) -> None:
+        self.site = site
+        self._index: dict[str, str] | None = None
+
+    def _made(self) -> dict[str, str]:
+        if self._index is None:
+            episodes = self.site.episodes
+            guids, sources = operator.attrgetter("guid"), operator.attrgetter("source")
+            self._index = dict(zip(map(guids, episodes), map(sources, episodes), strict=True))
+        return self._index
+
+    def __getitem__(self, guid: str) -> str:
+        return self._made()[guid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+
 class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
     """The URLs of the files publish writes that the rules read → the cover's file or a
     chapters file's render. Looked up only when a rule reads one: an edit whose other
@@ -220,7 +317,11 @@ class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
 
     def _index(self) -> dict[str, Any]:
         if self._chapters is None:
-            self._chapters = {e.chapters_url: e for e in self.site.episodes if e.chapters_url}
+            episodes = self.site.episodes
+            urls = map(operator.attrgetter("chapters_url"), episodes)
+            self._chapters = dict(zip(urls, episodes, strict=True))  # made in C: 10,000
+            for empty in ("", None):
+                self._chapters.pop(empty, None)  # type: ignore[call-overload]
         return self._chapters
 
     def __getitem__(self, url: str) -> Path | Callable[[], bytes]:

@@ -11,7 +11,9 @@ from podpub.rules.engine import (
     ALL_APPS,
     APPLE,
     ATOM,
+    CHANNEL,
     CONTENT,
+    ITEM,
     ITUNES,
     PODCAST_URIS,
     FeedContext,
@@ -91,7 +93,9 @@ _SIMPLE_TEXT = ("title", "link", "language", "copyright", "guid", "pubDate", "la
 _SIMPLE_ITUNES = ("title", "author", "name", "email", "duration", "episode", "season", "type")
 
 
-@rule("DOC-01", "error", ALL_APPS, "well-formed XML: <rss version=2.0> with one <channel>")
+@rule(
+    "DOC-01", "error", ALL_APPS, "well-formed XML: <rss version=2.0> with one <channel>", scope=ITEM
+)
 def well_formed(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.pages:
         if page.root is None:
@@ -109,7 +113,7 @@ def well_formed(ctx: FeedContext) -> Iterator[Hit]:
             yield Hit(root, f"{len(channels)} <channel> elements; RSS has exactly one")
 
 
-@rule("DOC-02", "error", APPLE, "XML declaration with UTF-8, file encoded in UTF-8")
+@rule("DOC-02", "error", APPLE, "XML declaration with UTF-8, file encoded in UTF-8", scope=ITEM)
 def declaration(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         head = page.data[:100].lstrip(b"\xef\xbb\xbf")
@@ -148,7 +152,7 @@ def namespaces(ctx: FeedContext) -> Iterator[Hit]:
                     )
 
 
-@rule("DOC-04", "error", APPLE, "element names in the exact case (itunes:episodeType)")
+@rule("DOC-04", "error", APPLE, "element names in the exact case (itunes:episodeType)", scope=ITEM)
 def element_case(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None
@@ -171,7 +175,7 @@ def element_case(ctx: FeedContext) -> Iterator[Hit]:
                     )
 
 
-@rule("DOC-06", "warning", APPLE, "no leading or trailing spaces in values")
+@rule("DOC-06", "warning", APPLE, "no leading or trailing spaces in values", scope=ITEM)
 def no_padding(ctx: FeedContext) -> Iterator[Hit]:
     for channel in ctx.channels:
         for parent in [channel, *channel.findall("item")]:
@@ -207,7 +211,7 @@ def _urls(ctx: FeedContext) -> Iterator[tuple[etree._Element, str | None, str]]:
 _NOT_URL_ASCII = re.compile(r"[^\x21-\x7e]")
 
 
-@rule("DOC-09", "error", APPLE, "URLs in ASCII (percent-encoded)")
+@rule("DOC-09", "error", APPLE, "URLs in ASCII (percent-encoded)", scope=ITEM)
 def ascii_urls(ctx: FeedContext) -> Iterator[Hit]:
     for element, attr, url in _urls(ctx):
         match = _NOT_URL_ASCII.search(url)
@@ -222,7 +226,7 @@ def ascii_urls(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("DOC-10", "warning", ALL_APPS, "https links")
+@rule("DOC-10", "warning", ALL_APPS, "https links", scope=ITEM)
 def https_links(ctx: FeedContext) -> Iterator[Hit]:
     for channel in ctx.channels:
         for parent in [channel, *channel.findall("item")]:
@@ -256,7 +260,13 @@ def https_links(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("DOC-12", "warning", ALL_APPS, "itunes:new-feed-url: an absolute URL of another feed")
+@rule(
+    "DOC-12",
+    "warning",
+    ALL_APPS,
+    "itunes:new-feed-url: an absolute URL of another feed",
+    scope=CHANNEL,
+)
 def new_feed_url(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -282,7 +292,9 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.2f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
-@rule("SIZE-01", "warning", ALL_APPS, "feed size budget (warn 1 MB, fail 4 MB by default)")
+@rule(
+    "SIZE-01", "warning", ALL_APPS, "feed size budget (warn 1 MB, fail 4 MB by default)", scope=ITEM
+)
 def size_budget(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.pages:
         size = len(page.data)

@@ -16,9 +16,9 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from lxml import etree
 
@@ -173,8 +173,16 @@ class Locator(Protocol):
 #: A rule's scope: "page" rules read one feed document at a time (its channel and its
 #: items), so a paged feed can be checked page by page, and a page whose inputs did not
 #: change keeps its findings (:class:`PageMemo`); "feed" rules compare items across the
-#: pages (unique guids, unique enclosures).
-PAGE, FEED = "page", "feed"
+#: pages (unique guids, unique enclosures). "item" rules are page rules that read the
+#: channel and each item on its own: what they find on an item depends on that item
+#: and the channel alone, and what they find outside the items on the channel (and the
+#: page's bytes) alone. They can run on a page with only some of its items: an edited
+#: episode's item is checked, its 199 neighbours keep what they had (run.py). A page
+#: rule that compares elements across items (the first element using a namespace) stays
+#: "page": it reads the whole page. "channel" rules are page rules that read the channel
+#: alone (and the page's address): an edited episode leaves what they found as it was,
+#: unless the channel changed too (the show's cover is not read and decoded again).
+PAGE, FEED, ITEM, CHANNEL = "page", "feed", "item", "channel"
 
 #: What a feed rule compares across items, read from the items of a context's pages.
 Values = Callable[[FeedContext], Iterable[str]]
@@ -224,6 +232,35 @@ class PageCheck:
 
     findings: tuple[Finding, ...]
     values: tuple[tuple[str, ...] | None, ...]
+    # The item rules' findings on each item (and the channel rules' on the channel), by
+    # its key (ItemMemo): an item whose key is the same next time keeps them, on whichever
+    # page it then is. The keys (digests, all of one width) are kept end to end in one
+    # string: a show's 10,000 are not 10,000 objects to read back at every run. Empty
+    # when the page was checked whole (no keys, or a finding pointing into the page
+    # itself, whose line depends on the items before it).
+    item_keys: str = ""
+    item_findings: tuple[tuple[Finding, ...], ...] = ()
+
+    @staticmethod
+    def of(
+        findings: tuple[Finding, ...],
+        values: tuple[tuple[str, ...] | None, ...],
+        parts: Sequence[tuple[str, tuple[Finding, ...]]],
+    ) -> PageCheck:
+        """The check of a page, keeping ``parts`` (key → findings) unless their keys
+        are not all of one width."""
+        if len({len(key) for key, _ in parts}) != 1:
+            return PageCheck(findings, values)
+        keys = "".join(key for key, _ in parts)
+        return PageCheck(findings, values, keys, tuple(found for _, found in parts))
+
+    def items(self) -> Iterator[tuple[str, tuple[Finding, ...]]]:
+        """Each kept part's key and findings."""
+        if not self.item_findings:
+            return iter(())
+        width = len(self.item_keys) // len(self.item_findings)
+        keys = (self.item_keys[at : at + width] for at in range(0, len(self.item_keys), width))
+        return zip(keys, self.item_findings, strict=True)
 
 
 class PageMemo(Protocol):
@@ -238,6 +275,29 @@ class PageMemo(Protocol):
     def put(self, index: int, check: PageCheck) -> None: ...
 
     def map(self, fn: Callable[[int], PageCheck], indexes: list[int]) -> list[PageCheck]: ...
+
+
+@runtime_checkable
+class ItemMemo(PageMemo, Protocol):
+    """A :class:`PageMemo` that also keys each item of a page (podpub's own feed, whose
+    items are made from one episode record each): a page to check again runs its item
+    rules on the items whose keys have no kept findings only."""
+
+    def item_keys(self, index: int) -> Sequence[str]:
+        """The key of each item of page ``index``, in the page's order: a digest of all
+        the item rules' findings on it depend on (its episode, the channel, the run)."""
+        ...
+
+    def kept_items(self) -> Mapping[str, tuple[Finding, ...]]:
+        """The item findings kept from the last run, by item key, whatever their page
+        (and the channel rules' findings, by channel key)."""
+        ...
+
+    def channel_key(self, index: int) -> str:
+        """What the channel rules' findings on page ``index`` depend on besides the
+        channel's own elements (which run.py digests): the run, the show, the page's
+        name and address."""
+        ...
 
 
 def parse_pages(pages: list[FeedPage]) -> None:
@@ -353,6 +413,12 @@ def namespaces_in(page: FeedPage) -> dict[tuple[str | None, str], etree._Element
         if page.root is not None:
             for prefix, uri in page.root.nsmap.items():
                 found.setdefault((prefix, uri), page.root)
+            if page.data.count(b"xmlns") == len(found):
+                # no namespace declared below the root (nor "xmlns" written anywhere
+                # else): every element's (prefix, URI) is one of the root's, found at
+                # the root first. A feed page of 200 items need not be walked.
+                page.namespaces = found
+                return found
             for element in page.root.iter(etree.Element):
                 tag = element.tag
                 if tag[0] == "{":

@@ -14,9 +14,10 @@ from typing import Any
 
 from lxml import etree
 
-from podpub.input.models import GEO_URI, KNOWN_LICENSES
-from podpub.input.taxonomy import PERSON_GROUPS, TAXONOMY_ROLES
+from podpub.input.taxonomy import GEO_URI, KNOWN_LICENSES, PERSON_GROUPS, TAXONOMY_ROLES
 from podpub.rules.engine import (
+    CHANNEL,
+    ITEM,
     PODCAST,
     PODCAST_INDEX,
     PODCAST_URIS,
@@ -78,7 +79,9 @@ def namespace(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("P20-02", "warning", PODCAST_INDEX, "one podcast:guid, a UUIDv5, pinned for good")
+@rule(
+    "P20-02", "warning", PODCAST_INDEX, "one podcast:guid, a UUIDv5, pinned for good", scope=CHANNEL
+)
 def show_guid(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -112,7 +115,7 @@ def show_guid(ctx: FeedContext) -> Iterator[Hit]:
         )
 
 
-@rule("P20-03", "error", PODCAST_INDEX, "https URLs in podcast: tags")
+@rule("P20-03", "error", PODCAST_INDEX, "https URLs in podcast: tags", scope=ITEM)
 def https_only(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None
@@ -161,7 +164,13 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-@rule("P20-04", "error", PODCAST_INDEX, "required attributes and allowed values of podcast: tags")
+@rule(
+    "P20-04",
+    "error",
+    PODCAST_INDEX,
+    "required attributes and allowed values of podcast: tags",
+    scope=ITEM,
+)
 def attributes(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None
@@ -329,7 +338,7 @@ _CHECKS = {
 }
 
 
-@rule("P20-05", "warning", PODCAST_INDEX, "text within the namespace's length limits")
+@rule("P20-05", "warning", PODCAST_INDEX, "text within the namespace's length limits", scope=ITEM)
 def text_limits(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None
@@ -358,7 +367,13 @@ def _too_long(element: etree._Element, attr: str | None, length: int, limit: int
     )
 
 
-@rule("P20-06", "error", PODCAST_INDEX, "podcast:season an integer, podcast:episode a decimal")
+@rule(
+    "P20-06",
+    "error",
+    PODCAST_INDEX,
+    "podcast:season an integer, podcast:episode a decimal",
+    scope=ITEM,
+)
 def season_episode(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for element in podcast(item, "season"):
@@ -370,7 +385,11 @@ def season_episode(ctx: FeedContext) -> Iterator[Hit]:
 
 
 @rule(
-    "P20-07", "warning", PODCAST_INDEX, "person roles and groups of the taxonomy; hosts re-stated"
+    "P20-07",
+    "warning",
+    PODCAST_INDEX,
+    "person roles and groups of the taxonomy; hosts re-stated",
+    scope=ITEM,
 )
 def persons(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
@@ -413,7 +432,13 @@ def persons(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("P20-08", "error", PODCAST_INDEX, "JSON chapters 1.2: valid, ascending, inside the episode")
+@rule(
+    "P20-08",
+    "error",
+    PODCAST_INDEX,
+    "JSON chapters 1.2: valid, ascending, inside the episode",
+    scope=ITEM,
+)
 def chapters(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         element = first(podcast(item, "chapters"))
@@ -480,7 +505,13 @@ def _chapter_problems(
         previous = start
 
 
-@rule("P20-08", "error", PODCAST_INDEX, "transcript files readable in their declared format")
+@rule(
+    "P20-08",
+    "error",
+    PODCAST_INDEX,
+    "transcript files readable in their declared format",
+    scope=ITEM,
+)
 def transcripts(ctx: FeedContext) -> Iterator[Hit]:
     from podpub.resolve.transcripts import TranscriptError, parse
 
@@ -503,7 +534,7 @@ def transcripts(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("P20-09", "error", PODCAST_INDEX, "soundbites inside the episode")
+@rule("P20-09", "error", PODCAST_INDEX, "soundbites inside the episode", scope=ITEM)
 def soundbites(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         length = duration_seconds(item)

@@ -14,8 +14,10 @@ from podpub.rules.engine import (
     ALL_APPS,
     APPLE,
     ATOM,
+    CHANNEL,
     DIRECTORIES,
     FEED,
+    ITEM,
     FeedContext,
     Hit,
     item_label,
@@ -48,7 +50,7 @@ LANGUAGE = re.compile(r"^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$")
 APPLE_HTML_TAGS = frozenset({"p", "br", "ul", "ol", "li", "a"})
 
 
-@rule("RSS-01", "error", ALL_APPS, "channel title, link and description")
+@rule("RSS-01", "error", ALL_APPS, "channel title, link and description", scope=CHANNEL)
 def channel_basics(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -64,7 +66,7 @@ def channel_basics(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-02", "error", APPLE, "channel language: ISO 639-1 code")
+@rule("RSS-02", "error", APPLE, "channel language: ISO 639-1 code", scope=CHANNEL)
 def language(ctx: FeedContext) -> Iterator[Hit]:
     channel = ctx.channel
     if channel is None:
@@ -86,7 +88,9 @@ def language(ctx: FeedContext) -> Iterator[Hit]:
         )
 
 
-@rule("RSS-03", "warning", ALL_APPS, "one atom:link rel=self with the feed's own URL")
+@rule(
+    "RSS-03", "warning", ALL_APPS, "one atom:link rel=self with the feed's own URL", scope=CHANNEL
+)
 def self_link(ctx: FeedContext) -> Iterator[Hit]:
     for page in ctx.parsed:
         assert page.root is not None
@@ -112,7 +116,13 @@ def self_link(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-04", "error", APPLE, "every item has a title, an enclosure, a guid and a pubDate")
+@rule(
+    "RSS-04",
+    "error",
+    APPLE,
+    "every item has a title, an enclosure, a guid and a pubDate",
+    scope=ITEM,
+)
 def item_basics(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         for name in ("title", "enclosure", "guid", "pubDate"):
@@ -127,7 +137,13 @@ def item_basics(ctx: FeedContext) -> Iterator[Hit]:
                 )
 
 
-@rule("RSS-05", "error", DIRECTORIES, "enclosure url (absolute https), length (bytes), type")
+@rule(
+    "RSS-05",
+    "error",
+    DIRECTORIES,
+    "enclosure url (absolute https), length (bytes), type",
+    scope=ITEM,
+)
 def enclosure_attributes(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         enclosure = item.find("enclosure")
@@ -169,7 +185,13 @@ def enclosure_attributes(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-06", "error", APPLE, "enclosure type: one Apple lists, matching the file extension")
+@rule(
+    "RSS-06",
+    "error",
+    APPLE,
+    "enclosure type: one Apple lists, matching the file extension",
+    scope=ITEM,
+)
 def enclosure_type(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         enclosure = item.find("enclosure")
@@ -250,7 +272,7 @@ def unique_enclosures(ctx: FeedContext) -> Iterator[Hit]:
             seen[url] = item
 
 
-@rule("RSS-08", "warning", ALL_APPS, "one enclosure per item")
+@rule("RSS-08", "warning", ALL_APPS, "one enclosure per item", scope=ITEM)
 def one_enclosure(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         enclosures = item.findall("enclosure")
@@ -295,7 +317,7 @@ def unique_guids(ctx: FeedContext) -> Iterator[Hit]:
 
 
 # Of the same rule, but about one item at a time: checked page by page.
-@rule("RSS-09", "error", ALL_APPS, "opaque guids with isPermaLink=false")
+@rule("RSS-09", "error", ALL_APPS, "opaque guids with isPermaLink=false", scope=ITEM)
 def opaque_guids(ctx: FeedContext) -> Iterator[Hit]:
     for item in ctx.items:
         guid, value = _guid(item)
@@ -311,7 +333,9 @@ def opaque_guids(ctx: FeedContext) -> Iterator[Hit]:
             )
 
 
-@rule("RSS-10", "error", APPLE, "RFC 2822 dates with the right weekday; no future pubDate")
+@rule(
+    "RSS-10", "error", APPLE, "RFC 2822 dates with the right weekday; no future pubDate", scope=ITEM
+)
 def dates(ctx: FeedContext) -> Iterator[Hit]:
     for channel in ctx.channels:
         for element in [channel.find("pubDate"), channel.find("lastBuildDate")]:
@@ -365,7 +389,7 @@ def _parse_date(value: str):  # type: ignore[no-untyped-def]
         return None
 
 
-@rule("RSS-11", "warning", DIRECTORIES, "description HTML: only p, br, ul, ol, li, a")
+@rule("RSS-11", "warning", DIRECTORIES, "description HTML: only p, br, ul, ol, li, a", scope=ITEM)
 def description_html(ctx: FeedContext) -> Iterator[Hit]:
     for channel in ctx.channels[:1]:
         for parent in [channel, *ctx.items]:

@@ -8,21 +8,29 @@ vocabulary the rules share (``engine``) never imports a rule module.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
+from lxml import etree
+
+from podpub.digests import digest_of
 from podpub.feed import readback
 from podpub.rules import apple, document, podcast20, rss  # noqa: F401  (they register)
 from podpub.rules.engine import (
     ALL_APPS,
+    CHANNEL,
     FEED,
+    ITEM,
     PAGE,
     RULES,
     FeedContext,
     FeedPage,
     Finding,
     Hit,
+    ItemMemo,
     Locator,
     PageCheck,
     PageMemo,
@@ -41,14 +49,21 @@ def run_rules(
     repeats the channel, so its findings are the same ones, and duplicates are merged),
     a page whose inputs are unchanged answers from the memo without being parsed, and
     the feed rules read together the pages that hold a value they compare more than
-    once in the feed (:func:`_feed_findings`): usually none.
+    once in the feed (:func:`_feed_findings`): usually none. A memo that keys items too
+    (:class:`ItemMemo`: podpub's own feed, even of one page) has a page to check again
+    run its item rules on the items whose findings are not kept only.
     """
-    if memo is None or len(context.pages) < 2:
+    by_item = memo if isinstance(memo, ItemMemo) else None
+    if memo is None or (len(context.pages) < 2 and by_item is None):
         parse_pages(context.pages)
         return _sorted_unique(_findings(context, locator, RULES))
-    page_rules = [r for r in RULES if r.scope == PAGE]
+    page_rules = [r for r in RULES if r.scope != FEED]
     feed_rules = [r for r in RULES if r.scope == FEED]
     here = os.getpid()
+    kept = [memo.get(index) for index in range(len(context.pages))]
+    todo = [index for index, found in enumerate(kept) if found is None]
+    # what the pages to check again found on their items last time (wherever they were)
+    items = by_item.kept_items() if by_item is not None and todo else {}
 
     def check(index: int) -> PageCheck:  # in a worker process, maybe: parsed there
         # A copy of the page is parsed: its tree (~3 MiB for 200 items, 160 MiB for a
@@ -59,15 +74,19 @@ def run_rules(
         page = context.pages[index]
         alone = dataclasses.replace(context, pages=[dataclasses.replace(page)])
         parse_pages(alone.pages)
-        findings = tuple(_findings(alone, locator, page_rules))
         values = tuple(tuple(r.values(alone)) if r.values else None for r in feed_rules)
         root = alone.pages[0].root
         if root is not None and os.getpid() == here:
             page.reading = readback.reading_of(root)
-        return PageCheck(findings, values)
+        if by_item is not None:
+            keys = _Keys(by_item.item_keys(index), by_item.channel_key(index))
+            made = _check_by_item(alone, locator, page_rules, keys, items)
+            if made is not None:
+                return PageCheck.of(made[0], values, made[1])
+            alone = dataclasses.replace(context, pages=[dataclasses.replace(page)])
+            parse_pages(alone.pages)  # the page whole again: the split one was cut
+        return PageCheck(tuple(_findings(alone, locator, page_rules)), values)
 
-    kept = [memo.get(index) for index in range(len(context.pages))]
-    todo = [index for index, found in enumerate(kept) if found is None]
     fresh = dict(zip(todo, memo.map(check, todo), strict=True))
     for index, made in fresh.items():
         memo.put(index, made)
@@ -75,6 +94,89 @@ def run_rules(
     findings = [finding for page in checks for finding in page.findings]
     findings += _feed_findings(context, locator, feed_rules, [page.values for page in checks])
     return _sorted_unique(findings)
+
+
+ItemFindings = tuple[tuple[str, tuple[Finding, ...]], ...]
+
+
+class _Keys(NamedTuple):
+    """What an :class:`ItemMemo` keys a page's parts on."""
+
+    items: Sequence[str]  # each item's key, in the page's order
+    channel: str  # the channel's, but for its own elements
+
+
+def _check_by_item(
+    alone: FeedContext,
+    locator: Locator,
+    rules: list[Rule],
+    keys: _Keys,
+    kept: Mapping[str, tuple[Finding, ...]],
+) -> tuple[tuple[Finding, ...], ItemFindings] | None:
+    """The page rules' findings on the one parsed page of ``alone``: the whole-page
+    rules on the page, the item rules on its channel and on the items whose keys have
+    no ``kept`` findings (the others' kept), the channel rules unless the channel's are
+    kept. Returns the page's findings and what to keep of them (by item and channel
+    key); None when the page must be checked whole (it does not parse, its items are
+    not the ones keyed, or a finding depends on an item's place in the page).
+
+    The items kept are cut out of the page's tree before the item rules run: they read
+    the channel and the items checked again only. (The tree is the page's copy's.)"""
+    page = alone.pages[0]
+    channel = page.root.find("channel") if page.root is not None else None
+    elements = channel.findall("item") if channel is not None else []
+    if channel is None or len(elements) != len(keys.items):
+        return None
+    known = {i: kept[key] for i, key in enumerate(keys.items) if key in kept}
+    checked = [item for i, item in enumerate(elements) if i not in known]
+    if any(not (item.findtext("title") or "").strip() for item in checked):
+        return None  # an item without a title is named by its place (engine.item_label)
+    whole = _findings(alone, locator, [r for r in rules if r.scope == PAGE])
+    channel_key = digest_of(keys.channel, _channel_digest(channel))
+    for i in known:
+        channel.remove(elements[i])
+    on_channel = kept.get(channel_key)
+    if on_channel is None:
+        on_channel = tuple(_findings(alone, locator, [r for r in rules if r.scope == CHANNEL]))
+    found: dict[int, list[Finding]] = {id(item): [] for item in checked}
+    shared: list[Finding] = []
+    for finding, hit in _located(alone, locator, [r for r in rules if r.scope == ITEM]):
+        item = _item_of(hit)
+        if item is None:
+            shared.append(finding)
+        elif finding.file == page.name:
+            return None  # pointed into the page: its line depends on the items before it
+        else:
+            found[id(item)].append(finding)
+    fresh = iter(checked)
+    per_item = tuple(
+        (key, known[i] if i in known else tuple(found[id(next(fresh))]))
+        for i, key in enumerate(keys.items)
+    )
+    findings = (*whole, *on_channel, *shared, *(f for _, item in per_item for f in item))
+    if any(finding.file == page.name for finding in on_channel):
+        return findings, per_item  # its lines are the page's: found again next time
+    return findings, (*per_item, (channel_key, on_channel))
+
+
+def _channel_digest(channel: etree._Element) -> str:
+    """A digest of the channel's own elements (not its items), as written, and of the
+    document's root (its attributes, its namespaces)."""
+    root = channel.getroottree().getroot()
+    own = [etree.tostring(child) for child in channel if child.tag != "item"]
+    return digest_of(
+        root.tag, sorted(root.attrib.items()), sorted(root.nsmap.items(), key=str), own
+    )
+
+
+def _item_of(hit: Hit) -> etree._Element | None:
+    """The item a hit is on (its element or an ancestor), if any."""
+    element = hit.element
+    if element is None:
+        return None
+    if element.tag == "item":
+        return element
+    return next(element.iterancestors("item"), None)
 
 
 def _feed_findings(
@@ -106,7 +208,10 @@ def _feed_findings(
 
 def _repeating(values: list[tuple[str, ...]]) -> list[int]:
     """The indexes of the pages holding a value that occurs twice in all of ``values``."""
-    counts = Counter(value for page in values for value in page)
+    every = list(itertools.chain.from_iterable(values))
+    if len(set(every)) == len(every):
+        return []  # nothing repeated (the usual answer), found in C: 10,000 guids
+    counts = Counter(every)
     return [index for index, page in enumerate(values) if any(counts[v] > 1 for v in page)]
 
 
@@ -120,8 +225,14 @@ def _sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
 
 def _findings(context: FeedContext, locator: Locator, rules: list[Rule]) -> list[Finding]:
     """The located findings of ``rules`` on ``context``, in rule order (duplicates kept)."""
+    return [finding for finding, _ in _located(context, locator, rules)]
+
+
+def _located(
+    context: FeedContext, locator: Locator, rules: list[Rule]
+) -> Iterator[tuple[Finding, Hit]]:
+    """Each hit of ``rules`` on ``context`` with its located finding, in rule order."""
     pages_by_root = {id(page.root): page for page in context.pages if page.root is not None}
-    found: list[Finding] = []
     for registered in rules:
         for hit in registered.check(context):
             page = _page_of(hit, pages_by_root, context)
@@ -140,8 +251,7 @@ def _findings(context: FeedContext, locator: Locator, rules: list[Rule]) -> list
                 rule_id,
                 audience,
             )
-            found.append(finding)
-    return found
+            yield finding, hit
 
 
 def _page_of(hit: Hit, pages_by_root: dict[int, FeedPage], context: FeedContext) -> FeedPage | None:
