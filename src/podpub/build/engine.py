@@ -45,6 +45,7 @@ from podpub.context import (
     DOCUMENTS,
     FEED_PAGES,
     FINDINGS,
+    LAST_RESOLVE,
     MARKDOWN,
     MEMOS,
     PROBES,
@@ -82,6 +83,7 @@ __all__ = [
     "Engine",
     "KeyedRender",
 ]
+LAST_VERSION = "v1"  # the last-resolve stage's entry: (LastResolve, stamps, refs, digests, uses)
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
 MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
@@ -136,6 +138,7 @@ class Engine:
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
         self._shared = SharedValues()  # keep_resolved(): one object per person, role…
+        self._show_root: str | None = None  # _root(): the show folder, resolved
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -341,8 +344,8 @@ class Engine:
             return made[1]
         from podpub.build.kept import lend  # the records' module: not for the no-change check
 
-        index, contents = entry[1][1], entry[1][2]
-        record = lend(index, contents)
+        index, contents, digest = entry[1][1], entry[1][2], entry[1][3]
+        record = lend(index, contents, digest)
         stage.made_from[key] = (entry, record)
         return record
 
@@ -372,7 +375,7 @@ class Engine:
         """The record of :meth:`pack_record`'s ``packed``, its digest known."""
         from podpub.build.kept import lend
 
-        record = lend(packed.index, packed.contents)
+        record = lend(packed.index, packed.contents, packed.digest)
         self._digests[id(record)] = (record, packed.digest)
         return record
 
@@ -382,7 +385,7 @@ class Engine:
         along. A step that keys a result on a record (a feed page, a page) asks here."""
         known = self._digests.get(id(record))
         if known is None or known[0] is not record:
-            known = (record, digest or digest_of(record))
+            known = (record, digest or _carried_digest(record) or digest_of(record))
             self._digests[id(record)] = known
         return known[1]
 
@@ -393,7 +396,160 @@ class Engine:
             known = self._digests.get(id(record))
             if known is not None and known[0] is record:
                 found[id(record)] = known[1]
+            else:
+                carried = _carried_digest(record)
+                if carried is not None:
+                    found[id(record)] = carried
         return found
+
+    # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
+
+    def last_resolve(self) -> tuple[Any, set[str] | None]:
+        """The last run's ``LastResolve`` and the descriptors whose inputs changed since:
+        the descriptor, or a file its record refers to, by stamp (those the run took at
+        its start: one comparison of two tables, in C). ``(None, None)`` when there is
+        none, or under ``--verify`` (contents, not stamps, are compared then)."""
+        if not self.cache_options.enabled or self.cache_options.verify:
+            return None, None
+        entry = self.cache.stage(LAST_RESOLVE).entry(LAST_RESOLVE)
+        if entry is None or entry[0] != LAST_VERSION:
+            return None, None
+        last, stamps, refs, _digests, _uses = entry[1]
+        return last, self._changed_descriptors(stamps, refs)
+
+    def _changed_descriptors(
+        self, stamps: dict[str, Any], refs: dict[str, tuple[str, ...]]
+    ) -> set[str]:
+        """The descriptors (of ``refs``: descriptor → the files its record refers to,
+        itself first) one of whose files has another stamp now than in ``stamps``."""
+        known, root = self.cache.known, self._root()
+        if known:
+            differ = [
+                rel
+                for rel, seen in stamps.items() - known.items()
+                if rel in known or self.cache.stamp(os.path.join(root, rel)) != seen
+            ]
+        else:  # no stamps taken at the start (a library call): each file stamped here
+            differ = [
+                rel
+                for rel, seen in stamps.items()
+                if self.cache.stamp(os.path.join(root, rel)) != seen
+            ]
+        changed = {rel for rel in differ if rel in refs}
+        others = set(differ) - changed  # audio, transcripts: rarely changed, looked up so
+        if others:
+            changed.update(file for file, files in refs.items() if others.intersection(files))
+        return changed
+
+    def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
+        """Keep ``last`` for the next run with the stamps its records were made from (the
+        kept records' entries: every file each refers to), their digests and what they
+        were made with (kept from pruning as long as they are). ``changed``: only these
+        descriptors were resolved again, the rest is the last run's (None: all new)."""
+        stage = self.cache.stage(LAST_RESOLVE)
+        if not self.cache_options.enabled:
+            return
+        if self.cache_options.verify:  # stamps with digests: not what the next run compares
+            _forget(stage, LAST_RESOLVE)
+            return
+        resolved = self.cache.stage(RESOLVED)
+        previous = stage.entry(LAST_RESOLVE) if changed is not None else None
+        if previous is not None and previous[0] == LAST_VERSION:
+            _last, stamps, refs, digests, uses = previous[1]
+            stamps, refs, digests = dict(stamps), dict(refs), dict(digests)
+            uses = {name: set(keys) for name, keys in uses.items()}
+            todo = sorted(changed)
+        else:
+            stamps, refs, digests, uses = {}, {}, {}, {}
+            todo = list(last.order)
+        for key in todo:
+            entry = resolved.entry(key)
+            if entry is None:  # not kept (a problem): the next run resolves all again
+                _forget(stage, LAST_RESOLVE)
+                return
+            self._watch(key, entry, stamps, refs, digests, uses)
+        if changed is None:
+            root = self._root()
+            for key in last.skipped:  # read, not resolved: watched for their own stamp
+                stamps[key], refs[key] = self.cache.stamp(os.path.join(root, key)), (key,)
+        frozen = {name: frozenset(keys) for name, keys in uses.items()}
+        stage.put(LAST_RESOLVE, LAST_VERSION, (last, stamps, refs, digests, frozen))
+        # a warm build's next run takes the same records again, none lent anew
+        stage.made_from[LAST_RESOLVE] = (stage.entry(LAST_RESOLVE), tuple(records))
+
+    def _watch(
+        self,
+        key: str,
+        entry: tuple[Any, Any],
+        stamps: dict[str, Any],
+        refs: dict[str, tuple[str, ...]],
+        digests: dict[str, str],
+        uses: dict[str, set[str]],
+    ) -> None:
+        """One kept record's files, digest and memo results into the tables kept."""
+        (stamp_now, _inputs), (files, _index, _contents, digest, used) = entry
+        stamps[key] = stamp_now
+        rels = [key]
+        for file, seen in files:
+            rel = self._rel(file)
+            stamps[rel] = seen
+            rels.append(rel)
+            uses.setdefault(PROBES, set()).add(self._key(file))
+        refs[key], digests[key] = tuple(rels), digest
+        for name, memo_key in used:
+            uses.setdefault(name, set()).add(memo_key)
+
+    def kept_records(
+        self, order: Sequence[str], descriptors: Sequence[str], drafts: Any, changed: Any
+    ) -> Sequence[Any] | None:
+        """The last run's records of ``order``, as it kept them (a warm build: the same
+        objects), each the one the last run's resolve was made of (by digest), else
+        None. What they were made from is kept from pruning; the descriptors as well."""
+        stage = self.cache.stage(LAST_RESOLVE)
+        entry = stage.entry(LAST_RESOLVE)
+        if entry is None or entry[0] != LAST_VERSION:
+            return None
+        _last, _stamps, _refs, digests, uses = entry[1]
+        made = stage.made_from.get(LAST_RESOLVE)
+        if made is not None and made[0] is entry and len(made[1]) == len(order):
+            records: Sequence[Any] = made[1]
+        else:
+            found = self._lend_kept(order, digests)
+            if found is None:
+                return None
+            records = found
+        self.cache.stage(RESOLVED).used.update(order)
+        for name in (DESCRIPTORS, DOCUMENTS):
+            self.cache.stage(name).used.update(descriptors)
+        for name, keys in uses.items():
+            self._kept_uses.setdefault(name, set()).update(keys)
+        self.counts.resolved_cached += len(order) - len(changed)
+        self.counts.loaded_cached += len(descriptors) - len(changed)
+        self.drafts = set(drafts)
+        return records
+
+    def _lend_kept(self, order: Sequence[str], digests: dict[str, str]) -> list[Any] | None:
+        """The records of ``order`` lent from the records' store, each checked to be the
+        one the last run's resolve was made of (its digest); None if one is not."""
+        resolved = self.cache.stage(RESOLVED)
+        records = []
+        for key in order:
+            entry = resolved.entry(key)
+            if entry is None or entry[1][3] != digests.get(key):
+                return None
+            records.append(self._lent(resolved, key, entry))
+        return records
+
+    def _root(self) -> str:
+        """The show folder, resolved (as the records' file paths are)."""
+        if self._show_root is None:
+            self._show_root = os.fspath(self.show_dir.resolve())
+        return self._show_root
+
+    def _rel(self, path: str) -> str:
+        """A file of the show by its path in the show folder (as the run's stamps are)."""
+        root = os.path.join(self._root(), "")
+        return path[len(root) :] if path.startswith(root) else self._key(path)
 
     # --- audio -------------------------------------------------------------------------
 
@@ -713,6 +869,20 @@ class SharedValues:
             return self._seen.setdefault(value, value)
         except TypeError:
             return value
+
+
+def _forget(stage: Stage, key: str) -> None:
+    """Remove ``key``'s entry, if any (written so at the next save)."""
+    if stage.entries.pop(key, None) is not None:
+        stage.touch((key,))
+
+
+def _carried_digest(record: Any) -> str | None:
+    """The digest a record lent by the store carries (kept.py), if any: a record a warm
+    build keeps from its last run is not registered with this run's engine."""
+    from podpub.build.kept import digest_known
+
+    return digest_known(record)
 
 
 def _return_freed_memory() -> None:

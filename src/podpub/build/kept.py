@@ -96,13 +96,24 @@ def pack(record: EpisodeRecord) -> Packed:
     return Packed(index, pickle.dumps(contents, protocol=5), digest_of(record), paths)
 
 
-def lend(index: tuple[Any, ...], contents: bytes) -> LentEpisodeRecord:
-    """The record of a :class:`Packed` (its contents unpickled on first use)."""
+def lend(index: tuple[Any, ...], contents: bytes, digest: str | None = None) -> LentEpisodeRecord:
+    """The record of a :class:`Packed` (its contents unpickled on first use); ``digest``:
+    the whole record's, carried by the record (:func:`digest_known`), so a later run
+    that keeps the same object (a warm build) knows it without making it again."""
     record = object.__new__(LentEpisodeRecord)
     found = record.__dict__
     found.update(zip(INDEX_FIELDS, index, strict=True))
     found["_contents"] = contents
+    if digest is not None:
+        found["_digest"] = digest
     return record
+
+
+def digest_known(record: object) -> str | None:
+    """The digest a lent record carries (None for a plain record, or one made by
+    ``replace()``: it goes through ``__init__`` and carries none)."""
+    found = getattr(record, "__dict__", None)
+    return found.get("_digest") if found is not None else None
 
 
 def _text(path: Path | None) -> str | None:
