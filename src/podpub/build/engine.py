@@ -83,6 +83,9 @@ __all__ = [
     "Engine",
     "KeyedRender",
 ]
+# more stamps than this not the very objects this run took: the last run's were read
+# from disk, and are kept as this run's (a warm build's next run compares identities)
+ALIGN_FROM = 64
 LAST_VERSION = "v1"  # the last-resolve stage's entry: (LastResolve, stamps, refs, digests, uses)
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
 MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
@@ -139,6 +142,7 @@ class Engine:
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
         self._shared = SharedValues()  # keep_resolved(): one object per person, role…
         self._show_root: str | None = None  # _root(): the show folder, resolved
+        self._aligned: dict[str, Any] | None = None  # _changed_descriptors(): see there
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -424,10 +428,16 @@ class Engine:
         itself first) one of whose files has another stamp now than in ``stamps``."""
         known, root = self.cache.known, self._root()
         if known:
+            # a warm build's stamps of the files not saved since are the very objects
+            # the last run kept: told apart by identity first (20,000 files, one loop)
+            maybe = [rel for rel, seen in stamps.items() if known.get(rel) is not seen]
+            if len(maybe) > ALIGN_FROM:  # read from disk: kept as this run's objects
+                self._aligned = {rel: known.get(rel, seen) for rel, seen in stamps.items()}
             differ = [
                 rel
-                for rel, seen in stamps.items() - known.items()
-                if rel in known or self.cache.stamp(os.path.join(root, rel)) != seen
+                for rel in maybe
+                if known.get(rel, MISS) != stamps[rel]
+                and (rel in known or self.cache.stamp(os.path.join(root, rel)) != stamps[rel])
             ]
         else:  # no stamps taken at the start (a library call): each file stamped here
             differ = [
@@ -456,7 +466,7 @@ class Engine:
         previous = stage.entry(LAST_RESOLVE) if changed is not None else None
         if previous is not None and previous[0] == LAST_VERSION:
             _last, stamps, refs, digests, uses = previous[1]
-            stamps, refs, digests = dict(stamps), dict(refs), dict(digests)
+            stamps, refs, digests = dict(self._aligned or stamps), dict(refs), dict(digests)
             uses = {name: set(keys) for name, keys in uses.items()}
             todo = sorted(changed)
         else:
