@@ -100,9 +100,9 @@ class BuildContext(Protocol):
         ...
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
-        """Keep this run's resolve for the next run: ``records`` are the site's, in the
-        order ``last`` names them; ``changed``: the descriptors resolved again when the
-        rest came from the last run (None: all were looked up)."""
+        """Keep this run's resolve for the next run (None: forget the last one): ``records``
+        are the site's, in the order ``last`` names them; ``changed``: the descriptors
+        resolved again when the rest came from the last run (None: all were looked up)."""
         ...
 
     def kept_records(

@@ -452,15 +452,16 @@ class Engine:
         return changed
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
-        """Keep ``last`` for the next run with the stamps its records were made from (the
+        """Keep ``last`` (None: forget the last run's) for the next run with the stamps
+        its records were made from (the
         kept records' entries: every file each refers to), their digests and what they
         were made with (kept from pruning as long as they are). ``changed``: only these
         descriptors were resolved again, the rest is the last run's (None: all new)."""
-        stage = self.cache.stage(LAST_RESOLVE)
         if not self.cache_options.enabled:
             return
-        if self.cache_options.verify:  # stamps with digests: not what the next run compares
-            _forget(stage, LAST_RESOLVE)
+        stage = self.cache.stage(LAST_RESOLVE)
+        if last is None or self.cache_options.verify:  # (--verify: stamps with digests)
+            _forget(stage, LAST_RESOLVE)  # the records' store changed without it
             return
         resolved = self.cache.stage(RESOLVED)
         previous = stage.entry(LAST_RESOLVE) if changed is not None else None
@@ -541,13 +542,15 @@ class Engine:
     def _lend_kept(self, order: Sequence[str], digests: dict[str, str]) -> list[Any] | None:
         """The records of ``order`` lent from the records' store, each checked to be the
         one the last run's resolve was made of (its digest); None if one is not."""
+        from podpub.build.kept import lend  # the records' module: not for the no-change check
+
         resolved = self.cache.stage(RESOLVED)
         records = []
         for key in order:
             entry = resolved.entry(key)
             if entry is None or entry[1][3] != digests.get(key):
                 return None
-            records.append(self._lent(resolved, key, entry))
+            records.append(lend(entry[1][1], entry[1][2], entry[1][3]))
         return records
 
     def _root(self) -> str:

@@ -16,7 +16,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from podpub.context import BuildContext, or_no_cache
@@ -49,7 +49,7 @@ from podpub.resolve.credits import (
 )
 from podpub.resolve.episode_image import episode_image
 from podpub.resolve.guids import episode_guid, podcast_guid
-from podpub.resolve.last import LastResolve
+from podpub.resolve.last import LastResolve, MentionTuple
 from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import (
     AudioInfo,
@@ -189,6 +189,7 @@ def resolve_all(
         next_due=schedule.next_due,
         next_due_file=schedule.next_file or None,
     )
+    last = None  # with a problem in an episode, the next run resolves the show again
     if not any(p.file.startswith(f"{EPISODES_DIR}/") for p in problems):
         last = LastResolve(
             _show_key(shared, options),
@@ -200,10 +201,21 @@ def resolve_all(
             site.next_due,
             schedule.next_file,
             tuple(astuple_mention(m) for m in mentions),
-            {item.file: item.summary.mentions for item, _ in published},
+            _named(published),
         )
-        run.keep_last_resolve(last, site.episodes, None)
+    run.keep_last_resolve(last, site.episodes, None)
     return site, problems
+
+
+def _named(published: list[tuple[Loaded, dt.datetime]]) -> dict[str, tuple[MentionTuple, ...]]:
+    """Each published descriptor's mentions, the equal ones one object (kept once)."""
+    same: dict[Any, Any] = {}
+    return {
+        item.file: same.setdefault(
+            item.summary.mentions, tuple(same.setdefault(m, m) for m in item.summary.mentions)
+        )
+        for item, _ in published
+    }
 
 
 def astuple_mention(mention: Mention) -> tuple[str | None, str | None, str | None, str | None]:
