@@ -83,10 +83,10 @@ __all__ = [
     "Engine",
     "KeyedRender",
 ]
-# more stamps than this not the very objects this run took: the last run's were read
-# from disk, and are kept as this run's (a warm build's next run compares identities)
-ALIGN_FROM = 64
-LAST_VERSION = "v1"  # the last-resolve stage's entry: (LastResolve, stamps, refs, digests, uses)
+# The last-resolve stage's keys for the whole show (a descriptor's path never starts
+# with a dot); each entry's inputs are the version of its format.
+HEAD, ORDER, NAMES, USES = ".head", ".order", ".names", ".uses"
+LAST_VERSION = "v2"  # a descriptor: (its files' stamps, its record's digest, people named)
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
 MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
@@ -127,6 +127,7 @@ class Engine:
         # a warm build's cache outlives the run: what it read stays for the next rebuild
         self._warm = shared_cache is not None
         self.cache.always_sharded.add(FEED_PAGES)
+        self.cache.single_file.add(LAST_RESOLVE)  # read whole each run; an edit: a delta
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
         self.out: Path | None = None  # the output folder whose files may be reused
@@ -142,7 +143,6 @@ class Engine:
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
         self._shared = SharedValues()  # keep_resolved(): one object per person, role…
         self._show_root: str | None = None  # _root(): the show folder, resolved
-        self._aligned: dict[str, Any] | None = None  # _changed_descriptors(): see there
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -407,32 +407,47 @@ class Engine:
         return found
 
     # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
+    #
+    # The last-resolve stage keeps one entry per descriptor (the files its record refers
+    # to with their stamps, the record's digest, the people it names) and a few for the
+    # whole show (HEAD: LastResolve's small fields; ORDER, NAMES; USES: what the records
+    # were made with). An edit puts its descriptor's entry and HEAD again: the store
+    # saves those in the stage's delta file, not 10,000 entries.
 
     def last_resolve(self) -> tuple[Any, set[str] | None]:
         """The last run's ``LastResolve`` and the descriptors whose inputs changed since:
         the descriptor, or a file its record refers to, by stamp (those the run took at
-        its start: one comparison of two tables, in C). ``(None, None)`` when there is
-        none, or under ``--verify`` (contents, not stamps, are compared then)."""
+        its start). ``(None, None)`` when there is none, or under ``--verify``
+        (contents, not stamps, are compared then)."""
         if not self.cache_options.enabled or self.cache_options.verify:
             return None, None
-        entry = self.cache.stage(LAST_RESOLVE).entry(LAST_RESOLVE)
-        if entry is None or entry[0] != LAST_VERSION:
+        tables = self._last_tables()
+        if tables is None:
             return None, None
-        last, stamps, refs, _digests, _uses = entry[1]
-        return last, self._changed_descriptors(stamps, refs)
+        return tables.last, self._changed_descriptors(tables)
 
-    def _changed_descriptors(
-        self, stamps: dict[str, Any], refs: dict[str, tuple[str, ...]]
-    ) -> set[str]:
-        """The descriptors (of ``refs``: descriptor → the files its record refers to,
-        itself first) one of whose files has another stamp now than in ``stamps``."""
-        known, root = self.cache.known, self._root()
+    def _last_tables(self) -> _LastTables | None:
+        """The last-resolve stage's tables (a warm build: as the last run left them)."""
+        stage = self.cache.stage(LAST_RESOLVE)
+        entries = stage.entries
+        head = entries.get(HEAD)
+        if head is None or head[0] != LAST_VERSION:
+            return None
+        made = stage.made_from.get(HEAD)
+        if made is not None and made[0] is head:
+            return made[1]  # type: ignore[no-any-return]
+        tables = _LastTables.read(entries, self.cache.known)
+        if tables is not None:
+            stage.made_from[HEAD] = (head, tables)
+        return tables
+
+    def _changed_descriptors(self, tables: _LastTables) -> set[str]:
+        """The descriptors one of whose files has another stamp now than it had."""
+        known, root, stamps = self.cache.known, self._root(), tables.stamps
         if known:
             # a warm build's stamps of the files not saved since are the very objects
             # the last run kept: told apart by identity first (20,000 files, one loop)
             maybe = [rel for rel, seen in stamps.items() if known.get(rel) is not seen]
-            if len(maybe) > ALIGN_FROM:  # read from disk: kept as this run's objects
-                self._aligned = {rel: known.get(rel, seen) for rel, seen in stamps.items()}
             differ = [
                 rel
                 for rel in maybe
@@ -445,6 +460,7 @@ class Engine:
                 for rel, seen in stamps.items()
                 if self.cache.stamp(os.path.join(root, rel)) != seen
             ]
+        refs = tables.refs
         changed = {rel for rel in differ if rel in refs}
         others = set(differ) - changed  # audio, transcripts: rarely changed, looked up so
         if others:
@@ -453,62 +469,55 @@ class Engine:
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
         """Keep ``last`` (None: forget the last run's) for the next run with the stamps
-        its records were made from (the
-        kept records' entries: every file each refers to), their digests and what they
-        were made with (kept from pruning as long as they are). ``changed``: only these
-        descriptors were resolved again, the rest is the last run's (None: all new)."""
+        its records were made from (the kept records' entries: every file each refers
+        to), their digests and what they were made with (kept from pruning as long as
+        they are). ``changed``: only these descriptors were resolved again, the rest is
+        the last run's (None: all new)."""
         if not self.cache_options.enabled:
             return
         stage = self.cache.stage(LAST_RESOLVE)
         if last is None or self.cache_options.verify:  # (--verify: stamps with digests)
-            _forget(stage, LAST_RESOLVE)  # the records' store changed without it
+            self._forget_last(stage)  # the records' store changed without it
             return
-        resolved = self.cache.stage(RESOLVED)
-        previous = stage.entry(LAST_RESOLVE) if changed is not None else None
-        if previous is not None and previous[0] == LAST_VERSION:
-            _last, stamps, refs, digests, uses = previous[1]
-            stamps, refs, digests = dict(self._aligned or stamps), dict(refs), dict(digests)
-            uses = {name: set(keys) for name, keys in uses.items()}
-            todo = sorted(changed)
+        tables = self._last_tables() if changed is not None else None
+        if tables is None:
+            self._forget_last(stage)
+            tables, todo = _LastTables(None), list(last.order)
         else:
-            stamps, refs, digests, uses = {}, {}, {}, {}
-            todo = list(last.order)
+            todo = sorted(changed)
+        resolved = self.cache.stage(RESOLVED)
+        uses_before = {name: len(keys) for name, keys in tables.uses.items()}
         for key in todo:
             entry = resolved.entry(key)
             if entry is None:  # not kept (a problem): the next run resolves all again
-                _forget(stage, LAST_RESOLVE)
+                self._forget_last(stage)
                 return
-            self._watch(key, entry, stamps, refs, digests, uses)
+            pairs = self._watch(key, entry, tables.uses)
+            tables.put(stage, key, pairs, entry[1][3], last.named.get(key))
         if changed is None:
             root = self._root()
             for key in last.skipped:  # read, not resolved: watched for their own stamp
-                stamps[key], refs[key] = self.cache.stamp(os.path.join(root, key)), (key,)
-        frozen = {name: frozenset(keys) for name, keys in uses.items()}
-        stage.put(LAST_RESOLVE, LAST_VERSION, (last, stamps, refs, digests, frozen))
-        # a warm build's next run takes the same records again, none lent anew
-        stage.made_from[LAST_RESOLVE] = (stage.entry(LAST_RESOLVE), tuple(records))
+                tables.put(stage, key, ((key, self.cache.stamp(os.path.join(root, key))),))
+        tables.keep(stage, last, uses_before)
+        tables.records = tuple(records)  # a warm build's next run takes the same objects
+        stage.made_from[HEAD] = (stage._entries[HEAD], tables)
 
-    def _watch(
-        self,
-        key: str,
-        entry: tuple[Any, Any],
-        stamps: dict[str, Any],
-        refs: dict[str, tuple[str, ...]],
-        digests: dict[str, str],
-        uses: dict[str, set[str]],
-    ) -> None:
-        """One kept record's files, digest and memo results into the tables kept."""
-        (stamp_now, _inputs), (files, _index, _contents, digest, used) = entry
-        stamps[key] = stamp_now
-        rels = [key]
+    def _forget_last(self, stage: Stage) -> None:
+        for key in list(stage.entries):
+            _forget(stage, key)
+        stage.made_from.pop(HEAD, None)
+
+    def _watch(self, key: str, entry: tuple[Any, Any], uses: dict[str, set[str]]) -> Any:
+        """A kept record's files with their stamps (its descriptor first); its probes and
+        memo results into ``uses``."""
+        (stamp_now, _inputs), (files, _index, _contents, _digest, used) = entry
+        pairs = [(key, stamp_now)]
         for file, seen in files:
-            rel = self._rel(file)
-            stamps[rel] = seen
-            rels.append(rel)
+            pairs.append((self._rel(file), seen))
             uses.setdefault(PROBES, set()).add(self._key(file))
-        refs[key], digests[key] = tuple(rels), digest
         for name, memo_key in used:
             uses.setdefault(name, set()).add(memo_key)
+        return tuple(pairs)
 
     def kept_records(
         self, order: Sequence[str], descriptors: Sequence[str], drafts: Any, changed: Any
@@ -516,23 +525,20 @@ class Engine:
         """The last run's records of ``order``, as it kept them (a warm build: the same
         objects), each the one the last run's resolve was made of (by digest), else
         None. What they were made from is kept from pruning; the descriptors as well."""
-        stage = self.cache.stage(LAST_RESOLVE)
-        entry = stage.entry(LAST_RESOLVE)
-        if entry is None or entry[0] != LAST_VERSION:
+        tables = self._last_tables()
+        if tables is None:
             return None
-        _last, _stamps, _refs, digests, uses = entry[1]
-        made = stage.made_from.get(LAST_RESOLVE)
-        if made is not None and made[0] is entry and len(made[1]) == len(order):
-            records: Sequence[Any] = made[1]
+        if tables.records is not None and len(tables.records) == len(order):
+            records: Sequence[Any] = tables.records
         else:
-            found = self._lend_kept(order, digests)
+            found = self._lend_kept(order, tables.digests)
             if found is None:
                 return None
-            records = found
+            records = tables.records = tuple(found)
         self.cache.stage(RESOLVED).used.update(order)
         for name in (DESCRIPTORS, DOCUMENTS):
             self.cache.stage(name).used.update(descriptors)
-        for name, keys in uses.items():
+        for name, keys in tables.uses.items():
             self._kept_uses.setdefault(name, set()).update(keys)
         self.counts.resolved_cached += len(order) - len(changed)
         self.counts.loaded_cached += len(descriptors) - len(changed)
@@ -828,6 +834,79 @@ class Engine:
                 data = handle.read()
             return data_digest(data) == previous[1]
         return True
+
+
+class _LastTables:
+    """The last-resolve stage as a run compares with it (a warm build keeps it in
+    memory between runs: the stamps are then the very objects its stamps table holds,
+    told apart by identity)."""
+
+    def __init__(self, last: Any) -> None:
+        self.last = last  # resolve/last.py's LastResolve
+        self.stamps: dict[str, Any] = {}  # every file watched (by path in the show) → stamp
+        self.refs: dict[str, tuple[str, ...]] = {}  # descriptor → its files, itself first
+        self.digests: dict[str, str] = {}  # published descriptor → its record's digest
+        self.uses: dict[str, set[str]] = {}  # stage → the keys the records were made with
+        self.records: tuple[Any, ...] | None = None  # of last.order, once lent
+
+    @classmethod
+    def read(cls, entries: dict[str, tuple[Any, Any]], known: dict[str, Any]) -> _LastTables | None:
+        """The tables of the stage's ``entries``; None if one for the show is missing.
+        Each stamp equal to the one the run took (``known``) is kept as that object."""
+        from dataclasses import replace
+
+        parts = [entries.get(key) for key in (HEAD, ORDER, NAMES, USES)]
+        if any(part is None or part[0] != LAST_VERSION for part in parts):
+            return None
+        head, order, names, uses = (part[1] for part in parts)  # type: ignore[index]
+        tables = cls(None)
+        named: dict[str, Any] = {}
+        for key, (_version, value) in entries.items():
+            if key[0] == ".":
+                continue
+            pairs, digest, mentions = value
+            tables.add(key, pairs, digest, known)
+            if mentions is not None:
+                named[key] = mentions
+        tables.uses = {name: set(keys) for name, keys in uses.items()}
+        tables.last = replace(head, order=order, names=names, named=named)
+        return tables
+
+    def add(
+        self, key: str, pairs: tuple[Any, ...], digest: str | None, known: dict[str, Any]
+    ) -> None:
+        """One descriptor's files and digest into the tables."""
+        for rel, seen in pairs:
+            found = known.get(rel, MISS)
+            self.stamps[rel] = found if found == seen else seen
+        self.refs[key] = tuple(rel for rel, _ in pairs)
+        if digest is not None:
+            self.digests[key] = digest
+
+    def put(
+        self,
+        stage: Stage,
+        key: str,
+        pairs: tuple[Any, ...],
+        digest: str | None = None,
+        named: Any = None,
+    ) -> None:
+        """One descriptor's entry, in the tables and the stage."""
+        self.add(key, pairs, digest, {})
+        stage.put(key, LAST_VERSION, (pairs, digest, named))
+
+    def keep(self, stage: Stage, last: Any, uses_before: dict[str, int]) -> None:
+        """The show's entries: HEAD again (the run's time), the others if they changed."""
+        from dataclasses import replace
+
+        before, self.last = self.last, last
+        stage.put(HEAD, LAST_VERSION, replace(last, order=(), names=frozenset(), named={}))
+        if before is None or last.order is not before.order:
+            stage.put(ORDER, LAST_VERSION, last.order)
+        if before is None or last.names is not before.names:
+            stage.put(NAMES, LAST_VERSION, last.names)
+        if before is None or {n: len(k) for n, k in self.uses.items()} != uses_before:
+            stage.put(USES, LAST_VERSION, {n: frozenset(k) for n, k in self.uses.items()})
 
 
 class SharedValues:
