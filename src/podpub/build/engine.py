@@ -436,7 +436,7 @@ class Engine:
         made = stage.made_from.get(HEAD)
         if made is not None and made[0] is head:
             return made[1]  # type: ignore[no-any-return]
-        tables = _LastTables.read(entries, self.cache.known)
+        tables = _LastTables.read(entries)
         if tables is not None:
             stage.made_from[HEAD] = (head, tables)
         return tables
@@ -444,16 +444,17 @@ class Engine:
     def _changed_descriptors(self, tables: _LastTables) -> set[str]:
         """The descriptors one of whose files has another stamp now than it had."""
         known, root, stamps = self.cache.known, self._root(), tables.stamps
+        differ = []
         if known:
             # a warm build's stamps of the files not saved since are the very objects
-            # the last run kept: told apart by identity first (20,000 files, one loop)
-            maybe = [rel for rel, seen in stamps.items() if known.get(rel) is not seen]
-            differ = [
-                rel
-                for rel in maybe
-                if known.get(rel, MISS) != stamps[rel]
-                and (rel in known or self.cache.stamp(os.path.join(root, rel)) != stamps[rel])
-            ]
+            # the last run kept: told apart by identity first (20,000 files, one loop);
+            # an equal one is kept as this run's object, for the next run of a warm build
+            for rel in [rel for rel, seen in stamps.items() if known.get(rel) is not seen]:
+                now = known.get(rel, MISS)
+                if now == stamps[rel]:
+                    stamps[rel] = now
+                elif now is not MISS or self.cache.stamp(os.path.join(root, rel)) != stamps[rel]:
+                    differ.append(rel)
         else:  # no stamps taken at the start (a library call): each file stamped here
             differ = [
                 rel
@@ -464,7 +465,9 @@ class Engine:
         changed = {rel for rel in differ if rel in refs}
         others = set(differ) - changed  # audio, transcripts: rarely changed, looked up so
         if others:
-            changed.update(file for file, files in refs.items() if others.intersection(files))
+            changed.update(
+                file for file, pairs in refs.items() if others.intersection(rel for rel, _ in pairs)
+            )
         return changed
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
@@ -844,15 +847,14 @@ class _LastTables:
     def __init__(self, last: Any) -> None:
         self.last = last  # resolve/last.py's LastResolve
         self.stamps: dict[str, Any] = {}  # every file watched (by path in the show) → stamp
-        self.refs: dict[str, tuple[str, ...]] = {}  # descriptor → its files, itself first
+        self.refs: dict[str, tuple[Any, ...]] = {}  # descriptor → (file, stamp), itself first
         self.digests: dict[str, str] = {}  # published descriptor → its record's digest
         self.uses: dict[str, set[str]] = {}  # stage → the keys the records were made with
         self.records: tuple[Any, ...] | None = None  # of last.order, once lent
 
     @classmethod
-    def read(cls, entries: dict[str, tuple[Any, Any]], known: dict[str, Any]) -> _LastTables | None:
-        """The tables of the stage's ``entries``; None if one for the show is missing.
-        Each stamp equal to the one the run took (``known``) is kept as that object."""
+    def read(cls, entries: dict[str, tuple[Any, Any]]) -> _LastTables | None:
+        """The tables of the stage's ``entries``; None if one for the show is missing."""
         from dataclasses import replace
 
         parts = [entries.get(key) for key in (HEAD, ORDER, NAMES, USES)]
@@ -865,21 +867,17 @@ class _LastTables:
             if key[0] == ".":
                 continue
             pairs, digest, mentions = value
-            tables.add(key, pairs, digest, known)
+            tables.add(key, pairs, digest)
             if mentions is not None:
                 named[key] = mentions
         tables.uses = {name: set(keys) for name, keys in uses.items()}
         tables.last = replace(head, order=order, names=names, named=named)
         return tables
 
-    def add(
-        self, key: str, pairs: tuple[Any, ...], digest: str | None, known: dict[str, Any]
-    ) -> None:
-        """One descriptor's files and digest into the tables."""
-        for rel, seen in pairs:
-            found = known.get(rel, MISS)
-            self.stamps[rel] = found if found == seen else seen
-        self.refs[key] = tuple(rel for rel, _ in pairs)
+    def add(self, key: str, pairs: tuple[Any, ...], digest: str | None) -> None:
+        """One descriptor's files (with their stamps) and record digest into the tables."""
+        self.stamps.update(pairs)
+        self.refs[key] = pairs
         if digest is not None:
             self.digests[key] = digest
 
@@ -892,7 +890,7 @@ class _LastTables:
         named: Any = None,
     ) -> None:
         """One descriptor's entry, in the tables and the stage."""
-        self.add(key, pairs, digest, {})
+        self.add(key, pairs, digest)
         stage.put(key, LAST_VERSION, (pairs, digest, named))
 
     def keep(self, stage: Stage, last: Any, uses_before: dict[str, int]) -> None:
