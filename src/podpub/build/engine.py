@@ -497,7 +497,10 @@ class Engine:
                 return
             pairs = self._watch(key, entry, tables.uses)
             tables.put(stage, key, pairs, entry[1][3], last.named.get(key))
-        if changed is None:
+        if changed is not None:  # counted once the edit is resolved (not if it falls back)
+            self.counts.resolved_cached += len(last.order) - len(changed)
+            self.counts.loaded_cached += len(last.order) + len(last.skipped) - len(changed)
+        else:
             root = self._root()
             for key in last.skipped:  # read, not resolved: watched for their own stamp
                 tables.put(stage, key, ((key, self.cache.stamp(os.path.join(root, key))),))
@@ -543,8 +546,6 @@ class Engine:
             self.cache.stage(name).used.update(descriptors)
         for name, keys in tables.uses.items():
             self._kept_uses.setdefault(name, set()).update(keys)
-        self.counts.resolved_cached += len(order) - len(changed)
-        self.counts.loaded_cached += len(descriptors) - len(changed)
         self.drafts = set(drafts)
         return records
 
