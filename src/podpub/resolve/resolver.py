@@ -257,8 +257,16 @@ class _Shared:
 
 def _show_key(shared: _Shared, options: PlanOptions) -> str:
     """What every episode's record depends on beyond its own files: the show-wide state
-    (the memo's) and the options that choose which episodes are published."""
-    return digest_of(shared.memo.common, options.drafts, options.future)
+    (the memo's), the options that choose which episodes are published, and who runs
+    (a file another user may not read is a problem the stamps do not show)."""
+    return digest_of(shared.memo.common, options.drafts, options.future, _who())
+
+
+def _who() -> tuple[object, ...]:
+    """The user and groups whose permissions the run reads files with."""
+    if not hasattr(os, "geteuid"):
+        return ()
+    return (os.geteuid(), os.getegid(), tuple(sorted(os.getgroups())))
 
 
 def _visible_names(show_dir: Path) -> frozenset[str]:
