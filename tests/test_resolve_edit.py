@@ -171,3 +171,44 @@ def test_each_kind_of_edit_resolves_as_a_run_without_cache(tmp_path: Path) -> No
         ), name
         again, _ = resolved_with_cache(show)  # nothing changed since: the same again
         assert again.episodes == fresh.episodes, name
+
+
+def test_a_big_single_file_stage_saves_an_edit_beside_it_and_reads_it_back(tmp_path: Path):
+    """A stage of many entries in one file (the last-resolve stage, the feed rules'
+    findings) saves the few changed by a run in its delta file, not the whole file;
+    every run reads the two merged; a base file written again voids an older delta."""
+    from podpub.build.store import CacheOptions, ShowCache
+
+    show = tmp_path / "show"
+    show.mkdir()
+
+    def cache() -> ShowCache:
+        return ShowCache(show, CacheOptions())
+
+    first = cache()
+    stage = first.stage("table")
+    for i in range(100):
+        stage.put(f"k{i}", "v1", i)
+    first.save()
+    folder = first.folder
+    base = (folder / "table.pickle").read_bytes()
+
+    second = cache()
+    second.stage("table").put("k7", "v1", "seven")
+    second.stage("table").entries.pop("k8")
+    second.stage("table").touch(["k8"])
+    second.save()
+    assert (folder / "table.pickle").read_bytes() == base  # left as it was
+    assert (folder / "table.delta.pickle").stat().st_size < len(base) // 4
+    entries = cache().stage("table").entries
+    assert entries["k7"] == ("v1", "seven") and "k8" not in entries and len(entries) == 99
+
+    stale = (folder / "table.delta.pickle").read_bytes()
+    third = cache()
+    for i in range(50):  # many changed: the base is written again, whole
+        third.stage("table").put(f"k{i}", "v1", -i)
+    third.save()
+    assert not (folder / "table.delta.pickle").exists()
+    (folder / "table.delta.pickle").write_bytes(stale)  # a delta of the older base
+    entries = cache().stage("table").entries
+    assert entries["k7"] == ("v1", -7) and entries["k8"] == ("v1", -8)
