@@ -554,10 +554,10 @@ class Engine:
         one the last run's resolve was made of (its digest); None if one is not."""
         from podpub.build.kept import lend  # the records' module: not for the no-change check
 
-        resolved = self.cache.stage(RESOLVED)
+        entries = self.cache.stage(RESOLVED).entries  # every shard: every record is lent
         records = []
         for key in order:
-            entry = resolved.entry(key)
+            entry = entries.get(key)
             if entry is None or entry[1][3] != digests.get(key):
                 return None
             records.append(lend(entry[1][1], entry[1][2], entry[1][3]))
