@@ -404,6 +404,7 @@ class Engine:
                 carried = _carried_digest(record)
                 if carried is not None:
                     found[id(record)] = carried
+                    self._digests[id(record)] = (record, carried)  # asked again: known
         return found
 
     # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
@@ -969,11 +970,12 @@ def _forget(stage: Stage, key: str) -> None:
 
 
 def _carried_digest(record: Any) -> str | None:
-    """The digest a record lent by the store carries (kept.py), if any: a record a warm
-    build keeps from its last run is not registered with this run's engine."""
-    from podpub.build.kept import digest_known
-
-    return digest_known(record)
+    """The digest a record lent by the store carries (kept.py's ``lend`` puts it in the
+    record's ``__dict__``), if any: a record a warm build keeps from its last run is not
+    registered with this run's engine. A plain record, or one made by ``replace()``
+    (through ``__init__``), carries none."""
+    found = getattr(record, "__dict__", None)
+    return found.get("_digest") if found is not None else None
 
 
 def _return_freed_memory() -> None:

@@ -98,8 +98,9 @@ def pack(record: EpisodeRecord) -> Packed:
 
 def lend(index: tuple[Any, ...], contents: bytes, digest: str | None = None) -> LentEpisodeRecord:
     """The record of a :class:`Packed` (its contents unpickled on first use); ``digest``:
-    the whole record's, carried by the record (:func:`digest_known`), so a later run
-    that keeps the same object (a warm build) knows it without making it again."""
+    the whole record's, carried by the record (as ``_digest``: the engine's
+    ``record_digest`` reads it), so a later run that keeps the same object (a warm
+    build) knows it without making it again."""
     record = object.__new__(LentEpisodeRecord)
     found = record.__dict__
     found.update(zip(INDEX_FIELDS, index, strict=True))
@@ -107,13 +108,6 @@ def lend(index: tuple[Any, ...], contents: bytes, digest: str | None = None) -> 
     if digest is not None:
         found["_digest"] = digest
     return record
-
-
-def digest_known(record: object) -> str | None:
-    """The digest a lent record carries (None for a plain record, or one made by
-    ``replace()``: it goes through ``__init__`` and carries none)."""
-    found = getattr(record, "__dict__", None)
-    return found.get("_digest") if found is not None else None
 
 
 def _text(path: Path | None) -> str | None:
