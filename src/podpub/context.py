@@ -35,6 +35,7 @@ FEED_PAGES = "feed-pages"  # feed-page path → its bytes and their digest (feed
 READ_BACK = "read-back"  # feed-page path → what reading its bytes back found (feed/readback)
 PEOPLE = "people"  # who is credited where, with the episode digests read (site/people.py)
 LEDGER = "ledger"  # published.lock's digest → each entry's record digest (write/ledger.py)
+LAST_RESOLVE = "last-resolve"  # what the last run resolved (resolve/last.py), in one file
 
 
 class BuildContext(Protocol):
@@ -91,6 +92,26 @@ class BuildContext(Protocol):
 
     def pack_record(self, record: Any) -> Any:
         """A fresh episode record as the run keeps and moves it (between processes)."""
+        ...
+
+    def last_resolve(self) -> tuple[Any, set[str] | None]:
+        """What the last run's resolve kept (:meth:`keep_last_resolve`) and the
+        descriptors whose inputs changed since (None: not known)."""
+        ...
+
+    def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
+        """Keep this run's resolve for the next run (None: forget the last one): ``records``
+        are the site's, in the order ``last`` names them; ``changed``: the descriptors
+        resolved again when the rest came from the last run (None: all were looked up)."""
+        ...
+
+    def kept_records(
+        self, order: Sequence[str], descriptors: Sequence[str], drafts: Any, changed: Any
+    ) -> Sequence[Any] | None:
+        """The records of the last run's episodes ``order`` (its descriptors), as kept,
+        with nothing checked again (the last run's stamps were); None if one is gone.
+        ``descriptors``: every one the last run read, kept as they are; ``drafts``
+        among them; ``changed``: those resolved again now."""
         ...
 
     def done_with(self, loaded: Any) -> None:
@@ -188,6 +209,17 @@ class NullRun:
 
     def pack_record(self, record: T) -> T:
         return record  # it stays in this process: nothing to pack
+
+    def last_resolve(self) -> tuple[Any, set[str] | None]:
+        return None, None  # nothing kept: every run resolves the whole show
+
+    def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
+        return None
+
+    def kept_records(
+        self, order: Sequence[str], descriptors: Sequence[str], drafts: Any, changed: Any
+    ) -> Sequence[Any] | None:
+        return None
 
     def done_with(self, loaded: Any) -> None:
         return None  # the caller holds it: nothing was lent

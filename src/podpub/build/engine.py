@@ -45,6 +45,7 @@ from podpub.context import (
     DOCUMENTS,
     FEED_PAGES,
     FINDINGS,
+    LAST_RESOLVE,
     MARKDOWN,
     MEMOS,
     PROBES,
@@ -82,6 +83,10 @@ __all__ = [
     "Engine",
     "KeyedRender",
 ]
+# The last-resolve stage's keys for the whole show (a descriptor's path never starts
+# with a dot); each entry's inputs are the version of its format.
+HEAD, ORDER, NAMES, USES = ".head", ".order", ".names", ".uses"
+LAST_VERSION = "v2"  # a descriptor: (its files' stamps, its record's digest, people named)
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
 MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
@@ -122,6 +127,7 @@ class Engine:
         # a warm build's cache outlives the run: what it read stays for the next rebuild
         self._warm = shared_cache is not None
         self.cache.always_sharded.add(FEED_PAGES)
+        self.cache.single_file.add(LAST_RESOLVE)  # read whole each run; an edit: a delta
         self._prefix = os.path.join(str(self.show_dir), "")  # "<show folder>/"
         self.drafts: set[str] = set()  # descriptors marked draft (for the summary)
         self.out: Path | None = None  # the output folder whose files may be reused
@@ -139,6 +145,7 @@ class Engine:
         self._kept_uses: dict[str, set[str]] = {}
         self._plain: Callable[[Any], Any] | None = None  # keyed(): records → digests
         self._shared = SharedValues()  # keep_resolved(): one object per person, role…
+        self._show_root: str | None = None  # _root(): the show folder, resolved
 
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
@@ -344,8 +351,8 @@ class Engine:
             return made[1]
         from podpub.build.kept import lend  # the records' module: not for the no-change check
 
-        index, contents = entry[1][1], entry[1][2]
-        record = lend(index, contents)
+        index, contents, digest = entry[1][1], entry[1][2], entry[1][3]
+        record = lend(index, contents, digest)
         stage.made_from[key] = (entry, record)
         return record
 
@@ -375,7 +382,7 @@ class Engine:
         """The record of :meth:`pack_record`'s ``packed``, its digest known."""
         from podpub.build.kept import lend
 
-        record = lend(packed.index, packed.contents)
+        record = lend(packed.index, packed.contents, packed.digest)
         self._digests[id(record)] = (record, packed.digest)
         return record
 
@@ -385,7 +392,7 @@ class Engine:
         along. A step that keys a result on a record (a feed page, a page) asks here."""
         known = self._digests.get(id(record))
         if known is None or known[0] is not record:
-            known = (record, digest or digest_of(record))
+            known = (record, digest or _carried_digest(record) or digest_of(record))
             self._digests[id(record)] = known
         return known[1]
 
@@ -396,7 +403,180 @@ class Engine:
             known = self._digests.get(id(record))
             if known is not None and known[0] is record:
                 found[id(record)] = known[1]
+            else:
+                carried = _carried_digest(record)
+                if carried is not None:
+                    found[id(record)] = carried
+                    self._digests[id(record)] = (record, carried)  # asked again: known
         return found
+
+    # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
+    #
+    # The last-resolve stage keeps one entry per descriptor (the files its record refers
+    # to with their stamps, the record's digest, the people it names) and a few for the
+    # whole show (HEAD: LastResolve's small fields; ORDER, NAMES; USES: what the records
+    # were made with). An edit puts its descriptor's entry and HEAD again: the store
+    # saves those in the stage's delta file, not 10,000 entries.
+
+    def last_resolve(self) -> tuple[Any, set[str] | None]:
+        """The last run's ``LastResolve`` and the descriptors whose inputs changed since:
+        the descriptor, or a file its record refers to, by stamp (those the run took at
+        its start). ``(None, None)`` when there is none, or under ``--verify``
+        (contents, not stamps, are compared then)."""
+        if not self.cache_options.enabled or self.cache_options.verify:
+            return None, None
+        tables = self._last_tables()
+        if tables is None:
+            return None, None
+        return tables.last, self._changed_descriptors(tables)
+
+    def _last_tables(self) -> _LastTables | None:
+        """The last-resolve stage's tables (a warm build: as the last run left them)."""
+        stage = self.cache.stage(LAST_RESOLVE)
+        entries = stage.entries
+        head = entries.get(HEAD)
+        if head is None or head[0] != LAST_VERSION:
+            return None
+        made = stage.made_from.get(HEAD)
+        if made is not None and made[0] is head:
+            return made[1]  # type: ignore[no-any-return]
+        tables = _LastTables.read(entries)
+        if tables is not None:
+            stage.made_from[HEAD] = (head, tables)
+        return tables
+
+    def _changed_descriptors(self, tables: _LastTables) -> set[str]:
+        """The descriptors one of whose files has another stamp now than it had."""
+        known, root, stamps = self.cache.known, self._root(), tables.stamps
+        differ = []
+        if known:
+            # a warm build's stamps of the files not saved since are the very objects
+            # the last run kept: told apart by identity first (20,000 files, one loop);
+            # an equal one is kept as this run's object, for the next run of a warm build
+            for rel in [rel for rel, seen in stamps.items() if known.get(rel) is not seen]:
+                now = known.get(rel, MISS)
+                if now == stamps[rel]:
+                    stamps[rel] = now
+                elif now is not MISS or self.cache.stamp(os.path.join(root, rel)) != stamps[rel]:
+                    differ.append(rel)
+        else:  # no stamps taken at the start (a library call): each file stamped here
+            differ = [
+                rel
+                for rel, seen in stamps.items()
+                if self.cache.stamp(os.path.join(root, rel)) != seen
+            ]
+        refs = tables.refs
+        changed = {rel for rel in differ if rel in refs}
+        others = set(differ) - changed  # audio, transcripts: rarely changed, looked up so
+        if others:
+            changed.update(
+                file for file, pairs in refs.items() if others.intersection(rel for rel, _ in pairs)
+            )
+        return changed
+
+    def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
+        """Keep ``last`` (None: forget the last run's) for the next run with the stamps
+        its records were made from (the kept records' entries: every file each refers
+        to), their digests and what they were made with (kept from pruning as long as
+        they are). ``changed``: only these descriptors were resolved again, the rest is
+        the last run's (None: all new)."""
+        if not self.cache_options.enabled:
+            return
+        stage = self.cache.stage(LAST_RESOLVE)
+        if last is None or self.cache_options.verify:  # (--verify: stamps with digests)
+            self._forget_last(stage)  # the records' store changed without it
+            return
+        tables = self._last_tables() if changed is not None else None
+        if tables is None:
+            self._forget_last(stage)
+            tables, todo = _LastTables(None), list(last.order)
+        else:
+            todo = sorted(changed)
+        resolved = self.cache.stage(RESOLVED)
+        uses_before = {name: len(keys) for name, keys in tables.uses.items()}
+        for key in todo:
+            entry = resolved.entry(key)
+            if entry is None:  # not kept (a problem): the next run resolves all again
+                self._forget_last(stage)
+                return
+            pairs = self._watch(key, entry, tables.uses)
+            tables.put(stage, key, pairs, entry[1][3], last.named.get(key))
+        if changed is not None:  # counted once the edit is resolved (not if it falls back)
+            self.counts.resolved_cached += len(last.order) - len(changed)
+            self.counts.loaded_cached += len(last.order) + len(last.skipped) - len(changed)
+        else:
+            root = self._root()
+            for key in last.skipped:  # read, not resolved: watched for their own stamp
+                tables.put(stage, key, ((key, self.cache.stamp(os.path.join(root, key))),))
+        tables.keep(stage, last, uses_before)
+        tables.records = tuple(records)  # a warm build's next run takes the same objects
+        stage.made_from[HEAD] = (stage._entries[HEAD], tables)
+
+    def _forget_last(self, stage: Stage) -> None:
+        for key in list(stage.entries):
+            _forget(stage, key)
+        stage.made_from.pop(HEAD, None)
+
+    def _watch(self, key: str, entry: tuple[Any, Any], uses: dict[str, set[str]]) -> Any:
+        """A kept record's files with their stamps (its descriptor first); its probes and
+        memo results into ``uses``."""
+        (stamp_now, _inputs), (files, _index, _contents, _digest, used) = entry
+        pairs = [(key, stamp_now)]
+        for file, seen in files:
+            pairs.append((self._rel(file), seen))
+            uses.setdefault(PROBES, set()).add(self._key(file))
+        for name, memo_key in used:
+            uses.setdefault(name, set()).add(memo_key)
+        return tuple(pairs)
+
+    def kept_records(
+        self, order: Sequence[str], descriptors: Sequence[str], drafts: Any, changed: Any
+    ) -> Sequence[Any] | None:
+        """The last run's records of ``order``, as it kept them (a warm build: the same
+        objects), each the one the last run's resolve was made of (by digest), else
+        None. What they were made from is kept from pruning; the descriptors as well."""
+        tables = self._last_tables()
+        if tables is None:
+            return None
+        if tables.records is not None and len(tables.records) == len(order):
+            records: Sequence[Any] = tables.records
+        else:
+            found = self._lend_kept(order, tables.digests)
+            if found is None:
+                return None
+            records = tables.records = tuple(found)
+        self.cache.stage(RESOLVED).used.update(order)
+        for name in (DESCRIPTORS, DOCUMENTS):
+            self.cache.stage(name).used.update(descriptors)
+        for name, keys in tables.uses.items():
+            self._kept_uses.setdefault(name, set()).update(keys)
+        self.drafts = set(drafts)
+        return records
+
+    def _lend_kept(self, order: Sequence[str], digests: dict[str, str]) -> list[Any] | None:
+        """The records of ``order`` lent from the records' store, each checked to be the
+        one the last run's resolve was made of (its digest); None if one is not."""
+        from podpub.build.kept import lend  # the records' module: not for the no-change check
+
+        entries = self.cache.stage(RESOLVED).entries  # every shard: every record is lent
+        records = []
+        for key in order:
+            entry = entries.get(key)
+            if entry is None or entry[1][3] != digests.get(key):
+                return None
+            records.append(lend(entry[1][1], entry[1][2], entry[1][3]))
+        return records
+
+    def _root(self) -> str:
+        """The show folder, resolved (as the records' file paths are)."""
+        if self._show_root is None:
+            self._show_root = os.fspath(self.show_dir.resolve())
+        return self._show_root
+
+    def _rel(self, path: str) -> str:
+        """A file of the show by its path in the show folder (as the run's stamps are)."""
+        root = os.path.join(self._root(), "")
+        return path[len(root) :] if path.startswith(root) else self._key(path)
 
     # --- audio -------------------------------------------------------------------------
 
@@ -757,6 +937,74 @@ class Engine:
         return True
 
 
+class _LastTables:
+    """The last-resolve stage as a run compares with it (a warm build keeps it in
+    memory between runs: the stamps are then the very objects its stamps table holds,
+    told apart by identity)."""
+
+    def __init__(self, last: Any) -> None:
+        self.last = last  # resolve/last.py's LastResolve
+        self.stamps: dict[str, Any] = {}  # every file watched (by path in the show) → stamp
+        self.refs: dict[str, tuple[Any, ...]] = {}  # descriptor → (file, stamp), itself first
+        self.digests: dict[str, str] = {}  # published descriptor → its record's digest
+        self.uses: dict[str, set[str]] = {}  # stage → the keys the records were made with
+        self.records: tuple[Any, ...] | None = None  # of last.order, once lent
+
+    @classmethod
+    def read(cls, entries: dict[str, tuple[Any, Any]]) -> _LastTables | None:
+        """The tables of the stage's ``entries``; None if one for the show is missing."""
+        from dataclasses import replace
+
+        parts = [entries.get(key) for key in (HEAD, ORDER, NAMES, USES)]
+        if any(part is None or part[0] != LAST_VERSION for part in parts):
+            return None
+        head, order, names, uses = (part[1] for part in parts)  # type: ignore[index]
+        tables = cls(None)
+        named: dict[str, Any] = {}
+        for key, (_version, value) in entries.items():
+            if key[0] == ".":
+                continue
+            pairs, digest, mentions = value
+            tables.add(key, pairs, digest)
+            if mentions is not None:
+                named[key] = mentions
+        tables.uses = {name: set(keys) for name, keys in uses.items()}
+        tables.last = replace(head, order=order, names=names, named=named)
+        return tables
+
+    def add(self, key: str, pairs: tuple[Any, ...], digest: str | None) -> None:
+        """One descriptor's files (with their stamps) and record digest into the tables."""
+        self.stamps.update(pairs)
+        self.refs[key] = pairs
+        if digest is not None:
+            self.digests[key] = digest
+
+    def put(
+        self,
+        stage: Stage,
+        key: str,
+        pairs: tuple[Any, ...],
+        digest: str | None = None,
+        named: Any = None,
+    ) -> None:
+        """One descriptor's entry, in the tables and the stage."""
+        self.add(key, pairs, digest)
+        stage.put(key, LAST_VERSION, (pairs, digest, named))
+
+    def keep(self, stage: Stage, last: Any, uses_before: dict[str, int]) -> None:
+        """The show's entries: HEAD again (the run's time), the others if they changed."""
+        from dataclasses import replace
+
+        before, self.last = self.last, last
+        stage.put(HEAD, LAST_VERSION, replace(last, order=(), names=frozenset(), named={}))
+        if before is None or last.order is not before.order:
+            stage.put(ORDER, LAST_VERSION, last.order)
+        if before is None or last.names is not before.names:
+            stage.put(NAMES, LAST_VERSION, last.names)
+        if before is None or {n: len(k) for n, k in self.uses.items()} != uses_before:
+            stage.put(USES, LAST_VERSION, {n: frozenset(k) for n, k in self.uses.items()})
+
+
 class SharedValues:
     """One object for each distinct credit line, role, person and optional-tags value
     among the records kept in a run.
@@ -809,6 +1057,21 @@ class SharedValues:
             return self._seen.setdefault(value, value)
         except TypeError:
             return value
+
+
+def _forget(stage: Stage, key: str) -> None:
+    """Remove ``key``'s entry, if any (written so at the next save)."""
+    if stage.entries.pop(key, None) is not None:
+        stage.touch((key,))
+
+
+def _carried_digest(record: Any) -> str | None:
+    """The digest a record lent by the store carries (kept.py's ``lend`` puts it in the
+    record's ``__dict__``), if any: a record a warm build keeps from its last run is not
+    registered with this run's engine. A plain record, or one made by ``replace()``
+    (through ``__init__``), carries none."""
+    found = getattr(record, "__dict__", None)
+    return found.get("_digest") if found is not None else None
 
 
 def _return_freed_memory() -> None:

@@ -96,12 +96,17 @@ def pack(record: EpisodeRecord) -> Packed:
     return Packed(index, pickle.dumps(contents, protocol=5), digest_of(record), paths)
 
 
-def lend(index: tuple[Any, ...], contents: bytes) -> LentEpisodeRecord:
-    """The record of a :class:`Packed` (its contents unpickled on first use)."""
+def lend(index: tuple[Any, ...], contents: bytes, digest: str | None = None) -> LentEpisodeRecord:
+    """The record of a :class:`Packed` (its contents unpickled on first use); ``digest``:
+    the whole record's, carried by the record (as ``_digest``: the engine's
+    ``record_digest`` reads it), so a later run that keeps the same object (a warm
+    build) knows it without making it again."""
     record = object.__new__(LentEpisodeRecord)
     found = record.__dict__
     found.update(zip(INDEX_FIELDS, index, strict=True))
     found["_contents"] = contents
+    if digest is not None:
+        found["_digest"] = digest
     return record
 
 

@@ -302,7 +302,14 @@ class ShowCache:
     # stages kept in shards however few their entries: a feed's pages are 50 entries
     # of 800 KB each, and an edit changes one of them
     always_sharded: set[str] = field(default_factory=set)
+    # stages kept in one file however many their entries: read whole by every run, and
+    # saved as a delta when few changed (the last-resolve stage)
+    single_file: set[str] = field(default_factory=set)
     _listing: set[str] | None = None
+    # a single-file stage's base file (its header's token) and the entries written since
+    # in its delta file (merged on read): an edit rewrites a few entries, not the file
+    bases: dict[str, str] = field(default_factory=dict)
+    deltas: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def new_run(self) -> None:
         """Start another run on the entries already read (a warm build, rebuild.py): what
@@ -367,13 +374,15 @@ class ShowCache:
     def _read(self, name: str) -> tuple[dict[str, tuple[Any, Any]], set[int]]:
         """A stage's entries from its file, or the indexes of its shard files, read when
         a key in them is asked for (:meth:`Stage.entry`; see :meth:`save`)."""
-        entries = self._read_file(name, self.folder / f"{name}.pickle")
+        entries, base = self._read_table(name, self.folder / f"{name}.pickle")
         shards = {i for i in range(SHARDS) if self._shard_path(name, i).name in self._files()}
         if entries is None:
             if shards:
                 self.layouts[name] = "shards"
             return {}, shards
         self.layouts[name] = "single"  # the next save writes it whole, in one layout
+        if base is not None and not shards:
+            self._merge_delta(name, base, entries)
         for index in sorted(shards):  # both (a save cut short): every entry, shards last
             entries.update(self.read_shard(name, index))
         return entries, set()
@@ -393,28 +402,51 @@ class ShowCache:
                 self._listing = set()
         return self._listing
 
+    def _merge_delta(self, name: str, base: str, entries: dict[str, tuple[Any, Any]]) -> None:
+        """The entries written since the base file (its delta file, if it was written on
+        this base: a base written again since makes an older delta void)."""
+        self.bases[name] = base
+        delta, of = self._read_table(name, self._delta_path(name))
+        if delta is None or of != base:
+            return
+        for key, entry in delta.items():
+            if entry is None:  # removed since
+                entries.pop(key, None)
+            else:
+                entries[key] = entry
+        self.deltas[name] = delta
+
+    def _delta_path(self, name: str) -> Path:
+        return self.folder / f"{name}.delta.pickle"
+
     def _read_file(self, name: str, path: Path) -> dict[str, tuple[Any, Any]] | None:
+        return self._read_table(name, path)[0]
+
+    def _read_table(self, name: str, path: Path) -> tuple[dict[str, Any] | None, str | None]:
+        """A stage file's table, and the base it names (a base file's own token, or the
+        one a delta file was written on); ``(None, None)`` if absent or unusable."""
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return None
+            return None, None
         except OSError as exc:
             self.ignored.append(f"{path.name}: {exc.strerror}")
-            return None
+            return None, None
         try:
             if not data.startswith(MAGIC):
                 raise ValueError("not a podpub cache file")
             end = data.index(b"\n", len(MAGIC))
             header = json.loads(data[len(MAGIC) : end])
+            base = header.pop("base", None) if isinstance(header, dict) else None
             if header != {**self._identity(), "stage": name}:
                 raise ValueError("written by another podpub or for another show")
             entries = safe_loads(data, end + 1)
             if not isinstance(entries, dict):
                 raise ValueError("not a table")
-            return entries
+            return entries, base if isinstance(base, str) else None
         except Exception as exc:  # a damaged file of any kind: start again
             self.ignored.append(f"{path.name}: {exc}")
-            return None
+            return None, None
 
     def save(self, prune: Iterable[str] = ()) -> None:
         """Write the stages changed in this run (each atomically); prune the named ones.
@@ -452,9 +484,15 @@ class ShowCache:
         # with shards not read in this run, the stage stays in shards (its size
         # is not known without reading them all)
         sharded = name in self.always_sharded or stage.pending
-        if not sharded and len(stage.entries) < SHARD_FROM:
+        base = None
+        if not sharded and (len(stage.entries) < SHARD_FROM or name in self.single_file):
+            if self._writes_delta(name, stage):
+                self._write_delta(name, stage, identity)
+                return
+            base = os.urandom(8).hex()  # the delta files written on it name it
+            header = json.dumps({**identity, "stage": name, "base": base}).encode()
             files = {single: stage.entries}
-            stale = shards  # from a larger past, or another podpub's
+            stale = [*shards, self._delta_path(name)]  # from a larger past, or another podpub's
         else:
             indexes = (
                 {shard_of(key) for key in stage.changed}
@@ -469,7 +507,8 @@ class ShowCache:
                 if part is not None:
                     part[key] = entry
             files = {shards[i]: part for i, part in parts.items() if part}
-            stale = [single] + [shards[i] for i, part in parts.items() if not part]
+            stale = [single, self._delta_path(name)]
+            stale += [shards[i] for i, part in parts.items() if not part]
         try:
             for path, entries in files.items():
                 # pickled into the file as it goes: a pickle made first would hold
@@ -482,12 +521,45 @@ class ShowCache:
             self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
             return
         self.layouts[name] = "single" if files.keys() == {single} else "shards"
+        self.deltas.pop(name, None)
+        if base is not None:
+            self.bases[name] = base
+        else:
+            self.bases.pop(name, None)
+        stage.dirty = False
+        stage.changed.clear()
+
+    def _writes_delta(self, name: str, stage: Stage) -> bool:
+        """Whether a save writes only the entries changed since the base file (many
+        entries, few changed since it was written), not the whole stage again."""
+        if self.layouts.get(name) != "single" or name not in self.bases:
+            return False
+        written = len(self.deltas.get(name, {}).keys() | stage.changed)
+        return len(stage._entries) >= DELTA_FROM and written * DELTA_SHARE <= len(stage._entries)
+
+    def _write_delta(self, name: str, stage: Stage, identity: dict[str, Any]) -> None:
+        """The entries changed since the base file (None: removed), in the delta file."""
+        delta = dict(self.deltas.get(name, {}))
+        for key in stage.changed:
+            delta[key] = stage._entries.get(key)
+        base = self.bases[name]
+        header = json.dumps({**identity, "stage": name, "base": base}).encode()
+        try:
+            write_atomically(self._delta_path(name), MAGIC + header + b"\n", delta)
+        except OSError as exc:
+            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+            return
+        self.deltas[name] = delta
         stage.dirty = False
         stage.changed.clear()
 
 
 SHARDS = 16
 SHARD_FROM = 2048
+# A single-file stage of this many entries or more, of which at most one in this many
+# changed since its base file was written, is saved as a delta (the base stays).
+DELTA_FROM = 16
+DELTA_SHARE = 8
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a save sorts every key of a stage written

@@ -16,7 +16,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from podpub.context import BuildContext, or_no_cache
@@ -49,6 +49,7 @@ from podpub.resolve.credits import (
 )
 from podpub.resolve.episode_image import episode_image
 from podpub.resolve.guids import episode_guid, podcast_guid
+from podpub.resolve.last import LastResolve, MentionTuple
 from podpub.resolve.options import PlanOptions
 from podpub.resolve.records import (
     AudioInfo,
@@ -146,27 +147,221 @@ def resolve_all(
     The site is None when show.yaml cannot be read. ``podpub check`` runs the feed rules
     on what passed the descriptor checks, so a producer sees both in one run. ``run``:
     the build context (cache, worker processes); None: the same steps, here, uncached.
+    A run that keeps what the last one resolved (:class:`~podpub.resolve.last.LastResolve`)
+    resolves only the episodes whose inputs changed, when nothing show-wide did.
     """
     run = or_no_cache(run)
+    edited = _resolve_edit(show_dir, options, prober, run)
+    if edited is not None:
+        return edited
     problems: list[Problem] = []
     show_doc, show = _load_show(show_dir, problems)
     loaded = _load_episodes(show_dir, problems, run)
     if show is None or show_doc is None:
         return None, problems
-    show_record = _resolve_show(show_dir, show_doc, show, options, problems, run)
-    people = People(registry=show.people)
-    aliases = role_aliases(show, show_doc, problems)
     schedule = _Schedule.of(loaded, options, zoneinfo.ZoneInfo(show.timezone))
     published = schedule.published
     # Every mention first, so a person's href and img are the same on every item.
-    register_mentions(people, show, [unique_mentions(item for item, _ in published)])
-    show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
+    mentions = unique_mentions(item for item, _ in published)
+    shared = _Shared.of(show_dir, show_doc, show, options, mentions, problems, run)
 
     # An unchanged episode in an unchanged show keeps the record of the last run.
-    memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people)
+    memo = shared.memo
     kept = {item.file: found for item, _ in published if (found := memo.get(item)) is not None}
     todo = [(item, when) for item, when in published if item.file not in kept]
+    fresh = _resolve_episodes(shared, todo, prober, run, problems)
+    episodes: list[EpisodeRecord] = []
+    for item, _ in published:
+        kept_record = kept.get(item.file)
+        record, found = (kept_record, []) if kept_record is not None else fresh[item.file]
+        problems.extend(found)
+        if record is not None:
+            episodes.append(record)
+    episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
+    _check_unique(episodes, loaded, problems)
+    faulty = {p.file for p in problems if p.level == "error"}
+    clean = tuple(e for e in episodes if e.source not in faulty)
+    site = SiteRecord(
+        shared.show_record,
+        clean,
+        options.now,
+        tuple(sorted(schedule.skipped)),
+        next_due=schedule.next_due,
+        next_due_file=schedule.next_file or None,
+    )
+    last = None  # with a problem in an episode, the next run resolves the show again
+    if not any(p.file.startswith(f"{EPISODES_DIR}/") for p in problems):
+        last = LastResolve(
+            _show_key(shared, options),
+            options.now,
+            _visible_names(show_dir),
+            tuple(e.source for e in site.episodes),
+            site.skipped,
+            frozenset(item.file for item in loaded if item.summary.draft),
+            site.next_due,
+            schedule.next_file,
+            tuple(astuple_mention(m) for m in mentions),
+            _named(published),
+        )
+    run.keep_last_resolve(last, site.episodes, None)
+    return site, problems
 
+
+def _named(published: list[tuple[Loaded, dt.datetime]]) -> dict[str, tuple[MentionTuple, ...]]:
+    """Each published descriptor's mentions, the equal ones one object (kept once)."""
+    same: dict[Any, Any] = {}
+    return {
+        item.file: same.setdefault(
+            item.summary.mentions, tuple(same.setdefault(m, m) for m in item.summary.mentions)
+        )
+        for item, _ in published
+    }
+
+
+def astuple_mention(mention: Mention) -> tuple[str | None, str | None, str | None, str | None]:
+    """A mention as a summary holds it (plain data, kept by the store)."""
+    return (mention.name, mention.id, mention.url, mention.image)
+
+
+@dataclass
+class _Shared:
+    """The show-wide state every episode's resolution reads (and only reads)."""
+
+    show_dir: Path
+    show_doc: Document
+    show: Show
+    show_record: ShowRecord  # with the show's credits; its extras once episodes are done
+    people: People
+    aliases: dict[str, tuple[str, str | None]]
+    memo: _EpisodeMemo
+
+    @classmethod
+    def of(
+        cls,
+        show_dir: Path,
+        show_doc: Document,
+        show: Show,
+        options: PlanOptions,
+        mentions: list[Mention],
+        problems: list[Problem],
+        run: BuildContext,
+    ) -> _Shared:
+        show_record = _resolve_show(show_dir, show_doc, show, options, problems, run)
+        people = People(registry=show.people)
+        aliases = role_aliases(show, show_doc, problems)
+        register_mentions(people, show, [mentions])
+        show_record = with_show_credits(show_record, show, show_doc, people, aliases, problems)
+        memo = _EpisodeMemo(run, show_dir, show, show_record, aliases, people)
+        return cls(show_dir, show_doc, show, show_record, people, aliases, memo)
+
+
+def _show_key(shared: _Shared, options: PlanOptions) -> str:
+    """What every episode's record depends on beyond its own files: the show-wide state
+    (the memo's), the options that choose which episodes are published, and who runs
+    (a file another user may not read is a problem the stamps do not show)."""
+    return digest_of(shared.memo.common, options.drafts, options.future, _who())
+
+
+def _who() -> tuple[object, ...]:
+    """The user and groups whose permissions the run reads files with."""
+    if not hasattr(os, "geteuid"):
+        return ()
+    return (os.geteuid(), os.getegid(), tuple(sorted(os.getgroups())))
+
+
+def _visible_names(show_dir: Path) -> frozenset[str]:
+    """The episodes folder's names but hidden ones (an editor's swap files)."""
+    try:
+        names = os.listdir(os.path.join(show_dir, EPISODES_DIR))
+    except OSError:
+        return frozenset()
+    return frozenset(name for name in names if not name.startswith("."))
+
+
+def _resolve_edit(
+    show_dir: Path, options: PlanOptions, prober: Prober | None, run: BuildContext
+) -> tuple[SiteRecord, list[Problem]] | None:
+    """The site from the last run's (:class:`LastResolve`), only the episodes whose
+    inputs changed resolved again; None when it cannot tell (the full resolve runs):
+    no last run kept, the show-wide inputs or the list of descriptors changed, a
+    scheduled episode came due, a changed descriptor moved in the schedule, names
+    other people, or has a problem now, or its GUID, page name or audio URL changed
+    (which the uniqueness check would have to see)."""
+    last, changed = run.last_resolve()
+    if not isinstance(last, LastResolve) or changed is None or not last.holds_at(options.now):
+        return None
+    if changed & set(last.skipped) or _visible_names(show_dir) != last.names:
+        return None
+    problems: list[Problem] = []
+    show_doc, show = _load_show(show_dir, problems)
+    if show is None or show_doc is None:
+        return None
+    mentions = [Mention(*mention) for mention in last.mentions]
+    shared = _Shared.of(show_dir, show_doc, show, options, mentions, problems, run)
+    if _show_key(shared, options) != last.key:
+        return None
+    edited = sorted(changed)
+    items = _load_edited(show_dir, edited, last, run, zoneinfo.ZoneInfo(show.timezone))
+    if items is None:
+        return None
+    records = run.kept_records(last.order, [*last.order, *last.skipped], last.drafts, changed)
+    if records is None:
+        return None
+    episodes = list(records)
+    fresh = _resolve_episodes(shared, items, prober, run, problems)
+    for item, _ in items:
+        record, found = fresh[item.file]
+        at = last.order.index(item.file)
+        if found or record is None or _unique_part(record) != _unique_part(episodes[at]):
+            return None
+        episodes[at] = record
+    site = SiteRecord(
+        shared.show_record,
+        tuple(episodes),
+        options.now,
+        last.skipped,
+        next_due=last.next_due,
+        next_due_file=last.next_file or None,
+    )
+    run.keep_last_resolve(replace(last, now=options.now), site.episodes, changed)
+    return site, problems
+
+
+def _load_edited(
+    show_dir: Path, edited: list[str], last: LastResolve, run: BuildContext, tz: dt.tzinfo
+) -> list[tuple[Loaded, dt.datetime]] | None:
+    """The changed descriptors, loaded, with their publication time; None if one has a
+    problem, or now names other people or is a draft where it was not (or the reverse)."""
+    paths = [os.path.join(show_dir, file) for file in edited]
+    items: list[tuple[Loaded, dt.datetime]] = []
+    loaded = run.load_descriptors(paths, load_descriptor)
+    for file, (item, found) in zip(edited, loaded, strict=True):
+        if found or item is None or item.file != file:
+            return None
+        summary = item.summary
+        if summary.draft != (file in last.drafts) or summary.mentions != last.named.get(file):
+            return None
+        items.append((item, in_show_zone(summary.date, tz)))
+    return items
+
+
+def _unique_part(record: EpisodeRecord) -> tuple[object, ...]:
+    """What the site's order and the uniqueness check read of a record."""
+    return (record.published, record.key, record.guid.lower(), record.slug, record.enclosure_url)
+
+
+def _resolve_episodes(
+    shared: _Shared,
+    todo: list[tuple[Loaded, dt.datetime]],
+    prober: Prober | None,
+    run: BuildContext,
+    problems: list[Problem],
+) -> dict[str, tuple[EpisodeRecord | None, list[Problem]]]:
+    """Each episode of ``todo`` resolved (over the run's workers when many), with its
+    problems; the ones without a problem kept for the next run. Puts the show's extras
+    (trailers) into ``shared.show_record``: they share the episodes' probe."""
+    show_dir, show, show_doc = shared.show_dir, shared.show, shared.show_doc
+    people, aliases = shared.people, shared.aliases
     audio_paths: dict[str, Path] = {}
     extra_media = extras_resolve.media_paths(show_dir, show, show_doc, [], problems)  # trailers
     items = [item for item, _ in todo]
@@ -180,11 +375,12 @@ def resolve_all(
     media = sorted(set(audio_paths.values()) | set(extra_media.values()))
     probes = (prober or _run_prober(run))(media)
     show_record = replace(
-        show_record,
+        shared.show_record,
         extras=extras_resolve.show_extras(
-            show, show_doc, show_record, extra_media, probes, problems
+            show, show_doc, shared.show_record, extra_media, probes, problems
         ),
     )
+    shared.show_record = show_record
 
     def resolve_one(pair: tuple[Loaded, dt.datetime]) -> tuple[EpisodeRecord | None, list[Problem]]:
         """One episode's record from the show-wide state above (which it only reads)."""
@@ -223,27 +419,8 @@ def resolve_all(
     for (item, _), (made, found) in zip(todo, resolved, strict=True):
         fresh[item.file] = (run.lend_record(made.packed) if made else None, found)
         if item.file not in located and made is not None and not found:
-            memo.put(item, made)
-    episodes: list[EpisodeRecord] = []
-    for item, _ in published:
-        kept_record = kept.get(item.file)
-        record, found = (kept_record, []) if kept_record is not None else fresh[item.file]
-        problems.extend(found)
-        if record is not None:
-            episodes.append(record)
-    episodes.sort(key=lambda e: (e.published, e.key), reverse=True)
-    _check_unique(episodes, loaded, problems)
-    faulty = {p.file for p in problems if p.level == "error"}
-    clean = tuple(e for e in episodes if e.source not in faulty)
-    site = SiteRecord(
-        show_record,
-        clean,
-        options.now,
-        tuple(sorted(schedule.skipped)),
-        next_due=schedule.next_due,
-        next_due_file=schedule.next_file or None,
-    )
-    return site, problems
+            shared.memo.put(item, made)
+    return fresh
 
 
 @dataclass
