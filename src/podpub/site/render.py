@@ -220,10 +220,9 @@ class PageRenderer:
         # keys of the pages that show it (made once per run, before the workers fork)
         self._episode_digests: list[str] = []
         if self.keys is not None:
-            self.keys.remember(site.episodes)
+            digests = self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            digest = self.run.record_digest
-            self._episode_digests = [digest(episode) for episode in site.episodes]
+            self._episode_digests = [digests[id(episode)] for episode in site.episodes]
         self.person_pages = person_pages(site, per_page, self._credited())
 
     def _credited(self) -> Credited | None:
