@@ -242,8 +242,9 @@ def _episode_files(
     keyed = run.keyed
     files: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
     for episode in site.episodes:
-        if local_media and episode.audio_source is not None:  # remote audio stays hosted
-            files.append((episode.audio_path, episode.audio_source))
+        audio = episode.audio_source if local_media else None  # read once: a lent
+        if audio is not None:  # record makes its Path then; remote audio stays hosted
+            files.append((episode.audio_path, audio))
         if episode.transcripts:
             files += [(t.path, t.source) for t in episode.transcripts]
         if episode.image_source is not None and episode.image_path:  # its own artwork
