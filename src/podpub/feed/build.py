@@ -88,6 +88,51 @@ def build_feed(site: SiteRecord, links: Sequence[tuple[str, str]] = ()) -> bytes
     return XML_DECLARATION + hex_references(body)
 
 
+# How build_feed's bytes end, after the last item: the items are the channel's last
+# elements (feedgen appends them after every channel tag and extension).
+FEED_TAIL = b"  </channel>\n</rss>\n"
+_ITEM_START = b"    <item>\n"
+_ITEM_END = b"\n    </item>\n"
+
+
+def item_cuts(data: bytes, count: int) -> tuple[int, ...] | None:
+    """Where the bytes of a feed of ``count`` items (:func:`build_feed`'s) are cut into
+    its head, each item and the tail: the end of the head, then of each item. None when
+    a cut would be uncertain: an ``<item>`` tag anywhere but around the items (in a
+    CDATA section's HTML) makes the counts differ, and nothing is cut.
+
+    An item's bytes depend on its record alone (and on the namespaces the root
+    declares, :func:`root_tag`): pretty-printed at the same depth, they are the same
+    in any feed, which is what lets a feed page be joined from items kept from the
+    last build (paging.py)."""
+    if data.count(b"<item>") != count or data.count(b"</item>") != count:
+        return None
+    if not data.endswith(FEED_TAIL):
+        return None
+    end = len(data) - len(FEED_TAIL)
+    if count == 0:
+        return (end,)
+    start = data.find(b"\n" + _ITEM_START) + 1
+    if start == 0:
+        return None
+    cuts = [start]
+    for _ in range(count):
+        if not data.startswith(_ITEM_START, start):
+            return None
+        found = data.find(_ITEM_END, start)
+        if found < 0:
+            return None
+        start = found + len(_ITEM_END)
+        cuts.append(start)
+    return tuple(cuts) if start == end else None
+
+
+def root_tag(data: bytes) -> bytes:
+    """The ``<rss …>`` start tag of a feed's bytes: the namespace prefixes its items use."""
+    start = data.find(b"<rss")
+    return data[start : data.find(b">", start) + 1]
+
+
 # A CDATA section, or a tag with its attributes (lxml writes '>' in attributes as &gt;):
 # what lies between them is element text.
 _MARKUP = re.compile(rb"(<!\[CDATA\[.*?\]\]>|<[^>]*>)", re.DOTALL)

@@ -123,13 +123,8 @@ def page_renders(
         (show_page_path(number), renderer.show_render(number))
         for number in range(1, renderer.page_count + 1)
     ]
-    renders += [
-        (episode.page_path, renderer.episode_render(index))
-        for index, episode in enumerate(site.episodes)
-    ]
-    renders += [  # people/<id>/index.html, people/<id>/page/<n>/index.html (people.py)
-        (page.path, renderer.person_render(page)) for page in renderer.person_pages
-    ]
+    renders += renderer.episode_renders()
+    renders += renderer.person_renders()  # people/<id>/index.html, …/page/<n>/index.html
     renders += [
         (f"{old}index.html", renderer.redirect_render(old, new))
         for old, new in (redirects or {}).items()
@@ -225,10 +220,9 @@ class PageRenderer:
         # keys of the pages that show it (made once per run, before the workers fork)
         self._episode_digests: list[str] = []
         if self.keys is not None:
-            self.keys.remember(site.episodes)
+            digests = self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            digest = self.run.record_digest
-            self._episode_digests = [digest(episode) for episode in site.episodes]
+            self._episode_digests = [digests[id(episode)] for episode in site.episodes]
         self.person_pages = person_pages(site, per_page, self._credited())
 
     def _credited(self) -> Credited | None:
@@ -404,6 +398,37 @@ class PageRenderer:
         return self._keyed(
             EPISODE_TEMPLATE, render, "episode", where, neighbours, transcript_stamps
         )
+
+    def episode_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """Each episode page's path and render, keyed as :meth:`episode_render` keys
+        one: written out in one loop, since an edit of one episode asks for the 10,000
+        keys of the pages it does not change (no call per page but the key's own, and
+        a transcript's stamp only for an episode that has one)."""
+        episodes = self.site.episodes
+        page = self.episode_page
+        keys = self.keys
+        if keys is None or keys.reads_site(EPISODE_TEMPLATE):
+            return [(episode.page_path, partial(page, i)) for i, episode in enumerate(episodes)]
+        keyed, base, digests = self.run.keyed, self._key_base, self._episode_digests
+        stamp_of = self.run.cache.stamp
+        last = len(episodes) - 1
+        renders: list[tuple[str, Callable[[], bytes]]] = []
+        for index, episode in enumerate(episodes):
+            shown = episode.transcripts
+            stamps = tuple([stamp_of(t.source) for t in shown]) if shown else ()
+            where = (index > 0, index < last)
+            neighbours = tuple(digests[max(0, index - 1) : index + 2])
+            render = keyed(
+                partial(page, index),
+                *(EPISODE_TEMPLATE, base, "episode", where, neighbours, stamps),
+                digested=True,
+            )
+            renders.append((episode.page_path, render))
+        return renders
+
+    def person_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """Each person page's path and render, keyed as :meth:`person_render` keys one."""
+        return [(page.path, self.person_render(page)) for page in self.person_pages]
 
     def person_render(self, page: PersonPage) -> Callable[[], bytes]:
         """The render of a person's page, keyed (with a cache) on the person, the page's

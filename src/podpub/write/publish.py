@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from podpub.context import READ_BACK, BuildContext, or_no_cache
 from podpub.digests import digest_of
@@ -117,8 +117,6 @@ def publish(
     assert site is not None
     rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
 
-    from podpub.feed.build import chapters_json
-    from podpub.resolve.chapters import episode_vtt as chapters_vtt
     from podpub.resolve.optional_tags import extra_media_files
     from podpub.site.render import page_renders
 
@@ -144,22 +142,7 @@ def publish(
         local_media = site.show.media_url is None
         for rel, source in extra_media_files(site).items() if local_media else ():
             staging.link(rel, source)  # alternate audio, trailers
-        files_of: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
-        # the chapter files are keyed on their record's digest (and the show's) when the
-        # last output's files may be reused: the run knows the digests already
-        keys = _RecordKeys(site, context)
-        for episode in site.episodes:
-            if local_media and episode.audio_source is not None:  # remote audio stays hosted
-                files_of.append((episode.audio_path, episode.audio_source))
-            files_of += [(t.path, t.source) for t in episode.transcripts]
-            if episode.image_source is not None and episode.image_path:  # its own artwork
-                files_of.append((episode.image_path, episode.image_source))
-            if episode.chapters_path:
-                json_file = partial(chapters_json, episode, site.show)
-                files_of.append((episode.chapters_path, keys.json(json_file, episode)))
-            if episode.chapters_vtt_path:  # the player's <track kind="chapters">
-                vtt_file = partial(chapters_vtt, episode)
-                files_of.append((episode.chapters_vtt_path, keys.vtt(vtt_file, episode)))
+        files_of = _episode_files(site, context, local_media)
         files_of += page_renders(
             site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects=redirects, run=run
         )
@@ -238,26 +221,48 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
     _verdict(_read_back(feed), site)
 
 
-class _RecordKeys:
-    """The keys of an episode's own files (its chapters), made of its record's digest:
-    with a run that reuses the last output's files; else each file is made, unkeyed."""
+def _episode_files(
+    site: SiteRecord, run: BuildContext, local_media: bool
+) -> list[tuple[str, Path | Callable[[], bytes]]]:
+    """Each episode's own files, in site order: its audio (``local_media``: the site
+    holds a copy), transcripts and artwork as their sources, its chapter files (JSON,
+    and WebVTT for the player's ``<track kind="chapters">``) as renders.
 
-    def __init__(self, site: SiteRecord, run: BuildContext) -> None:
-        self.run = run
-        self.show = digest_of(site.show) if run.out is not None else ""  # once, not 10,000
+    With a run that reuses the last output's files, a chapter file is keyed on its
+    record's digest (the JSON on the show's too: its image, its title), which the run
+    knows already: one loop that asks for nothing but the digests of the records the
+    run has not digested yet, not two calls a file (an edit asks for 20,000 keys)."""
+    from podpub.feed.build import chapters_json
+    from podpub.resolve.chapters import episode_vtt
 
-    def json(self, render: Callable[[], bytes], episode: Any) -> Callable[[], bytes]:
-        """The chapters JSON: the record and the show (its image, the default's URL)."""
-        if self.run.out is None:
-            return render
-        digest = self.run.record_digest(episode)
-        return self.run.keyed(render, "json", digest, self.show, digested=True)
-
-    def vtt(self, render: Callable[[], bytes], episode: Any) -> Callable[[], bytes]:
-        """The chapters WebVTT: the record alone."""
-        if self.run.out is None:
-            return render
-        return self.run.keyed(render, "vtt", self.run.record_digest(episode), digested=True)
+    show = site.show
+    reuses = run.out is not None
+    digests = run.known_digests(site.episodes) if reuses else {}
+    show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
+    keyed = run.keyed
+    files: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
+    for episode in site.episodes:
+        audio = episode.audio_source if local_media else None  # read once: a lent
+        if audio is not None:  # record makes its Path then; remote audio stays hosted
+            files.append((episode.audio_path, audio))
+        if episode.transcripts:
+            files += [(t.path, t.source) for t in episode.transcripts]
+        if episode.image_source is not None and episode.image_path:  # its own artwork
+            files.append((episode.image_path, episode.image_source))
+        if not (episode.chapters_path or episode.chapters_vtt_path):
+            continue
+        digest = (digests.get(id(episode)) or run.record_digest(episode)) if reuses else ""
+        if episode.chapters_path:
+            json_file: Callable[[], bytes] = partial(chapters_json, episode, show)
+            if reuses:
+                json_file = keyed(json_file, "json", digest, show_digest, digested=True)
+            files.append((episode.chapters_path, json_file))
+        if episode.chapters_vtt_path:
+            vtt_file: Callable[[], bytes] = partial(episode_vtt, episode)
+            if reuses:
+                vtt_file = keyed(vtt_file, "vtt", digest, digested=True)
+            files.append((episode.chapters_vtt_path, vtt_file))
+    return files
 
 
 def verify_feed_files(
