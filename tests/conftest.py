@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -63,6 +64,36 @@ def write_show(
     for name, text in (episodes if episodes is not None else {"ep1.yaml": MINIMAL_EPISODE}).items():
         (folder / "episodes" / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def numbered_show(folder: Path, count: int, first_day: int = 1) -> Path:
+    """A show of ``count`` episodes ``ep1.yaml`` …, each with its own copy of the tone
+    (``audio/epN.mp3``), one a day in June 2023 from ``first_day``."""
+    (folder / "audio").mkdir(parents=True)
+    episodes = {}
+    for number in range(1, count + 1):
+        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{number}.mp3")
+        episodes[f"ep{number}.yaml"] = (
+            MINIMAL_EPISODE.replace("First episode", f"Episode {number}")
+            .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
+            .replace("2023-06-02", f"2023-06-{number + first_day - 1:02d}")
+        )
+    return write_show(folder, episodes)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes: a copy of an output to compare with."""
+    found = {}
+    for current, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(current, name)
+            found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
+
+
+def differing(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    """The paths added, removed or with other bytes between two :func:`tree` copies."""
+    return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from podpub.write.linked import LINKED_FILE
 from podpub.write.output import output_state
 from podpub.write.publish import PublishOptions, publish
 
-from conftest import AUDIO, MINIMAL_EPISODE, write_show
+from conftest import AUDIO, differing, numbered_show, tree
 
 URL = "http://127.0.0.1:9/"
 EPISODES = 6
@@ -32,30 +31,7 @@ EPISODES = 6
 
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
-    folder = tmp_path / "show"
-    (folder / "audio").mkdir(parents=True)
-    episodes = {}
-    for n in range(1, EPISODES + 1):
-        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{n}.mp3")
-        episodes[f"ep{n}.yaml"] = (
-            MINIMAL_EPISODE.replace("First episode", f"Episode {n}")
-            .replace("audio/tone.mp3", f"audio/ep{n}.mp3")
-            .replace("2023-06-02", f"2023-06-{n + 1:02d}")
-        )
-    return write_show(folder, episodes)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    found = {}
-    for current, _dirs, files in os.walk(folder):
-        for name in files:
-            path = Path(current, name)
-            found[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return found
-
-
-def differing(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
-    return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+    return numbered_show(tmp_path / "show", EPISODES, first_day=2)
 
 
 def retitle(show: Path, number: int, title: str) -> Path:

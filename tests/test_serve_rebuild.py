@@ -17,7 +17,7 @@ from podpub.cli import main
 from podpub.serve.preview import PreviewBuilder, preview_folder
 from podpub.write.publish import PublishOptions, publish
 
-from conftest import MINIMAL_EPISODE, write_show
+from conftest import MINIMAL_EPISODE, differing, tree, write_show
 
 URL = "http://127.0.0.1:9/"
 SECOND = (
@@ -43,21 +43,6 @@ def builder(show: Path) -> PreviewBuilder:
     built = PreviewBuilder(show, URL, jobs=1)
     assert built.rebuild().ok
     return built
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its bytes: a copy of the output to compare with."""
-    found = {}
-    for current, _dirs, files in os.walk(folder):
-        for name in files:
-            path = Path(current, name)
-            found[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return found
-
-
-def differing(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
-    """The paths added, removed or with other bytes."""
-    return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
 
 
 def edit(path: Path, old: str, new: str) -> None:

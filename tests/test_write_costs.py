@@ -22,7 +22,7 @@ from podpub.write import linked
 from podpub.write.linked import LINKED_FILE
 from podpub.write.output import output_state
 
-from conftest import AUDIO, MINIMAL_EPISODE, NOW, write_show
+from conftest import AUDIO, MINIMAL_EPISODE, NOW, numbered_show
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +31,7 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _show(folder: Path, count: int = 4) -> Path:
-    (folder / "audio").mkdir(parents=True)
-    episodes = {}
-    for number in range(1, count + 1):
-        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{number}.mp3")
-        episodes[f"ep{number}.yaml"] = (
-            MINIMAL_EPISODE.replace("First episode", f"Episode {number}")
-            .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
-            .replace("2023-06-02", f"2023-06-{number:02d}")
-        )
-    return write_show(folder, episodes)
+    return numbered_show(folder, count)
 
 
 def _linked_now(out: Path, show: Path) -> dict[str, list[int]]:
