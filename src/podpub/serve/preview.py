@@ -42,6 +42,7 @@ class Outcome:
     episodes: int = 0
     title: str = ""
     marks: dict[str, str] = field(default_factory=dict)  # page URL path → "Draft", …
+    built: bool = True  # False: no input had changed since the last build, none was made
 
 
 def preview_folder(show_dir: Path) -> Path:
@@ -95,6 +96,7 @@ class PreviewBuilder:
             self._episodes,
             self._title,
             dict(self._marks),
+            built=rebuilt.result is not None,
         )
 
     def flush(self) -> None:

@@ -47,15 +47,20 @@ def serve(
     try:
         with _terminate_as_interrupt(), Watcher(show_dir, stop) as watcher:
             report = _Report(state, echo, show_dir)
-            report.build(builder.rebuild())
+            first = builder.rebuild()
+            report.build(first)
             thread.start()
             echo(f"Serving {builder.show_dir} at {server.url} (Ctrl-C to stop)")
             settle(builder)
+            if first.ok:  # a refused build is built again by the next save anyway
+                _catch_up(builder, report)
             for paths in watcher.batches():
                 with collector_paused():
                     outcome = builder.rebuild(paths)
                 report.build(outcome, paths)
                 settle(builder)  # while the browser reloads
+                if outcome.ok:
+                    _catch_up(builder, report)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serve ends: not an error
     finally:
@@ -77,6 +82,23 @@ def settle(builder: PreviewBuilder) -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def _catch_up(builder: PreviewBuilder, report: _Report) -> None:
+    """Build again if a file changed that the watcher did not report: every input is
+    stamped and compared with the last build's (75 ms at 10,000 episodes; nothing is
+    built when none differs).
+
+    A build writes thousands of files into ``.podpub/``, inside the watched folder: on
+    Linux they fill the kernel's inotify queue (16,384 events by default), which then
+    drops every later event, and watchfiles does not say so. A save made while serve
+    builds the whole show, or just after, was lost that way at 10,000 episodes: the
+    preview kept the old page until the next save."""
+    with collector_paused():
+        outcome = builder.rebuild()
+    if outcome.built or not outcome.ok:
+        report.build(outcome, set())
+        settle(builder)
 
 
 @contextlib.contextmanager
@@ -143,7 +165,7 @@ class _Report:
                 f"in {outcome.seconds:.2f} s."
             )
         else:
-            names = _names(paths, self.show_dir)
+            names = _names(paths, self.show_dir) if paths else "changed files found by their stamps"
             changed = _changed(outcome.changed)
             self.echo(f"Rebuilt in {outcome.seconds:.2f} s after {names}: {changed}")
         if paths is not None and not outcome.changed and self.state.problems is None:
