@@ -86,8 +86,8 @@ def settle(builder: PreviewBuilder) -> None:
 
 def _catch_up(builder: PreviewBuilder, report: _Report) -> None:
     """Build again if a file changed that the watcher did not report: every input is
-    stamped and compared with the last build's (75 ms at 10,000 episodes; nothing is
-    built when none differs).
+    stamped and compared with the last build's (the stamps: 75 ms at 10,000 episodes;
+    nothing is built when none differs).
 
     A build writes thousands of files into ``.podpub/``, inside the watched folder: on
     Linux they fill the kernel's inotify queue (16,384 events by default), which then
