@@ -136,3 +136,13 @@ def node_modules() -> Path:
             capture_output=True,
         )
     return modules
+
+
+def linked_now(out: Path, show: Path) -> dict[str, list[int]]:
+    """What linked-media.json must say: each published audio file that is the show's own."""
+    found = {}
+    for published in sorted((out / "audio").iterdir()):
+        st, source = os.stat(published), os.stat(show / "audio" / published.name)
+        if (st.st_dev, st.st_ino) == (source.st_dev, source.st_ino):
+            found[f"audio/{published.name}"] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+    return found

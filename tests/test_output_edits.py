@@ -23,7 +23,7 @@ from podpub.write.linked import LINKED_FILE
 from podpub.write.output import output_state
 from podpub.write.publish import PublishOptions, publish
 
-from conftest import AUDIO, differing, numbered_show, tree
+from conftest import AUDIO, differing, linked_now, numbered_show, tree
 
 URL = "http://127.0.0.1:9/"
 EPISODES = 6
@@ -141,16 +141,6 @@ def test_a_preview_edited_by_hand_between_two_serves_does_not_come_back(show: Pa
     assert tree(preview_folder(show)) == tree(cold)
 
 
-def _linked_now(out: Path, show: Path) -> dict[str, list[int]]:
-    """What linked-media.json must say: each published audio file that is the show's own."""
-    found = {}
-    for published in sorted((out / "audio").iterdir()):
-        st, source = os.stat(published), os.stat(show / "audio" / published.name)
-        if (st.st_dev, st.st_ino) == (source.st_dev, source.st_ino):
-            found[f"audio/{published.name}"] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
-    return found
-
-
 def test_the_linked_audio_record_left_as_it_is_by_edits_is_what_is_on_disk(
     show: Path, tmp_path: Path
 ) -> None:
@@ -168,7 +158,7 @@ def test_the_linked_audio_record_left_as_it_is_by_edits_is_what_is_on_disk(
         else:
             retitle(show, 1 + number % 2, f"Title {number}")
         assert main(["publish", str(show), "--out", str(out), "-q"]) == 0
-        on_disk = _linked_now(out, show)
+        on_disk = linked_now(out, show)
         if not on_disk:
             pytest.skip("this file system clones: the published audio is not the show's file")
         assert json.loads(record.read_text(encoding="utf-8"))["files"] == on_disk, step

@@ -22,7 +22,7 @@ from podpub.write import linked
 from podpub.write.linked import LINKED_FILE
 from podpub.write.output import output_state
 
-from conftest import AUDIO, MINIMAL_EPISODE, NOW, numbered_show
+from conftest import AUDIO, MINIMAL_EPISODE, NOW, linked_now, numbered_show
 
 
 @pytest.fixture(autouse=True)
@@ -32,16 +32,6 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _show(folder: Path, count: int = 4) -> Path:
     return numbered_show(folder, count)
-
-
-def _linked_now(out: Path, show: Path) -> dict[str, list[int]]:
-    """What linked-media.json must say: each published audio file that is the show's own."""
-    found = {}
-    for published in sorted((out / "audio").iterdir()):
-        st, source = os.stat(published), os.stat(show / "audio" / published.name)
-        if (st.st_dev, st.st_ino) == (source.st_dev, source.st_ino):
-            found[f"audio/{published.name}"] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
-    return found
 
 
 def test_the_linked_audio_recorded_is_what_is_on_disk_after_each_publish(tmp_path: Path):
@@ -61,7 +51,7 @@ def test_the_linked_audio_recorded_is_what_is_on_disk_after_each_publish(tmp_pat
             os.replace(show / "audio" / "new.mp3", show / "audio" / "ep3.mp3")
         assert main(["publish", str(show), "--out", str(out)]) == 0
         recorded = json.loads(record.read_text(encoding="utf-8"))["files"]
-        on_disk = _linked_now(out, show)
+        on_disk = linked_now(out, show)
         if not on_disk:
             pytest.skip("this file system clones: the published audio is not the show's file")
         assert recorded == on_disk, step
