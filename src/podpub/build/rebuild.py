@@ -70,6 +70,9 @@ class Rebuilt:
     result: Any = None  # the pipeline's (None: refused, or nothing to build)
     problems: tuple[Problem, ...] = ()  # the errors that refused it
     seconds: float = 0.0
+    # told no paths: the show's files (paths in it) found changed by their stamps since
+    # the rebuild before, to be named to the producer
+    inputs: tuple[str, ...] = ()
 
 
 def output_changes(
@@ -102,6 +105,15 @@ def output_changes(
     return OutputChanges(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
 
 
+def _changed_inputs(before: Snapshot | None, now: Snapshot) -> tuple[str, ...]:
+    """The show's files added, removed or stamped otherwise in ``now`` than ``before``
+    (none when there is no ``before``: the first build names no file)."""
+    if before is None:
+        return ()
+    old, new = before.files, now.files
+    return tuple(sorted(rel for rel in old.keys() | new.keys() if old.get(rel) != new.get(rel)))
+
+
 @dataclass
 class WarmBuild:
     """One show built into one output folder with the same options, again on each change."""
@@ -132,6 +144,7 @@ class WarmBuild:
         problems, and the output stays as it was."""
         started = time.perf_counter()
         cache = self._warm_cache()  # the last rebuild's saved first, unless another wrote
+        before = self._inputs
         run = PublishRun(
             self.show_dir,
             os.fspath(self.out),
@@ -143,10 +156,14 @@ class WarmBuild:
             cache=cache,
             inputs=self._stamped(paths),
         )
+        found: tuple[str, ...] = ()  # the files found changed by their stamps
+        told = run.inputs is not None  # the paths saved are known (else every file stamped)
         try:
             state = run.unchanged() if self._live is not None else None
             if run.inputs is None:  # stamped before the build: a save made during it counts
                 run.inputs = snapshot(self.show_dir, run.target)
+            if not told:
+                found = _changed_inputs(before, run.inputs)
             # what the files are now, whatever this build's fate: the next rebuild is
             # told only of the paths saved after it
             self._inputs = run.inputs
@@ -159,7 +176,10 @@ class WarmBuild:
             run.failed()  # the cache saved, the last state forgotten: the next one builds
             self._saved(cache)
             return Rebuilt(
-                False, problems=tuple(exc.problems), seconds=time.perf_counter() - started
+                False,
+                problems=tuple(exc.problems),
+                seconds=time.perf_counter() - started,
+                inputs=found,
             )
         except BaseException:
             self._cache = self._inputs = None  # half a run's entries: read again next time
@@ -172,7 +192,7 @@ class WarmBuild:
         live = run.engine.made_of.files if run.engine.made_of is not None else {}
         changes = output_changes(self._live, live, self._candidates(run.engine.touched))
         self._live, self._differed = live, set(changes.paths)
-        return Rebuilt(True, changes, result, seconds=time.perf_counter() - started)
+        return Rebuilt(True, changes, result, seconds=time.perf_counter() - started, inputs=found)
 
     def _candidates(self, touched: set[str] | None) -> set[str] | None:
         """The paths in which the new site may differ from the live one (None: not

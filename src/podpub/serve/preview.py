@@ -43,6 +43,7 @@ class Outcome:
     title: str = ""
     marks: dict[str, str] = field(default_factory=dict)  # page URL path → "Draft", …
     built: bool = True  # False: no input had changed since the last build, none was made
+    inputs: tuple[str, ...] = ()  # rebuilt told no paths: the show's files found changed
 
 
 def preview_folder(show_dir: Path) -> Path:
@@ -81,7 +82,9 @@ class PreviewBuilder:
         located problems, and the previous preview stays as it was."""
         rebuilt = self._warm.rebuild(paths)
         if not rebuilt.ok:
-            return Outcome(False, problems=rebuilt.problems, seconds=rebuilt.seconds)
+            return Outcome(
+                False, problems=rebuilt.problems, seconds=rebuilt.seconds, inputs=rebuilt.inputs
+            )
         findings: tuple[Problem, ...] = ()
         if rebuilt.result is not None:  # built (else nothing changed since the last)
             site = rebuilt.result.site
@@ -97,6 +100,7 @@ class PreviewBuilder:
             self._title,
             dict(self._marks),
             built=rebuilt.result is not None,
+            inputs=rebuilt.inputs,
         )
 
     def flush(self) -> None:

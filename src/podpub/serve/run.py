@@ -57,6 +57,8 @@ def serve(
             for paths in watcher.batches():
                 with collector_paused():
                     outcome = builder.rebuild(paths)
+                if outcome.ok and not outcome.built:
+                    continue  # built already: saved as a catch-up compared the stamps
                 report.build(outcome, paths)
                 settle(builder)  # while the browser reloads
                 if outcome.ok:
@@ -93,12 +95,17 @@ def _catch_up(builder: PreviewBuilder, report: _Report) -> None:
     Linux they fill the kernel's inotify queue (16,384 events by default), which then
     drops every later event, and watchfiles does not say so. A save made while serve
     builds the whole show, or just after, was lost that way at 10,000 episodes: the
-    preview kept the old page until the next save."""
-    with collector_paused():
-        outcome = builder.rebuild()
-    if outcome.built or not outcome.ok:
-        report.build(outcome, set())
+    preview kept the old page until the next save. A build made here writes files too:
+    the check is made again after it, until one finds nothing (or is refused)."""
+    while True:
+        with collector_paused():
+            outcome = builder.rebuild()
+        if not outcome.built and outcome.ok:
+            return
+        report.build(outcome, {builder.show_dir / rel for rel in outcome.inputs})
         settle(builder)
+        if not outcome.ok:
+            return
 
 
 @contextlib.contextmanager
