@@ -140,6 +140,8 @@ class Engine:
         # the staged site's files other than its standby's: written, replaced, removed
         self.touched: set[str] | None = None
         self._staging: Any = None  # stage_files(): its staging, until save_manifest()
+        # release_lookups(): stage name → (shards not read, unsaved) as its last call left it
+        self._released: dict[str, tuple[int, bool]] = {}
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
         # stage → keys that records kept from the last run were made with: not pruned
         self._kept_uses: dict[str, set[str]] = {}
@@ -811,9 +813,7 @@ class Engine:
         second call of an edit went over every key read to find nothing to let go)."""
         if self._warm or not self.cache_options.enabled:
             return
-        # stage name → (shards not read, unsaved) as the last call left it; kept on the
-        # run (not a field: this is the only method that reads it)
-        left: dict[str, tuple[int, bool]] = vars(self).setdefault("_released", {})
+        left = self._released
         released = False
         for name in (DOCUMENTS, DESCRIPTORS, RESOLVED, PROBES, FEED_PAGES):
             stage = self.cache.stages.get(name)

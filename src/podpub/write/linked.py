@@ -72,8 +72,7 @@ def record_linked_media(
                 continue
             published, source_stamp = known
         if published[2:] == source_stamp[2:]:  # the same inode on the same device
-            size, mtime, inode, device = published
-            files[rel] = [device, inode, size, mtime]
+            files[rel] = _linked_stamp(published)
             sources[rel] = text
     # each file's source too: the next run compares stamps without going through the
     # episodes (10,000 records' fields read at 10,000 episodes, for an edit of one)
@@ -160,7 +159,7 @@ def changed_linked_media(
             now = known.get(source[cut:]) if source and source[:cut] == show else None
             if now is None and source is not None:
                 now = stamp_of(source)
-            if now is not None and [now[3], now[2], now[0], now[1]] == seen:
+            if _same_as(now, seen):
                 continue  # the file linked then is as it was: so is its published copy
             episode = episodes.with_audio(rel)
             if episode is None or episode.audio_source is None:
@@ -225,7 +224,7 @@ def _linked_stamp(found: Stamp) -> list[int]:
 
 
 def _same_as(found: Stamp | None, seen: list[int]) -> bool:
-    return found is not None and _linked_stamp(found) == list(seen)
+    return found is not None and _linked_stamp(found) == seen
 
 
 def _stats(published: Path, source: Path) -> tuple[Stamp, Stamp] | None:
