@@ -16,13 +16,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.core import get_global
-from babel.dates import DateTimePattern, get_date_format, parse_pattern
-from babel.lists import format_list
-from babel.numbers import format_decimal
-from babel.units import format_unit
+# Babel is imported by what formats, not with the words: resolving a show reads one word
+# of them (the hosts' credit label) and renders nothing, and babel.dates alone costs a
+# publish that renders no page 20 ms (it looks up the machine's time zone as it loads).
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.dates import DateTimePattern
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 _STYLES = frozenset({"full", "long", "medium", "short"})  # babel's named date formats
@@ -87,6 +88,8 @@ class Translations:
         return form.format(count=self.number(count), **values)
 
     def number(self, value: float) -> str:
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.locale)
 
     def date(self, value: dt.date | dt.datetime, style: str = "full") -> str:
@@ -106,6 +109,8 @@ class Translations:
         looks up and parses on each call (half of its time), for 10,000 dates a run."""
         pattern = self._patterns.get(style)
         if pattern is None:
+            from babel.dates import get_date_format, parse_pattern
+
             found = get_date_format(style, locale=self.locale) if style in _STYLES else style
             pattern = self._patterns[style] = parse_pattern(found)
         return pattern
@@ -114,6 +119,8 @@ class Translations:
         key = (value, unit)
         text = self._units.get(key)
         if text is None:
+            from babel.units import format_unit
+
             text = self._units[key] = format_unit(value, unit, length="short", locale=self.locale)
         return text
 
@@ -163,6 +170,8 @@ class Translations:
         key = (value, unit)
         text = self._sizes.get(key)
         if text is None:
+            from babel.units import format_unit
+
             text = format_unit(value, unit, length="short", locale=self.locale, format="#,##0.#")
             self._sizes[key] = text
         return text
@@ -174,6 +183,8 @@ class Translations:
         if text is None:
             if len(self._lists) > 10_000:
                 self._lists.clear()
+            from babel.lists import format_list
+
             text = format_list(list(key[0]), style=style, locale=self.locale) if items else ""
             self._lists[key] = text
         return text
@@ -182,6 +193,9 @@ class Translations:
         """``fr_FR``, ``en_US``: Open Graph's language_TERRITORY form of the page locale."""
         territory = self.locale.territory
         if not territory:
+            from babel import Locale
+            from babel.core import get_global
+
             likely = get_global("likely_subtags").get(self.locale.language, "")
             territory = Locale.parse(likely).territory if likely else None
         return f"{self.locale.language}_{territory}" if territory else self.locale.language
@@ -206,6 +220,8 @@ def _messages(name: str) -> Mapping[str, object] | None:
 
 
 def _babel_locale(tag: str) -> Locale:
+    from babel import Locale, UnknownLocaleError
+
     for candidate in (tag, tag.split("-")[0]):
         try:
             return Locale.parse(candidate, sep="-")
@@ -215,8 +231,9 @@ def _babel_locale(tag: str) -> Locale:
 
 
 @functools.cache
-def translations(language: str) -> Translations:
-    """The words and formats for a show ``language`` (``fr``, ``fr-ca`` → French; else English)."""
+def _catalogue(language: str) -> tuple[str, str, Mapping[str, object]]:
+    """The words of a show ``language``: the catalogue used (``fr``), the locale tag of
+    its formats (``fr-ca``) and the words, English filling in what it leaves out."""
     tag = normalize(language)
     chain: list[str] = []  # most specific first
     for candidate in (tag, tag.split("-")[0]):
@@ -227,14 +244,30 @@ def translations(language: str) -> Translations:
     merged: dict[str, object] = {}
     for name in [FALLBACK, *reversed(chain)]:
         merged.update(_messages(name) or {})
-    return Translations(chain[0] if chain else FALLBACK, _babel_locale(tag), merged)
+    return chain[0] if chain else FALLBACK, tag, merged
+
+
+@functools.cache
+def translations(language: str) -> Translations:
+    """The words and formats for a show ``language`` (``fr``, ``fr-ca`` → French; else English)."""
+    used, tag, words = _catalogue(language)
+    return Translations(used, _babel_locale(tag), words)
+
+
+def _word(language: str, key: str) -> str:
+    """One interface word, as ``translations(language)[key]``, without the locale's
+    formats: resolving a show reads its credit labels and loads no Babel."""
+    word = _catalogue(language)[2][key]
+    if not isinstance(word, str):  # a plural's forms: not a word (Translations.messages)
+        raise KeyError(key)
+    return word
 
 
 def host_label(language: str) -> str:
     """The credit label of the show's hosts: « Présentation », "Host"."""
-    return translations(language)["host"]
+    return _word(language, "host")
 
 
 def guest_label(language: str) -> str:
     """The credit label of an episode's guests (``guests:``): « Invité·e », "Guest"."""
-    return translations(language)["guest"]
+    return _word(language, "guest")
