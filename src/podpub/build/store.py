@@ -354,11 +354,13 @@ class ShowCache:
     def folder(self) -> Path:
         return self.show_dir / CACHE_DIR / CACHE_SUBDIR
 
-    def stage(self, name: str) -> Stage:
+    def stage(self, name: str, read: bool = True) -> Stage:
+        """The stage ``name``, its file read (``read=False``: not read, for a stage only
+        written in this run: its entries then replace the file's when it is saved)."""
         found = self.stages.get(name)
         if found is None:
             found = self.stages[name] = Stage(self, name)
-            if self.options.enabled:
+            if self.options.enabled and read:
                 found.entries, found.pending = self._read(name)
         return found
 
