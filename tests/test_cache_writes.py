@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from podpub.build.store import CacheOptions, ShowCache
 from podpub.cli import main
 from test_cache import with_episodes
 
@@ -102,3 +103,46 @@ def test_a_lost_summary_builds_again_and_the_next_publish_has_nothing_to_do(
     again = capsys.readouterr()
     assert "Nothing changed since the last publish" in again.out
     assert again.err == said.err  # the findings, printed again as the build printed them
+
+
+def test_a_shard_with_one_entry_changed_is_saved_as_a_delta_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big stage's shard file (600 records at 10,000 episodes) is not written again
+    for one changed entry: the entries changed since it was written go into its delta
+    file, read with it; many changes write it whole again."""
+    from podpub.build import store
+
+    monkeypatch.setattr(store, "SHARD_FROM", 4)
+    show = write_show(tmp_path / "show")
+    folder = show / ".podpub" / "cache"
+    first = ShowCache(show, CacheOptions())
+    stage = first.stage("memo")
+    for i in range(640):  # 40 a shard
+        stage.put(f"text {i}", "v1", f"html {i}")
+    first.save()
+    shard = store.shard_of("text 5")
+    same_shard = [f"text {i}" for i in range(640) if store.shard_of(f"text {i}") == shard]
+    before = cache_files(show)
+
+    second = ShowCache(show, CacheOptions())
+    stage = second.stage("memo")
+    stage.put("text 5", "v1", "html 5, again")
+    del stage.entries[same_shard[-1]]
+    stage.touch([same_shard[-1]])
+    second.save()
+    assert written_since(before, show).keys() == {f"memo.{shard:02d}.delta.pickle"}
+
+    everything = ShowCache(show, CacheOptions()).stage("memo").entries
+    assert everything["text 5"] == ("v1", "html 5, again")
+    assert same_shard[-1] not in everything and len(everything) == 639
+
+    third = ShowCache(show, CacheOptions())  # a change of most of the shard
+    stage = third.stage("memo")
+    for key in same_shard[:-1]:
+        stage.put(key, "v2", "new")
+    third.save()
+    assert not (folder / f"memo.{shard:02d}.delta.pickle").exists()
+    everything = ShowCache(show, CacheOptions()).stage("memo").entries
+    assert {everything[key] for key in same_shard[:-1]} == {("v2", "new")}
+    assert len(everything) == 639
