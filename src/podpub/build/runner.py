@@ -81,7 +81,13 @@ class PublishRun:
         if now is None or not (self.show_dir / "show.yaml").is_file():
             return None
         state, self.inputs = current_state(
-            self.engine.cache, self.show_dir, self.target, self.key, now, inputs=self.inputs
+            self.engine.cache,
+            self.show_dir,
+            self.target,
+            self.key,
+            now,
+            inputs=self.inputs,
+            own_files=(LEDGER_FILE,),
         )
         if state is None:  # there is work: the stamps just taken serve every stage
             self.engine.cache.remember_stamps(self.show_dir, self.inputs.files)

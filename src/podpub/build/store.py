@@ -354,11 +354,13 @@ class ShowCache:
     def folder(self) -> Path:
         return self.show_dir / CACHE_DIR / CACHE_SUBDIR
 
-    def stage(self, name: str) -> Stage:
+    def stage(self, name: str, read: bool = True) -> Stage:
+        """The stage ``name``, its file read (``read=False``: not read, for a stage only
+        written in this run: its entries then replace the file's when it is saved)."""
         found = self.stages.get(name)
         if found is None:
             found = self.stages[name] = Stage(self, name)
-            if self.options.enabled:
+            if self.options.enabled and read:
                 found.entries, found.pending = self._read(name)
         return found
 
@@ -388,10 +390,16 @@ class ShowCache:
         return entries, set()
 
     def read_shard(self, name: str, index: int) -> dict[str, tuple[Any, Any]]:
-        return self._read_file(name, self._shard_path(name, index)) or {}
+        """A shard file's entries, with those written since in its delta file."""
+        entries, base = self._read_table(name, self._shard_path(name, index))
+        if entries is None:
+            return {}
+        if base is not None:
+            self._merge_delta(name, base, entries, _shard_part(name, index))
+        return entries
 
     def _shard_path(self, name: str, index: int) -> Path:
-        return self.folder / f"{name}.{index:02d}.pickle"
+        return self.folder / f"{_shard_part(name, index)}.pickle"
 
     def _files(self) -> set[str]:
         """The names in the cache folder (listed once: a stage looks for 16 shards)."""
@@ -402,11 +410,16 @@ class ShowCache:
                 self._listing = set()
         return self._listing
 
-    def _merge_delta(self, name: str, base: str, entries: dict[str, tuple[Any, Any]]) -> None:
+    def _merge_delta(
+        self, name: str, base: str, entries: dict[str, tuple[Any, Any]], part: str = ""
+    ) -> None:
         """The entries written since the base file (its delta file, if it was written on
-        this base: a base written again since makes an older delta void)."""
-        self.bases[name] = base
-        delta, of = self._read_table(name, self._delta_path(name))
+        this base: a base written again since makes an older delta void). ``part``: the
+        file of the stage (a shard's, ``name.NN``; default: the stage's one file)."""
+        part = part or name
+        self.bases[part] = base
+        self.deltas.pop(part, None)
+        delta, of = self._read_table(name, self._delta_path(part))
         if delta is None or of != base:
             return
         for key, entry in delta.items():
@@ -414,10 +427,10 @@ class ShowCache:
                 entries.pop(key, None)
             else:
                 entries[key] = entry
-        self.deltas[name] = delta
+        self.deltas[part] = delta
 
-    def _delta_path(self, name: str) -> Path:
-        return self.folder / f"{name}.delta.pickle"
+    def _delta_path(self, part: str) -> Path:
+        return self.folder / f"{part}.delta.pickle"
 
     def _read_file(self, name: str, path: Path) -> dict[str, tuple[Any, Any]] | None:
         return self._read_table(name, path)[0]
@@ -478,56 +491,102 @@ class ShowCache:
 
     def _write(self, name: str, stage: Stage, identity: dict[str, Any]) -> None:
         """Write a stage's changed files (see :meth:`save`)."""
-        header = json.dumps({**identity, "stage": name}).encode()
-        single = self.folder / f"{name}.pickle"
-        shards = [self._shard_path(name, index) for index in range(SHARDS)]
         # with shards not read in this run, the stage stays in shards (its size
         # is not known without reading them all)
         sharded = name in self.always_sharded or stage.pending
-        base = None
-        if not sharded and (len(stage.entries) < SHARD_FROM or name in self.single_file):
-            if self._writes_delta(name, stage):
-                self._write_delta(name, stage, identity)
-                return
-            base = os.urandom(8).hex()  # the delta files written on it name it
-            header = json.dumps({**identity, "stage": name, "base": base}).encode()
-            files = {single: stage.entries}
-            stale = [*shards, self._delta_path(name)]  # from a larger past, or another podpub's
-        else:
-            indexes = (
-                {shard_of(key) for key in stage.changed}
-                if self.layouts.get(name) == "shards"
-                else set(range(SHARDS))
-            )
-            # a shard written is written whole: the ones to write are read first
-            stage._read_shards(indexes)
-            parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
-            for key, entry in stage._entries.items():
-                part = parts.get(shard_of(key))
-                if part is not None:
-                    part[key] = entry
-            files = {shards[i]: part for i, part in parts.items() if part}
-            stale = [single, self._delta_path(name)]
-            stale += [shards[i] for i, part in parts.items() if not part]
+        if sharded or (len(stage.entries) >= SHARD_FROM and name not in self.single_file):
+            self._write_shards(name, stage, identity)
+            return
+        if self._writes_delta(name, stage):
+            self._write_delta(name, stage, identity)
+            return
+        base = os.urandom(8).hex()  # the delta files written on it name it
+        header = json.dumps({**identity, "stage": name, "base": base}).encode()
+        # from a larger past, or another podpub's
+        stale = [self._shard_path(name, index) for index in range(SHARDS)]
+        stale += [self._delta_path(name)]
+        stale += [self._delta_path(_shard_part(name, i)) for i in range(SHARDS)]
         try:
-            for path, entries in files.items():
-                # pickled into the file as it goes: a pickle made first would hold
-                # the biggest stage (what the output is made of, 15 MB at 10,000
-                # episodes) in memory again, and joined to its header a third time
-                write_atomically(path, MAGIC + header + b"\n", entries)
+            # pickled into the file as it goes: a pickle made first would hold the
+            # biggest stage (what the output is made of, 15 MB at 10,000 episodes) in
+            # memory again, and joined to its header a third time
+            write_atomically(self.folder / f"{name}.pickle", MAGIC + header + b"\n", stage.entries)
             for path in stale:
                 path.unlink(missing_ok=True)
         except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
             self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
             return
-        self.layouts[name] = "single" if files.keys() == {single} else "shards"
+        self.layouts[name] = "single"
         self.deltas.pop(name, None)
-        if base is not None:
-            self.bases[name] = base
-        else:
-            self.bases.pop(name, None)
+        self.bases[name] = base
         stage.dirty = False
         stage.changed.clear()
+
+    def _write_shards(self, name: str, stage: Stage, identity: dict[str, Any]) -> None:
+        """Write a sharded stage's changed shards: each as a delta of its base file when
+        few of its entries changed since that was written (an edit changes one record of
+        a shard's 600: 5 KB written, not 1.7 MB), else whole on a new base."""
+        resharded = self.layouts.get(name) != "shards"
+        indexes = set(range(SHARDS)) if resharded else {shard_of(key) for key in stage.changed}
+        # a shard is read before it is written (whole, or its delta after what it holds)
+        stage._read_shards(indexes)
+        parts: dict[int, dict[str, tuple[Any, Any]]] = {i: {} for i in indexes}
+        for key, entry in stage._entries.items():
+            found = parts.get(shard_of(key))
+            if found is not None:
+                found[key] = entry
+        changed: dict[int, set[str]] = {}
+        for key in stage.changed:
+            changed.setdefault(shard_of(key), set()).add(key)
+        whole: dict[int, str] = {}  # shard → its new base
+        deltas: dict[int, dict[str, Any]] = {}
+        for index, entries in parts.items():
+            part = _shard_part(name, index)
+            written = self.deltas.get(part, {}).keys() | changed.get(index, set())
+            if not resharded and entries and self._few(part, len(entries), len(written)):
+                delta = dict(self.deltas.get(part, {}))
+                for key in changed.get(index, ()):
+                    delta[key] = entries.get(key)
+                deltas[index] = delta
+            elif entries:
+                whole[index] = os.urandom(8).hex()
+        stale = [self.folder / f"{name}.pickle", self._delta_path(name)]
+        stale += [self._shard_path(name, i) for i, entries in parts.items() if not entries]
+        stale += [self._delta_path(_shard_part(name, i)) for i in parts if i not in deltas]
+        try:
+            for index, base in whole.items():
+                header = json.dumps({**identity, "stage": name, "base": base}).encode()
+                write_atomically(
+                    self._shard_path(name, index), MAGIC + header + b"\n", parts[index]
+                )
+            for index, delta in deltas.items():
+                part = _shard_part(name, index)
+                header = {**identity, "stage": name, "base": self.bases[part]}
+                data = MAGIC + json.dumps(header).encode() + b"\n"
+                write_atomically(self._delta_path(part), data, delta)
+            for path in stale:
+                path.unlink(missing_ok=True)
+        except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
+            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+            return
+        self.layouts[name] = "shards"
+        for index in parts:
+            part = _shard_part(name, index)
+            if index in deltas:  # on the same base
+                self.deltas[part] = deltas[index]
+                continue
+            self.deltas.pop(part, None)
+            if index in whole:
+                self.bases[part] = whole[index]
+            else:  # no entry left: no file
+                self.bases.pop(part, None)
+        stage.dirty = False
+        stage.changed.clear()
+
+    def _few(self, part: str, entries: int, written: int) -> bool:
+        """Whether a file of ``entries`` entries, ``written`` of them changed since its base
+        was written, is saved as a delta (see :data:`DELTA_SHARE`)."""
+        return part in self.bases and entries >= DELTA_FROM and written * DELTA_SHARE <= entries
 
     def _writes_delta(self, name: str, stage: Stage) -> bool:
         """Whether a save writes only the entries changed since the base file (many
@@ -560,6 +619,11 @@ SHARD_FROM = 2048
 # changed since its base file was written, is saved as a delta (the base stays).
 DELTA_FROM = 16
 DELTA_SHARE = 8
+
+
+def _shard_part(name: str, index: int) -> str:
+    """The name of a shard file of the stage ``name`` (without ``.pickle``)."""
+    return f"{name}.{index:02d}"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a save sorts every key of a stage written

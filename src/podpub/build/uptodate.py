@@ -27,13 +27,14 @@ import hashlib
 import marshal
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from podpub.build.store import MISS, ShowCache, Stamp, code_fingerprint, digest_of, stamp
 
 STATE = "state"
+SUMMARY = "summary"  # its findings' stage (summary_key): read when nothing changed
 SKIP_NAMES = frozenset({"__pycache__"})
 
 
@@ -43,9 +44,13 @@ class Snapshot:
 
     files: dict[str, Stamp | None]
     code: str
+    # inputs_digest(): the digest of every stamp but those of the files named, by them
+    rest: dict[tuple[str, ...], bytes] = field(default_factory=dict, repr=False, compare=False)
 
 
-def inputs_digest(inputs: Snapshot) -> str:
+def inputs_digest(
+    inputs: Snapshot, own_files: tuple[str, ...] = (), own: dict[str, Stamp | None] | None = None
+) -> str:
     """A digest of every stamp of ``inputs``, whatever order the files were stamped in
     (a warm build's :func:`refreshed` puts the paths it stamped again last).
 
@@ -53,13 +58,27 @@ def inputs_digest(inputs: Snapshot) -> str:
     Making the digest costs the check about what unpickling and comparing the 21,000
     stamps of a 10,000-episode show did (12-15 ms on a busy machine); the gain is on the
     other side: a publish that builds no longer pickles and writes them (1 MB), and the
-    state read on every run is half the size."""
+    state read on every run is half the size.
+
+    ``own_files``: the files the publish writes itself (the ledger), digested apart, with
+    their stamps in ``own`` (default: those of ``inputs``): the publish stamps them again
+    once it wrote them (record_state) and digests them again, not the 21,000 others."""
     files = inputs.files
-    names = sorted(files)
-    # marshal version 2 has no back-references: equal values give equal bytes, however
-    # the objects are shared
-    flat = marshal.dumps((inputs.code, names, [files[name] for name in names]), 2)
-    return hashlib.blake2b(flat, digest_size=16).hexdigest()
+    rest = inputs.rest.get(own_files)
+    if rest is None:
+        names = sorted(files)
+        for rel in own_files:
+            if rel in files:
+                names.remove(rel)
+        # marshal version 2 has no back-references: equal values give equal bytes,
+        # however the objects are shared
+        flat = marshal.dumps((inputs.code, names, [files[name] for name in names]), 2)
+        rest = inputs.rest[own_files] = hashlib.blake2b(flat, digest_size=16).digest()
+    if not own_files:
+        return rest.hex()
+    stamps = files if own is None else own
+    tail = marshal.dumps([(rel, stamps[rel]) for rel in own_files if rel in stamps], 2)
+    return hashlib.blake2b(rest + tail, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -69,7 +88,21 @@ class PublishState:
     inputs: str  # inputs_digest() of the files it was built from
     horizon: float | None  # when the next scheduled episode comes due (POSIX time)
     output: Stamp | None  # the output folder as the publish left it
-    summary: dict[str, Any] = field(default_factory=dict)  # what the CLI printed
+    # What the CLI printed. Its findings (1 MB at 10,000 episodes) are kept in a stage
+    # of their own under their digest, written when they changed (an edit of a title
+    # mentioned by no finding finds what the last publish found) and read only when
+    # nothing changed; the rest (the changes listed, the counts) here.
+    summary: dict[str, Any] = field(default_factory=dict)
+    findings_digest: str = ""
+
+
+# The parts of a summary kept apart (record_state): a publish's findings, a check's report.
+APART = ("findings", "all_findings", "report")
+
+
+def summary_key(key: str) -> str:
+    """The stage of the summary of the state ``key`` (``state-…``, ``check-state-…``)."""
+    return key.replace("state-", f"{SUMMARY}-", 1)
 
 
 def snapshot(show_dir: Path, out: Path) -> Snapshot:
@@ -180,23 +213,29 @@ def current_state(
     now: dt.datetime,
     check_output: bool = True,
     inputs: Snapshot | None = None,
+    own_files: tuple[str, ...] = (),
 ) -> tuple[PublishState | None, Snapshot]:
     """The state of the last publish if nothing changed since, and the inputs as they are.
 
     ``check_output=False`` (``podpub check``): the output folder is not looked at.
-    ``inputs``: the show's files stamped already (a warm build's :func:`refreshed`)."""
+    ``inputs``: the show's files stamped already (a warm build's :func:`refreshed`).
+    ``own_files``: the files the publish writes into the show (as :func:`record_state`'s)."""
     if inputs is None:
         inputs = snapshot(show_dir, out)
-    stored = cache.stage(key).get(STATE, "v1") if cache.options.enabled else MISS
+    stored = cache.stage(key).get(STATE, STATE_VERSION) if cache.options.enabled else MISS
     if stored is MISS or cache.options.verify or not isinstance(stored, PublishState):
         return None, inputs
-    if stored.inputs != inputs_digest(inputs):
+    if stored.inputs != inputs_digest(inputs, own_files):
         return None, inputs
     if stored.horizon is not None and now.timestamp() >= stored.horizon:
         return None, inputs  # a scheduled episode is due
     if check_output and (stored.output is None or stamp(out) != stored.output):
         return None, inputs  # the output folder was replaced, removed or changed
-    return stored, inputs
+    apart = cache.stage(summary_key(key)).get(SUMMARY, stored.findings_digest)
+    if not isinstance(apart, dict):  # lost or damaged: build again, and write it again
+        forget_state(cache, key)
+        return None, inputs
+    return replace(stored, summary={**stored.summary, **apart}), inputs
 
 
 def record_state(
@@ -212,18 +251,30 @@ def record_state(
     a file edited while it ran differs from it, so the next run builds again. Files the
     publish itself writes into the show folder (``own_files``, the ledger) are stamped
     again after it."""
-    files = dict(inputs.files)
     show_dir = cache.show_dir
-    for rel in own_files:
-        if rel in files or os.path.exists(show_dir / rel):
-            files[rel] = stamp(show_dir / rel)
+    own = {
+        rel: stamp(show_dir / rel)
+        for rel in own_files
+        if rel in inputs.files or os.path.exists(show_dir / rel)
+    }
+    apart = {name: value for name, value in summary.items() if name in APART}
+    written = digest_of(apart)
     state = PublishState(
-        inputs_digest(Snapshot(files, inputs.code)),
+        inputs_digest(inputs, own_files, own),
         horizon.timestamp() if horizon is not None else None,
         stamp(out),
-        summary,
+        {name: value for name, value in summary.items() if name not in APART},
+        written,
     )
-    cache.stage(key).put(STATE, "v1", state)
+    stage = cache.stage(key)
+    before = stage.entry(STATE)
+    kept = before[1].findings_digest if before and isinstance(before[1], PublishState) else None
+    if kept != written:  # its one entry replaces the file's: not read to be written
+        cache.stage(summary_key(key), read=False).put(SUMMARY, written, apart)
+    stage.put(STATE, STATE_VERSION, state)
+
+
+STATE_VERSION = "v2"  # v2: the findings in their own stage (v1: in the state)
 
 
 def forget_state(cache: ShowCache, key: str) -> None:

@@ -54,14 +54,17 @@ _HEADER = (
     "podpub's record of every published episode: commit it with the show. "
     "Written by podpub publish; see docs/safety.md, 'The published ledger'."
 )
-# The cache stage (one entry) that says what the ledger podpub last wrote was made of:
-# the digest of its bytes → each entry's key → the digest of the record it was made
-# from (run.record_digest). While published.lock still has those bytes, an episode
-# whose record has that digest has the very entry the ledger holds: the comparison
-# skips it without reading the record's texts (10,000 of them at each edit otherwise).
-# Not pruned by the engine (it names the stages it prunes): it is replaced, never grown.
+# The cache stage that says what the ledger podpub last wrote was made of: the digest
+# of its bytes (under _MADE_OF_KEY) and each entry's key → the digest of the record it
+# was made from (run.record_digest), an entry each. While published.lock still has those
+# bytes, an episode whose record has that digest has the very entry the ledger holds:
+# the comparison skips it without reading the record's texts (10,000 of them at each
+# edit otherwise). Kept in one file, saved as a delta: an edit changes two entries of
+# 10,000 (the 600 KB table is not written again). Not pruned by the engine (it names
+# the stages it prunes): the entries of episodes no longer published are removed here.
 MADE_OF_STAGE = LEDGER
-_MADE_OF_KEY = LEDGER_FILE
+_MADE_OF_KEY = "/" + LEDGER_FILE  # no episode's key has a "/"
+_MADE_OF_VERSION = "v2"  # an entry per episode (v1: one entry for the whole table)
 _EPISODES_LINE = '  "episodes": ['  # render_ledger's line before the first entry
 
 
@@ -727,7 +730,7 @@ def _previous_ledger(show_dir: Path, run: BuildContext) -> tuple[Ledger | None, 
     kept = _kept_made_of(run)
     if kept is not None and kept[0] == data_digest(data):
         made_before: Mapping[str, str] = kept[1]
-        own = _own_ledger(text, sorted(made_before))  # kept sorted: a pass to check it
+        own = _own_ledger(text, sorted(made_before))  # mostly sorted: about a pass
         if own is not None:
             return own, made_before
     return parse_ledger(text), {}
@@ -738,7 +741,18 @@ def _kept_made_of(run: BuildContext) -> tuple[str, Mapping[str, str]] | None:
     digest of its bytes, key → record digest); None when nothing is kept."""
     if run.cache is None:
         return None
-    return run.cache.stage(MADE_OF_STAGE).entry(_MADE_OF_KEY)  # type: ignore[no-any-return]
+    stage = _made_of_stage(run)
+    head = stage.entry(_MADE_OF_KEY)
+    if head is None or head[1] != _MADE_OF_VERSION:
+        return None
+    version = _MADE_OF_VERSION
+    return head[0], {key: e[1] for key, e in stage.entries.items() if e[0] == version}
+
+
+def _made_of_stage(run: BuildContext) -> Any:
+    """The cache's stage of what the ledger was made of, kept in one file."""
+    run.cache.single_file.add(MADE_OF_STAGE)  # before it is read: a save writes a delta
+    return run.cache.stage(MADE_OF_STAGE)
 
 
 def _new_entries(
@@ -1053,12 +1067,21 @@ def _remember_made_of(run: BuildContext, data: bytes, made_of: Mapping[str, str]
     leaves the old file, whose digest then no longer matches)."""
     if run.cache is None or not made_of:  # nowhere to keep it, or nothing to keep
         return
-    stage = run.cache.stage(MADE_OF_STAGE)
+    stage = _made_of_stage(run)
+    entries = stage.entries
+    for key, record in made_of.items():  # only the entries that changed are put
+        found = entries.get(key)
+        if found is None or found[1] != record or found[0] != _MADE_OF_VERSION:
+            stage.put(key, _MADE_OF_VERSION, record)
+    gone = [key for key in entries if key not in made_of and key != _MADE_OF_KEY]
+    for key in gone:
+        del entries[key]
+    if gone:
+        stage.touch(gone)
     digest = data_digest(data)
-    kept = stage.entry(_MADE_OF_KEY)
-    if kept is None or kept[0] != digest or kept[1] != made_of:
-        # sorted by key, as the ledger's lines are (the next run reads them so)
-        stage.put(_MADE_OF_KEY, digest, dict(sorted(made_of.items())))
+    head = entries.get(_MADE_OF_KEY)
+    if head is None or head != (digest, _MADE_OF_VERSION):
+        stage.put(_MADE_OF_KEY, digest, _MADE_OF_VERSION)
 
 
 def describe(diff: FeedDiff, dry_run: bool) -> list[str]:
