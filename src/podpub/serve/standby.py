@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from podpub.digests import stamp
 from podpub.errors import PodpubError
-from podpub.write.background import BACKGROUND_REMOVAL_FILES, remove_in_background
 from podpub.write.output import OutputState, Staging, Standby, output_state, publish_lock
 
 # At most this many files differing between the standby and the live site are replaced
@@ -67,7 +68,7 @@ def _differing(live: Standby, standby: Standby) -> int:
 def _brought_up_to_date(target: Path, state: OutputState, live: Standby, standby: Any) -> Any:
     """The standby folder, taken into a staging folder, with each file of ``live``
     kept or linked from ``target``, then put back as the standby."""
-    staging = Staging(target, state, standby, detach=True)
+    staging = Staging(target, state, standby)  # a discard removes in place: no fork (below)
     try:
         root = os.path.join(target, "")
         for rel, (identity, _stamp) in live.files.items():
@@ -76,7 +77,7 @@ def _brought_up_to_date(target: Path, state: OutputState, live: Standby, standby
     except BaseException:
         _put_back(staging.path, state)
         raise
-    if not _become_standby(staging.path, state, len(live.files)):
+    if not _become_standby(staging.path, state):
         staging.discard()  # the standby found in its place stays, as described
         return None
     return prepared
@@ -92,7 +93,7 @@ def _linked_anew(target: Path, state: OutputState, live: Standby) -> Any:
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    if not _become_standby(building, state, len(live.files)):
+    if not _become_standby(building, state):
         shutil.rmtree(building, ignore_errors=True)
         return None
     return Standby(dict(live.files), dirs)
@@ -125,7 +126,7 @@ def _put_back(folder: Path, state: OutputState) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _become_standby(folder: Path, state: OutputState, files: int) -> bool:
+def _become_standby(folder: Path, state: OutputState) -> bool:
     """Rename ``folder`` to the standby's name. A folder found there (the standby
     replaced, or a copy of the live site made in the background after the first
     build: write/output.py's ``copy_as_standby``) is moved aside and removed in a
@@ -140,20 +141,39 @@ def _become_standby(folder: Path, state: OutputState, files: int) -> bool:
                 os.rename(state.standby, aside)
             except OSError:
                 return False
-            _removed_aside(aside, files)
+            _removed_aside(aside)
     return False
 
 
-def _removed_aside(folder: Path, files: int) -> None:
-    """Remove a replaced standby in a detached process. Its files are the old site's
-    (at 10,000 episodes, 30,000 unlinks of a file's last link after a build for another
-    address: a minute on a busy disk): the next rebuild must not wait for them. So the
-    folder is not put among the output's staging folders, which each publish removes
-    first (write/output.py's ``_remove_stale_staging``), but beside the outputs' own
-    folders, where nothing else looks; one a serve killed left is removed by the next
-    (:func:`_remove_left_aside`)."""
-    if not remove_in_background(folder, files, detach=True):
+def _removed_aside(folder: Path) -> None:
+    """Remove a replaced standby in a process of its own, at a lower priority. Its
+    files are the old site's (at 10,000 episodes, 30,000 unlinks of a file's last link
+    after a build for another address: a minute on a busy disk): the next rebuild must
+    not wait for them. So the folder is not put among the output's staging folders,
+    which each publish removes first (write/output.py's ``_remove_stale_staging``), but
+    beside the outputs' own folders, where nothing else looks; one a serve killed left
+    is removed by the next (:func:`_remove_left_aside`).
+
+    A new process, not a fork (write/background.py's ``remove_in_background``): a fork
+    of serve would hold its listening socket until the removal ends, and serve started
+    again on the same port would be refused it."""
+    _removers[:] = [process for process in _removers if process.poll() is None]
+    try:
+        remover = subprocess.Popen(
+            [sys.executable, "-c", _REMOVE, os.fspath(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C at serve's terminal does not cut it short
+        )
+    except OSError:
         shutil.rmtree(folder, ignore_errors=True)
+        return
+    _removers.append(remover)  # waited for once done (see above): no zombie left
+
+
+_removers: list[subprocess.Popen[bytes]] = []
+_REMOVE = "import os, shutil, sys; os.nice(10); shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
 def _remove_left_aside(state: OutputState) -> None:
@@ -162,4 +182,4 @@ def _remove_left_aside(state: OutputState) -> None:
     mine = f"{ASIDE_MARK}{os.getpid()}-"
     for folder in state.root.parent.glob(ASIDE_MARK + "*"):
         if not folder.name.startswith(mine):
-            _removed_aside(folder, BACKGROUND_REMOVAL_FILES)
+            _removed_aside(folder)
