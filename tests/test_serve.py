@@ -376,3 +376,58 @@ def test_a_save_the_watcher_does_not_report_is_built_after_the_first_build(
         thread.join(timeout=20)
     # the producer is told which save was built, as after a save the watcher reports
     assert any(line.startswith("Rebuilt") and "episodes/ep2.yaml" in line for line in said), said
+
+
+def _linked_twins(site: Path, standby: Path) -> list[str]:
+    """The files of ``site`` that ``standby`` does not hold as the very same file (a hard
+    link), and the files ``standby`` holds that ``site`` has not."""
+    live = {p.relative_to(site) for p in site.rglob("*") if p.is_file()}
+    try:
+        kept = {p.relative_to(standby) for p in standby.rglob("*") if p.is_file()}
+        other = {rel for rel in live & kept if not os.path.samefile(site / rel, standby / rel)}
+    except OSError:  # renamed away while it is prepared
+        return ["(the standby is being prepared)"]
+    return sorted(str(rel) for rel in (live ^ kept) | other)
+
+
+def test_the_first_save_finds_the_standby_ready_and_is_built_right(
+    show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's first build leaves the site before it as the standby (the folder the next
+    build starts from): here the preview of an earlier serve, for another address, so
+    every page differs. The first save would bring all of it up to date (15,000 files
+    linked again at 10,000 episodes: seconds, once per session). While serve is idle
+    the standby is made the live site (the same files, hard links), so the first save
+    finds it ready; and what that save builds is the site a fresh publish makes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))  # the same pages
+    earlier = start(show)  # another free port, so another address in every page
+    assert earlier.stop() in (0, 130)
+    running = start(show)
+    try:
+        site = preview_folder(show)
+        standby = _standby_of(site, show)
+        wait_for(lambda: not _linked_twins(site, standby), 20)
+        edit(show / "episodes" / "ep1.yaml", "First episode", "Renamed episode")
+        wait_for(lambda: "Renamed episode" in running.get().text, CHANGE_TIMEOUT)
+        fresh = tmp_path / "fresh"
+        publish = ["publish", str(show), "-q", "--out", str(fresh), "--no-cache"]
+        assert main([*publish, "--base-url", running.url]) == 0
+        wait_for(lambda: any("Rebuilt" in line for line in running.out), 10)
+        assert _contents(site) == _contents(fresh)
+    finally:
+        assert running.stop() in (0, 130)
+    assert "Traceback" not in "".join(running.err)
+
+
+def _standby_of(site: Path, show: Path) -> Path:
+    """The standby folder of output ``site`` (in its state folder in ``.podpub/outputs/``,
+    which names the output in its ``target`` file); it may be away while it is prepared."""
+    for state in (show / ".podpub" / "outputs").iterdir():
+        target = state / "target"
+        if target.is_file() and target.read_bytes() == os.fsencode(site.resolve()):
+            return state / "standby"
+    raise AssertionError(f"no state folder for {site}")
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

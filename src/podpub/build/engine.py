@@ -1133,6 +1133,41 @@ def _forget(stage: Stage, key: str) -> None:
         stage.touch((key,))
 
 
+def standby_to_prepare(cache: ShowCache, output_key: str) -> tuple[Any, Any] | None:
+    """A warm build's live site and standby (``output.Standby`` descriptions) when the
+    standby is one this process cannot trust (read from disk, or a copy of the live
+    site): ``(live, standby)``, the standby None if none is described. None when there
+    is nothing to prepare: the standby is trusted already (``Engine.standby``), or the
+    live site was not described by this process (``_remember_sites``)."""
+    stage = cache.stage(output_key)
+    sites = stage.get(SITES, "v2")
+    made = stage.made_from.get(SITES)
+    if not isinstance(sites, dict) or made is None or made[0][0] is not sites.get("live"):
+        return None
+    blob = sites.get("standby")
+    if made[0][1] is blob and made[1][1] is not None:
+        return None  # made by a rebuild of this process: trusted
+    if blob is None:
+        return made[1][0], None
+    return made[1][0], made[1][0] if blob is made[0][0] else safe_loads(blob)
+
+
+def standby_prepared(cache: ShowCache, output_key: str, standby: Any) -> None:
+    """The standby folder now holds the live site, as ``standby`` describes it (a warm
+    build brought it up to date while serve was idle: rebuild.py's
+    ``WarmBuild.prepare_standby``). Recorded for the next run, and saved now: a warm
+    rebuild is handed it trusted, a cold run finds it described as it is."""
+    import pickle
+
+    stage = cache.stage(output_key)
+    (live, _old), (live_of, _old_of) = stage.made_from[SITES]
+    blob = pickle.dumps(standby, protocol=5)
+    stage.put(SITES, "v2", {"live": live, "standby": blob})
+    stage.made_from[SITES] = ((live, blob), (live_of, standby))
+    stage.used.update(stage.entries)  # saved whole: the manifest is not pruned
+    cache.save_stage(output_key)
+
+
 def _carried_digest(record: Any) -> str | None:
     """The digest a record lent by the store carries (kept.py's ``lend`` puts it in the
     record's ``__dict__``), if any: a record a warm build keeps from its last run is not

@@ -25,6 +25,7 @@ from podpub.build.engine import Engine
 from podpub.build.rebuild import WarmBuild
 from podpub.errors import Problem
 from podpub.resolve.records import SiteRecord
+from podpub.serve.standby import bring_up_to_date
 from podpub.write.publish import CACHE_DIR, PublishOptions, PublishResult, publish
 
 PREVIEW_DIR = "preview"  # inside the show's .podpub/
@@ -102,6 +103,14 @@ class PreviewBuilder:
             built=rebuilt.result is not None,
             inputs=rebuilt.inputs,
         )
+
+    def prepare_standby(self) -> bool:
+        """Bring the preview's standby folder up to date with the live preview, if the
+        next rebuild could not trust it (after the first build: ``WarmBuild.prepare_standby``);
+        whether it did. Serve calls it while idle: the first save is then as quick as
+        the next ones."""
+        prepare = partial(bring_up_to_date, self._warm.out, self.show_dir)
+        return self._warm.prepare_standby(prepare) is not None
 
     def flush(self) -> None:
         """Save what the last rebuild leaves for the next one (``WarmBuild.flush``):

@@ -74,13 +74,17 @@ def serve(
 
 
 def settle(builder: PreviewBuilder) -> None:
-    """Between two rebuilds: save the cache (``PreviewBuilder.flush``), then collect this
-    process's garbage and freeze what is left. The warm build keeps the show's whole
+    """Between two rebuilds: save the cache (``PreviewBuilder.flush``), bring the
+    standby folder up to date if the next rebuild could not trust it (after the first
+    build: ``PreviewBuilder.prepare_standby``, seconds at 10,000 episodes that the
+    first save would otherwise wait for), then collect this process's garbage and
+    freeze what is left. The warm build keeps the show's whole
     cache in memory; without the freeze, the collector goes through all of it again
     during each rebuild (a quarter of a warm rebuild at 1,000 episodes). Collecting
     first leaves no garbage in the frozen heap; serve owns its process, so its
     collector is serve's to tune."""
     builder.flush()
+    builder.prepare_standby()
     gc.unfreeze()
     gc.collect()
     gc.freeze()
