@@ -626,7 +626,7 @@ class Engine:
             return
         self.out = out
         self.output_key = key.replace("state-", "output-", 1)  # its own file: read only
-        self.sites_key = key.replace("state-", "sites-", 1)
+        self.sites_key = _sites_key(self.output_key)
         self.cache.single_file.add(self.output_key)  # read whole; an edit saves a delta
         self.cache.always_sharded.add(self.sites_key)  # a description read or written alone
         self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
@@ -673,11 +673,9 @@ class Engine:
     def _description(self, name: Any) -> bytes | None:
         """A site's description (a pickled output.Standby) by its name in the sites
         stage; None if there is none."""
-        if not isinstance(name, str) or self.output_key is None:
+        if self.output_key is None:
             return None
-        found = self.cache.stage(self.sites_key).entry(name)
-        blob = found[1] if found is not None and found[0] == MANIFEST_VERSION else None
-        return blob if isinstance(blob, bytes) else None
+        return _description_in(self.cache, self.sites_key, name)
 
     def _site_names(self) -> dict[str, Any]:
         """The names of the live site's and the standby's descriptions, as the last
@@ -1139,12 +1137,14 @@ def standby_to_prepare(cache: ShowCache, output_key: str) -> tuple[Any, Any] | N
     site): ``(live, standby)``, the standby None if none is described. None when there
     is nothing to prepare: the standby is trusted already (``Engine.standby``), or the
     live site was not described by this process (``_remember_sites``)."""
-    stage = cache.stage(output_key)
-    sites = stage.get(SITES, "v2")
-    made = stage.made_from.get(SITES)
-    if not isinstance(sites, dict) or made is None or made[0][0] is not sites.get("live"):
+    names = cache.stage(output_key).get(SITES, MANIFEST_VERSION)
+    made = cache.stage(output_key).made_from.get(SITES)
+    if not isinstance(names, dict) or made is None:
         return None
-    blob = sites.get("standby")
+    sites_key = _sites_key(output_key)
+    if made[0][0] is not _description_in(cache, sites_key, names.get("live")):
+        return None
+    blob = _description_in(cache, sites_key, names.get("standby"))
     if made[0][1] is blob and made[1][1] is not None:
         return None  # made by a rebuild of this process: trusted
     if blob is None:
@@ -1161,11 +1161,33 @@ def standby_prepared(cache: ShowCache, output_key: str, standby: Any) -> None:
 
     stage = cache.stage(output_key)
     (live, _old), (live_of, _old_of) = stage.made_from[SITES]
+    names = stage.get(SITES, MANIFEST_VERSION)
     blob = pickle.dumps(standby, protocol=5)
-    stage.put(SITES, "v2", {"live": live, "standby": blob})
+    name = _name_beside(names.values())
+    sites_key = _sites_key(output_key)
+    sites = cache.stage(sites_key)
+    sites.put(name, MANIFEST_VERSION, blob)
+    sites.used = {names["live"], name}  # the standby's old description pruned
+    cache.save_stage(sites_key)  # before the entry that names it, as save_manifest does
+    stage.put(SITES, MANIFEST_VERSION, {"live": names["live"], "standby": name})
     stage.made_from[SITES] = ((live, blob), (live_of, standby))
-    stage.used.update(stage.entries)  # saved whole: the manifest is not pruned
+    stage.used.update(stage.entries)  # the manifest is kept whole, not pruned
     cache.save_stage(output_key)
+
+
+def _sites_key(output_key: str) -> str:
+    """The sites stage beside an output stage (``Engine.reuse_output`` names both)."""
+    return output_key.replace("output-", "sites-", 1)
+
+
+def _description_in(cache: ShowCache, sites_key: str, name: Any) -> bytes | None:
+    """A site's description (a pickled output.Standby) by its name in the sites stage;
+    None if there is none."""
+    if not isinstance(name, str):
+        return None
+    found = cache.stage(sites_key).entry(name)
+    blob = found[1] if found is not None and found[0] == MANIFEST_VERSION else None
+    return blob if isinstance(blob, bytes) else None
 
 
 def _carried_digest(record: Any) -> str | None:
