@@ -215,13 +215,48 @@ def test_plain_paragraphs_render_as_markdown_it_renders_them(text: str):
         assert plain == _markdown().render(text)
 
 
+# Sentences around "**": words, spaces, line breaks and the marks met beside them.
+STRONGISH = st.lists(
+    st.sampled_from(["**", "*", "mot", "é1", " ", "\n", ".", ",", "'", '"', "(", ")", "»", "-"]),
+    min_size=1,
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=STRONGISH)
+@example("Les experts restent prudents : **rien n'est joué** pour le prix de l'énergie.")
+@example("**Gras** au début\net **à la fin**")
+@example("a **b****c**")
+@example("x**b** et **c**d")
+def test_strong_words_render_as_markdown_it_renders_them(text: str):
+    from podpub.resolve.markup import _markdown, plain_paragraph
+
+    plain = plain_paragraph(text)
+    event("shortcut" if plain is not None else "markdown-it")
+    if plain is not None:
+        assert plain == _markdown().render(text)
+
+
 def test_the_headlines_of_a_news_show_take_the_shortcut():
     """Not a test that passes by never taking the shortcut: sentences of the sample show do."""
     from podpub.resolve.markup import markdown_to_html, plain_paragraph
 
     text = "Retour sur la réforme des retraites, un dossier suivi depuis le début de l'année."
     assert plain_paragraph(text) is not None
-    assert plain_paragraph("Un **point** fort") is None
+    assert plain_paragraph("Un *point* fort") is None
     assert markdown_to_html(text + "\nÀ « Genève » : 3 % de plus") == (
         "<p>" + text + "\nÀ « Genève » : 3 % de plus</p>"
+    )
+
+
+def test_a_sentence_with_words_in_bold_takes_the_shortcut():
+    """Half the Markdown of the sample show's texts is a few words in bold: such a
+    sentence is made without markdown-it (and as markdown-it makes it)."""
+    from podpub.resolve.markup import _markdown, markdown_to_html, plain_paragraph
+
+    text = "Les experts restent prudents : **rien n'est joué** pour le « budget »."
+    assert plain_paragraph(text) == _markdown().render(text)
+    assert markdown_to_html(text) == (
+        "<p>Les experts restent prudents : <strong>rien n'est joué</strong> pour le « budget ».</p>"
     )

@@ -181,13 +181,26 @@ class SiteRecord:
     next_due_file: str | None = None  # its descriptor ("episodes/x.yaml"): publish says so
 
 
+# Values with no path inside: most of a record (its texts, numbers, dates), passed over
+# at once instead of asked whether they are a Path, a tuple or a dataclass.
+_NO_PATHS = frozenset((str, int, float, bool, type(None), dt.datetime, dt.date))
+
+
 def paths_in(value: Any) -> Iterator[Path]:
-    """Every file path inside a record (its fields, their fields, tuples of them)."""
-    if isinstance(value, Path):
-        yield value
-    elif isinstance(value, tuple):
-        for part in value:
-            yield from paths_in(part)
-    elif hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            yield from paths_in(getattr(value, name))
+    """Every file path inside a record (its fields, their fields, tuples of them).
+
+    Walked with a list, not by recursion: a record holds a hundred values, and a
+    generator for each (``yield from``) cost more than the walk itself."""
+    found: list[Path] = []
+    todo = [value]
+    while todo:
+        value = todo.pop()
+        if type(value) in _NO_PATHS:
+            continue
+        if isinstance(value, Path):
+            found.append(value)
+        elif isinstance(value, tuple):
+            todo.extend(reversed(value))
+        elif hasattr(value, "__dataclass_fields__"):
+            todo.extend(getattr(value, name) for name in reversed(value.__dataclass_fields__))
+    return iter(found)
