@@ -56,6 +56,12 @@ from podpub.context import (
 from podpub.digests import content_identity
 from podpub.errors import PodpubError
 
+# the stages whose entries the run did not ask for are forgotten by the save
+PRUNED = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
+# single-file stages read by the check only (rules/checker.py, publish.verify_feed_files,
+# the resolve's last_resolve/keep_last_resolve): let go once the site is checked
+FINISHED_AFTER_CHECK = (LAST_RESOLVE, FINDINGS, READ_BACK)
+
 if TYPE_CHECKING:
     from podpub.build.kept import Packed
     from podpub.build.progress import Progress
@@ -162,9 +168,7 @@ class Engine:
         if DOCUMENTS in self.cache.stages and DESCRIPTORS in self.cache.stages:
             # a descriptor's document is kept as long as its summary, asked for or not
             self.cache.stages[DOCUMENTS].used |= self.cache.stages[DESCRIPTORS].used
-        pruned = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK)
-        pruned += MEMOS
-        self.cache.save(prune=pruned)
+        self.cache.save(prune=PRUNED)
 
     # --- per-episode work over the worker processes ---------------------------------
 
@@ -828,8 +832,30 @@ class Engine:
             stage.release(stage.used)
             left[name] = (len(stage.pending), stage.dirty)
             released = True
+        released = self._drop_finished_stages() or released
         if released:
             _return_freed_memory()
+
+    def _drop_finished_stages(self) -> bool:
+        """Write the single-file stages only the check reads (the last resolve's tables,
+        the feed rules' findings, the feed pages' readings) and drop them from the
+        cache: a single file cannot let go of part of its entries (store.Stage.release),
+        and at 10,000 episodes they hold 20 MiB (the last resolve's stamps and digests
+        of every descriptor: 14) that the write of the site would hold to the end.
+        Written as the end's save would write them: the findings and readings pruned of
+        what the run did not ask for, the last resolve whole (the save never prunes
+        it). A stage asked for again later is read again from the file written here."""
+        dropped = False
+        for name in FINISHED_AFTER_CHECK:
+            stage = self.cache.stages.get(name)
+            if stage is None:
+                continue
+            if name not in PRUNED:
+                stage.used |= stage.entries.keys()  # kept whole: nothing of it pruned
+            self.cache.save_stage(name)
+            del self.cache.stages[name]
+            dropped = True
+        return dropped
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
