@@ -57,6 +57,12 @@ from podpub.context import (
 from podpub.digests import content_identity
 from podpub.errors import PodpubError
 
+# the stages whose entries the run did not ask for are forgotten by the save
+PRUNED = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK, *MEMOS)
+# single-file stages read by the check only (rules/checker.py, publish.verify_feed_files,
+# the resolve's last_resolve/keep_last_resolve): let go once the site is checked
+FINISHED_AFTER_CHECK = (LAST_RESOLVE, FINDINGS, READ_BACK)
+
 if TYPE_CHECKING:
     from podpub.build.kept import Packed
     from podpub.build.progress import Progress
@@ -170,9 +176,7 @@ class Engine:
         if DOCUMENTS in self.cache.stages and DESCRIPTORS in self.cache.stages:
             # a descriptor's document is kept as long as its summary, asked for or not
             self.cache.stages[DOCUMENTS].used |= self.cache.stages[DESCRIPTORS].used
-        pruned = (DESCRIPTORS, DOCUMENTS, PROBES, RESOLVED, FINDINGS, FEED_PAGES, READ_BACK)
-        pruned += MEMOS
-        self.cache.save(prune=pruned)
+        self.cache.save(prune=PRUNED)
 
     # --- per-episode work over the worker processes ---------------------------------
 
@@ -868,8 +872,30 @@ class Engine:
             stage.release(stage.used)
             left[name] = (len(stage.pending), stage.dirty)
             released = True
+        released = self._drop_finished_stages() or released
         if released:
             _return_freed_memory()
+
+    def _drop_finished_stages(self) -> bool:
+        """Write the single-file stages only the check reads (the last resolve's tables,
+        the feed rules' findings, the feed pages' readings) and drop them from the
+        cache: a single file cannot let go of part of its entries (store.Stage.release),
+        and at 10,000 episodes they hold 20 MiB (the last resolve's stamps and digests
+        of every descriptor: 14) that the write of the site would hold to the end.
+        Written as the end's save would write them: the findings and readings pruned of
+        what the run did not ask for, the last resolve whole (the save never prunes
+        it). A stage asked for again later is read again from the file written here."""
+        dropped = False
+        for name in FINISHED_AFTER_CHECK:
+            stage = self.cache.stages.get(name)
+            if stage is None:
+                continue
+            if name not in PRUNED:
+                stage.used |= stage.entries.keys()  # kept whole: nothing of it pruned
+            self.cache.save_stage(name)
+            del self.cache.stages[name]
+            dropped = True
+        return dropped
 
     def _stage_render(
         self, staging: Any, rel: str, render: Callable[[], bytes]
@@ -944,7 +970,19 @@ class Engine:
         made = stage.made_from.get(SITES) if self._warm else None  # _remember_sites()
         if made is not None and made[0][1] is blob and made[1][1] is not None:
             return replace(made[1][1], trusted=True)
-        return safe_loads(blob)
+        return self._sharing_manifest(safe_loads(blob))
+
+    def _sharing_manifest(self, standby: Any) -> Any:
+        """The standby's description, each page's digest and stamp the very objects of
+        the previous manifest's equal ones (read from the same file, held as long):
+        unpickled apart, the two would hold each page's digest and stamp twice (9 MiB
+        at 10,000 episodes, through the whole write of the site)."""
+        previous, files = self.previous, standby.files
+        for rel, (identity, seen) in files.items():
+            last = previous.get(rel)
+            if last is not None and identity[0] == "bytes" and identity[1] == last[1]:
+                files[rel] = (("bytes", last[1]), last[2] if seen == last[2] else seen)
+        return standby
 
     def keeps_standby(self) -> bool:
         """Whether the replaced site is kept as the next run's standby."""
