@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
+from itertools import compress, count
+from operator import ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -66,6 +68,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+# A file of the site as stage_files takes it: a media file's path (the text a record
+# lent by the store holds, or a Path), or the render of its bytes.
+Source = Path | str | Callable[[], bytes]
 
 # the stage names, named here too for the store's readers (tests, the no-change check)
 __all__ = [
@@ -88,7 +93,9 @@ __all__ = [
 HEAD, ORDER, NAMES, USES = ".head", ".order", ".names", ".uses"
 LAST_VERSION = "v2"  # a descriptor: (its files' stamps, its record's digest, people named)
 MANIFEST = "manifest"  # the "output-…" stage: rel → (render key or None, digest, stamp)
-MANIFEST_VERSION = "v2"  # v2: one key a file, known before rendering (v1: a list)
+# v3: with what families of keys were made of (changed_since_last); v2: one key a
+# file, known before rendering (v1: a list)
+MANIFEST_VERSION = "v3"
 SITES = "sites"  # the "output-…" stage: the live site and the standby (output.Standby),
 # each pickled on its own: the live site's description becomes the standby's next time
 # as it is, neither read nor written again (41,000 files at 10,000 episodes)
@@ -134,6 +141,10 @@ class Engine:
         self.output_key: str | None = None
         self._previous: dict[str, tuple[Any, ...]] | None = {}  # its manifest (.previous)
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
+        # changed_since_last(): name → (base, values) the previous publish's keys of that
+        # family were made of, and this run's (saved with the manifest: one entry)
+        self._last_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._key_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
@@ -627,14 +638,45 @@ class Engine:
             found = MISS
             if self.output_key is not None:
                 found = self.cache.stage(self.output_key).get(MANIFEST, MANIFEST_VERSION)
-            self._previous = found if isinstance(found, dict) else {}
+            manifest, inputs = found if isinstance(found, tuple) else ({}, {})
+            self._previous, self._last_inputs = manifest, inputs
         return self._previous
+
+    def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
+        """The places at which ``values`` differ from those the previous publish into
+        this output made its ``name`` keys of (the site's episode digests, in order);
+        None when it made them of another ``base`` (the template set, the show) or of
+        another count of values, or made none: then every key of the family is made
+        again. ``values`` are kept for the next run, with this run's manifest.
+
+        A file whose key is made of ``base`` and of values at unchanged places only has
+        the key it had (:meth:`keyed_as_last`): not made again (a repr and a hash each,
+        30,000 in an edit of 10,000 episodes). One entry with the manifest: the keys
+        taken from it are those made of the values kept with it."""
+        if self.out is None:
+            return None
+        values = tuple(values)
+        self._key_inputs[name] = (base, values)
+        self.previous  # noqa: B018 - read: the last inputs come with the manifest
+        last = self._last_inputs.get(name)
+        if last is None or last[0] != base or len(last[1]) != len(values):
+            return None
+        if last[1] == values:  # compared in C: nothing changed
+            return set()
+        return set(compress(count(), map(ne, values, last[1])))
+
+    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> KeyedRender | None:
+        """``render`` with the key the previous publish made ``rel`` with (the caller
+        knows its inputs are the same: :meth:`changed_since_last`), if it made one."""
+        last = self.previous.get(rel)
+        key = last[0] if last is not None else None
+        return None if key is None else KeyedRender(key, render)
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is not None and self.output_key is not None:
             stage = self.cache.stage(self.output_key)
-            stage.put(MANIFEST, MANIFEST_VERSION, self.manifest)
+            stage.put(MANIFEST, MANIFEST_VERSION, (self.manifest, self._key_inputs))
             if self._sites is not None:
                 import pickle
 
@@ -664,9 +706,7 @@ class Engine:
                 standby_of = made_of
         stage.made_from[SITES] = ((live, standby), (self.made_of, standby_of))
 
-    def stage_files(
-        self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
-    ) -> None:
+    def stage_files(self, staging: Any, files: Sequence[tuple[str, Source]]) -> None:
         """Each file into the staging folder: files unchanged since the previous publish
         (a media file with the same source and stamp, a page with the same key, see
         site/keys.py) are kept as they are in the standby (output.py), here, at the cost
@@ -679,9 +719,9 @@ class Engine:
         self.manifest = {}
         todo = self._keep_unchanged(staging, files, previous)
 
-        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
+        def one(item: tuple[str, Source]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
-            if isinstance(source, Path):
+            if not callable(source):  # a media file's path (its text, or a Path)
                 return None, staging.link(rel, source, self._link_identity(source))
             if self.out is None:
                 return None, staging.write(rel, source())
@@ -694,9 +734,9 @@ class Engine:
     def _keep_unchanged(
         self,
         staging: Any,
-        files: Sequence[tuple[str, Path | Callable[[], bytes]]],
+        files: Sequence[tuple[str, Source]],
         previous: dict[str, tuple[Any, ...]],
-    ) -> list[tuple[str, Path | Callable[[], bytes]]]:
+    ) -> list[tuple[str, Source]]:
         """Keep each file of the standby that is unchanged, with no work but a stat: a
         media file from the same source and stamp, a page whose key is the one recorded
         last time. Returns the others (linked, or rendered and written, by the workers;
@@ -718,7 +758,7 @@ class Engine:
         known, show = self.cache.known, os.path.join(os.path.realpath(self.show_dir), "")
         cut = len(show)
         reuses = self.out is not None
-        todo: list[tuple[str, Path | Callable[[], bytes]]] = []
+        todo: list[tuple[str, Source]] = []
         linked = reused = 0
         for item in files:
             rel, source = item
@@ -736,9 +776,11 @@ class Engine:
                     todo.append(item)
                     continue
                 looked = trusted
-            elif isinstance(source, Path):
+            elif type(source) is str or isinstance(source, Path):  # a media file
                 text = identity[1]
-                if identity[0] != "link" or text != str(source):
+                if identity[0] != "link" or text != (
+                    source if type(source) is str else str(source)
+                ):
                     todo.append(item)
                     continue
                 now = known.get(text[cut:]) if text[:cut] == show else None
@@ -772,7 +814,7 @@ class Engine:
         self.counts.rendered_cached += reused
         return todo
 
-    def _link_identity(self, source: Path) -> tuple[Any, ...]:
+    def _link_identity(self, source: Path | str) -> tuple[Any, ...]:
         """A media file's identity (output.py's ``link_identity``) from the stamp the run
         took of its source at the start (the records were checked against the same)."""
         return ("link", str(source), self.cache.stamp(source))
@@ -781,14 +823,14 @@ class Engine:
         self,
         staging: Any,
         rel: str,
-        source: Path | Callable[[], bytes],
+        source: Source,
         entry: tuple[Any, ...] | None,
         staged: tuple[Any, ...],
         previous: dict[str, tuple[Any, ...]],
     ) -> None:
         """A file a worker staged into the staging's manifest and this run's, counted."""
         staging.add_entry(rel, staged)
-        if isinstance(source, Path):
+        if not callable(source):  # a media file's path
             self.counts.linked += 1
             return
         last = previous.get(rel)
