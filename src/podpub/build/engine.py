@@ -630,6 +630,7 @@ class Engine:
         self.out = out
         self.output_key = key.replace("state-", "output-", 1)  # its own file: read only
         self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
+        self._key_inputs = {}  # only what this run's keys are made of is kept with its manifest
 
     @property
     def previous(self) -> dict[str, tuple[Any, ...]]:
