@@ -669,7 +669,8 @@ class Engine:
     def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> KeyedRender | None:
         """``render`` with the key the previous publish made ``rel`` with (the caller
         knows its inputs are the same: :meth:`changed_since_last`), if it made one."""
-        last = self.previous.get(rel)
+        previous = self._previous  # read already (changed_since_last): no property a file
+        last = (self.previous if previous is None else previous).get(rel)
         key = last[0] if last is not None else None
         return None if key is None else KeyedRender(key, render)
 
