@@ -137,6 +137,15 @@ class BuildContext(Protocol):
         """``render`` with the digest of what it is made from (reused when unchanged)."""
         ...
 
+    def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
+        """Where ``values`` differ from those the last output's ``name`` keys were made
+        of (None: everywhere); ``values`` are kept for the next run."""
+        ...
+
+    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> Callable[[], bytes] | None:
+        """``render`` with the key the last output's ``rel`` had, if any."""
+        ...
+
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         """Each file into the staging folder, over the worker processes."""
         ...
@@ -181,9 +190,15 @@ class NullRun:
     ) -> Callable[[], bytes]:
         return render  # no previous output to reuse a file of: every file is made
 
+    def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
+        return None  # no last output: every key is made
+
+    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> Callable[[], bytes] | None:
+        return None
+
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         for rel, source in files:  # in order, here: a source file linked, a render written
-            if isinstance(source, Path):
+            if not callable(source):  # a media file's path: its text, or a Path
                 staging.link(rel, source)
             else:
                 staging.write(rel, source())

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
+from itertools import compress, count
+from operator import ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -73,6 +75,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+# A file of the site as stage_files takes it: a media file's path (the text a record
+# lent by the store holds, or a Path), or the render of its bytes.
+Source = Path | str | Callable[[], bytes]
 
 # the stage names, named here too for the store's readers (tests, the no-change check)
 __all__ = [
@@ -105,6 +110,10 @@ MANIFEST_VERSION = "v3"
 # site's becomes the standby's next time as it is, neither read nor written again; a
 # publish reads the standby's and writes the new live one's, not both of them twice.
 SITES = "/sites"
+# Its entry keeping what each family of keys was made of (changed_since_last): saved
+# with the manifest's entries, in the same write, so a key is only taken from the
+# manifest saved with the digests it was made of.
+KEY_INPUTS = "/key-inputs"
 
 
 @dataclass
@@ -148,6 +157,10 @@ class Engine:
         self.sites_key = ""  # the stage of its sites' descriptions (reuse_output)
         self._previous: dict[str, tuple[Any, ...]] | None = {}  # its manifest (.previous)
         self.manifest: dict[str, tuple[Any, ...]] = {}  # this run's, saved after success
+        # changed_since_last(): name → (base, values) the previous publish's keys of that
+        # family were made of, and this run's (saved with the manifest: one entry)
+        self._last_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._key_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
@@ -634,6 +647,7 @@ class Engine:
         self.cache.single_file.add(self.output_key)  # read whole; an edit saves a delta
         self.cache.always_sharded.add(self.sites_key)  # a description read or written alone
         self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
+        self._key_inputs = {}  # only what this run's keys are made of is kept with its manifest
 
     @property
     def previous(self) -> dict[str, tuple[Any, ...]]:
@@ -645,15 +659,48 @@ class Engine:
                 version = MANIFEST_VERSION
                 found = {rel: e[1] for rel, e in entries.items() if e[0] == version}
                 found.pop(SITES, None)
+            inputs = found.pop(KEY_INPUTS, None)
+            self._last_inputs = inputs if isinstance(inputs, dict) else {}
             self._previous = found
         return self._previous
+
+    def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
+        """The places at which ``values`` differ from those the previous publish into
+        this output made its ``name`` keys of (the site's episode digests, in order);
+        None when it made them of another ``base`` (the template set, the show) or of
+        another count of values, or made none: then every key of the family is made
+        again. ``values`` are kept for the next run, with this run's manifest.
+
+        A file whose key is made of ``base`` and of values at unchanged places only has
+        the key it had (:meth:`keyed_as_last`): not made again (a repr and a hash each,
+        30,000 in an edit of 10,000 episodes). One entry with the manifest: the keys
+        taken from it are those made of the values kept with it."""
+        if self.out is None:
+            return None
+        values = tuple(values)
+        self._key_inputs[name] = (base, values)
+        self.previous  # noqa: B018 - read: the last inputs come with the manifest
+        last = self._last_inputs.get(name)
+        if last is None or last[0] != base or len(last[1]) != len(values):
+            return None
+        if last[1] == values:  # compared in C: nothing changed
+            return set()
+        return set(compress(count(), map(ne, values, last[1])))
+
+    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> KeyedRender | None:
+        """``render`` with the key the previous publish made ``rel`` with (the caller
+        knows its inputs are the same: :meth:`changed_since_last`), if it made one."""
+        previous = self._previous  # read already (changed_since_last): no property a file
+        last = (self.previous if previous is None else previous).get(rel)
+        key = last[0] if last is not None else None
+        return None if key is None else KeyedRender(key, render)
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is None or self.output_key is None:
             return
         stage = self.cache.stage(self.output_key)
-        _put_changed(stage, self.manifest, keep=SITES)
+        _put_changed(stage, {**self.manifest, KEY_INPUTS: self._key_inputs}, keep=SITES)
         if self._sites is None:
             return
         import pickle
@@ -708,9 +755,7 @@ class Engine:
                 standby_of = made_of
         stage.made_from[SITES] = ((live, standby), (self.made_of, standby_of))
 
-    def stage_files(
-        self, staging: Any, files: Sequence[tuple[str, Path | Callable[[], bytes]]]
-    ) -> None:
+    def stage_files(self, staging: Any, files: Sequence[tuple[str, Source]]) -> None:
         """Each file into the staging folder: files unchanged since the previous publish
         (a media file with the same source and stamp, a page with the same key, see
         site/keys.py) are kept as they are in the standby (output.py), here, at the cost
@@ -723,9 +768,9 @@ class Engine:
         self.manifest = {}
         todo = self._keep_unchanged(staging, files, previous)
 
-        def one(item: tuple[str, Path | Callable[[], bytes]]) -> tuple[Any, tuple[Any, ...]]:
+        def one(item: tuple[str, Source]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
-            if isinstance(source, Path):
+            if not callable(source):  # a media file's path (its text, or a Path)
                 return None, staging.link(rel, source, self._link_identity(source))
             if self.out is None:
                 return None, staging.write(rel, source())
@@ -738,9 +783,9 @@ class Engine:
     def _keep_unchanged(
         self,
         staging: Any,
-        files: Sequence[tuple[str, Path | Callable[[], bytes]]],
+        files: Sequence[tuple[str, Source]],
         previous: dict[str, tuple[Any, ...]],
-    ) -> list[tuple[str, Path | Callable[[], bytes]]]:
+    ) -> list[tuple[str, Source]]:
         """Keep each file of the standby that is unchanged, with no work but a stat: a
         media file from the same source and stamp, a page whose key is the one recorded
         last time. Returns the others (linked, or rendered and written, by the workers;
@@ -762,7 +807,7 @@ class Engine:
         known, show = self.cache.known, os.path.join(os.path.realpath(self.show_dir), "")
         cut = len(show)
         reuses = self.out is not None
-        todo: list[tuple[str, Path | Callable[[], bytes]]] = []
+        todo: list[tuple[str, Source]] = []
         linked = reused = 0
         for item in files:
             rel, source = item
@@ -780,9 +825,11 @@ class Engine:
                     todo.append(item)
                     continue
                 looked = trusted
-            elif isinstance(source, Path):
+            elif type(source) is str or isinstance(source, Path):  # a media file
                 text = identity[1]
-                if identity[0] != "link" or text != str(source):
+                if identity[0] != "link" or text != (
+                    source if type(source) is str else str(source)
+                ):
                     todo.append(item)
                     continue
                 now = known.get(text[cut:]) if text[:cut] == show else None
@@ -816,7 +863,7 @@ class Engine:
         self.counts.rendered_cached += reused
         return todo
 
-    def _link_identity(self, source: Path) -> tuple[Any, ...]:
+    def _link_identity(self, source: Path | str) -> tuple[Any, ...]:
         """A media file's identity (output.py's ``link_identity``) from the stamp the run
         took of its source at the start (the records were checked against the same)."""
         return ("link", str(source), self.cache.stamp(source))
@@ -825,14 +872,14 @@ class Engine:
         self,
         staging: Any,
         rel: str,
-        source: Path | Callable[[], bytes],
+        source: Source,
         entry: tuple[Any, ...] | None,
         staged: tuple[Any, ...],
         previous: dict[str, tuple[Any, ...]],
     ) -> None:
         """A file a worker staged into the staging's manifest and this run's, counted."""
         staging.add_entry(rel, staged)
-        if isinstance(source, Path):
+        if not callable(source):  # a media file's path
             self.counts.linked += 1
             return
         last = previous.get(rel)

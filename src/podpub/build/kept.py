@@ -114,6 +114,15 @@ def _text(path: Path | None) -> str | None:
     return None if path is None else str(path)
 
 
+def source_of(record: EpisodeRecord, name: str) -> Path | str | None:
+    """A :data:`PATH_FIELDS` field of ``record`` as it is held: a lent record's text
+    (no Path made: an edit's output side reads the audio and artwork of all 10,000
+    episodes, only to compare them with what the standby was linked from), a plain
+    record's Path. ``str()`` of either is the same text."""
+    found = record.__dict__
+    return found[name] if name in found else getattr(record, name)  # type: ignore[no-any-return]
+
+
 class _Field:
     """A field of a :class:`LentEpisodeRecord` kept in the record's ``__dict__`` under
     its own name; subclasses say how a read finds it there."""

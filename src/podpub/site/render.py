@@ -82,6 +82,7 @@ ASSETS_DIR = "assets"  # where the theme's static files go in the output folder
 DESCRIPTION_MAX = 200  # characters of a meta description
 _WEB_SCHEMES = frozenset({"http", "https", "mailto"})
 CREDITED_VERSION = "v2"  # of people.Credited as the cache keeps it
+EPISODE_KEYS = "episode-pages"  # the episode pages' keys: run.changed_since_last's name
 
 
 def render_pages(
@@ -409,12 +410,21 @@ class PageRenderer:
         keys = self.keys
         if keys is None or keys.reads_site(EPISODE_TEMPLATE):
             return [(episode.page_path, partial(page, i)) for i, episode in enumerate(episodes)]
-        keyed, base, digests = self.run.keyed, self._key_base, self._episode_digests
-        stamp_of = self.run.cache.stamp
+        run = self.run
+        keyed, keyed_as_last = run.keyed, run.keyed_as_last
+        base, digests = self._key_base, self._episode_digests
+        stamp_of = run.cache.stamp
         last = len(episodes) - 1
+        stale = self._stale_episode_pages(base)
         renders: list[tuple[str, Callable[[], bytes]]] = []
         for index, episode in enumerate(episodes):
             shown = episode.transcripts
+            if not shown and stale is not None and index not in stale:
+                # made of the same base, neighbours and place as the last publish's page
+                kept = keyed_as_last(episode.page_path, partial(page, index))
+                if kept is not None:
+                    renders.append((episode.page_path, kept))
+                    continue
             stamps = tuple([stamp_of(t.source) for t in shown]) if shown else ()
             where = (index > 0, index < last)
             neighbours = tuple(digests[max(0, index - 1) : index + 2])
@@ -425,6 +435,18 @@ class PageRenderer:
             )
             renders.append((episode.page_path, render))
         return renders
+
+    def _stale_episode_pages(self, base: Any) -> set[int] | None:
+        """The places of the episode pages whose key may differ from the one the last
+        publish made of the same page: each episode whose digest changed, and its
+        neighbours (their previous/next links show it); None: every page's (another
+        template set or site-wide values, another count of episodes, no last publish).
+        The key of a page with transcripts is always made (their stamps are in it)."""
+        base_text = repr(base)  # the template set's fingerprint, the common values' digest
+        changed = self.run.changed_since_last(EPISODE_KEYS, base_text, self._episode_digests)
+        if changed is None:
+            return None
+        return {place for index in changed for place in (index - 1, index, index + 1)}
 
     def person_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
         """Each person page's path and render, keyed as :meth:`person_render` keys one."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from podpub.context import READ_BACK, BuildContext, or_no_cache
 from podpub.digests import digest_of
@@ -27,7 +27,7 @@ from podpub.resolve.options import (  # named here too: the library's publish vo
     build_time,
     plan_options,
 )
-from podpub.resolve.records import SiteRecord
+from podpub.resolve.records import EpisodeRecord, SiteRecord
 from podpub.rules.checker import CheckReport, check_show
 from podpub.write.ledger import FeedDiff
 
@@ -240,46 +240,75 @@ def verify_feed(feed: bytes, site: SiteRecord) -> None:
 
 def _episode_files(
     site: SiteRecord, run: BuildContext, local_media: bool
-) -> list[tuple[str, Path | Callable[[], bytes]]]:
+) -> list[tuple[str, Path | str | Callable[[], bytes]]]:
     """Each episode's own files, in site order: its audio (``local_media``: the site
     holds a copy), transcripts and artwork as their sources, its chapter files (JSON,
     and WebVTT for the player's ``<track kind="chapters">``) as renders.
 
-    With a run that reuses the last output's files, a chapter file is keyed on its
-    record's digest (the JSON on the show's too: its image, its title), which the run
-    knows already: one loop that asks for nothing but the digests of the records the
-    run has not digested yet, not two calls a file (an edit asks for 20,000 keys)."""
+    A media source is its path's text as the store lends it (no Path made for each of
+    10,000 episodes; a plain record's is its Path). With a run that reuses the last
+    output's files, a chapter file is keyed on its record's digest (the JSON on the
+    show's too: its image, its title); an episode whose digest is the one the last
+    publish keyed its chapter files with takes their keys as they were
+    (``run.changed_since_last``): an edit hashes its own episode's, not 20,000."""
+    from podpub.build.kept import source_of
     from podpub.feed.build import chapters_json
     from podpub.resolve.chapters import episode_vtt
 
     show = site.show
+    episodes = site.episodes
     reuses = run.out is not None
-    digests = run.known_digests(site.episodes) if reuses else {}
+    digests = _digests_in_order(episodes, run) if reuses else []
     show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
-    keyed = run.keyed
-    files: list[tuple[str, Path | Callable[[], bytes]]] = []  # a source, or a render
-    for episode in site.episodes:
-        audio = episode.audio_source if local_media else None  # read once: a lent
-        if audio is not None:  # record makes its Path then; remote audio stays hosted
+    stale = run.changed_since_last(CHAPTER_KEYS, show_digest, digests) if reuses else None
+
+    def keyed(rel: str, render: Callable[[], bytes], index: int, *parts: str) -> Any:
+        """``render`` keyed on ``parts`` (the record's digest first), or with the key the
+        last publish made ``rel`` with when its record's digest is the same."""
+        if not reuses:
+            return render
+        if stale is not None and index not in stale:
+            found = run.keyed_as_last(rel, render)
+            if found is not None:
+                return found
+        return run.keyed(render, *parts, digested=True)
+
+    files: list[tuple[str, Path | str | Callable[[], bytes]]] = []  # a source, or a render
+    for index, episode in enumerate(episodes):
+        audio = source_of(episode, "audio_source") if local_media else None
+        if audio is not None:  # remote audio stays hosted
             files.append((episode.audio_path, audio))
         if episode.transcripts:
             files += [(t.path, t.source) for t in episode.transcripts]
-        if episode.image_source is not None and episode.image_path:  # its own artwork
-            files.append((episode.image_path, episode.image_source))
+        image = source_of(episode, "image_source")
+        if image is not None and episode.image_path:  # its own artwork
+            files.append((episode.image_path, image))
         if not (episode.chapters_path or episode.chapters_vtt_path):
             continue
-        digest = (digests.get(id(episode)) or run.record_digest(episode)) if reuses else ""
+        digest = digests[index] if reuses else ""
         if episode.chapters_path:
-            json_file: Callable[[], bytes] = partial(chapters_json, episode, show)
-            if reuses:
-                json_file = keyed(json_file, "json", digest, show_digest, digested=True)
-            files.append((episode.chapters_path, json_file))
+            json_file = partial(chapters_json, episode, show)
+            json_key = keyed(episode.chapters_path, json_file, index, "json", digest, show_digest)
+            files.append((episode.chapters_path, json_key))
         if episode.chapters_vtt_path:
-            vtt_file: Callable[[], bytes] = partial(episode_vtt, episode)
-            if reuses:
-                vtt_file = keyed(vtt_file, "vtt", digest, digested=True)
-            files.append((episode.chapters_vtt_path, vtt_file))
+            vtt_file = partial(episode_vtt, episode)
+            files.append(
+                (
+                    episode.chapters_vtt_path,
+                    keyed(episode.chapters_vtt_path, vtt_file, index, "vtt", digest),
+                )
+            )
     return files
+
+
+CHAPTER_KEYS = "chapters"  # the chapter files' keys: run.changed_since_last's name
+
+
+def _digests_in_order(episodes: Sequence[EpisodeRecord], run: BuildContext) -> list[str]:
+    """Each episode's digest, in site order: those the run knows (the records kept from
+    the last run carry theirs), the others made now."""
+    known = run.known_digests(episodes)
+    return [known.get(id(episode)) or run.record_digest(episode) for episode in episodes]
 
 
 def verify_feed_files(

@@ -1,0 +1,176 @@
+"""An edit's output side makes the keys, and reads the media paths, of what it reaches.
+
+Real publishes of a generated show (in process, ``--jobs 1``, so the work can be
+counted): an edit of one title makes again the keys of the files that show the title
+(its episode page and its neighbours', its chapter files, the show and person pages
+that list it), not those of every episode's files, and makes no Path of the other
+episodes' audio and artwork; the site on disk is still, byte for byte, the one a
+``--no-cache`` publish gives, and a page of the live site edited by hand is still
+noticed and made again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podpub.build import kept
+from podpub.build.engine import Engine
+from podpub.cli import main
+
+from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
+
+FIRST_DAY = date(2022, 1, 1)
+EPISODES = 40  # each with its own audio and two headlines (a chapters JSON and WebVTT)
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+
+
+def episode(number: int, title: str | None = None) -> str:
+    day = FIRST_DAY + timedelta(days=number)
+    return (
+        MINIMAL_EPISODE.replace("First episode", title or f"Episode {number}")
+        .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
+        .replace("2023-06-02", day.isoformat())
+    )
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    folder = write_show(
+        tmp_path / "show",
+        {f"ep{n}.yaml": episode(n) for n in range(1, EPISODES + 1)},
+        MINIMAL_SHOW + "episodes_per_page: 20\n",
+    )
+    for n in range(1, EPISODES + 1):
+        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{n}.mp3")
+    return folder
+
+
+def publish(show: Path, out: Path, *flags: str) -> None:
+    assert main(["publish", str(show), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
+
+
+def retitle(show: Path, number: int, title: str) -> None:
+    (show / "episodes" / f"ep{number}.yaml").write_text(episode(number, title), encoding="utf-8")
+
+
+def site_bytes(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def keys_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """How many keys the run made (a repr and a hash each), by what they key: an episode
+    page, a chapters JSON or WebVTT file, a show or person page…"""
+    made: Counter[str] = Counter()
+    real = Engine.keyed
+
+    def keyed(engine: Engine, render: Any, *parts: Any, **options: Any) -> Any:
+        made[parts[0] if parts[0] in ("json", "vtt") else parts[2]] += 1
+        return real(engine, render, *parts, **options)
+
+    monkeypatch.setattr(Engine, "keyed", keyed)
+    yield made
+
+
+@pytest.fixture
+def paths_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The media paths made Path objects of the text the store lends (kept.py)."""
+    made: list[str] = []
+
+    def path(text: str) -> Path:
+        made.append(text)
+        return Path(text)
+
+    monkeypatch.setattr(kept, "Path", path)
+    yield made
+
+
+def test_a_title_edit_makes_the_keys_of_the_files_showing_it_only(
+    show: Path, tmp_path: Path, keys_made: Counter[str]
+) -> None:
+    out = tmp_path / "out"
+    publish(show, out)
+    retitle(show, 10, "First edit")  # the last run's keys now come with what made them
+    publish(show, out)
+    keys_made.clear()
+
+    retitle(show, 30, "Renamed")
+    publish(show, out)
+    # ep30's page and its two neighbours' (their previous/next links show its title),
+    # its two chapter files: not the 40 pages' and 80 chapter files' keys
+    assert keys_made["episode"] == 3
+    assert (keys_made["json"], keys_made["vtt"]) == (1, 1)
+    publish(show, tmp_path / "fresh", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+
+    # a page of an episode the edit does not reach, edited by hand in the live site:
+    # its key is the last one, and the page is still made again
+    page = out / "episodes" / "ep5" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"Episode 5", b"Edited by hand"))
+    retitle(show, 30, "Renamed again")
+    publish(show, out)
+    publish(show, tmp_path / "fresh2", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh2")
+
+
+def test_another_template_or_episode_count_makes_every_key_the_next_edit_its_own(
+    show: Path, tmp_path: Path, keys_made: Counter[str]
+) -> None:
+    """What the keys are made of besides the records (the template set, the count of
+    episodes: every page's place) changed: no key of the last publish is taken, and
+    the edit after it makes only its own again."""
+    out = tmp_path / "out"
+    publish(show, out)
+    retitle(show, 10, "First edit")
+    publish(show, out)
+    shutil.copy(AUDIO / "tone.mp3", show / "audio" / f"ep{EPISODES + 1}.mp3")
+    (show / "episodes" / f"ep{EPISODES + 1}.yaml").write_text(episode(EPISODES + 1))
+    keys_made.clear()
+    publish(show, out)
+    assert keys_made["episode"] == EPISODES + 1
+    publish(show, tmp_path / "fresh", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+
+    (show / "templates").mkdir(exist_ok=True)
+    (show / "templates" / "_footer.html").write_text("<footer>by hand</footer>\n")
+    retitle(show, 30, "Renamed")
+    keys_made.clear()
+    publish(show, out)
+    assert keys_made["episode"] == EPISODES + 1
+    publish(show, tmp_path / "fresh2", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh2")
+
+    retitle(show, 20, "Renamed too")
+    keys_made.clear()
+    publish(show, out)
+    assert keys_made["episode"] == 3
+    publish(show, tmp_path / "fresh3", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh3")
+
+
+def test_a_title_edit_makes_no_path_of_the_other_episodes_media(
+    show: Path, tmp_path: Path, paths_made: list[str]
+) -> None:
+    out = tmp_path / "out"
+    publish(show, out)
+    retitle(show, 10, "First edit")
+    publish(show, out)
+    paths_made.clear()
+
+    retitle(show, 30, "Renamed")
+    publish(show, out)
+    # the three pages rendered again read their audio's path (the player's link)
+    assert len(paths_made) <= 3
+    publish(show, tmp_path / "fresh", "--no-cache")
+    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
