@@ -81,6 +81,18 @@ def numbered_show(folder: Path, count: int, first_day: int = 1) -> Path:
     return write_show(folder, episodes)
 
 
+def dated_episode(number: int, title: str | None = None) -> str:
+    """Episode ``number`` of a show whose episodes are a day apart from 2 January 2022
+    (``number`` days after 1 January), with its own audio (``audio/epN.mp3``) and
+    MINIMAL_EPISODE's two headlines (a chapters JSON and WebVTT file each)."""
+    day = dt.date(2022, 1, 1) + dt.timedelta(days=number)
+    return (
+        MINIMAL_EPISODE.replace("First episode", title or f"Episode {number}")
+        .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
+        .replace("2023-06-02", day.isoformat())
+    )
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: a copy of an output to compare with."""
     found = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,8 @@ from podpub.build import kept
 from podpub.build.engine import Engine
 from podpub.cli import main
 
-from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
+from conftest import AUDIO, MINIMAL_SHOW, NOW, dated_episode, write_show
 
-FIRST_DAY = date(2022, 1, 1)
 EPISODES = 40  # each with its own audio and two headlines (a chapters JSON and WebVTT)
 
 
@@ -35,13 +33,7 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
 
 
-def episode(number: int, title: str | None = None) -> str:
-    day = FIRST_DAY + timedelta(days=number)
-    return (
-        MINIMAL_EPISODE.replace("First episode", title or f"Episode {number}")
-        .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
-        .replace("2023-06-02", day.isoformat())
-    )
+episode = dated_episode  # conftest: a day apart from 2 January 2022
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,8 @@ from podpub.cli import main
 from podpub.feed import build as feed_build
 from podpub.site.render import PageRenderer
 
-from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
+from conftest import AUDIO, MINIMAL_SHOW, NOW, dated_episode, write_show
 
-FIRST_DAY = date(2022, 1, 1)
 EPISODES = 60  # newest first: three feed pages of 20, three show pages of 20
 
 
@@ -31,15 +29,7 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
 
 
-def episode(number: int, title: str | None = None) -> str:
-    """Episode ``number``, ``number`` days after FIRST_DAY, its own audio, two headlines
-    (a chapters JSON and WebVTT file each)."""
-    day = FIRST_DAY + timedelta(days=number)
-    return (
-        MINIMAL_EPISODE.replace("First episode", title or f"Episode {number}")
-        .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
-        .replace("2023-06-02", day.isoformat())
-    )
+episode = dated_episode  # conftest: a day apart from 2 January 2022
 
 
 @pytest.fixture

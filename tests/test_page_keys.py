@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,7 @@ from podpub.cli import main
 from podpub.site import people
 from podpub.site.render import PageRenderer, show_page_path
 
-from conftest import AUDIO, MINIMAL_EPISODE, MINIMAL_SHOW, NOW, write_show
-
-FIRST_DAY = date(2022, 1, 1)
+from conftest import AUDIO, MINIMAL_SHOW, NOW, dated_episode, write_show
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +30,7 @@ def publish(show: Path, out: Path) -> int:
     return main(["publish", str(show), "--out", str(out), "--jobs", "1"])
 
 
-def episode(number: int, title: str | None = None) -> str:
-    """Episode ``number``, published ``number`` days after FIRST_DAY, with its own audio."""
-    day = FIRST_DAY + timedelta(days=number)
-    return (
-        MINIMAL_EPISODE.replace("First episode", title or f"Episode {number}")
-        .replace("audio/tone.mp3", f"audio/ep{number}.mp3")
-        .replace("2023-06-02", day.isoformat())
-    )
+episode = dated_episode  # conftest: a day apart from 2 January 2022
 
 
 def show_of(folder: Path, count: int, per_page: int) -> Path:

@@ -700,7 +700,7 @@ class Engine:
         if self.out is None or self.output_key is None:
             return
         stage = self.cache.stage(self.output_key)
-        _put_changed(stage, {**self.manifest, KEY_INPUTS: self._key_inputs}, keep=SITES)
+        stage.hold({**self.manifest, KEY_INPUTS: self._key_inputs}, MANIFEST_VERSION, keep=SITES)
         if self._sites is None:
             return
         import pickle
@@ -1192,22 +1192,6 @@ def _name_beside(names: Iterable[Any]) -> str:
         name = os.urandom(8).hex()
         if shard_of(name) not in taken:
             return name
-
-
-def _put_changed(stage: Stage, table: dict[str, Any], keep: str) -> None:
-    """Make ``stage`` hold ``table``'s entries (under :data:`MANIFEST_VERSION`) and no
-    others but ``keep``'s, putting only the entries that differ: a single-file stage
-    then saves them as a delta (store.ShowCache._write_delta)."""
-    entries = stage.entries
-    for key, value in table.items():
-        found = entries.get(key)
-        if found is None or found[1] != value or found[0] != MANIFEST_VERSION:
-            stage.put(key, MANIFEST_VERSION, value)
-    gone = [key for key in entries if key not in table and key != keep]
-    for key in gone:
-        del entries[key]
-    if gone:
-        stage.touch(gone)
 
 
 def _forget(stage: Stage, key: str) -> None:

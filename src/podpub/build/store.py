@@ -257,6 +257,21 @@ class Stage:
             released += 1
         return released
 
+    def hold(self, table: dict[str, Any], version: str, keep: str) -> None:
+        """Make the stage hold ``table``'s entries (under ``version``) and no others but
+        ``keep``'s, putting only the entries that differ: a single-file stage then saves
+        them as a delta (:meth:`ShowCache._write_delta`), not the whole table again."""
+        entries = self.entries
+        for key, value in table.items():
+            found = entries.get(key)
+            if found is None or found[1] != value or found[0] != version:
+                self.put(key, version, value)
+        gone = [key for key in entries if key not in table and key != keep]
+        for key in gone:
+            del entries[key]
+        if gone:
+            self.touch(gone)
+
     def prune(self, keep: Callable[[str], bool] | None = None) -> None:
         """Forget results not asked for in this run (deleted episodes, old pages); in a
         sharded stage, among the shards read (the others are not written)."""

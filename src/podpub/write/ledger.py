@@ -1068,16 +1068,8 @@ def _remember_made_of(run: BuildContext, data: bytes, made_of: Mapping[str, str]
     if run.cache is None or not made_of:  # nowhere to keep it, or nothing to keep
         return
     stage = _made_of_stage(run)
+    stage.hold(made_of, _MADE_OF_VERSION, keep=_MADE_OF_KEY)  # only changed entries put
     entries = stage.entries
-    for key, record in made_of.items():  # only the entries that changed are put
-        found = entries.get(key)
-        if found is None or found[1] != record or found[0] != _MADE_OF_VERSION:
-            stage.put(key, _MADE_OF_VERSION, record)
-    gone = [key for key in entries if key not in made_of and key != _MADE_OF_KEY]
-    for key in gone:
-        del entries[key]
-    if gone:
-        stage.touch(gone)
     digest = data_digest(data)
     head = entries.get(_MADE_OF_KEY)
     if head is None or head != (digest, _MADE_OF_VERSION):
