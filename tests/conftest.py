@@ -93,6 +93,29 @@ def dated_episode(number: int, title: str | None = None) -> str:
     )
 
 
+def dated_show(folder: Path, count: int, settings: str = "") -> Path:
+    """A show of ``count`` :func:`dated_episode` episodes ``ep1.yaml`` …, each with its
+    own copy of the tone; ``settings``: lines added to MINIMAL_SHOW."""
+    episodes = {f"ep{n}.yaml": dated_episode(n) for n in range(1, count + 1)}
+    folder = write_show(folder, episodes, MINIMAL_SHOW + settings)
+    for n in range(1, count + 1):
+        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{n}.mp3")
+    return folder
+
+
+def retitle_dated(show: Path, number: int, title: str) -> None:
+    """Give :func:`dated_show`'s episode ``number`` another title (a producer's edit)."""
+    path = show / "episodes" / f"ep{number}.yaml"
+    path.write_text(dated_episode(number, title), encoding="utf-8")
+
+
+def publish_in_one_job(show: Path, out: Path, *flags: str) -> None:
+    """``podpub publish --quiet --jobs 1`` into ``out``, which must succeed."""
+    from podpub.cli import main
+
+    assert main(["publish", str(show), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: a copy of an output to compare with."""
     found = {}

@@ -21,9 +21,11 @@ import pytest
 
 from podpub.build import kept
 from podpub.build.engine import Engine
-from podpub.cli import main
 
-from conftest import AUDIO, MINIMAL_SHOW, NOW, dated_episode, write_show
+from conftest import AUDIO, NOW, dated_show, tree
+from conftest import dated_episode as episode
+from conftest import publish_in_one_job as publish
+from conftest import retitle_dated as retitle
 
 EPISODES = 40  # each with its own audio and two headlines (a chapters JSON and WebVTT)
 
@@ -33,31 +35,9 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
 
 
-episode = dated_episode  # conftest: a day apart from 2 January 2022
-
-
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
-    folder = write_show(
-        tmp_path / "show",
-        {f"ep{n}.yaml": episode(n) for n in range(1, EPISODES + 1)},
-        MINIMAL_SHOW + "episodes_per_page: 20\n",
-    )
-    for n in range(1, EPISODES + 1):
-        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{n}.mp3")
-    return folder
-
-
-def publish(show: Path, out: Path, *flags: str) -> None:
-    assert main(["publish", str(show), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
-
-
-def retitle(show: Path, number: int, title: str) -> None:
-    (show / "episodes" / f"ep{number}.yaml").write_text(episode(number, title), encoding="utf-8")
-
-
-def site_bytes(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return dated_show(tmp_path / "show", EPISODES, "episodes_per_page: 20\n")
 
 
 @pytest.fixture
@@ -104,7 +84,7 @@ def test_a_title_edit_makes_the_keys_of_the_files_showing_it_only(
     assert keys_made["episode"] == 3
     assert (keys_made["json"], keys_made["vtt"]) == (1, 1)
     publish(show, tmp_path / "fresh", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")
 
     # a page of an episode the edit does not reach, edited by hand in the live site:
     # its key is the last one, and the page is still made again
@@ -113,7 +93,7 @@ def test_a_title_edit_makes_the_keys_of_the_files_showing_it_only(
     retitle(show, 30, "Renamed again")
     publish(show, out)
     publish(show, tmp_path / "fresh2", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh2")
+    assert tree(out) == tree(tmp_path / "fresh2")
 
 
 def test_another_template_or_episode_count_makes_every_key_the_next_edit_its_own(
@@ -132,7 +112,7 @@ def test_another_template_or_episode_count_makes_every_key_the_next_edit_its_own
     publish(show, out)
     assert keys_made["episode"] == EPISODES + 1
     publish(show, tmp_path / "fresh", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")
 
     (show / "templates").mkdir(exist_ok=True)
     (show / "templates" / "_footer.html").write_text("<footer>by hand</footer>\n")
@@ -141,14 +121,14 @@ def test_another_template_or_episode_count_makes_every_key_the_next_edit_its_own
     publish(show, out)
     assert keys_made["episode"] == EPISODES + 1
     publish(show, tmp_path / "fresh2", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh2")
+    assert tree(out) == tree(tmp_path / "fresh2")
 
     retitle(show, 20, "Renamed too")
     keys_made.clear()
     publish(show, out)
     assert keys_made["episode"] == 3
     publish(show, tmp_path / "fresh3", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh3")
+    assert tree(out) == tree(tmp_path / "fresh3")
 
 
 def test_a_title_edit_makes_no_path_of_the_other_episodes_media(
@@ -165,4 +145,4 @@ def test_a_title_edit_makes_no_path_of_the_other_episodes_media(
     # the three pages rendered again read their audio's path (the player's link)
     assert len(paths_made) <= 3
     publish(show, tmp_path / "fresh", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")

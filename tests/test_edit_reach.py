@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from podpub.cli import main
 from podpub.feed import build as feed_build
 from podpub.site.render import PageRenderer
 
-from conftest import AUDIO, MINIMAL_SHOW, NOW, dated_episode, write_show
+from conftest import AUDIO, NOW, dated_show, tree
+from conftest import dated_episode as episode
+from conftest import publish_in_one_job as publish
+from conftest import retitle_dated as retitle
 
 EPISODES = 60  # newest first: three feed pages of 20, three show pages of 20
 
@@ -29,31 +31,9 @@ def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
 
 
-episode = dated_episode  # conftest: a day apart from 2 January 2022
-
-
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
-    folder = write_show(
-        tmp_path / "show",
-        {f"ep{n}.yaml": episode(n) for n in range(1, EPISODES + 1)},
-        MINIMAL_SHOW + "episodes_per_page: 20\nfeed_page_size: 20\n",
-    )
-    for n in range(1, EPISODES + 1):
-        shutil.copy(AUDIO / "tone.mp3", folder / "audio" / f"ep{n}.mp3")
-    return folder
-
-
-def publish(show: Path, out: Path, *flags: str) -> None:
-    assert main(["publish", str(show), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
-
-
-def retitle(show: Path, number: int, title: str) -> None:
-    (show / "episodes" / f"ep{number}.yaml").write_text(episode(number, title), encoding="utf-8")
-
-
-def site_bytes(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return dated_show(tmp_path / "show", EPISODES, "episodes_per_page: 20\nfeed_page_size: 20\n")
 
 
 class Work:
@@ -119,7 +99,7 @@ def test_a_title_edit_builds_one_feed_item_and_the_pages_showing_it(
 
     work.clear()
     publish(show, fresh, "--no-cache")
-    assert site_bytes(out) == site_bytes(fresh)
+    assert tree(out) == tree(fresh)
 
 
 def test_items_kept_and_built_again_give_the_feed_a_fresh_build_gives(
@@ -140,7 +120,7 @@ def test_items_kept_and_built_again_give_the_feed_a_fresh_build_gives(
     (show / "episodes" / "ep20.yaml").unlink()
     publish(show, out, "--remove", "ep20")
     publish(show, tmp_path / "fresh", "--no-cache")
-    assert site_bytes(out) == site_bytes(tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")
 
 
 def test_a_feed_whose_item_text_holds_an_item_tag_is_not_cut() -> None:
