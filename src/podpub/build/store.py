@@ -516,20 +516,12 @@ class ShowCache:
             self._write_delta(name, stage, identity)
             return
         base = os.urandom(8).hex()  # the delta files written on it name it
-        header = json.dumps({**identity, "stage": name, "base": base}).encode()
         # from a larger past, or another podpub's
         stale = [self._shard_path(name, index) for index in range(SHARDS)]
         stale += [self._delta_path(name)]
         stale += [self._delta_path(_shard_part(name, i)) for i in range(SHARDS)]
-        try:
-            # pickled into the file as it goes: a pickle made first would hold the
-            # biggest stage (what the output is made of, 15 MB at 10,000 episodes) in
-            # memory again, and joined to its header a third time
-            write_atomically(self.folder / f"{name}.pickle", MAGIC + header + b"\n", stage.entries)
-            for path in stale:
-                path.unlink(missing_ok=True)
-        except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
-            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+        single = (self.folder / f"{name}.pickle", _head(identity, name, base), stage.entries)
+        if not self._replaced(name, [single], stale):
             return
         self.layouts[name] = "single"
         self.deltas.pop(name, None)
@@ -568,21 +560,14 @@ class ShowCache:
         stale = [self.folder / f"{name}.pickle", self._delta_path(name)]
         stale += [self._shard_path(name, i) for i, entries in parts.items() if not entries]
         stale += [self._delta_path(_shard_part(name, i)) for i in parts if i not in deltas]
-        try:
-            for index, base in whole.items():
-                header = json.dumps({**identity, "stage": name, "base": base}).encode()
-                write_atomically(
-                    self._shard_path(name, index), MAGIC + header + b"\n", parts[index]
-                )
-            for index, delta in deltas.items():
-                part = _shard_part(name, index)
-                header = {**identity, "stage": name, "base": self.bases[part]}
-                data = MAGIC + json.dumps(header).encode() + b"\n"
-                write_atomically(self._delta_path(part), data, delta)
-            for path in stale:
-                path.unlink(missing_ok=True)
-        except OSError as exc:  # a full disk, a read-only show folder: no cache, no crash
-            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+        files = [
+            (self._shard_path(name, index), _head(identity, name, base), parts[index])
+            for index, base in whole.items()
+        ]
+        for index, delta in deltas.items():
+            part = _shard_part(name, index)
+            files.append((self._delta_path(part), _head(identity, name, self.bases[part]), delta))
+        if not self._replaced(name, files, stale):
             return
         self.layouts[name] = "shards"
         for index in parts:
@@ -597,6 +582,24 @@ class ShowCache:
                 self.bases.pop(part, None)
         stage.dirty = False
         stage.changed.clear()
+
+    def _replaced(
+        self, name: str, files: list[tuple[Path, bytes, Any]], stale: Iterable[Path]
+    ) -> bool:
+        """Write each ``(path, first line, entries)`` of ``files``, then remove ``stale``;
+        False, the reason noted, when the disk refuses (a full disk, a read-only show
+        folder: no cache, no crash). The entries are pickled into the file as it goes:
+        a pickle made first would hold the biggest stage (what the output is made of)
+        in memory again, and joined to its first line a third time."""
+        try:
+            for path, head, entries in files:
+                write_atomically(path, head, entries)
+            for path in stale:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+            return False
+        return True
 
     def _few(self, part: str, entries: int, written: int) -> bool:
         """Whether a file of ``entries`` entries, ``written`` of them changed since its base
@@ -616,12 +619,8 @@ class ShowCache:
         delta = dict(self.deltas.get(name, {}))
         for key in stage.changed:
             delta[key] = stage._entries.get(key)
-        base = self.bases[name]
-        header = json.dumps({**identity, "stage": name, "base": base}).encode()
-        try:
-            write_atomically(self._delta_path(name), MAGIC + header + b"\n", delta)
-        except OSError as exc:
-            self.ignored.append(f"{name}: not saved ({exc.strerror or exc})")
+        head = _head(identity, name, self.bases[name])
+        if not self._replaced(name, [(self._delta_path(name), head, delta)], ()):
             return
         self.deltas[name] = delta
         stage.dirty = False
@@ -634,6 +633,12 @@ SHARD_FROM = 2048
 # changed since its base file was written, is saved as a delta (the base stays).
 DELTA_FROM = 16
 DELTA_SHARE = 8
+
+
+def _head(identity: dict[str, Any], name: str, base: str) -> bytes:
+    """A cache file's first line: what it belongs to (format, Python, code, show), its
+    stage, and the base its delta files name."""
+    return MAGIC + json.dumps({**identity, "stage": name, "base": base}).encode() + b"\n"
 
 
 def _shard_part(name: str, index: int) -> str:
