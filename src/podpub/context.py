@@ -146,6 +146,12 @@ class BuildContext(Protocol):
         """``render`` with the key the last output's ``rel`` had, if any."""
         ...
 
+    def renders_as_last(
+        self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
+    ) -> Sequence[Callable[[], bytes] | None]:
+        """:meth:`keyed_as_last` of each of ``rels`` and ``renders``, in one call."""
+        ...
+
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         """Each file into the staging folder, over the worker processes."""
         ...
@@ -195,6 +201,11 @@ class NullRun:
 
     def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> Callable[[], bytes] | None:
         return None
+
+    def renders_as_last(
+        self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
+    ) -> Sequence[Callable[[], bytes] | None]:
+        return [None] * len(rels)
 
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         for rel, source in files:  # in order, here: a source file linked, a render written

@@ -426,15 +426,18 @@ class Engine:
     def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
         """``id(record) → digest`` for those of ``records`` already digested in this run."""
         found: dict[int, str] = {}
+        digests = self._digests
         for record in records:
-            known = self._digests.get(id(record))
+            known = digests.get(id(record))
             if known is not None and known[0] is record:
                 found[id(record)] = known[1]
-            else:
-                carried = _carried_digest(record)
-                if carried is not None:
-                    found[id(record)] = carried
-                    self._digests[id(record)] = (record, carried)  # asked again: known
+                continue
+            # _carried_digest(), written out: a warm build's records all carry theirs
+            own = getattr(record, "__dict__", None)
+            carried = own.get("_digest") if own is not None else None
+            if carried is not None:
+                found[id(record)] = carried
+                digests[id(record)] = (record, carried)  # asked again: known
         return found
 
     # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
@@ -690,10 +693,22 @@ class Engine:
     def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> KeyedRender | None:
         """``render`` with the key the previous publish made ``rel`` with (the caller
         knows its inputs are the same: :meth:`changed_since_last`), if it made one."""
-        previous = self._previous  # read already (changed_since_last): no property a file
-        last = (self.previous if previous is None else previous).get(rel)
-        key = last[0] if last is not None else None
-        return None if key is None else KeyedRender(key, render)
+        return self.renders_as_last([rel], [render])[0]
+
+    def renders_as_last(
+        self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
+    ) -> list[KeyedRender | None]:
+        """:meth:`keyed_as_last` of each ``rels[i]`` and ``renders[i]``, in one call: an
+        edit of 10,000 episodes asks it for the 28,000 pages and chapter files it does
+        not change (a call each cost a tenth of a warm rebuild). Each comes back with
+        the previous publish's entry (:class:`KeptRender`): the staging does not look
+        it up again."""
+        previous = self.previous
+        get = previous.get
+        return [
+            None if last is None or last[0] is None else KeptRender(last, render)
+            for last, render in zip(map(get, rels), renders, strict=True)
+        ]
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
@@ -811,9 +826,13 @@ class Engine:
         linked = reused = 0
         for item in files:
             rel, source = item
+            kind = type(source)
             try:  # subscripts, not get(): no call per file
                 identity, seen = entry = present[rel]
-                last = previous[rel] if type(source) is KeyedRender else None
+                if kind is KeptRender:  # keyed as last time: that entry comes with it
+                    last = source.last  # type: ignore[union-attr]
+                else:
+                    last = previous[rel] if kind is KeyedRender else None
             except KeyError:
                 todo.append(item)
                 continue
@@ -825,7 +844,7 @@ class Engine:
                     todo.append(item)
                     continue
                 looked = trusted
-            elif type(source) is str or isinstance(source, Path):  # a media file
+            elif kind is str or isinstance(source, Path):  # a media file
                 text = identity[1]
                 if identity[0] != "link" or text != (
                     source if type(source) is str else str(source)
@@ -856,7 +875,11 @@ class Engine:
             if last is None:
                 linked += 1
             else:
-                manifest[rel] = (source.key, last[1], seen)  # type: ignore[union-attr]
+                # the last entry itself when its file is the same one (the standby's
+                # description shares its stamps with the manifest: _sharing_manifest)
+                manifest[rel] = (
+                    last if seen is last[2] else (source.key, last[1], seen)  # type: ignore[union-attr]
+                )
                 reused += 1
         self.counts.linked += linked
         self.counts.reused += reused
@@ -1296,6 +1319,17 @@ class KeyedRender:
 
     def __call__(self) -> bytes:
         return self.render()
+
+
+class KeptRender(KeyedRender):
+    """A render keyed as the previous publish keyed its file (``Engine.renders_as_last``),
+    holding that publish's manifest entry ``(key, digest, stamp)`` for the staging to
+    compare with, not looked up again."""
+
+    __slots__ = ("last",)
+
+    def __init__(self, last: tuple[Any, ...], render: Callable[[], bytes]) -> None:
+        self.key, self.render, self.last = last[0], render, last
 
 
 def _plain_of(run: Engine) -> Callable[[Any], Any]:

@@ -411,20 +411,29 @@ class PageRenderer:
         if keys is None or keys.reads_site(EPISODE_TEMPLATE):
             return [(episode.page_path, partial(page, i)) for i, episode in enumerate(episodes)]
         run = self.run
-        keyed, keyed_as_last = run.keyed, run.keyed_as_last
+        keyed = run.keyed
         base, digests = self._key_base, self._episode_digests
         stamp_of = run.cache.stamp
         last = len(episodes) - 1
         stale = self._stale_episode_pages(base)
+        # made of the same base, neighbours and place as the last publish's page: keyed
+        # as it was, all in one call (run.renders_as_last), not a call per page
+        same = [] if stale is None else [
+            index
+            for index, episode in enumerate(episodes)
+            if index not in stale and not episode.transcripts
+        ]
+        found = run.renders_as_last(
+            [episodes[index].page_path for index in same], [partial(page, index) for index in same]
+        )
+        kept_at = {index: kept for index, kept in zip(same, found, strict=True) if kept is not None}
         renders: list[tuple[str, Callable[[], bytes]]] = []
         for index, episode in enumerate(episodes):
+            kept = kept_at.get(index)
+            if kept is not None:
+                renders.append((episode.page_path, kept))
+                continue
             shown = episode.transcripts
-            if not shown and stale is not None and index not in stale:
-                # made of the same base, neighbours and place as the last publish's page
-                kept = keyed_as_last(episode.page_path, partial(page, index))
-                if kept is not None:
-                    renders.append((episode.page_path, kept))
-                    continue
             stamps = tuple([stamp_of(t.source) for t in shown]) if shown else ()
             where = (index > 0, index < last)
             neighbours = tuple(digests[max(0, index - 1) : index + 2])

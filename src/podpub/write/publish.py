@@ -261,19 +261,10 @@ def _episode_files(
     digests = _digests_in_order(episodes, run) if reuses else []
     show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
     stale = run.changed_since_last(CHAPTER_KEYS, show_digest, digests) if reuses else None
-
-    def keyed(rel: str, render: Callable[[], bytes], index: int, *parts: str) -> Any:
-        """``render`` keyed on ``parts`` (the record's digest first), or with the key the
-        last publish made ``rel`` with when its record's digest is the same."""
-        if not reuses:
-            return render
-        if stale is not None and index not in stale:
-            found = run.keyed_as_last(rel, render)
-            if found is not None:
-                return found
-        return run.keyed(render, *parts, digested=True)
-
     files: list[tuple[str, Path | str | Callable[[], bytes]]] = []  # a source, or a render
+    # the chapter files of the episodes whose digest is the one the last publish keyed
+    # them with: their place in ``files`` and what their key is made of (if it made none)
+    as_last: list[tuple[int, tuple[str, ...]]] = []
     for index, episode in enumerate(episodes):
         audio = source_of(episode, "audio_source") if local_media else None
         if audio is not None:  # remote audio stays hosted
@@ -286,19 +277,46 @@ def _episode_files(
         if not (episode.chapters_path or episode.chapters_vtt_path):
             continue
         digest = digests[index] if reuses else ""
+        # its record's digest is the one the last publish keyed its chapter files with:
+        # their keys are taken as they were, for all such files at once (no call each)
+        aside = stale is not None and index not in stale
         if episode.chapters_path:
-            json_file = partial(chapters_json, episode, show)
-            json_key = keyed(episode.chapters_path, json_file, index, "json", digest, show_digest)
-            files.append((episode.chapters_path, json_key))
+            render: Callable[[], bytes] = partial(chapters_json, episode, show)
+            parts = ("json", digest, show_digest)
+            if aside:
+                as_last.append((len(files), parts))
+            elif reuses:
+                render = run.keyed(render, *parts, digested=True)
+            files.append((episode.chapters_path, render))
         if episode.chapters_vtt_path:
-            vtt_file = partial(episode_vtt, episode)
-            files.append(
-                (
-                    episode.chapters_vtt_path,
-                    keyed(episode.chapters_vtt_path, vtt_file, index, "vtt", digest),
-                )
-            )
+            render = partial(episode_vtt, episode)
+            parts = ("vtt", digest)
+            if aside:
+                as_last.append((len(files), parts))
+            elif reuses:
+                render = run.keyed(render, *parts, digested=True)
+            files.append((episode.chapters_vtt_path, render))
+    _key_as_last(files, as_last, run)
     return files
+
+
+def _key_as_last(
+    files: list[tuple[str, Any]], places: Sequence[tuple[int, tuple[str, ...]]], run: BuildContext
+) -> None:
+    """The renders at ``places`` in ``files`` keyed as the last publish keyed them, in
+    one call for all of them (``run.renders_as_last``); one it made no key for, keyed
+    on its parts."""
+    if not places:
+        return
+    found = run.renders_as_last(
+        [files[place][0] for place, _ in places], [files[place][1] for place, _ in places]
+    )
+    for (place, parts), kept in zip(places, found, strict=True):
+        if kept is None:
+            rel, render = files[place]
+            files[place] = (rel, run.keyed(render, *parts, digested=True))
+        else:
+            files[place] = (files[place][0], kept)
 
 
 CHAPTER_KEYS = "chapters"  # the chapter files' keys: run.changed_since_last's name
