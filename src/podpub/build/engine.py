@@ -162,6 +162,8 @@ class Engine:
         self._last_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._key_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
+        # known_digests(): a tuple of records every one of which it knew, and its answer
+        self._known_whole: tuple[tuple[Any, ...], dict[int, str]] | None = None
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
         # the staged site's files other than its standby's: written, replaced, removed
@@ -424,7 +426,20 @@ class Engine:
         return known[1]
 
     def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
-        """``id(record) → digest`` for those of ``records`` already digested in this run."""
+        """``id(record) → digest`` for those of ``records`` already digested in this run.
+
+        The site's episodes (one tuple) are asked for by the pages' keys and by the
+        chapter files' in turn: once every one is known, the answer is kept for that
+        tuple and copied, not gone through again (a record's digest never changes)."""
+        whole = self._known_whole
+        if whole is not None and whole[0] is records:
+            return dict(whole[1])
+        found = self._known_digests(records)
+        if type(records) is tuple and len(found) == len(set(map(id, records))):
+            self._known_whole = (records, dict(found))
+        return found
+
+    def _known_digests(self, records: Sequence[Any]) -> dict[int, str]:
         found: dict[int, str] = {}
         digests = self._digests
         for record in records:

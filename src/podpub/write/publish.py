@@ -162,9 +162,10 @@ def publish(
             site,
             feed,
             staging.written,
-            {rel: entry[1] for rel, entry in staging.manifest.items()},
+            None,
             run,
             readings,
+            staging.manifest,  # each file's stamp in its entry: not copied out
         )
         if before_commit is not None:
             before_commit()

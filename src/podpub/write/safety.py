@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from podpub.feed.readback import (
     ReadBack,
     read_back,
 )
-from podpub.resolve.records import SiteRecord
+from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 #: Names a producer keeps in the output folder for their host, carried over by default:
 #: GitHub Pages' custom domain and Jekyll switch, domain verification and security.txt,
@@ -82,18 +82,13 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     cover = str(site.show.image_source)
     if within(cover):
         yield "cover", cover
-    for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
-        if episode.audio_source is not None:  # remote audio: no file of the show
-            audio = str(episode.audio_source)
-            if within(audio):
-                yield f"{episode.source}: audio", audio
-        for transcript in episode.transcripts:
-            if within(text := str(transcript.source)):
-                yield f"{episode.source}: transcript", text
-        if episode.image_source is not None:
-            image = str(episode.image_source)
-            if within(image):
-                yield f"{episode.source}: image", image
+    if _media_may_be_inside(target, show_dir):
+        unchecked = _unchecked(target, site.episodes)
+        found = list(_media_inside(within, unchecked))
+        if unchecked and not found:  # all outside: trusted while they are the same records
+            _CHECKED.clear()  # the last site's records only: one output at a time
+            _CHECKED[target] = {id(episode): episode for episode in site.episodes}
+        yield from found
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
@@ -111,6 +106,42 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
+
+
+def _media_inside(
+    within: Callable[[str], bool], episodes: Iterable[EpisodeRecord]
+) -> Iterator[tuple[str, str]]:
+    """The media files of ``episodes`` (what, path) that lie ``within`` the output."""
+    for episode in episodes:
+        if episode.audio_source is not None:  # remote audio: no file of the show
+            audio = str(episode.audio_source)
+            if within(audio):
+                yield f"{episode.source}: audio", audio
+        for transcript in episode.transcripts:
+            if within(text := str(transcript.source)):
+                yield f"{episode.source}: transcript", text
+        if episode.image_source is not None:
+            image = str(episode.image_source)
+            if within(image):
+                yield f"{episode.source}: image", image
+
+
+def _unchecked(target: str, episodes: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
+    """The episodes whose media paths were not found outside ``target`` by the last
+    check against it in this process (serve's warm rebuilds check their preview,
+    inside the show folder: one edit, 10,000 episodes' paths compared again).
+
+    A record checked is trusted as long as it is the very object: records are frozen,
+    and whether a media path is inside is told from its text alone (the paths were
+    resolved when the record was made), so the same object gives the same answer. The
+    records are held (not only their ids), so an id is never another record's."""
+    last = _CHECKED.get(target, {})
+    return [episode for episode in episodes if last.get(id(episode)) is not episode]
+
+
+# the records whose media paths the last check found outside its output folder, by the
+# folder ("<folder>/"): see _unchecked
+_CHECKED: dict[str, dict[int, EpisodeRecord]] = {}
 
 
 def _may_hold(folder: str, target: str) -> bool:
@@ -219,6 +250,7 @@ def verify_staged(
     stamps: Mapping[str, Any] | None = None,
     run: BuildContext | None = None,
     readings: Mapping[str, ReadBack] | None = None,
+    entries: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> None:
     """Read the staged site back from disk; raise PodpubError if it is not what was built.
 
@@ -229,7 +261,9 @@ def verify_staged(
     or kept the file, for those checks (a site of 10,000 episodes has 30,000 files).
     ``run``: the build context whose workers share the reading. ``readings``: what
     reading the built feed pages back found, by their bytes' digest (publish.py): a
-    page on disk with those bytes is not parsed again (feed/readback.py).
+    page on disk with those bytes is not parsed again (feed/readback.py). ``entries``:
+    the staging's manifest (rel → (identity, stamp)), whose stamps stand for
+    ``stamps`` (not copied into a table of their own: 40,000 files at 10,000 episodes).
     """
 
     def fresh(rel: str) -> bool:
@@ -253,7 +287,7 @@ def verify_staged(
             elif guid in guids:
                 problems.append(f"{where} repeats the guid {guid!r}")
             guids.add(guid)
-    problems += _expected_problems(folder, site, stamps or {})
+    problems += _expected_problems(folder, site, stamps or {}, entries)
     if written is None:
         json_files = sorted(folder.rglob("*.json"))
     else:
@@ -275,11 +309,17 @@ def verify_staged(
         )
 
 
-def _expected_problems(folder: Path, site: SiteRecord, stamps: Mapping[str, Any]) -> list[str]:
+def _expected_problems(
+    folder: Path,
+    site: SiteRecord,
+    stamps: Mapping[str, Any],
+    entries: Mapping[str, tuple[Any, Any]] | None = None,
+) -> list[str]:
     """Each file the site must have (every page, chapters file and media file) there,
     not empty, a media file at its exact size; from the stamp the staging took of it in
-    this run (right after writing or checking it), else looked at now. One loop over
-    30,000 files at 10,000 episodes: no call for a file as expected."""
+    this run (right after writing or checking it; ``entries``: the staging's entries,
+    each holding its stamp second), else looked at now. One loop over 30,000 files at
+    10,000 episodes: no call for a file as expected."""
     from podpub.build.kept import source_of  # a lent record's text: no Path made
 
     expected = {"index.html": None, site.show.image_path: None}
@@ -292,7 +332,11 @@ def _expected_problems(folder: Path, site: SiteRecord, stamps: Mapping[str, Any]
             expected[episode.chapters_path] = None
     problems: list[str] = []
     for rel, size in expected.items():
-        seen = stamps.get(rel)
+        if entries is None:
+            seen = stamps.get(rel)
+        else:
+            entry = entries.get(rel)
+            seen = entry[1] if entry is not None else stamps.get(rel)
         if seen is None:
             problems += _file_problems(folder, rel, size)
         elif seen[0] != size if size is not None else seen[0] == 0:
