@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -411,39 +412,45 @@ class PageRenderer:
         if keys is None or keys.reads_site(EPISODE_TEMPLATE):
             return [(episode.page_path, partial(page, i)) for i, episode in enumerate(episodes)]
         run = self.run
-        keyed = run.keyed
-        base, digests = self._key_base, self._episode_digests
+        base = self._key_base
         stamp_of = run.cache.stamp
         last = len(episodes) - 1
+        paths = [episode.page_path for episode in episodes]
+        pages = list(map(partial, repeat(page), range(len(episodes))))
         stale = self._stale_episode_pages(base)
-        # made of the same base, neighbours and place as the last publish's page: keyed
-        # as it was, all in one call (run.renders_as_last), not a call per page
-        same = [] if stale is None else [
-            index
-            for index, episode in enumerate(episodes)
-            if index not in stale and not episode.transcripts
-        ]
-        found = run.renders_as_last(
-            [episodes[index].page_path for index in same], [partial(page, index) for index in same]
+        if stale is None:
+            return [
+                (path, self._episode_key(index, render, stamp_of, last))
+                for index, (path, render) in enumerate(zip(paths, pages, strict=True))
+            ]
+        # Every page keyed as the last publish keyed it, in one call (renders_as_last):
+        # made of the same base, neighbours and place; then those that may differ (a
+        # changed episode and its neighbours, a page showing transcripts, whose stamps
+        # are in its key, or one the last publish made no key for) keyed anew.
+        found = run.renders_as_last(paths, pages)
+        renders = list(zip(paths, found, strict=True))
+        anew = {index for index in stale if 0 <= index <= last}
+        anew.update(index for index, episode in enumerate(episodes) if episode.transcripts)
+        if None in found:
+            anew.update(index for index, kept in enumerate(found) if kept is None)
+        for index in sorted(anew):
+            renders[index] = (paths[index], self._episode_key(index, pages[index], stamp_of, last))
+        return renders  # type: ignore[return-value]
+
+    def _episode_key(
+        self, index: int, render: Callable[[], bytes], stamp_of: Callable[[Any], Any], last: int
+    ) -> Callable[[], bytes]:
+        """The page of episode ``index`` keyed on its digest and its neighbours', its
+        place (first, last, between) and its transcripts' stamps."""
+        shown = self.site.episodes[index].transcripts
+        stamps = tuple([stamp_of(t.source) for t in shown]) if shown else ()
+        where = (index > 0, index < last)
+        neighbours = tuple(self._episode_digests[max(0, index - 1) : index + 2])
+        return self.run.keyed(
+            render,
+            *(EPISODE_TEMPLATE, self._key_base, "episode", where, neighbours, stamps),
+            digested=True,
         )
-        kept_at = {index: kept for index, kept in zip(same, found, strict=True) if kept is not None}
-        renders: list[tuple[str, Callable[[], bytes]]] = []
-        for index, episode in enumerate(episodes):
-            kept = kept_at.get(index)
-            if kept is not None:
-                renders.append((episode.page_path, kept))
-                continue
-            shown = episode.transcripts
-            stamps = tuple([stamp_of(t.source) for t in shown]) if shown else ()
-            where = (index > 0, index < last)
-            neighbours = tuple(digests[max(0, index - 1) : index + 2])
-            render = keyed(
-                partial(page, index),
-                *(EPISODE_TEMPLATE, base, "episode", where, neighbours, stamps),
-                digested=True,
-            )
-            renders.append((episode.page_path, render))
-        return renders
 
     def _stale_episode_pages(self, base: Any) -> set[int] | None:
         """The places of the episode pages whose key may differ from the one the last
