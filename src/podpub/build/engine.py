@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
-from itertools import compress, count, repeat
+from itertools import compress, count
 from operator import itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -723,11 +723,10 @@ class Engine:
         lasts = list(map(self.previous.get, rels))
         if None in lasts or None in map(itemgetter(0), lasts):  # one made anew: rare
             return [
-                None if last is None or last[0] is None else KeptRender(_rendered, render, last)
+                None if last is None or last[0] is None else KeptRender(last, render)
                 for last, render in zip(lasts, renders, strict=True)
             ]
-        # every one known (an edit): made in C, no Python frame per file
-        return list(map(KeptRender, repeat(_rendered), renders, lasts))
+        return list(map(KeptRender, lasts, renders))  # every one known (an edit)
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
@@ -849,7 +848,7 @@ class Engine:
             try:  # subscripts, not get(): no call per file
                 identity, seen = entry = present[rel]
                 if kind is KeptRender:  # keyed as last time: that entry comes with it
-                    last = source.args[1]  # type: ignore[union-attr]
+                    last = source.last  # type: ignore[union-attr]
                 else:
                     last = previous[rel] if kind is KeyedRender else None
             except KeyError:
@@ -991,7 +990,7 @@ class Engine:
         file whose key (known before rendering) is the one recorded last time, and whose
         last copy is still as written, is kept or linked: its render is never started."""
         previous = self.previous.get(rel)
-        key = render.key if isinstance(render, (KeyedRender, KeptRender)) else None
+        key = render.key if isinstance(render, KeyedRender) else None
         if key is not None and previous is not None and previous[0] == key:
             kept = self._unchanged(staging, rel, previous)
             if kept is not None:
@@ -1338,29 +1337,15 @@ class KeyedRender:
         return self.render()
 
 
-class KeptRender(partial):  # type: ignore[type-arg]
+class KeptRender(KeyedRender):
     """A render keyed as the previous publish keyed its file (``Engine.renders_as_last``),
     holding that publish's manifest entry ``(key, digest, stamp)`` for the staging to
-    compare with, not looked up again: ``KeptRender(_rendered, render, last)``.
+    compare with, not looked up again."""
 
-    A partial (made in C, with no ``__init__`` of its own: an edit makes 28,000 of them
-    at 10,000 episodes) whose call is its render's; the entry rides along in its
-    arguments."""
+    __slots__ = ("last",)
 
-    __slots__ = ()
-
-    @property
-    def key(self) -> str:
-        return self.args[1][0]  # type: ignore[no-any-return]
-
-    @property
-    def last(self) -> tuple[Any, ...]:
-        return self.args[1]  # type: ignore[no-any-return]
-
-
-def _rendered(render: Callable[[], bytes], _last: tuple[Any, ...]) -> bytes:
-    """What a :class:`KeptRender` gives when called: its render's bytes."""
-    return render()
+    def __init__(self, last: tuple[Any, ...], render: Callable[[], bytes]) -> None:
+        self.key, self.render, self.last = last[0], render, last
 
 
 def _plain_of(run: Engine) -> Callable[[Any], Any]:
