@@ -1,12 +1,10 @@
 """An edit's output side goes through what it reaches, not file by file for the rest.
 
 Real publishes of a generated show (in process, ``--jobs 1``, so the work can be
-counted), and serve's warm rebuilds of its preview: the pages and chapter files an edit
-keeps take the keys the last publish made them with in one call of the engine, not one
-call per file; a warm rebuild compares with its output folder the media paths of the
-records it made again only (the others are the very records it checked last time).
-The site on disk is still, byte for byte, the one a ``--no-cache`` publish gives, and a
-page of the live site edited by hand is still noticed and made again.
+counted): the pages and chapter files an edit keeps take the keys the last publish made
+them with in one call of the engine, not one call per file. The site on disk is still,
+byte for byte, the one a ``--no-cache`` publish gives, and a page of the live site
+edited by hand is still noticed and made again.
 """
 
 from __future__ import annotations
@@ -18,10 +16,7 @@ from typing import Any
 
 import pytest
 
-from podpub.build import kept
 from podpub.build.engine import Engine
-from podpub.serve.preview import PreviewBuilder, preview_folder
-from podpub.write import safety
 
 from conftest import NOW, dated_show, tree
 from conftest import publish_in_one_job as publish
@@ -87,58 +82,3 @@ def test_an_edit_takes_the_last_keys_of_the_files_it_keeps_in_one_call_each_kind
     publish(show, out)
     publish(show, tmp_path / "fresh2", "--no-cache")
     assert tree(out) == tree(tmp_path / "fresh2")
-
-
-@pytest.fixture
-def media_read_by_the_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The episodes (by key) whose audio path the output's safety check
-    (``refuse_inputs_inside``) reads."""
-    read: list[str] = []
-    checking = False
-    real_field = kept.LentEpisodeRecord.__dict__["audio_source"]
-
-    class Counted(type(real_field)):  # type: ignore[misc]
-        def __get__(self, record: Any, owner: Any = None) -> Any:
-            if record is not None and checking:
-                read.append(record.key)
-            return super().__get__(record, owner)
-
-    monkeypatch.setattr(kept.LentEpisodeRecord, "audio_source", Counted("audio_source"))
-    real_check = safety.refuse_inputs_inside
-
-    def check(*args: Any) -> None:
-        nonlocal checking
-        checking = True
-        try:
-            real_check(*args)
-        finally:
-            checking = False
-
-    monkeypatch.setattr(safety, "refuse_inputs_inside", check)
-    yield read
-
-
-def test_a_warm_rebuild_checks_the_media_paths_of_the_records_it_made_again_only(
-    show: Path, media_read_by_the_check: list[str]
-) -> None:
-    builder = PreviewBuilder(show, "http://127.0.0.1:9/", jobs=1)
-    assert builder.rebuild().ok  # the preview lies inside the show folder: checked
-    retitle(show, 10, "First edit")
-    assert builder.rebuild([show / "episodes" / "ep10.yaml"]).ok
-    media_read_by_the_check.clear()
-
-    retitle(show, 30, "Renamed")
-    assert builder.rebuild([show / "episodes" / "ep30.yaml"]).ok
-    assert set(media_read_by_the_check) == {"ep30"}  # not the 39 it checked before
-
-    # a media file the output folder holds is still refused, in the same process
-    inside = preview_folder(show) / "tone.mp3"
-    inside.write_bytes((show / "audio" / "ep20.mp3").read_bytes())
-    descriptor = show / "episodes" / "ep20.yaml"
-    descriptor.write_text(
-        descriptor.read_text().replace("audio/ep20.mp3", ".podpub/preview/site/tone.mp3"),
-        encoding="utf-8",
-    )
-    refused = builder.rebuild([descriptor])
-    assert not refused.ok
-    assert "refusing to publish" in str(refused.problems)

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -83,12 +83,7 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     if within(cover):
         yield "cover", cover
     if _media_may_be_inside(target, show_dir):
-        unchecked = _unchecked(target, site.episodes)
-        found = list(_media_inside(within, unchecked))
-        if unchecked and not found:  # all outside: trusted while they are the same records
-            _CHECKED.clear()  # the last site's records only: one output at a time
-            _CHECKED[target] = {id(episode): episode for episode in site.episodes}
-        yield from found
+        yield from _media_inside(within, site.episodes)
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
@@ -124,24 +119,6 @@ def _media_inside(
             image = str(episode.image_source)
             if within(image):
                 yield f"{episode.source}: image", image
-
-
-def _unchecked(target: str, episodes: Sequence[EpisodeRecord]) -> list[EpisodeRecord]:
-    """The episodes whose media paths were not found outside ``target`` by the last
-    check against it in this process (serve's warm rebuilds check their preview,
-    inside the show folder: one edit, 10,000 episodes' paths compared again).
-
-    A record checked is trusted as long as it is the very object: records are frozen,
-    and whether a media path is inside is told from its text alone (the paths were
-    resolved when the record was made), so the same object gives the same answer. The
-    records are held (not only their ids), so an id is never another record's."""
-    last = _CHECKED.get(target, {})
-    return [episode for episode in episodes if last.get(id(episode)) is not episode]
-
-
-# the records whose media paths the last check found outside its output folder, by the
-# folder ("<folder>/"): see _unchecked
-_CHECKED: dict[str, dict[int, EpisodeRecord]] = {}
 
 
 def _may_hold(folder: str, target: str) -> bool:
