@@ -6,7 +6,8 @@ counted): an edit of one title makes again the keys of the files that show the t
 that list it), not those of every episode's files, and makes no Path of the other
 episodes' audio and artwork; the site on disk is still, byte for byte, the one a
 ``--no-cache`` publish gives, and a page of the live site edited by hand is still
-noticed and made again.
+noticed and made again. The pages and chapter files an edit keeps take the keys the
+last publish made them with in one call of the engine, not one call per file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pytest
 from podpub.build import kept
 from podpub.build.engine import Engine
 
-from conftest import AUDIO, NOW, dated_show, tree
+from conftest import AUDIO, NOW, dated_show, edit_after_two_publishes, tree
 from conftest import dated_episode as episode
 from conftest import publish_in_one_job as publish
 from conftest import retitle_dated as retitle
@@ -72,13 +73,7 @@ def test_a_title_edit_makes_the_keys_of_the_files_showing_it_only(
     show: Path, tmp_path: Path, keys_made: Counter[str]
 ) -> None:
     out = tmp_path / "out"
-    publish(show, out)
-    retitle(show, 10, "First edit")  # the last run's keys now come with what made them
-    publish(show, out)
-    keys_made.clear()
-
-    retitle(show, 30, "Renamed")
-    publish(show, out)
+    edit_after_two_publishes(show, out, keys_made)
     # ep30's page and its two neighbours' (their previous/next links show its title),
     # its two chapter files: not the 40 pages' and 80 chapter files' keys
     assert keys_made["episode"] == 3
@@ -135,14 +130,51 @@ def test_a_title_edit_makes_no_path_of_the_other_episodes_media(
     show: Path, tmp_path: Path, paths_made: list[str]
 ) -> None:
     out = tmp_path / "out"
-    publish(show, out)
-    retitle(show, 10, "First edit")
-    publish(show, out)
-    paths_made.clear()
-
-    retitle(show, 30, "Renamed")
-    publish(show, out)
+    edit_after_two_publishes(show, out, paths_made)
     # the three pages rendered again read their audio's path (the player's link)
     assert len(paths_made) <= 3
     publish(show, tmp_path / "fresh", "--no-cache")
     assert tree(out) == tree(tmp_path / "fresh")
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """How many times the run asked the engine for the last publish's keys ("calls"),
+    and for how many files in all ("files")."""
+    counts: Counter[str] = Counter()
+    for name in ("keyed_as_last", "renders_as_last"):
+        real = getattr(Engine, name, None)
+        if real is None:
+            continue
+
+        def counted(engine: Engine, rels: Any, *rest: Any, _real: Any = real) -> Any:
+            counts["calls"] += 1
+            counts["files"] += 1 if isinstance(rels, str) else len(rels)
+            return _real(engine, rels, *rest)
+
+        monkeypatch.setattr(Engine, name, counted)
+    yield counts
+
+
+def test_an_edit_takes_the_last_keys_of_the_files_it_keeps_in_one_call_each_kind(
+    show: Path, tmp_path: Path, asked: Counter[str]
+) -> None:
+    out = tmp_path / "out"
+    edit_after_two_publishes(show, out, asked)
+    # the 40 episode pages (the 3 it reaches keyed anew after), then the 78 chapter
+    # files it does not reach: two calls, not a call for each of these files
+    assert asked["calls"] == 2
+    assert asked["files"] == EPISODES + 2 * (EPISODES - 1)
+    publish(show, tmp_path / "fresh", "--no-cache")
+    assert tree(out) == tree(tmp_path / "fresh")
+
+    # a page and a chapter file of an episode the edit does not reach, edited by hand
+    # in the live site: their keys are the last ones, and they are still made again
+    page = out / "episodes" / "ep5" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"Episode 5", b"Edited by hand"))
+    chapters = next((out / "episodes" / "ep6").glob("*.json"))
+    chapters.write_bytes(b"{}")
+    retitle(show, 30, "Renamed again")
+    publish(show, out)
+    publish(show, tmp_path / "fresh2", "--no-cache")
+    assert tree(out) == tree(tmp_path / "fresh2")
