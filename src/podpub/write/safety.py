@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from podpub.feed.readback import (
     ReadBack,
     read_back,
 )
-from podpub.resolve.records import EpisodeRecord, SiteRecord
+from podpub.resolve.records import SiteRecord
 
 #: Names a producer keeps in the output folder for their host, carried over by default:
 #: GitHub Pages' custom domain and Jekyll switch, domain verification and security.txt,
@@ -82,8 +82,18 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     cover = str(site.show.image_source)
     if within(cover):
         yield "cover", cover
-    if _media_may_be_inside(target, show_dir):
-        yield from _media_inside(within, site.episodes)
+    for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
+        if episode.audio_source is not None:  # remote audio: no file of the show
+            audio = str(episode.audio_source)
+            if within(audio):
+                yield f"{episode.source}: audio", audio
+        for transcript in episode.transcripts:
+            if within(text := str(transcript.source)):
+                yield f"{episode.source}: transcript", text
+        if episode.image_source is not None:
+            image = str(episode.image_source)
+            if within(image):
+                yield f"{episode.source}: image", image
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
@@ -101,24 +111,6 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
-
-
-def _media_inside(
-    within: Callable[[str], bool], episodes: Iterable[EpisodeRecord]
-) -> Iterator[tuple[str, str]]:
-    """The media files of ``episodes`` (what, path) that lie ``within`` the output."""
-    for episode in episodes:
-        if episode.audio_source is not None:  # remote audio: no file of the show
-            audio = str(episode.audio_source)
-            if within(audio):
-                yield f"{episode.source}: audio", audio
-        for transcript in episode.transcripts:
-            if within(text := str(transcript.source)):
-                yield f"{episode.source}: transcript", text
-        if episode.image_source is not None:
-            image = str(episode.image_source)
-            if within(image):
-                yield f"{episode.source}: image", image
 
 
 def _may_hold(folder: str, target: str) -> bool:
