@@ -117,15 +117,16 @@ def publish_in_one_job(show: Path, out: Path, *flags: str) -> None:
     assert main(["publish", str(show), "--out", str(out), "--quiet", "--jobs", "1", *flags]) == 0
 
 
-def edit_after_two_publishes(show: Path, out: Path, counted: Any) -> None:
+def edit_after_two_publishes(show: Path, out: Path, *counted: Any) -> None:
     """The edit a test of what an edit reaches measures: ``show`` (a :func:`dated_show`)
     published into ``out``, its episode 10 retitled and published again (the last run's
-    keys then come with what made them), ``counted`` emptied (what the test counts: a
-    Counter or a list), then episode 30 retitled "Renamed" and published."""
+    keys then come with what made them), each of ``counted`` emptied (what the test
+    counts: Counters or lists), then episode 30 retitled "Renamed" and published."""
     publish_in_one_job(show, out)
     retitle_dated(show, 10, "First edit")
     publish_in_one_job(show, out)
-    counted.clear()
+    for counts in counted:
+        counts.clear()
     retitle_dated(show, 30, "Renamed")
     publish_in_one_job(show, out)
 

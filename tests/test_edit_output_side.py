@@ -69,22 +69,48 @@ def paths_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield made
 
 
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """How many times the run asked the engine for the last publish's keys ("calls"),
+    and for how many files in all ("files")."""
+    counts: Counter[str] = Counter()
+    for name in ("keyed_as_last", "renders_as_last"):
+        real = getattr(Engine, name, None)
+        if real is None:
+            continue
+
+        def counted(engine: Engine, rels: Any, *rest: Any, _real: Any = real) -> Any:
+            counts["calls"] += 1
+            counts["files"] += 1 if isinstance(rels, str) else len(rels)
+            return _real(engine, rels, *rest)
+
+        monkeypatch.setattr(Engine, name, counted)
+    yield counts
+
+
 def test_a_title_edit_makes_the_keys_of_the_files_showing_it_only(
-    show: Path, tmp_path: Path, keys_made: Counter[str]
+    show: Path, tmp_path: Path, keys_made: Counter[str], asked: Counter[str]
 ) -> None:
     out = tmp_path / "out"
-    edit_after_two_publishes(show, out, keys_made)
+    edit_after_two_publishes(show, out, keys_made, asked)
     # ep30's page and its two neighbours' (their previous/next links show its title),
     # its two chapter files: not the 40 pages' and 80 chapter files' keys
     assert keys_made["episode"] == 3
     assert (keys_made["json"], keys_made["vtt"]) == (1, 1)
+    # the others' keys taken from the last publish: the 40 episode pages (the 3 it
+    # reaches keyed anew after), then the 78 chapter files it does not reach, in two
+    # calls, not a call for each of these files
+    assert asked["calls"] == 2
+    assert asked["files"] == EPISODES + 2 * (EPISODES - 1)
     publish(show, tmp_path / "fresh", "--no-cache")
     assert tree(out) == tree(tmp_path / "fresh")
 
-    # a page of an episode the edit does not reach, edited by hand in the live site:
-    # its key is the last one, and the page is still made again
+    # a page and a chapter file of an episode the edit does not reach, edited by hand
+    # in the live site: their keys are the last ones, and they are still made again
     page = out / "episodes" / "ep5" / "index.html"
     page.write_bytes(page.read_bytes().replace(b"Episode 5", b"Edited by hand"))
+    chapters = next((out / "episodes" / "ep6").glob("*.json"))
+    chapters.write_bytes(b"{}")
     retitle(show, 30, "Renamed again")
     publish(show, out)
     publish(show, tmp_path / "fresh2", "--no-cache")
@@ -135,46 +161,3 @@ def test_a_title_edit_makes_no_path_of_the_other_episodes_media(
     assert len(paths_made) <= 3
     publish(show, tmp_path / "fresh", "--no-cache")
     assert tree(out) == tree(tmp_path / "fresh")
-
-
-@pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """How many times the run asked the engine for the last publish's keys ("calls"),
-    and for how many files in all ("files")."""
-    counts: Counter[str] = Counter()
-    for name in ("keyed_as_last", "renders_as_last"):
-        real = getattr(Engine, name, None)
-        if real is None:
-            continue
-
-        def counted(engine: Engine, rels: Any, *rest: Any, _real: Any = real) -> Any:
-            counts["calls"] += 1
-            counts["files"] += 1 if isinstance(rels, str) else len(rels)
-            return _real(engine, rels, *rest)
-
-        monkeypatch.setattr(Engine, name, counted)
-    yield counts
-
-
-def test_an_edit_takes_the_last_keys_of_the_files_it_keeps_in_one_call_each_kind(
-    show: Path, tmp_path: Path, asked: Counter[str]
-) -> None:
-    out = tmp_path / "out"
-    edit_after_two_publishes(show, out, asked)
-    # the 40 episode pages (the 3 it reaches keyed anew after), then the 78 chapter
-    # files it does not reach: two calls, not a call for each of these files
-    assert asked["calls"] == 2
-    assert asked["files"] == EPISODES + 2 * (EPISODES - 1)
-    publish(show, tmp_path / "fresh", "--no-cache")
-    assert tree(out) == tree(tmp_path / "fresh")
-
-    # a page and a chapter file of an episode the edit does not reach, edited by hand
-    # in the live site: their keys are the last ones, and they are still made again
-    page = out / "episodes" / "ep5" / "index.html"
-    page.write_bytes(page.read_bytes().replace(b"Episode 5", b"Edited by hand"))
-    chapters = next((out / "episodes" / "ep6").glob("*.json"))
-    chapters.write_bytes(b"{}")
-    retitle(show, 30, "Renamed again")
-    publish(show, out)
-    publish(show, tmp_path / "fresh2", "--no-cache")
-    assert tree(out) == tree(tmp_path / "fresh2")
