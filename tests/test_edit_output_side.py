@@ -72,7 +72,8 @@ def paths_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 @pytest.fixture
 def asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     """How many times the run asked the engine for the last publish's keys ("calls"),
-    and for how many files in all ("files")."""
+    and for how many files in all ("files"); ``keyed_as_last``, a call per file, is
+    how the engine was asked before ``renders_as_last`` (counted where it exists)."""
     counts: Counter[str] = Counter()
     for name in ("keyed_as_last", "renders_as_last"):
         real = getattr(Engine, name, None)

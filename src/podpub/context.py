@@ -142,14 +142,11 @@ class BuildContext(Protocol):
         of (None: everywhere); ``values`` are kept for the next run."""
         ...
 
-    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> Callable[[], bytes] | None:
-        """``render`` with the key the last output's ``rel`` had, if any."""
-        ...
-
     def renders_as_last(
         self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
     ) -> Sequence[Callable[[], bytes] | None]:
-        """:meth:`keyed_as_last` of each of ``rels`` and ``renders``, in one call."""
+        """Each of ``renders`` with the key the last output's file at the same place of
+        ``rels`` had (None where it had none), in one call."""
         ...
 
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
@@ -198,9 +195,6 @@ class NullRun:
 
     def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
         return None  # no last output: every key is made
-
-    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> Callable[[], bytes] | None:
-        return None
 
     def renders_as_last(
         self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]

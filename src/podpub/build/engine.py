@@ -690,7 +690,7 @@ class Engine:
         again. ``values`` are kept for the next run, with this run's manifest.
 
         A file whose key is made of ``base`` and of values at unchanged places only has
-        the key it had (:meth:`keyed_as_last`): not made again (a repr and a hash each,
+        the key it had (:meth:`renders_as_last`): not made again (a repr and a hash each,
         30,000 in an edit of 10,000 episodes). One entry with the manifest: the keys
         taken from it are those made of the values kept with it."""
         if self.out is None:
@@ -705,17 +705,14 @@ class Engine:
             return set()
         return set(compress(count(), map(ne, values, last[1])))
 
-    def keyed_as_last(self, rel: str, render: Callable[[], bytes]) -> KeyedRender | None:
-        """``render`` with the key the previous publish made ``rel`` with (the caller
-        knows its inputs are the same: :meth:`changed_since_last`), if it made one."""
-        return self.renders_as_last([rel], [render])[0]
-
     def renders_as_last(
         self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
     ) -> list[KeyedRender | None]:
-        """:meth:`keyed_as_last` of each ``rels[i]`` and ``renders[i]``, in one call: an
-        edit of 10,000 episodes asks it for the 28,000 pages and chapter files it does
-        not change (a call each cost a tenth of a warm rebuild). Each comes back with
+        """Each ``renders[i]`` with the key the previous publish made ``rels[i]`` with
+        (the caller knows its inputs are the same: :meth:`changed_since_last`), or None
+        if it made none; in one call: an edit of 10,000 episodes asks it for the 28,000
+        pages and chapter files it does not change (a call each cost a tenth of a warm
+        rebuild). Each comes back with
         the previous publish's entry (:class:`KeptRender`): the staging does not look
         it up again."""
         if len(rels) != len(renders):
