@@ -447,9 +447,7 @@ class Engine:
             if known is not None and known[0] is record:
                 found[id(record)] = known[1]
                 continue
-            # _carried_digest(), written out: a warm build's records all carry theirs
-            own = getattr(record, "__dict__", None)
-            carried = own.get("_digest") if own is not None else None
+            carried = _carried_digest(record)  # a warm build's records all carry theirs
             if carried is not None:
                 found[id(record)] = carried
                 digests[id(record)] = (record, carried)  # asked again: known
