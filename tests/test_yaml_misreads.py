@@ -156,3 +156,44 @@ def test_an_app_id_with_a_leading_zero_is_not_silently_read_as_octal(tmp_path: P
         "show.yaml:15:10: subscribe.apple: YAML reads '0123' as the number 83 (write it in "
         'quotes to keep it as written: "0123")'
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "message", "fix"),
+    [
+        (
+            'title: "First episode',  # closed by the next double quote, on line 8
+            "1:8",
+            "YAML syntax: the title's double quote is not closed on its line: YAML reads on "
+            "to the next one (line 8) and takes lines 1-8 as the title",
+            'title: "First episode"',
+        ),
+        (
+            "title: 'It is me",  # no single quote after it: read to the end of the file
+            "1:8",
+            "YAML syntax: the title's single quote is never closed: YAML reads on to the end "
+            "of the file looking for it",
+            'title: "It is me"',
+        ),
+    ],
+)
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path, line, where, message, fix):
+    """The parser stumbles where the quoted text happens to end (another line, or the end
+    of the file): the producer is sent to the quote they left open, with the line fixed."""
+    episode = MINIMAL_EPISODE.replace("title: First episode", line)
+    problems = _problems(tmp_path, episode)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{E}:{where}: {message}"), problems
+    assert problems[0].endswith(f"(close the quote on its line: {fix})"), problems
+
+
+def test_a_quoted_value_over_two_lines_is_not_taken_for_an_unclosed_quote(tmp_path: Path):
+    """A quoted value YAML folds over two lines is valid: it publishes, and an unrelated
+    error after it is reported where it is, not at the quote."""
+    folded = MINIMAL_EPISODE.replace("title: First episode", 'title: "First\n  episode"')
+    show_dir = write_show(tmp_path / "show", {"ep1.yaml": folded})
+    publish(show_dir, PublishOptions(now=NOW))
+    assert "<title>First episode</title>" in (show_dir / "public" / "feed.xml").read_text()
+    broken = folded + "extra: [unclosed\n"
+    problems = _problems(tmp_path / "again", broken)
+    assert len(problems) == 1 and not problems[0].startswith(f"{E}:1:"), problems

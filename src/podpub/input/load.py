@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from podpub.errors import PodpubError, Problem
-from podpub.input.quoting import quote_fix
+from podpub.input.quoting import quote_fix, unclosed_quote_fix
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -288,6 +288,10 @@ def _more(display: str, problems: list[Problem]) -> list[Problem]:
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
+    unclosed = _unclosed_quote(exc, text)
+    if unclosed is not None:  # the parser stumbled far from the cause: name the cause
+        line, column, misread, fix = unclosed
+        return Problem(display, line + 1, column + 1, "", f"YAML syntax: {misread}", fix)
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or str(exc)
     if exc.context:
@@ -302,6 +306,46 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
         if fix is not None:  # a value that needed quotes: say so, not the parser's words
             message, hint = fix
     return Problem(display, line, col, "", f"YAML syntax: {message}", hint)
+
+
+def _unclosed_quote(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str] | None:
+    """Where a quote left open starts (0-based line, column) and what to say of it, when
+    that is what ``exc`` is about; else None.
+
+    YAML reads a quoted value on to the next quote of its kind, over as many lines as it
+    takes (``title: "First episode``, then ``start: "0:07"`` twenty lines down): the
+    parser stumbles only there, or at the end of the file, with words ("did not find
+    expected key") and a line that send the producer to the wrong place. Said so only
+    when the error comes right where a quoted value spanning lines ends: a value
+    quoted over two lines on purpose is valid YAML, and an error elsewhere is not its."""
+    lines = text.split("\n")
+    opened = exc.context_mark
+    if exc.context == "while scanning a quoted scalar" and opened is not None:
+        return (
+            opened.line,
+            opened.column,
+            *unclosed_quote_fix(lines, opened.line, opened.column, None),
+        )
+    error = exc.problem_mark or exc.context_mark
+    if error is None:
+        return None
+    spanning = None  # the last quoted value over several lines before the error
+    try:  # pure Python (marks in characters, as the lines): an error's path only
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > error.line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ("'", '"')
+                and token.end_mark.line > token.start_mark.line
+            ):
+                spanning = token
+    except yaml.YAMLError:
+        pass  # the scan stops at the same error: the tokens before it are what counts
+    if spanning is None or not 0 <= error.line - spanning.end_mark.line <= 1:
+        return None
+    start, closed_on = spanning.start_mark, spanning.end_mark.line
+    return start.line, start.column, *unclosed_quote_fix(lines, start.line, start.column, closed_on)
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, display: str) -> Problem:

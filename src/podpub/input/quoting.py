@@ -75,3 +75,28 @@ def _cause(key: str, value: str) -> str | None:
 
 def _quote_name(char: str) -> str:
     return "double quote" if char == '"' else "single quote"
+
+
+def unclosed_quote_fix(
+    lines: list[str], line: int, column: int, closed_on: int | None
+) -> tuple[str, str]:
+    """(what YAML misread, the fix) for a quote opened at ``column`` of ``line`` (both
+    0-based) and not closed on that line: YAML reads on to the next such quote, on line
+    ``closed_on`` (0-based; None: there is none, it reads to the end of the file), and
+    the parser stumbles there, far from the quote the producer left open."""
+    text = lines[line]
+    match = _KEY_VALUE.match(text)
+    key = match["key"] if match is not None and match.start("value") == column else "value"
+    kind = _quote_name(text[column])
+    if closed_on is None:
+        misread = (
+            f"the {key}'s {kind} is never closed: YAML reads on to the end of the file "
+            "looking for it"
+        )
+    else:
+        misread = (
+            f"the {key}'s {kind} is not closed on its line: YAML reads on to the next one "
+            f"(line {closed_on + 1}) and takes lines {line + 1}-{closed_on + 1} as the {key}"
+        )
+    fixed = text[:column].lstrip() + quoted(text[column + 1 :].rstrip())
+    return misread, f"close the quote on its line: {fixed}"
