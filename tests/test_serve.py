@@ -431,3 +431,42 @@ def _standby_of(site: Path, show: Path) -> Path:
 
 def _contents(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _children_removing() -> list[int]:
+    """This process's children that run the replaced standby's removal."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"rmtree" in command:
+                found.append(int(pid))
+    return found
+
+
+def test_a_replaced_standby_is_removed_by_a_process_that_is_not_serves_child(tmp_path: Path):
+    """The standby serve replaces is removed in the background (30,000 unlinks at 10,000
+    episodes); the removal is not serve's child: serve keeps no list of processes to
+    reap, leaves no zombie, and a Ctrl-C or a restart of serve does not cut it short."""
+    from podpub.serve.standby import bring_up_to_date
+    from podpub.write.output import Standby, output_state
+
+    show, site = tmp_path / "show", tmp_path / "site"
+    show.mkdir()
+    site.mkdir()
+    (site / "index.html").write_text("live", encoding="utf-8")
+    state = output_state(site, show)
+    state.standby.mkdir()
+    for number in range(200):  # an old site in the standby's place
+        (state.standby / f"old-{number}.html").write_text("old", encoding="utf-8")
+    live = Standby({"index.html": (("bytes", "digest"), None)})
+
+    assert bring_up_to_date(site, show, live, None) is not None
+    assert _children_removing() == []
+    assert sorted(p.name for p in state.standby.iterdir()) == ["index.html"]
+    assert os.path.samefile(state.standby / "index.html", site / "index.html")
+    aside = state.root.parent
+    wait_for(lambda: not list(aside.glob("replaced-standby-*")), 20)

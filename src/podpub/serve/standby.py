@@ -156,24 +156,32 @@ def _removed_aside(folder: Path) -> None:
 
     A new process, not a fork (write/background.py's ``remove_in_background``): a fork
     of serve would hold its listening socket until the removal ends, and serve started
-    again on the same port would be refused it."""
-    _removers[:] = [process for process in _removers if process.poll() is None]
+    again on the same port would be refused it. That process forks the remover and
+    leaves at once (a few milliseconds, waited for here): the remover is nobody's child
+    in serve, which keeps no list of processes to reap and leaves no zombie."""
     try:
-        remover = subprocess.Popen(
-            [sys.executable, "-c", _REMOVE, os.fspath(folder)],
+        subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _REMOVE, os.fspath(folder)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C at serve's terminal does not cut it short
+            check=True,
+            timeout=REMOVER_START_SECONDS,
         )
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    _removers.append(remover)  # waited for once done (see above): no zombie left
+    except (OSError, subprocess.SubprocessError):
+        shutil.rmtree(folder, ignore_errors=True)  # no process to do it: done here
 
 
-_removers: list[subprocess.Popen[bytes]] = []
-_REMOVE = "import os, shutil, sys; os.nice(10); shutil.rmtree(sys.argv[1], ignore_errors=True)"
+# The remover's start: ``-I -S`` (no site packages, no environment) starts in ~10 ms; the
+# first process forks the removal and exits, the second one removes at a lower priority.
+_REMOVE = (
+    "import os, shutil, sys\n"
+    "if os.fork(): os._exit(0)\n"
+    "os.nice(10)\n"
+    "shutil.rmtree(sys.argv[1], ignore_errors=True)"
+)
+REMOVER_START_SECONDS = 10.0
 
 
 def _remove_left_aside(state: OutputState) -> None:
