@@ -237,3 +237,33 @@ def test_redirect_pages_are_valid_html(renamed, node_modules: Path) -> None:
         check=True,
     )
     assert json.loads(result.stderr)["messages"] == []
+
+
+def test_serves_preview_keeps_the_redirects_of_the_last_publish_and_follows_the_next(
+    renamed,
+) -> None:
+    """A preview compares nothing with published.lock, yet keeps the redirect pages the
+    last publish made; a publish from a terminal while serve runs moves a page again:
+    the next warm rebuild has the new redirects (the ledger read again, as it changed)."""
+    from podpub.serve.preview import PreviewBuilder
+
+    show, out = renamed
+    publish_to(show, out)  # ep1 → interview-maria
+    builder = PreviewBuilder(show, "http://127.0.0.1:8000/", jobs=1)
+    assert builder.rebuild().ok
+    preview = builder.out
+    page = lxml.html.fromstring((preview / "episodes/ep1/index.html").read_bytes())
+    assert page.xpath("//main//a/@href") == ["../../episodes/interview-maria/"]
+
+    guid = ledger_of(show)["episodes"][0]["guid"]
+    descriptor = show / "episodes" / "interview-maria.yaml"
+    text = descriptor.read_text(encoding="utf-8")
+    descriptor.unlink()
+    (show / "episodes" / "maria.yaml").write_text(text, encoding="utf-8")
+    assert f"guid: {guid}" in text
+    publish_to(show, out)  # a publish from a terminal: interview-maria → maria
+    outcome = builder.rebuild([descriptor, show / "episodes" / "maria.yaml"])
+    assert outcome.ok, outcome.problems
+    for old in ("ep1", "interview-maria"):
+        page = lxml.html.fromstring((preview / f"episodes/{old}/index.html").read_bytes())
+        assert page.xpath("//main//a/@href") == ["../../episodes/maria/"], old

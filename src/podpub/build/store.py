@@ -325,6 +325,9 @@ class ShowCache:
     # in its delta file (merged on read): an edit rewrites a few entries, not the file
     bases: dict[str, str] = field(default_factory=dict)
     deltas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # values a step keeps while this cache lives (a warm build's: across its rebuilds,
+    # new_run() keeps them), each with what it was made from: in memory, never saved
+    held: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def new_run(self) -> None:
         """Start another run on the entries already read (a warm build, rebuild.py): what
