@@ -197,3 +197,70 @@ def test_a_quoted_value_over_two_lines_is_not_taken_for_an_unclosed_quote(tmp_pa
     broken = folded + "extra: [unclosed\n"
     problems = _problems(tmp_path / "again", broken)
     assert len(problems) == 1 and not problems[0].startswith(f"{E}:1:"), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message", "fix"),
+    [
+        (  # the parser stops on the next line ("while scanning a simple key")
+            "date: 2023-06-02",
+            "date 2023-06-02",
+            "2:1",
+            "'date' has no ':' after it, so YAML does not read it as a key",
+            "write it with the colon: date: 2023-06-02",
+        ),
+        (  # read into the next line, the parser stops at "date:" ("mapping values…")
+            "title: First episode",
+            "title First episode",
+            "1:1",
+            "'title' has no ':' after it, so YAML does not read it as a key",
+            "write it with the colon: title: First episode",
+        ),
+        (
+            "headlines:",
+            "headlines",
+            "6:1",
+            "'headlines' has no ':' after it",
+            "write it with the colon: headlines:",
+        ),
+        (
+            "  - title: Two",
+            "  - title Two",
+            "9:5",
+            "'title' has no ':' after it",
+            "write it with the colon: - title: Two",
+        ),
+        (  # the parser stops lines down, at headlines' colon
+            "hosts:\n  - Emma Larbi",
+            "hosts: [Emma Larbi",
+            "4:8",
+            "the list opened with '[' is not closed on its line",
+            "close it on its line: hosts: [Emma Larbi]",
+        ),
+    ],
+)
+def test_a_syntax_error_is_reported_where_its_cause_is(tmp_path, old, new, where, message, fix):
+    """YAML stumbles a line or more after the mistake, with words that name none; the
+    producer is sent to the line to mend, told what YAML made of it, and given it mended."""
+    episode = MINIMAL_EPISODE.replace(old, new, 1)
+    problems = _problems(tmp_path, episode)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{E}:{where}: YAML syntax: {message}"), problems
+    assert problems[0].endswith(f"({fix})"), problems
+
+
+@pytest.mark.parametrize(
+    ("spaces", "where", "hint"),
+    [
+        (3, "10:4", "this line is indented 3 spaces, and the keys of line 9 start 4 spaces in"),
+        (5, "10:11", "this line is indented 5 spaces, deeper than the keys of line 9 (4 spaces)"),
+    ],
+)
+def test_a_key_out_of_line_gets_an_indentation_fix(tmp_path, spaces, where, hint):
+    """A key one space off its item's column: the parser's words say nothing of spaces;
+    the fix says how far off it is and which line's keys it should line up with."""
+    episode = MINIMAL_EPISODE.replace('    start: "0:01"', " " * spaces + 'start: "0:01"')
+    problems = _problems(tmp_path, episode)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{E}:{where}: YAML syntax: "), problems
+    assert hint in problems[0], problems

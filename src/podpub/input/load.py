@@ -33,6 +33,13 @@ import yaml
 
 from podpub.errors import PodpubError, Problem
 from podpub.input.quoting import quote_fix, unclosed_quote_fix
+from podpub.input.syntax import (
+    deeper_line_hint,
+    indentation_hint,
+    missing_colon,
+    missing_colon_before,
+    unclosed_bracket,
+)
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -288,9 +295,10 @@ def _more(display: str, problems: list[Problem]) -> list[Problem]:
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
-    unclosed = _unclosed_quote(exc, text)
-    if unclosed is not None:  # the parser stumbled far from the cause: name the cause
-        line, column, misread, fix = unclosed
+    lines = text.split("\n")
+    far = _unclosed_quote(exc, text) or _far_cause(exc, lines)
+    if far is not None:  # the parser stumbled far from the cause: name the cause
+        line, column, misread, fix = far
         return Problem(display, line + 1, column + 1, "", f"YAML syntax: {misread}", fix)
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or str(exc)
@@ -301,11 +309,36 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
     if "maximum nesting depth" in message:
         hint = f"descriptors need a few levels; podpub stops at {MAX_DEPTH}"
     elif not hint and line is not None:
-        lines = text.split("\n")
         fix = quote_fix(lines[line - 1]) if line <= len(lines) else None
         if fix is not None:  # a value that needed quotes: say so, not the parser's words
             message, hint = fix
+        else:
+            before = missing_colon_before(lines, line - 1)
+            if before is not None:  # a key without ':' above, read into this line
+                at, column, misread, mended = before
+                return Problem(display, at + 1, column + 1, "", f"YAML syntax: {misread}", mended)
+            if exc.problem and "did not find expected" in exc.problem:
+                hint = indentation_hint(lines, line - 1)
+            elif exc.problem and "mapping values are not allowed" in exc.problem:
+                hint = deeper_line_hint(lines, line - 1)
     return Problem(display, line, col, "", f"YAML syntax: {message}", hint)
+
+
+def _far_cause(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str] | None:
+    """The cause the parser marked as its context, lines before where it stopped: a key
+    it scanned without finding its ':' (``date 2023-06-02 18:00``), a list or mapping
+    opened with '[' or '{' and never closed on its line."""
+    opened = exc.context_mark
+    if opened is None or opened.line >= len(lines):
+        return None
+    found = None
+    if exc.context == "while scanning a simple key":
+        found = missing_colon(lines, opened.line)
+    elif exc.context in ("while parsing a flow sequence", "while parsing a flow mapping"):
+        stopped = exc.problem_mark
+        if stopped is not None and stopped.line > opened.line:
+            found = unclosed_bracket(lines, opened.line, opened.column)
+    return None if found is None else (opened.line, *found)
 
 
 def _unclosed_quote(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str] | None:
