@@ -136,6 +136,19 @@ BAD_EPISODES = [
         [f"{E}:3:8: audio: file 'audio/missing.mp3' not found (check the path)"],
     ),
     (
+        "audio file misspelled",  # the folder's nearest name: a typo
+        MINIMAL_EPISODE.replace("audio/tone.mp3", "audio/tonne.mp3"),
+        [f"{E}:3:8: audio: file 'audio/tonne.mp3' not found (did you mean 'audio/tone.mp3'?)"],
+    ),
+    (
+        "audio file in a misspelled folder",  # the show's folder of the nearest name
+        MINIMAL_EPISODE.replace("audio/tone.mp3", "audios/tone.mp3"),
+        [
+            f"{E}:3:8: audio: file 'audios/tone.mp3' not found (there is no folder 'audios/'; "
+            "did you mean 'audio/tone.mp3'?)"
+        ],
+    ),
+    (
         "a control character in a title",
         MINIMAL_EPISODE.replace("title: First episode", 'title: "First\\u0007episode"'),
         [

@@ -46,7 +46,7 @@ def media_path(
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        problems.append(doc.problem(field, f"file {rel!r} not found", "check the path"))
+        problems.append(doc.problem(field, f"file {rel!r} not found", _missing_hint(show_dir, rel)))
         return None
     except OSError as exc:
         problems.append(doc.problem(field, f"cannot read {rel!r}: {exc.strerror}"))
@@ -58,6 +58,52 @@ def media_path(
         problems.append(doc.problem(field, f"{rel!r} is not readable", "check its permissions"))
         return None
     return path
+
+
+# How many names of a folder a missing file's name is compared with: an error's path
+# only, but a show's audio/ may hold 10,000 files and a run report hundreds missing.
+_NAMES_COMPARED = 2_000
+
+
+def _missing_hint(show_dir: Path, rel: str) -> str:
+    """The fix for a media path that names no file: the file of its folder whose name is
+    nearest (a typo, another extension), or the folder that does not exist."""
+    import difflib  # an error's path only
+
+    folder, _, name = rel.replace("\\", "/").rpartition("/")
+    try:
+        with os.scandir(show_dir / folder) as entries:
+            names = [entry.name for _, entry in zip(range(_NAMES_COMPARED), entries, strict=False)]
+    except FileNotFoundError:
+        return _missing_folder_hint(show_dir, folder, name)
+    except OSError:
+        return "check the path"
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if not near:
+        return "check the path"
+    return f"did you mean {(folder + '/' if folder else '') + near[0]!r}?"
+
+
+def _missing_folder_hint(show_dir: Path, folder: str, name: str) -> str:
+    """The fix for a media path whose folder does not exist: the show's folder of the
+    nearest name, when it holds the file (``audios/x.mp3`` for ``audio/x.mp3``)."""
+    import difflib  # an error's path only
+
+    top, _, below = folder.partition("/")
+    try:
+        with os.scandir(show_dir) as entries:
+            folders = [
+                entry.name
+                for _, entry in zip(range(_NAMES_COMPARED), entries, strict=False)
+                if entry.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        folders = []
+    for near in difflib.get_close_matches(top, folders, n=3, cutoff=0.6):
+        candidate = "/".join(part for part in (near, below, name) if part)
+        if (show_dir / candidate).is_file():
+            return f"there is no folder {folder + '/'!r}; did you mean {candidate!r}?"
+    return f"there is no folder {folder + '/'!r} in the show folder; check the path"
 
 
 def output_path(rel: str, prefix: str) -> str:
