@@ -98,6 +98,17 @@ def test_a_crash_in_a_child_is_a_bug_with_its_traceback():
         parallel_map(crash, list(range(200)), jobs=2, min_items=10)
 
 
+def test_a_map_forks_a_bounded_number_of_children_whatever_its_size():
+    """A fork costs in proportion to the parent's memory, which grows with the show: a map
+    of many items (a cold publish of 50,000 episodes stages 200,000 files) forks a few
+    children, each doing a bigger share, not one per PER_CHILD items (whose cost, forks
+    times the parent's size, grew with the square of the show)."""
+    parent = os.getpid()
+    pids = parallel_map(lambda _: os.getpid(), list(range(200_000)), jobs=2)
+    children = set(pids) - {parent}
+    assert 1 <= len(children) <= 16
+
+
 def test_small_work_stays_in_the_process():
     parent = os.getpid()
     assert {pid for pid in parallel_map(lambda _: os.getpid(), list(range(50)), jobs=4)} == {parent}
@@ -109,6 +120,7 @@ def test_a_publish_over_recycled_children_writes_the_bytes_of_one_process(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
     show = show_of(tmp_path / "show", 150)
     monkeypatch.setattr(workers, "PER_CHILD", 7)  # every stage over many short-lived children
+    monkeypatch.setattr(workers, "FORKS_AT_MOST", 1_000)  # (not bounded by the map's size)
     forks: list[int] = []
     real_fork = workers._fork
     monkeypatch.setattr(workers, "_fork", lambda *a: forks.append(1) or real_fork(*a))

@@ -53,6 +53,16 @@ MIN_ITEMS = 64  # per process: below this, a fork costs more than the work it sh
 # share (20,000 files), 137 MiB with 2,500, 102 MiB with 1,000 (bench/memory.py); but
 # with 1,000 the cold publish took 30 % more CPU (each child warms its caches again)
 PER_CHILD = 2_500
+# ... but a child computes at least 1/FORKS_AT_MOST of a map's items, so that a map
+# forks a bounded number of children whatever the show's size. A fork costs in
+# proportion to the parent's memory (its page tables copied, then each page either
+# process writes to copied: a reference count is enough; 0.6 s of CPU per fork of a
+# 760 MiB process that goes on with its own items, measured), and the parent's memory
+# grows with the show: with PER_CHILD alone the forks grew with it too, and their cost
+# with its square (a cold publish of 50,000 episodes, its parent near 1 GB: 79 s of
+# system CPU, against 4.5 s at 10,000). At 10,000 episodes the shares stay as they
+# were (40,801 files: 2,551 each).
+FORKS_AT_MOST = 16
 # The longest run of items handed out at once: each run's results cross the pipe in one
 # message (fewer, longer runs: fewer messages; but a child holds a run's results until
 # it is done, and the last runs decide how long one process waits for the other).
@@ -103,8 +113,9 @@ def parallel_map(
     last run, and ``merge(what it returned)`` in the parent: how work a child did on the
     side (results memoized in the cache) reaches the parent.
 
-    A child computes ``per_child`` items (default ``PER_CHILD``) at most, then a fresh
-    child is forked for the rest of the work. A child's memory grows with the items it
+    A child computes ``per_child`` items at most (default: ``PER_CHILD``, or a
+    ``FORKS_AT_MOST``-th of the items when that is more), then a fresh child is forked
+    for the rest of the work. A child's memory grows with the items it
     computes: what it makes, and each page of the parent's memory that either process
     writes to (a reference count is enough) copied (copy-on-write) and then private to
     both. A fresh fork shares the parent's pages again.
@@ -113,7 +124,9 @@ def parallel_map(
     processes = min(jobs, len(items) // max(min_items, 1))
     if processes < 2 or not can_fork():
         return _run_here(fn, items, progress)
-    return _Shared(fn, items, processes, per_child or PER_CHILD, progress, collect, merge).run()
+    if per_child is None:
+        per_child = max(PER_CHILD, -(-len(items) // FORKS_AT_MOST))
+    return _Shared(fn, items, processes, per_child, progress, collect, merge).run()
 
 
 class _Work:
