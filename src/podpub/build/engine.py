@@ -114,6 +114,9 @@ SITES = "/sites"
 # with the manifest's entries, in the same write, so a key is only taken from the
 # manifest saved with the digests it was made of.
 KEY_INPUTS = "/key-inputs"
+# The output stage's ``made_from`` names of the plans a warm build keeps between its
+# rebuilds (keep_plan): never an entry, never saved.
+PLAN = "/plan/"
 
 
 @dataclass
@@ -161,6 +164,7 @@ class Engine:
         # family were made of, and this run's (saved with the manifest: one entry)
         self._last_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._key_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._comparable: set[str] = set()  # changed_since_last() answered places
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         # known_digests(): a tuple of records every one of which it knew, and its answer
         self._known_whole: tuple[tuple[Any, ...], dict[int, str]] | None = None
@@ -699,6 +703,7 @@ class Engine:
         last = self._last_inputs.get(name)
         if last is None or last[0] != base or len(last[1]) != len(values):
             return None
+        self._comparable.add(name)  # its places compared: a plan of it may be reused
         if last[1] == values:  # compared in C: nothing changed
             return set()
         return set(compress(count(), map(ne, values, last[1])))
@@ -722,6 +727,31 @@ class Engine:
                 for last, render in zip(lasts, renders, strict=True)
             ]
         return list(map(KeptRender, lasts, renders))  # every one known (an edit)
+
+    def plan_as_last(self, name: str) -> Any:
+        """The plan (a list of the site's files and what goes with it) this warm build
+        kept for the ``name`` family of keys (:meth:`keep_plan`), if it was made of the
+        values the last publish's keys of that family were made of: those
+        :meth:`changed_since_last` compared this run's with (call it first). The caller
+        then makes again only the entries at the places that changed, and takes the
+        others as they are (one list copy, not a key each). None in a cold run, or when
+        the plan was made of other values (a refused rebuild's, or none was kept)."""
+        if not self._warm or self.output_key is None or name not in self._comparable:
+            return None
+        last = self._last_inputs.get(name)
+        kept = self.cache.stage(self.output_key).made_from.get(PLAN + name)
+        if last is None or kept is None or (kept[0] is not last and kept[0] != last):
+            return None  # compared in C: a tuple of 10,000 digests, mostly the same objects
+        return kept[1]
+
+    def keep_plan(self, name: str, plan: Any) -> None:
+        """Keep ``plan``, made of this run's ``name`` values (:meth:`changed_since_last`),
+        for the next rebuild of this warm build (:meth:`plan_as_last`); a cold run keeps
+        none (its process ends)."""
+        inputs = self._key_inputs.get(name)
+        if not self._warm or self.output_key is None or inputs is None:
+            return
+        self.cache.stage(self.output_key).made_from[PLAN + name] = (inputs, plan)
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
