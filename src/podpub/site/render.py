@@ -25,6 +25,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 from pathlib import Path
@@ -150,6 +151,24 @@ def _reuses(run: BuildContext) -> bool:
 def show_page_path(number: int) -> str:
     """``index.html`` for the first page of episodes, ``page/<n>/index.html`` after it."""
     return "index.html" if number == 1 else f"page/{number}/index.html"
+
+
+def _episode_page_at(renderer: list[PageRenderer], index: int) -> bytes:
+    """The page of the episode at ``index``, rendered by ``renderer[0]`` (a warm build's
+    plan keeps a page's render from one rebuild to the next: it renders with the last
+    renderer, not the one of the rebuild that made it, which it would keep alive)."""
+    return renderer[0].episode_page(index)
+
+
+@dataclass(frozen=True)
+class _EpisodePagesPlan:
+    """The episode pages' renders a warm build keeps for its next rebuild (engine.py's
+    ``keep_plan``): each page's path and keyed render, the places of the episodes with
+    transcripts (keyed anew every time), and the holder of the renderer they use."""
+
+    renders: list[tuple[str, Callable[[], bytes]]]
+    transcribed: set[int]
+    renderer: list[PageRenderer]
 
 
 class PageRenderer:
@@ -415,27 +434,57 @@ class PageRenderer:
         base = self._key_base
         stamp_of = run.cache.stamp
         last = len(episodes) - 1
-        paths = [episode.page_path for episode in episodes]
-        pages = list(map(partial, repeat(page), range(len(episodes))))
         stale = self._stale_episode_pages(base)
+        plan = run.plan_as_last(EPISODE_KEYS) if stale is not None else None
+        if isinstance(plan, _EpisodePagesPlan) and stale is not None:
+            return self._episode_renders_as_planned(plan, stale)
+        holder = [self]  # the renderer the pages render with (a warm build's plan: the last)
+        paths = [episode.page_path for episode in episodes]
+        pages = list(map(partial, repeat(_episode_page_at), repeat(holder), range(len(episodes))))
+        transcribed = {index for index, episode in enumerate(episodes) if episode.transcripts}
         if stale is None:
-            return [
+            renders = [
                 (path, self._episode_key(index, render, stamp_of, last))
                 for index, (path, render) in enumerate(zip(paths, pages, strict=True))
             ]
-        # Every page keyed as the last publish keyed it, in one call (renders_as_last):
-        # made of the same base, neighbours and place; then those that may differ (a
-        # changed episode and its neighbours, a page showing transcripts, whose stamps
-        # are in its key, or one the last publish made no key for) keyed anew.
-        found = run.renders_as_last(paths, pages)
-        renders = list(zip(paths, found, strict=True))
-        anew = {index for index in stale if 0 <= index <= last}
-        anew.update(index for index, episode in enumerate(episodes) if episode.transcripts)
-        if None in found:
-            anew.update(index for index, kept in enumerate(found) if kept is None)
-        for index in sorted(anew):
-            renders[index] = (paths[index], self._episode_key(index, pages[index], stamp_of, last))
-        return renders  # type: ignore[return-value]
+        else:
+            # Every page keyed as the last publish keyed it, in one call
+            # (renders_as_last): made of the same base, neighbours and place; then those
+            # that may differ (a changed episode and its neighbours, a page showing
+            # transcripts, whose stamps are in its key, or one the last publish made no
+            # key for) keyed anew.
+            found = run.renders_as_last(paths, pages)
+            renders = list(zip(paths, found, strict=True))  # type: ignore[arg-type]
+            anew = {index for index in stale if 0 <= index <= last} | transcribed
+            if None in found:
+                anew.update(index for index, kept in enumerate(found) if kept is None)
+            for index in sorted(anew):
+                render = self._episode_key(index, pages[index], stamp_of, last)
+                renders[index] = (paths[index], render)
+        run.keep_plan(EPISODE_KEYS, _EpisodePagesPlan(list(renders), transcribed, holder))
+        return renders
+
+    def _episode_renders_as_planned(
+        self, plan: _EpisodePagesPlan, stale: set[int]
+    ) -> list[tuple[str, Callable[[], bytes]]]:
+        """The episode pages of a warm build's last rebuild (its plan, kept whole: one
+        list copy), with those that may differ keyed anew: the changed episodes and their
+        neighbours, and the pages showing transcripts (their stamps are in the key)."""
+        episodes = self.site.episodes
+        last = len(episodes) - 1
+        plan.renderer[0] = self  # its pages render with this site from now on
+        stamp_of = self.run.cache.stamp
+        stale = {index for index in stale if 0 <= index <= last}
+        transcribed = plan.transcribed - stale
+        transcribed.update(index for index in stale if episodes[index].transcripts)
+        renders = list(plan.renders)
+        for index in sorted(stale | transcribed):
+            render = partial(_episode_page_at, plan.renderer, index)
+            keyed = self._episode_key(index, render, stamp_of, last)
+            renders[index] = (episodes[index].page_path, keyed)
+        kept = _EpisodePagesPlan(list(renders), transcribed, plan.renderer)
+        self.run.keep_plan(EPISODE_KEYS, kept)
+        return renders
 
     def _episode_key(
         self, index: int, render: Callable[[], bytes], stamp_of: Callable[[Any], Any], last: int

@@ -268,7 +268,7 @@ def _episode_files(
         spliced = plan.spliced(stale, own)
         if spliced is not None:
             run.keep_plan(CHAPTER_KEYS, _EpisodeFilesPlan(spliced, plan.starts, plan.site))
-            return spliced
+            return list(spliced)  # the caller adds the pages to it: the plan's is its own
         own.site = [site]  # a new plan: its own holder
     files: list[tuple[str, Path | str | Callable[[], bytes]]] = []  # a source, or a render
     # the chapter files of the episodes whose digest is the one the last publish keyed
@@ -283,7 +283,7 @@ def _episode_files(
         starts.append(len(files))
     _key_as_last(files, as_last, run)
     if reuses:
-        run.keep_plan(CHAPTER_KEYS, _EpisodeFilesPlan(files, starts, own.site))
+        run.keep_plan(CHAPTER_KEYS, _EpisodeFilesPlan(list(files), starts, own.site))
     return files
 
 
