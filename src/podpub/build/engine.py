@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
-from itertools import compress, count
-from operator import itemgetter, ne
+from itertools import compress, count, repeat
+from operator import is_not, itemgetter, ne, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -117,6 +117,7 @@ KEY_INPUTS = "/key-inputs"
 # The output stage's ``made_from`` names of the plans a warm build keeps between its
 # rebuilds (keep_plan): never an entry, never saved.
 PLAN = "/plan/"
+STAGED = "staged"  # the plan of the files staged (_StagePlan)
 
 
 @dataclass
@@ -173,6 +174,7 @@ class Engine:
         # the staged site's files other than its standby's: written, replaced, removed
         self.touched: set[str] | None = None
         self._staging: Any = None  # stage_files(): its staging, until save_manifest()
+        self._staged_plan: _StagePlan | None = None  # stage_files(): kept after success
         # release_lookups(): stage name → (shards not read, unsaved) as its last call left it
         self._released: dict[str, tuple[int, bool]] = {}
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
@@ -803,6 +805,13 @@ class Engine:
         not, nor one this rebuild did not put there: the folder may be an older site,
         or a copy, whose files are then each checked."""
         staging, self._staging = self._staging, None
+        plan, self._staged_plan = self._staged_plan, None
+        if self._warm and plan is not None and self.made_of is not None:
+            # what this site is made of, for the next rebuild's _keep_as_last
+            stage.made_from[PLAN + STAGED] = (
+                (None, None),
+                replace(plan, made_of=self.made_of.files),
+            )
         if not self._warm or standby is None:
             return
         last = stage.made_from.get(SITES)
@@ -824,7 +833,11 @@ class Engine:
         self._staging = staging  # what it touched: see staged_site()
         self.release_lookups()  # before forking: neither the workers nor this hold them
         self.manifest = {}
-        todo = self._keep_unchanged(staging, files, previous)
+        todo = self._keep_as_last(staging, files, previous)
+        if todo is None:  # not a warm rebuild's trusted standby: every file looked at
+            todo = self._keep_unchanged(staging, files, previous)
+            if self._warm and self.out is not None:  # a plan for the next rebuild
+                self._staged_plan = _StagePlan.made(files, self.cache.known, self._show_in_known())
 
         def one(item: tuple[str, Source]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
@@ -837,6 +850,74 @@ class Engine:
         results = self.map(one, todo, "Writing the site")
         for (rel, source), (entry, staged) in zip(todo, results, strict=True):
             self._count_staged(staging, rel, source, entry, staged, previous)
+
+    def _keep_as_last(
+        self,
+        staging: Any,
+        files: Sequence[tuple[str, Source]],
+        previous: dict[str, tuple[Any, ...]],
+    ) -> list[tuple[str, Source]] | None:
+        """A warm rebuild's :meth:`_keep_unchanged`, looking at what the edit reached
+        only: the files the last rebuild staged (its plan, the same objects at the same
+        places of ``files``) whose standby copy is the one the last rebuild's site had
+        (the very entry of its description) are kept wholesale, in C (dict updates, no
+        loop per file); the others go through :meth:`_keep_unchanged`. None when this
+        does not apply (no trusted standby, no plan of the last rebuild, another count
+        of files, or a media source whose stamp changed): then every file is looked at.
+
+        What the last rebuild staged of an unchanged file is what the loop would keep
+        now: the same key (the same render object), the same bytes in the standby (the
+        same entry), the same source at the same stamp for a media file (checked: the
+        stamps of the show's files that changed name no media source of the plan)."""
+        plan = self._stage_plan_as_last(staging)
+        if plan is None or len(plan.files) != len(files):
+            return None
+        known = self.cache.known
+        if plan.sources_changed(known):
+            return None  # an audio, artwork or transcript file saved: every file looked at
+        present, rels = staging.present, plan.rels
+        same_item = map(is_not, files, plan.files)  # True: not the same (an edit reached it)
+        # the standby's entry is not the last site's (or either has none: told apart)
+        moved = map(
+            is_not,
+            map(present.get, rels, repeat(_NOT_IN_STANDBY)),
+            map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
+        )
+        places = set(compress(count(), map(or_, same_item, moved)))
+        places.update(plan.always)  # media outside the show: stamped each run
+        ordered = sorted(places)
+        gone = {rels[place] for place in ordered}  # their rels in the plan: not kept whole
+        reached = [files[place] for place in ordered]
+        new_rels = list(rels)
+        for place, (rel, _source) in zip(ordered, reached, strict=True):
+            new_rels[place] = rel
+        rel_set = (plan.rel_set - gone) | {rel for rel, _source in reached}
+        if len(rel_set) != len(files):
+            return None  # a path twice: the loop's order decides which entry is kept
+        todo = self._keep_unchanged(staging, reached, previous)
+        kept = plan.rel_set - gone - {rel for rel, _source in reached}
+        staging.manifest.update(zip(kept, map(present.__getitem__, kept), strict=True))
+        pages = previous.keys() & kept  # the renders (a media file has no manifest entry)
+        self.manifest.update(zip(pages, map(previous.__getitem__, pages), strict=True))
+        self.counts.linked += len(kept) - len(pages)
+        self.counts.reused += len(pages)
+        self.counts.rendered_cached += len(pages)
+        self._staged_plan = plan.updated(files, known, new_rels, rel_set, ordered)
+        return todo
+
+    def _stage_plan_as_last(self, staging: Any) -> _StagePlan | None:
+        """The plan of the last rebuild of this warm build (the files it staged and
+        what its site was made of), if its standby is trusted: else None."""
+        if not self._warm or self.out is None or self.output_key is None:
+            return None
+        if not getattr(staging, "trusted", False) or not getattr(staging, "reused_standby", False):
+            return None
+        kept = self.cache.stage(self.output_key).made_from.get(PLAN + STAGED)
+        return kept[1] if kept is not None else None  # type: ignore[return-value]
+
+    def _show_in_known(self) -> str:
+        """The show folder as a media source's text starts with ("<folder>/", real)."""
+        return os.path.join(os.path.realpath(self.show_dir), "")
 
     def _keep_unchanged(
         self,
@@ -1122,6 +1203,94 @@ class Engine:
                 data = handle.read()
             return data_digest(data) == previous[1]
         return True
+
+
+# told apart from any entry, and from each other (_keep_as_last)
+_NOT_IN_STANDBY, _NOT_IN_SITE = object(), object()
+
+
+@dataclass(frozen=True)
+class _StagePlan:
+    """The files a warm rebuild staged, for the next one's :meth:`Engine._keep_as_last`:
+    the list itself (its items are compared by identity), each one's path (a list and
+    a set), the stamps of the show's files it was made with, the media sources in the
+    show (by path in the show) and the places of those outside it (stamped each run),
+    and what its site was made of (``Standby.files``: set once the site is staged)."""
+
+    files: list[tuple[str, Any]]
+    rels: list[str]
+    rel_set: frozenset[str]
+    known: dict[str, Any]
+    sources: set[str]
+    always: tuple[int, ...]
+    show: str  # the show folder, as a media source's text starts with
+    made_of: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def made(cls, files: Sequence[tuple[str, Any]], known: dict[str, Any], show: str) -> _StagePlan:
+        """The plan of ``files``, looked at one by one (a run that looked at each)."""
+        rels = list(map(itemgetter(0), files))
+        sources: set[str] = set()
+        always: list[int] = []
+        cls._add_sources(files, range(len(files)), known, show, sources, always)
+        return cls(list(files), rels, frozenset(rels), known, sources, tuple(always), show)
+
+    @staticmethod
+    def _add_sources(
+        files: Sequence[tuple[str, Any]],
+        places: Iterable[int],
+        known: dict[str, Any],
+        show: str,
+        sources: set[str],
+        always: list[int],
+    ) -> None:
+        """The media sources at ``places`` added to ``sources`` (by path in the show),
+        or their places to ``always`` when the run does not know their stamp."""
+        cut = len(show)
+        for place in places:
+            source = files[place][1]
+            if callable(source):
+                continue
+            text = source if type(source) is str else str(source)
+            if text[:cut] == show and text[cut:] in known:
+                sources.add(text[cut:])
+            else:
+                always.append(place)
+
+    def updated(
+        self,
+        files: Sequence[tuple[str, Any]],
+        known: dict[str, Any],
+        rels: list[str],
+        rel_set: set[str],
+        reached: Sequence[int],
+    ) -> _StagePlan:
+        """This plan for ``files``, made of it at the places ``reached`` (the others are
+        the same objects); a source that left the plan stays in ``sources`` (it only
+        makes the next run look at every file if it changes)."""
+        sources = set(self.sources)
+        always = [place for place in self.always if not callable(files[place][1])]
+        self._add_sources(files, reached, known, self.show, sources, always)
+        return _StagePlan(
+            list(files),
+            rels,
+            frozenset(rel_set),
+            known,
+            sources,
+            tuple(sorted(set(always))),
+            self.show,
+        )
+
+    def sources_changed(self, known: dict[str, Any]) -> bool:
+        """Whether a media source of the plan has another stamp now than when it was
+        made (or is gone): the show's files compared in C, the few that differ looked up."""
+        last = self.known
+        if known is last:
+            return False
+        keys = known.keys()
+        changed = set(compress(keys, map(is_not, known.values(), map(last.get, keys))))
+        changed.update(last.keys() - keys)
+        return not changed.isdisjoint(self.sources)
 
 
 class _LastTables:
