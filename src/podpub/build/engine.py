@@ -1283,12 +1283,14 @@ class _StagePlan:
 
     def sources_changed(self, known: dict[str, Any]) -> bool:
         """Whether a media source of the plan has another stamp now than when it was
-        made (or is gone): the show's files compared in C, the few that differ looked up."""
+        made (or is gone): the show's files compared in C, by value (after a run that
+        stamped every file again, each stamp is another object of the same value)."""
         last = self.known
         if known is last:
             return False
         keys = known.keys()
-        changed = set(compress(keys, map(is_not, known.values(), map(last.get, keys))))
+        stamps_then = map(last.get, keys, repeat(_NOT_IN_SITE))
+        changed = set(compress(keys, map(ne, known.values(), stamps_then)))
         changed.update(last.keys() - keys)
         return not changed.isdisjoint(self.sources)
 
