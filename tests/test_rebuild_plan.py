@@ -117,6 +117,13 @@ def test_warm_rebuilds_after_edits_of_every_kind_make_the_bytes_of_a_fresh_build
         descriptor.write_text(dated_episode(12).split("headlines:")[0])
         return [descriptor]
 
+    def credit_another() -> list[Path]:  # a person page added, another's pages change
+        descriptor = episodes / "ep44.yaml"
+        descriptor.write_text(
+            dated_episode(44).replace("- Emma Larbi", "- Emma Larbi\n  - Jean Dupont")
+        )
+        return [descriptor]
+
     def replace_audio() -> list[Path]:  # another file at the same path, descriptor untouched
         target = audio / "ep33.mp3"
         target.unlink()
@@ -147,6 +154,8 @@ def test_warm_rebuilds_after_edits_of_every_kind_make_the_bytes_of_a_fresh_build
         retitle(21, "Beside the transcript"),
         drop_chapters,
         retitle(13, "Beside the dropped chapters"),
+        credit_another,
+        retitle(45, "Beside the guest"),
         replace_audio,
         touch_audio,
         retitle(60, "The newest"),

@@ -877,9 +877,10 @@ class Engine:
             return None  # an audio, artwork or transcript file saved: every file looked at
         present, rels = staging.present, plan.rels
         same_item = map(is_not, files, plan.files)  # True: not the same (an edit reached it)
-        # the standby's entry is not the last site's (or either has none: told apart)
+        # the standby's entry is not the last site's (or either has none: told apart);
+        # by value: a file linked from the live site has an entry of its own, equal
         moved = map(
-            is_not,
+            ne,
             map(present.get, rels, repeat(_NOT_IN_STANDBY)),
             map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
         )

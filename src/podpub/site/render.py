@@ -25,7 +25,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import repeat
 from pathlib import Path
@@ -160,15 +160,66 @@ def _episode_page_at(renderer: list[PageRenderer], index: int) -> bytes:
     return renderer[0].episode_page(index)
 
 
-@dataclass(frozen=True)
+def _person_page_at(renderer: list[PageRenderer], page: PersonPage) -> bytes:
+    """A person's page, rendered by ``renderer[0]`` (see :func:`_episode_page_at`)."""
+    return renderer[0].person_page(page)
+
+
+@dataclass
 class _EpisodePagesPlan:
     """The episode pages' renders a warm build keeps for its next rebuild (engine.py's
     ``keep_plan``): each page's path and keyed render, the places of the episodes with
-    transcripts (keyed anew every time), and the holder of the renderer they use."""
+    transcripts (keyed anew every time), the holder of the renderer they use, and the
+    person pages' plan (made of the same episode digests)."""
 
     renders: list[tuple[str, Callable[[], bytes]]]
     transcribed: set[int]
     renderer: list[PageRenderer]
+    people: _PersonPagesPlan | None = None
+
+
+@dataclass(frozen=True)
+class _PersonPagesPlan:
+    """The person pages and their renders a warm build keeps for its next rebuild: with
+    who is credited where (people.Credited) they were made of, and the places of the
+    pages listing each episode (by the episode's place in the site)."""
+
+    credits: Credited | None
+    per_page: int
+    pages: list[PersonPage]
+    renders: list[tuple[str, Callable[[], bytes]]]
+    by_episode: dict[int, list[int]]
+    renderer: list[PageRenderer]
+
+    @classmethod
+    def made(
+        cls,
+        credits: Credited | None,
+        per_page: int,
+        pages: list[PersonPage],
+        renders: list[tuple[str, Callable[[], bytes]]],
+        renderer: list[PageRenderer],
+    ) -> _PersonPagesPlan:
+        by_episode: dict[int, list[int]] = {}
+        for place, page in enumerate(pages):
+            for index, _roles in page.listed:
+                by_episode.setdefault(index, []).append(place)
+        return cls(credits, per_page, list(pages), list(renders), by_episode, renderer)
+
+    def same_credits(self, renderer: PageRenderer) -> bool:
+        """Whether ``renderer``'s credits are those the pages were made of: the same
+        tables (people.credited_in keeps them when an edit changed no one's credits),
+        the same count of appearances a page."""
+        now, then = renderer._credits, self.credits
+        return (
+            now is not None
+            and then is not None
+            and renderer.per_page == self.per_page
+            and now.people is then.people
+            and now.positions is then.positions
+            and now.held_roles is then.held_roles
+            and now.roles is then.roles
+        )
 
 
 class PageRenderer:
@@ -243,8 +294,22 @@ class PageRenderer:
         if self.keys is not None:
             digests = self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            self._episode_digests = [digests[id(episode)] for episode in site.episodes]
-        self.person_pages = person_pages(site, per_page, self._credited())
+            self._episode_digests = list(map(digests.__getitem__, map(id, site.episodes)))
+        self._credits = self._credited()
+        self._person_pages: list[PersonPage] | None = None  # made when asked (person_pages)
+        # a warm build's: the changed episodes' places (_stale_episode_pages), the plan
+        # kept this run (episode_renders) and the person pages' of the last rebuild
+        self._changed: set[int] | None = None
+        self._pages_plan: _EpisodePagesPlan | None = None
+        self._people_plan: _PersonPagesPlan | None = None
+
+    @property
+    def person_pages(self) -> list[PersonPage]:
+        """The pages of everyone credited (people.py), made on first use: a warm
+        rebuild that changed nobody's credits takes the last rebuild's list instead."""
+        if self._person_pages is None:
+            self._person_pages = person_pages(self.site, self.per_page, self._credits)
+        return self._person_pages
 
     def _credited(self) -> Credited | None:
         """Who is credited where: with a run that keys the pages, the last run's answer
@@ -437,6 +502,7 @@ class PageRenderer:
         stale = self._stale_episode_pages(base)
         plan = run.plan_as_last(EPISODE_KEYS) if stale is not None else None
         if isinstance(plan, _EpisodePagesPlan) and stale is not None:
+            self._people_plan = plan.people
             return self._episode_renders_as_planned(plan, stale)
         holder = [self]  # the renderer the pages render with (a warm build's plan: the last)
         paths = [episode.page_path for episode in episodes]
@@ -461,7 +527,8 @@ class PageRenderer:
             for index in sorted(anew):
                 render = self._episode_key(index, pages[index], stamp_of, last)
                 renders[index] = (paths[index], render)
-        run.keep_plan(EPISODE_KEYS, _EpisodePagesPlan(list(renders), transcribed, holder))
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, holder)
+        run.keep_plan(EPISODE_KEYS, self._pages_plan)
         return renders
 
     def _episode_renders_as_planned(
@@ -482,8 +549,8 @@ class PageRenderer:
             render = partial(_episode_page_at, plan.renderer, index)
             keyed = self._episode_key(index, render, stamp_of, last)
             renders[index] = (episodes[index].page_path, keyed)
-        kept = _EpisodePagesPlan(list(renders), transcribed, plan.renderer)
-        self.run.keep_plan(EPISODE_KEYS, kept)
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, plan.renderer)
+        self.run.keep_plan(EPISODE_KEYS, self._pages_plan)
         return renders
 
     def _episode_key(
@@ -511,17 +578,47 @@ class PageRenderer:
         changed = self.run.changed_since_last(EPISODE_KEYS, base_text, self._episode_digests)
         if changed is None:
             return None
+        self._changed = changed
         return {place for index in changed for place in (index - 1, index, index + 1)}
 
     def person_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
-        """Each person page's path and render, keyed as :meth:`person_render` keys one."""
-        return [(page.path, self.person_render(page)) for page in self.person_pages]
+        """Each person page's path and render, keyed as :meth:`person_render` keys one.
 
-    def person_render(self, page: PersonPage) -> Callable[[], bytes]:
+        A warm rebuild whose edit left everyone's credits as they were takes the last
+        rebuild's pages and renders (one list copy) and keys again only the pages that
+        list a changed episode: not 889 keys, each of 20 digests, at 10,000 episodes."""
+        if self.keys is None:
+            return [(page.path, self.person_render(page)) for page in self.person_pages]
+        plan, changed = self._people_plan, self._changed
+        if plan is not None and changed is not None and plan.same_credits(self):
+            plan.renderer[0] = self  # its pages render with this site from now on
+            self._person_pages = plan.pages
+            renders = list(plan.renders)
+            reached = {place for index in changed for place in plan.by_episode.get(index, ())}
+            for place in sorted(reached):
+                page = plan.pages[place]
+                renders[place] = (page.path, self.person_render(page, plan.renderer))
+            kept = replace(plan, credits=self._credits, renders=list(renders))
+        else:
+            holder = [self]
+            pages = self.person_pages
+            renders = [(page.path, self.person_render(page, holder)) for page in pages]
+            kept = _PersonPagesPlan.made(self._credits, self.per_page, pages, renders, holder)
+        if self._pages_plan is not None:  # kept with the episode pages' (their values)
+            self._pages_plan.people = kept
+        return renders
+
+    def person_render(
+        self, page: PersonPage, renderer: list[PageRenderer] | None = None
+    ) -> Callable[[], bytes]:
         """The render of a person's page, keyed (with a cache) on the person, the page's
         place among theirs, the counts and roles of its header and the episodes it
-        lists (their records, which hold the person's roles in each)."""
-        render = partial(self.person_page, page)
+        lists (their records, which hold the person's roles in each). ``renderer``: the
+        holder of the renderer it renders with (a warm build's plan), else this one."""
+        if renderer is None:
+            render: Callable[[], bytes] = partial(self.person_page, page)
+        else:
+            render = partial(_person_page_at, renderer, page)
         if self.keys is None:
             return render
         place = (page.person, page.number, page.page_count, page.path, page.url)
