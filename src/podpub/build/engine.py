@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
 from itertools import compress, count, repeat
-from operator import is_not, itemgetter, ne, or_
+from operator import and_, is_not, itemgetter, ne, not_, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -837,7 +837,8 @@ class Engine:
         if todo is None:  # not a warm rebuild's trusted standby: every file looked at
             todo = self._keep_unchanged(staging, files, previous)
             if self._warm and self.out is not None:  # a plan for the next rebuild
-                self._staged_plan = _StagePlan.made(files, self.cache.known, self._show_in_known())
+                known, show = self.cache.known, self._show_in_known()
+                self._staged_plan = _StagePlan.made(files, known, show)
 
         def one(item: tuple[str, Source]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
@@ -884,26 +885,33 @@ class Engine:
             map(present.get, rels, repeat(_NOT_IN_STANDBY)),
             map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
         )
-        places = set(compress(count(), map(or_, same_item, moved)))
-        places.update(plan.always)  # media outside the show: stamped each run
-        ordered = sorted(places)
-        gone = {rels[place] for place in ordered}  # their rels in the plan: not kept whole
-        reached = [files[place] for place in ordered]
-        new_rels = list(rels)
-        for place, (rel, _source) in zip(ordered, reached, strict=True):
-            new_rels[place] = rel
-        rel_set = (plan.rel_set - gone) | {rel for rel, _source in reached}
-        if len(rel_set) != len(files):
-            return None  # a path twice: the loop's order decides which entry is kept
+        looked = list(map(or_, same_item, moved))  # in C: a bool for each place
+        for place in plan.always:  # media outside the show: stamped each run
+            looked[place] = True
+        places = list(compress(count(), looked))
+        reached = [files[place] for place in places]
+        new_rels = plan.rels
+        if any(rel != rels[place] for place, (rel, _source) in zip(places, reached, strict=True)):
+            new_rels = list(rels)  # a reached file at another path (rare): checked whole
+            for place, (rel, _source) in zip(places, reached, strict=True):
+                new_rels[place] = rel
+            if len(set(new_rels)) != len(new_rels):
+                return None  # a path twice: the loop's order decides which entry is kept
+        # the others, in the plan's order (the dicts' own: lookups in C, near in memory)
+        kept = list(compress(rels, map(not_, looked)))
+        pages = list(compress(rels, map(and_, map(not_, looked), plan.pages)))
+        try:
+            kept_entries = _values(present, kept)
+            page_entries = _values(previous, pages)  # a media file has no manifest entry
+        except KeyError:
+            return None  # not as the last rebuild left it: every file looked at
         todo = self._keep_unchanged(staging, reached, previous)
-        kept = plan.rel_set - gone - {rel for rel, _source in reached}
-        staging.manifest.update(zip(kept, map(present.__getitem__, kept), strict=True))
-        pages = previous.keys() & kept  # the renders (a media file has no manifest entry)
-        self.manifest.update(zip(pages, map(previous.__getitem__, pages), strict=True))
+        staging.manifest.update(zip(kept, kept_entries, strict=True))
+        self.manifest.update(zip(pages, page_entries, strict=True))
         self.counts.linked += len(kept) - len(pages)
         self.counts.reused += len(pages)
         self.counts.rendered_cached += len(pages)
-        self._staged_plan = plan.updated(files, known, new_rels, rel_set, ordered)
+        self._staged_plan = plan.updated(files, known, new_rels, places)
         return todo
 
     def _stage_plan_as_last(self, staging: Any) -> _StagePlan | None:
@@ -1213,71 +1221,60 @@ _NOT_IN_STANDBY, _NOT_IN_SITE = object(), object()
 @dataclass(frozen=True)
 class _StagePlan:
     """The files a warm rebuild staged, for the next one's :meth:`Engine._keep_as_last`:
-    the list itself (its items are compared by identity), each one's path (a list and
-    a set), the stamps of the show's files it was made with, the media sources in the
-    show (by path in the show) and the places of those outside it (stamped each run),
-    and what its site was made of (``Standby.files``: set once the site is staged)."""
+    the list itself (its items are compared by identity), each one's path, whether it
+    is a render (a page: a manifest entry) at each place, the stamps of the show's files
+    it was made with, the media sources in the show (by path in the show) and the
+    places of those outside it (stamped each run), and what its site was made of
+    (``Standby.files``: set once the site is staged)."""
 
     files: list[tuple[str, Any]]
     rels: list[str]
-    rel_set: frozenset[str]
+    pages: list[bool]
     known: dict[str, Any]
-    sources: set[str]
+    sources: frozenset[str]
     always: tuple[int, ...]
     show: str  # the show folder, as a media source's text starts with
     made_of: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def made(cls, files: Sequence[tuple[str, Any]], known: dict[str, Any], show: str) -> _StagePlan:
-        """The plan of ``files``, looked at one by one (a run that looked at each)."""
+    def made(
+        cls, files: Sequence[tuple[str, Any]], known: dict[str, Any], show: str
+    ) -> _StagePlan | None:
+        """The plan of ``files``, looked at one by one (a run that looked at each); None
+        when a path comes twice (the loop's order decides which entry is kept)."""
         rels = list(map(itemgetter(0), files))
+        if len(set(rels)) != len(rels):
+            return None
         sources: set[str] = set()
         always: list[int] = []
-        cls._add_sources(files, range(len(files)), known, show, sources, always)
-        return cls(list(files), rels, frozenset(rels), known, sources, tuple(always), show)
-
-    @staticmethod
-    def _add_sources(
-        files: Sequence[tuple[str, Any]],
-        places: Iterable[int],
-        known: dict[str, Any],
-        show: str,
-        sources: set[str],
-        always: list[int],
-    ) -> None:
-        """The media sources at ``places`` added to ``sources`` (by path in the show),
-        or their places to ``always`` when the run does not know their stamp."""
-        cut = len(show)
-        for place in places:
-            source = files[place][1]
-            if callable(source):
-                continue
-            text = source if type(source) is str else str(source)
-            if text[:cut] == show and text[cut:] in known:
-                sources.add(text[cut:])
-            else:
-                always.append(place)
+        _add_sources(files, range(len(files)), known, show, sources, always)
+        pages = list(map(callable, map(itemgetter(1), files)))
+        return cls(list(files), rels, pages, known, frozenset(sources), tuple(always), show)
 
     def updated(
         self,
         files: Sequence[tuple[str, Any]],
         known: dict[str, Any],
         rels: list[str],
-        rel_set: set[str],
         reached: Sequence[int],
     ) -> _StagePlan:
         """This plan for ``files``, made of it at the places ``reached`` (the others are
         the same objects); a source that left the plan stays in ``sources`` (it only
         makes the next run look at every file if it changes)."""
-        sources = set(self.sources)
+        sources: set[str] = set()
         always = [place for place in self.always if not callable(files[place][1])]
-        self._add_sources(files, reached, known, self.show, sources, always)
+        _add_sources(files, reached, known, self.show, sources, always)
+        pages = self.pages
+        if any(callable(files[place][1]) is not pages[place] for place in reached):
+            pages = list(pages)
+            for place in reached:
+                pages[place] = callable(files[place][1])
         return _StagePlan(
             list(files),
             rels,
-            frozenset(rel_set),
+            pages,
             known,
-            sources,
+            self.sources | sources if not sources <= self.sources else self.sources,
             tuple(sorted(set(always))),
             self.show,
         )
@@ -1294,6 +1291,36 @@ class _StagePlan:
         changed = set(compress(keys, map(ne, known.values(), stamps_then)))
         changed.update(last.keys() - keys)
         return not changed.isdisjoint(self.sources)
+
+
+def _add_sources(
+    files: Sequence[tuple[str, Any]],
+    places: Iterable[int],
+    known: dict[str, Any],
+    show: str,
+    sources: set[str],
+    always: list[int],
+) -> None:
+    """The media sources at ``places`` of ``files`` added to ``sources`` (by path in the
+    show), or their places to ``always`` when the run does not know their stamp."""
+    cut = len(show)
+    for place in places:
+        source = files[place][1]
+        if callable(source):
+            continue
+        text = source if type(source) is str else str(source)
+        if text[:cut] == show and text[cut:] in known:
+            sources.add(text[cut:])
+        else:
+            always.append(place)
+
+
+def _values(mapping: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
+    """``mapping[key]`` for each of ``keys``, in one call in C (KeyError if one is not)."""
+    if not keys:
+        return ()
+    found = itemgetter(*keys)(mapping)
+    return found if len(keys) > 1 else (found,)  # type: ignore[no-any-return]
 
 
 class _LastTables:
