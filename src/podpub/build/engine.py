@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
 from itertools import compress, count, repeat
-from operator import and_, is_not, itemgetter, ne, not_, or_
+from operator import and_, attrgetter, is_, is_not, itemgetter, methodcaller, ne, not_, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -446,6 +446,9 @@ class Engine:
         return found
 
     def _known_digests(self, records: Sequence[Any]) -> dict[int, str]:
+        carried = _carried_digests(records)
+        if carried is not None:  # the records lent by the store: their digest with them
+            return self._with_registered(records, carried)
         found: dict[int, str] = {}
         digests = self._digests
         for record in records:
@@ -457,6 +460,21 @@ class Engine:
             if carried is not None:
                 found[id(record)] = carried
                 digests[id(record)] = (record, carried)  # asked again: known
+        return found
+
+    def _with_registered(self, records: Sequence[Any], carried: list[str | None]) -> dict[int, str]:
+        """``id(record) → digest`` from the digests the records carry, and for the few
+        that carry none (an edit's records, made now) the one this run registered."""
+        found: dict[int, str] = dict(zip(map(id, records), carried, strict=True))  # type: ignore[arg-type]
+        if None in carried:
+            digests = self._digests
+            for place in compress(count(), map(is_, carried, repeat(None))):
+                record = records[place]
+                known = digests.get(id(record))
+                if known is not None and known[0] is record:
+                    found[id(record)] = known[1]
+                else:
+                    found.pop(id(record), None)
         return found
 
     # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
@@ -1529,6 +1547,19 @@ def _carried_digest(record: Any) -> str | None:
     (through ``__init__``), carries none."""
     found = getattr(record, "__dict__", None)
     return found.get("_digest") if found is not None else None
+
+
+def _carried_digests(records: Sequence[Any]) -> list[str | None] | None:
+    """:func:`_carried_digest` of each record (None: it carries none), in C: 10,000
+    episodes of a warm rebuild, asked for three times (a loop of Python cost 15 ms
+    each). None when a record has no ``__dict__`` (each is then looked at alone)."""
+    try:
+        return list(map(_GET_DIGEST, map(_DICT_OF, records)))
+    except AttributeError:  # a record without a __dict__
+        return None
+
+
+_DICT_OF, _GET_DIGEST = attrgetter("__dict__"), methodcaller("get", "_digest")
 
 
 def _return_freed_memory() -> None:

@@ -421,7 +421,12 @@ def _digests_in_order(episodes: Sequence[EpisodeRecord], run: BuildContext) -> l
     """Each episode's digest, in site order: those the run knows (the records kept from
     the last run carry theirs), the others made now."""
     known = run.known_digests(episodes)
-    return [known.get(id(episode)) or run.record_digest(episode) for episode in episodes]
+    found = list(map(known.get, map(id, episodes)))  # in C: 10,000 in an edit, all known
+    if None in found:
+        for place, digest in enumerate(found):
+            if digest is None:
+                found[place] = run.record_digest(episodes[place])
+    return found  # type: ignore[return-value]
 
 
 def verify_feed_files(
