@@ -521,7 +521,8 @@ class Engine:
             # a warm build's stamps of the files not saved since are the very objects
             # the last run kept: told apart by identity first (20,000 files, one loop);
             # an equal one is kept as this run's object, for the next run of a warm build
-            for rel in [rel for rel, seen in stamps.items() if known.get(rel) is not seen]:
+            rels = stamps.keys()  # compared in C: the loop below sees the few that differ
+            for rel in list(compress(rels, map(is_not, map(known.get, rels), stamps.values()))):
                 now = known.get(rel, MISS)
                 if now == stamps[rel]:
                     stamps[rel] = now
