@@ -122,11 +122,9 @@ def page_renders(
     ``redirects``: old page folder → new (write/redirects.py): a redirect page is
     rendered at each old folder; the sitemap lists only the new ones."""
     renderer = PageRenderer(site, template_dirs, cache_dir, run)
-    renders: list[tuple[str, Callable[[], bytes]]] = [
-        (show_page_path(number), renderer.show_render(number))
-        for number in range(1, renderer.page_count + 1)
-    ]
-    renders += renderer.episode_renders()
+    episodes = renderer.episode_renders()  # first: a warm build's plans come with them
+    renders = renderer.show_renders()
+    renders += episodes
     renders += renderer.person_renders()  # people/<id>/index.html, …/page/<n>/index.html
     renders += [
         (f"{old}index.html", renderer.redirect_render(old, new))
@@ -160,6 +158,11 @@ def _episode_page_at(renderer: list[PageRenderer], index: int) -> bytes:
     return renderer[0].episode_page(index)
 
 
+def _show_page_at(renderer: list[PageRenderer], number: int) -> bytes:
+    """Show page ``number``, rendered by ``renderer[0]`` (see :func:`_episode_page_at`)."""
+    return renderer[0].show_page(number)
+
+
 def _person_page_at(renderer: list[PageRenderer], page: PersonPage) -> bytes:
     """A person's page, rendered by ``renderer[0]`` (see :func:`_episode_page_at`)."""
     return renderer[0].person_page(page)
@@ -176,6 +179,7 @@ class _EpisodePagesPlan:
     transcribed: set[int]
     renderer: list[PageRenderer]
     people: _PersonPagesPlan | None = None
+    shows: list[tuple[str, Callable[[], bytes]]] | None = None  # the show pages'
 
 
 @dataclass(frozen=True)
@@ -302,6 +306,7 @@ class PageRenderer:
         self._changed: set[int] | None = None
         self._pages_plan: _EpisodePagesPlan | None = None
         self._people_plan: _PersonPagesPlan | None = None
+        self._last_pages_plan: _EpisodePagesPlan | None = None
 
     @property
     def person_pages(self) -> list[PersonPage]:
@@ -339,10 +344,36 @@ class PageRenderer:
         """The digests of ``site.episodes[start:stop]``, for a page's key."""
         return tuple(self._episode_digests[max(0, start) : stop])
 
-    def show_render(self, number: int) -> Callable[[], bytes]:
+    def show_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """Each show page's path and render, keyed as :meth:`show_render` keys one.
+
+        A warm rebuild (after :meth:`episode_renders`, which found the last rebuild's
+        plan) takes the last rebuild's renders and keys again only the pages listing a
+        changed episode: not 500 keys of 20 digests each at 10,000 episodes."""
+        numbers = range(1, self.page_count + 1)
+        plan, changed, kept = self._last_pages_plan, self._changed, self._pages_plan
+        if plan is not None and plan.shows and changed is not None and kept is not None:
+            renders = list(plan.shows)
+            for number in sorted({index // self.per_page + 1 for index in changed}):
+                render = self.show_render(number, plan.renderer)
+                renders[number - 1] = (show_page_path(number), render)
+        else:
+            holder = kept.renderer if kept is not None else None
+            renders = [(show_page_path(n), self.show_render(n, holder)) for n in numbers]
+        if kept is not None:
+            kept.shows = list(renders)
+        return renders
+
+    def show_render(
+        self, number: int, renderer: list[PageRenderer] | None = None
+    ) -> Callable[[], bytes]:
         """Show page ``number``, keyed on its number, the count of pages and of episodes
-        and the episodes it lists: a new title re-renders the one page that lists it."""
-        render = partial(self.show_page, number)
+        and the episodes it lists: a new title re-renders the one page that lists it.
+        ``renderer``: the holder of the renderer it renders with (a warm build's plan)."""
+        if renderer is None:
+            render: Callable[[], bytes] = partial(self.show_page, number)
+        else:
+            render = partial(_show_page_at, renderer, number)
         if self.keys is None:
             return render
         first = (number - 1) * self.per_page
@@ -502,7 +533,7 @@ class PageRenderer:
         stale = self._stale_episode_pages(base)
         plan = run.plan_as_last(EPISODE_KEYS) if stale is not None else None
         if isinstance(plan, _EpisodePagesPlan) and stale is not None:
-            self._people_plan = plan.people
+            self._people_plan, self._last_pages_plan = plan.people, plan
             return self._episode_renders_as_planned(plan, stale)
         holder = [self]  # the renderer the pages render with (a warm build's plan: the last)
         paths = [episode.page_path for episode in episodes]
