@@ -19,6 +19,8 @@ import shutil
 import stat
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
+from itertools import compress, repeat
+from operator import and_, attrgetter, is_, is_not, itemgetter, ne, not_, or_
 from pathlib import Path
 from typing import Any
 
@@ -287,20 +289,13 @@ def _expected_problems(
     """Each file the site must have (every page, chapters file and media file) there,
     not empty, a media file at its exact size; from the stamp the staging took of it in
     this run (right after writing or checking it; ``entries``: the staging's entries,
-    each holding its stamp second), else looked at now. One loop over 30,000 files at
-    10,000 episodes: no call for a file as expected."""
-    from podpub.build.kept import source_of  # a lent record's text: no Path made
-
-    expected = {"index.html": None, site.show.image_path: None}
-    local = site.show.media_url is None  # else media_url serves the audio
-    for episode in site.episodes:
-        expected[episode.page_path] = None
-        if local and source_of(episode, "audio_source") is not None:  # remote stays hosted
-            expected[episode.audio_path] = episode.audio.size
-        if episode.chapters_path:
-            expected[episode.chapters_path] = None
+    each holding its stamp second), else looked at now. 30,000 files at 10,000
+    episodes: compared in C (the sizes the stamps hold with those expected), and only
+    a file that is not as expected (none, in a good site) looked at one by one."""
+    expected = _expected_files(site)
     problems: list[str] = []
-    for rel, size in expected.items():
+    for rel in _not_as_expected(expected, entries) if entries is not None else expected:
+        size = expected[rel]
         if entries is None:
             seen = stamps.get(rel)
         else:
@@ -311,6 +306,48 @@ def _expected_problems(
         elif seen[0] != size if size is not None else seen[0] == 0:
             problems += _size_problems(rel, seen[0], size)
     return problems
+
+
+def _expected_files(site: SiteRecord) -> dict[str, int | None]:
+    """Each file the site must have, with its size when it must have one (a media
+    file's): the show page, the cover, each episode's page, its audio (unless
+    media_url serves it, or it is remote) and its chapters file; made in C."""
+    from podpub.build.kept import source_of  # a lent record's text: no Path made
+
+    episodes = site.episodes
+    expected: dict[str, int | None] = {"index.html": None, site.show.image_path: None}
+    expected.update(dict.fromkeys(map(_PAGE_PATH, episodes)))
+    if site.show.media_url is None:  # else media_url serves the audio
+        sources = map(source_of, episodes, repeat("audio_source"))
+        local = list(compress(episodes, map(is_not, sources, repeat(None))))  # not remote
+        expected.update(zip(map(_AUDIO_PATH, local), map(_AUDIO_SIZE, local), strict=True))
+    expected.update(dict.fromkeys(filter(None, map(_CHAPTERS_PATH, episodes))))
+    return expected
+
+
+_PAGE_PATH, _AUDIO_PATH = attrgetter("page_path"), attrgetter("audio_path")
+_AUDIO_SIZE, _CHAPTERS_PATH = attrgetter("audio.size"), attrgetter("chapters_path")
+_SIZE_IN_ENTRY = (itemgetter(1), itemgetter(0))  # an entry's stamp, a stamp's size
+_NO_ENTRY = (None, (None,))  # a file the staging has no entry for: no size known
+
+
+def _not_as_expected(
+    expected: dict[str, int | None], entries: Mapping[str, tuple[Any, Any]]
+) -> list[str]:
+    """The files of ``expected`` whose entry does not show them as expected (none, no
+    stamp, another size, or empty), in its order: compared in C."""
+    rels = list(expected)
+    stamp_of, size_of = _SIZE_IN_ENTRY
+    try:
+        sizes = list(map(size_of, map(stamp_of, map(entries.get, rels, repeat(_NO_ENTRY)))))
+    except TypeError:  # an entry without a stamp (a file carried over): each looked at
+        return rels
+    wanted = list(expected.values())
+    no_size = list(map(is_, wanted, repeat(None)))  # a page: there and not empty is all
+    empty = map(not_, sizes)  # no stamp, or 0 bytes
+    other_size = map(ne, sizes, wanted)  # a media file: its very size
+    off = map(or_, map(and_, no_size, empty), map(and_, map(not_, no_size), other_size))
+    return list(compress(rels, off))
 
 
 def _json_problems(path: Path) -> tuple[list[str], bool]:
