@@ -19,8 +19,8 @@ import shutil
 import stat
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
-from itertools import compress, repeat
-from operator import and_, attrgetter, is_, is_not, itemgetter, ne, not_, or_
+from itertools import chain, compress, repeat
+from operator import add, and_, attrgetter, is_, is_not, itemgetter, methodcaller, ne, not_, or_
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,8 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     cover = str(site.show.image_source)
     if within(cover):
         yield "cover", cover
-    for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
+    may_be_inside = _media_may_be_inside(target, show_dir)
+    for episode in site.episodes if may_be_inside and _media_within(target, site) else ():
         if episode.audio_source is not None:  # remote audio: no file of the show
             audio = str(episode.audio_source)
             if within(audio):
@@ -96,8 +97,8 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
             image = str(episode.image_source)
             if within(image):
                 yield f"{episode.source}: image", image
-    descriptors = [e.source for e in site.episodes] + list(site.skipped)
-    folders = {rel.rpartition("/")[0] for rel in descriptors}
+    descriptors = [*map(_SOURCE, site.episodes), *site.skipped]
+    folders = set(map(_HEAD, map(_RPARTITION_SLASH, descriptors)))  # in C: 10,000
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
     links = _links_in(show_dir, folders)
     if not links and not any(_may_hold(path, target) for path in real.values()):
@@ -113,6 +114,24 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
+
+
+def _media_within(target: str, site: SiteRecord) -> bool:
+    """Whether an episode's audio, transcript or artwork may lie under ``target``
+    ("<folder>/"): every path compared in C (30,000 at 10,000 episodes), the episodes
+    gone through one by one only when one is (to name it)."""
+    from podpub.build.kept import source_of  # a lent record's text: no Path made
+
+    episodes = site.episodes
+    audio = filter(None, map(source_of, episodes, repeat("audio_source")))
+    images = filter(None, map(source_of, episodes, repeat("image_source")))
+    transcripts = map(_SOURCE, chain.from_iterable(map(_TRANSCRIPTS, episodes)))
+    paths = map(str, chain(audio, images, transcripts))
+    return any(map(str.startswith, map(add, paths, repeat(os.sep)), repeat(target)))
+
+
+_SOURCE, _TRANSCRIPTS = attrgetter("source"), attrgetter("transcripts")
+_RPARTITION_SLASH, _HEAD = methodcaller("rpartition", "/"), itemgetter(0)
 
 
 def _may_hold(folder: str, target: str) -> bool:
