@@ -518,11 +518,11 @@ class Engine:
         known, root, stamps = self.cache.known, self._root(), tables.stamps
         differ = []
         if known:
-            # a warm build's stamps of the files not saved since are the very objects
-            # the last run kept: told apart by identity first (20,000 files, one loop);
-            # an equal one is kept as this run's object, for the next run of a warm build
-            rels = stamps.keys()  # compared in C: the loop below sees the few that differ
-            for rel in list(compress(rels, map(is_not, map(known.get, rels), stamps.values()))):
+            # 20,000 files compared in C, by value (a warm build's stamps of the files
+            # not saved since are mostly the very objects the last run kept); the few
+            # that differ looked at here
+            rels = stamps.keys()
+            for rel in list(compress(rels, map(ne, map(known.get, rels), stamps.values()))):
                 now = known.get(rel, MISS)
                 if now == stamps[rel]:
                     stamps[rel] = now
