@@ -24,10 +24,11 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -168,6 +169,38 @@ def _person_page_at(renderer: list[PageRenderer], page: PersonPage) -> bytes:
     return renderer[0].person_page(page)
 
 
+@dataclass(frozen=True)
+class _Transcripts:
+    """The transcript files whose stamps are in the keys of a plan's episode pages: the
+    show's files' stamps the run took (``known``), the files among them (by path in the
+    show), and the places of the pages with a file the run does not stamp (keyed anew
+    every time)."""
+
+    known: Mapping[str, Any]
+    files: frozenset[str]
+    always: frozenset[int]
+
+    def changed_since(self, known: Mapping[str, Any]) -> bool:
+        """Whether one of the files has another stamp in ``known`` (this run's) than it
+        had: the show's files compared in C, by value."""
+        if known is self.known:
+            return False
+        if len(known) != len(self.known):
+            return True  # a file came or went: all keyed anew (rare)
+        keys = known.keys()
+        stamps_then = map(self.known.get, keys, repeat(_GONE))
+        changed = set(compress(keys, map(ne, known.values(), stamps_then)))
+        return not changed.isdisjoint(self.files)
+
+    def merged(self, read: _Transcripts, known: Mapping[str, Any]) -> _Transcripts:
+        """These files and ``read``'s, against ``known`` (this run's stamps): a file no
+        page shows any more stays (it only makes a save of it key the pages anew)."""
+        return _Transcripts(known, self.files | read.files, self.always | read.always)
+
+
+_GONE = object()  # a file not stamped by the last run: told apart from any stamp
+
+
 @dataclass
 class _EpisodePagesPlan:
     """The episode pages' renders a warm build keeps for its next rebuild (engine.py's
@@ -178,6 +211,7 @@ class _EpisodePagesPlan:
     renders: list[tuple[str, Callable[[], bytes]]]
     transcribed: set[int]
     renderer: list[PageRenderer]
+    transcripts: _Transcripts
     people: _PersonPagesPlan | None = None
     shows: list[tuple[str, Callable[[], bytes]]] | None = None  # the show pages'
 
@@ -558,7 +592,8 @@ class PageRenderer:
             for index in sorted(anew):
                 render = self._episode_key(index, pages[index], stamp_of, last)
                 renders[index] = (paths[index], render)
-        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, holder)
+        read = self._transcripts_read(transcribed)
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, holder, read)
         run.keep_plan(EPISODE_KEYS, self._pages_plan)
         return renders
 
@@ -575,14 +610,43 @@ class PageRenderer:
         stale = {index for index in stale if 0 <= index <= last}
         transcribed = plan.transcribed - stale
         transcribed.update(index for index in stale if episodes[index].transcripts)
+        read = self._transcripts_read(stale & transcribed)
+        known = self.run.cache.known
+        if plan.transcripts.changed_since(known):  # a transcript file saved: all keyed anew
+            anew = stale | transcribed
+        else:  # those the run stamps itself (not among the show's files), and the changed
+            anew = stale | plan.transcripts.always
         renders = list(plan.renders)
-        for index in sorted(stale | transcribed):
+        for index in sorted(anew):
             render = partial(_episode_page_at, plan.renderer, index)
             keyed = self._episode_key(index, render, stamp_of, last)
             renders[index] = (episodes[index].page_path, keyed)
-        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, plan.renderer)
+        kept = plan.transcripts.merged(read, known)
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, plan.renderer, kept)
         self.run.keep_plan(EPISODE_KEYS, self._pages_plan)
         return renders
+
+    def _transcripts_read(self, places: Iterable[int]) -> _Transcripts:
+        """The transcript files of the episodes at ``places`` (their stamps are in their
+        pages' keys), by path in the show as the run stamped them; an episode one of
+        whose files the run did not stamp (outside the show) among ``always``."""
+        cache = self.run.cache
+        roots = {
+            os.path.join(str(cache.show_dir), ""),
+            os.path.join(str(cache.show_dir.resolve()), ""),
+        }
+        known, episodes = cache.known, self.site.episodes
+        files: set[str] = set()
+        always: set[int] = set()
+        for index in places:
+            for transcript in episodes[index].transcripts:
+                text = str(transcript.source)
+                rel = next((text[len(root) :] for root in roots if text.startswith(root)), None)
+                if rel is not None and rel in known:
+                    files.add(rel)
+                else:
+                    always.add(index)
+        return _Transcripts(known, frozenset(files), frozenset(always))
 
     def _episode_key(
         self, index: int, render: Callable[[], bytes], stamp_of: Callable[[Any], Any], last: int
