@@ -120,11 +120,11 @@ def _media_within(target: str, site: SiteRecord) -> bool:
     """Whether an episode's audio, transcript or artwork may lie under ``target``
     ("<folder>/"): every path compared in C (30,000 at 10,000 episodes), the episodes
     gone through one by one only when one is (to name it)."""
-    from podpub.build.kept import source_of  # a lent record's text: no Path made
+    from podpub.build.kept import sources_of  # a lent record's text: no Path made
 
     episodes = site.episodes
-    audio = filter(None, map(source_of, episodes, repeat("audio_source")))
-    images = filter(None, map(source_of, episodes, repeat("image_source")))
+    audio = filter(None, sources_of(episodes, "audio_source"))
+    images = filter(None, sources_of(episodes, "image_source"))
     transcripts = map(_SOURCE, chain.from_iterable(map(_TRANSCRIPTS, episodes)))
     paths = map(str, chain(audio, images, transcripts))
     return any(map(str.startswith, map(add, paths, repeat(os.sep)), repeat(target)))
@@ -331,13 +331,13 @@ def _expected_files(site: SiteRecord) -> dict[str, int | None]:
     """Each file the site must have, with its size when it must have one (a media
     file's): the show page, the cover, each episode's page, its audio (unless
     media_url serves it, or it is remote) and its chapters file; made in C."""
-    from podpub.build.kept import source_of  # a lent record's text: no Path made
+    from podpub.build.kept import sources_of  # a lent record's text: no Path made
 
     episodes = site.episodes
     expected: dict[str, int | None] = {"index.html": None, site.show.image_path: None}
     expected.update(dict.fromkeys(map(_PAGE_PATH, episodes)))
     if site.show.media_url is None:  # else media_url serves the audio
-        sources = map(source_of, episodes, repeat("audio_source"))
+        sources = sources_of(episodes, "audio_source")
         local = list(compress(episodes, map(is_not, sources, repeat(None))))  # not remote
         expected.update(zip(map(_AUDIO_PATH, local), map(_AUDIO_SIZE, local), strict=True))
     expected.update(dict.fromkeys(filter(None, map(_CHAPTERS_PATH, episodes))))
