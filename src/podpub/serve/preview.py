@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import compress, repeat
-from operator import attrgetter, gt, or_
 from pathlib import Path
 
 from podpub.build.engine import Engine
@@ -129,11 +127,7 @@ def marks(site: SiteRecord, drafts: set[str]) -> dict[str, str]:
     of its page ("/episodes/x/"): a listener never sees these, the producer must."""
     found: dict[str, str] = {}
     root = "/" + site.show.url.split("://", 1)[-1].partition("/")[2]
-    episodes = site.episodes
-    # screened in C (10,000 episodes after each save): the few marked gone through
-    drafted = map(drafts.__contains__, map(attrgetter("source"), episodes))
-    scheduled = map(gt, map(attrgetter("published"), episodes), repeat(site.build_time))
-    for episode in compress(episodes, map(or_, drafted, scheduled)):
+    for episode in site.episodes:
         if episode.source in drafts:
             label = "Draft"
         elif episode.published > site.build_time:

@@ -19,8 +19,6 @@ import shutil
 import stat
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
-from itertools import chain, compress, repeat
-from operator import add, and_, attrgetter, is_, is_not, itemgetter, methodcaller, ne, not_, or_
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +82,7 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     cover = str(site.show.image_source)
     if within(cover):
         yield "cover", cover
-    may_be_inside = _media_may_be_inside(target, show_dir)
-    for episode in site.episodes if may_be_inside and _media_within(target, site) else ():
+    for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
         if episode.audio_source is not None:  # remote audio: no file of the show
             audio = str(episode.audio_source)
             if within(audio):
@@ -97,8 +94,8 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
             image = str(episode.image_source)
             if within(image):
                 yield f"{episode.source}: image", image
-    descriptors = [*map(_SOURCE, site.episodes), *site.skipped]
-    folders = set(map(_HEAD, map(_RPARTITION_SLASH, descriptors)))  # in C: 10,000
+    descriptors = [e.source for e in site.episodes] + list(site.skipped)
+    folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
     links = _links_in(show_dir, folders)
     if not links and not any(_may_hold(path, target) for path in real.values()):
@@ -114,24 +111,6 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
-
-
-def _media_within(target: str, site: SiteRecord) -> bool:
-    """Whether an episode's audio, transcript or artwork may lie under ``target``
-    ("<folder>/"): every path compared in C (30,000 at 10,000 episodes), the episodes
-    gone through one by one only when one is (to name it)."""
-    from podpub.build.kept import sources_of  # a lent record's text: no Path made
-
-    episodes = site.episodes
-    audio = filter(None, sources_of(episodes, "audio_source"))
-    images = filter(None, sources_of(episodes, "image_source"))
-    transcripts = map(_SOURCE, chain.from_iterable(map(_TRANSCRIPTS, episodes)))
-    paths = map(str, chain(audio, images, transcripts))
-    return any(map(str.startswith, map(add, paths, repeat(os.sep)), repeat(target)))
-
-
-_SOURCE, _TRANSCRIPTS = attrgetter("source"), attrgetter("transcripts")
-_RPARTITION_SLASH, _HEAD = methodcaller("rpartition", "/"), itemgetter(0)
 
 
 def _may_hold(folder: str, target: str) -> bool:
@@ -308,13 +287,20 @@ def _expected_problems(
     """Each file the site must have (every page, chapters file and media file) there,
     not empty, a media file at its exact size; from the stamp the staging took of it in
     this run (right after writing or checking it; ``entries``: the staging's entries,
-    each holding its stamp second), else looked at now. 30,000 files at 10,000
-    episodes: compared in C (the sizes the stamps hold with those expected), and only
-    a file that is not as expected (none, in a good site) looked at one by one."""
-    expected = _expected_files(site)
+    each holding its stamp second), else looked at now. One loop over 30,000 files at
+    10,000 episodes: no call for a file as expected."""
+    from podpub.build.kept import source_of  # a lent record's text: no Path made
+
+    expected = {"index.html": None, site.show.image_path: None}
+    local = site.show.media_url is None  # else media_url serves the audio
+    for episode in site.episodes:
+        expected[episode.page_path] = None
+        if local and source_of(episode, "audio_source") is not None:  # remote stays hosted
+            expected[episode.audio_path] = episode.audio.size
+        if episode.chapters_path:
+            expected[episode.chapters_path] = None
     problems: list[str] = []
-    for rel in _not_as_expected(expected, entries) if entries is not None else expected:
-        size = expected[rel]
+    for rel, size in expected.items():
         if entries is None:
             seen = stamps.get(rel)
         else:
@@ -325,48 +311,6 @@ def _expected_problems(
         elif seen[0] != size if size is not None else seen[0] == 0:
             problems += _size_problems(rel, seen[0], size)
     return problems
-
-
-def _expected_files(site: SiteRecord) -> dict[str, int | None]:
-    """Each file the site must have, with its size when it must have one (a media
-    file's): the show page, the cover, each episode's page, its audio (unless
-    media_url serves it, or it is remote) and its chapters file; made in C."""
-    from podpub.build.kept import sources_of  # a lent record's text: no Path made
-
-    episodes = site.episodes
-    expected: dict[str, int | None] = {"index.html": None, site.show.image_path: None}
-    expected.update(dict.fromkeys(map(_PAGE_PATH, episodes)))
-    if site.show.media_url is None:  # else media_url serves the audio
-        sources = sources_of(episodes, "audio_source")
-        local = list(compress(episodes, map(is_not, sources, repeat(None))))  # not remote
-        expected.update(zip(map(_AUDIO_PATH, local), map(_AUDIO_SIZE, local), strict=True))
-    expected.update(dict.fromkeys(filter(None, map(_CHAPTERS_PATH, episodes))))
-    return expected
-
-
-_PAGE_PATH, _AUDIO_PATH = attrgetter("page_path"), attrgetter("audio_path")
-_AUDIO_SIZE, _CHAPTERS_PATH = attrgetter("audio.size"), attrgetter("chapters_path")
-_SIZE_IN_ENTRY = (itemgetter(1), itemgetter(0))  # an entry's stamp, a stamp's size
-_NO_ENTRY = (None, (None,))  # a file the staging has no entry for: no size known
-
-
-def _not_as_expected(
-    expected: dict[str, int | None], entries: Mapping[str, tuple[Any, Any]]
-) -> list[str]:
-    """The files of ``expected`` whose entry does not show them as expected (none, no
-    stamp, another size, or empty), in its order: compared in C."""
-    rels = list(expected)
-    stamp_of, size_of = _SIZE_IN_ENTRY
-    try:
-        sizes = list(map(size_of, map(stamp_of, map(entries.get, rels, repeat(_NO_ENTRY)))))
-    except TypeError:  # an entry without a stamp (a file carried over): each looked at
-        return rels
-    wanted = list(expected.values())
-    no_size = list(map(is_, wanted, repeat(None)))  # a page: there and not empty is all
-    empty = map(not_, sizes)  # no stamp, or 0 bytes
-    other_size = map(ne, sizes, wanted)  # a media file: its very size
-    off = map(or_, map(and_, no_size, empty), map(and_, map(not_, no_size), other_size))
-    return list(compress(rels, off))
 
 
 def _json_problems(path: Path) -> tuple[list[str], bool]:
