@@ -149,6 +149,15 @@ class BuildContext(Protocol):
         ``rels`` had (None where it had none), in one call."""
         ...
 
+    def plan_as_last(self, name: str) -> Any:
+        """What :meth:`keep_plan` kept for ``name`` in this warm build, if made of the
+        values the last output's ``name`` keys were made of (None: none is)."""
+        ...
+
+    def keep_plan(self, name: str, plan: Any) -> None:
+        """Keep ``plan`` (made of this run's ``name`` values) for the next warm rebuild."""
+        ...
+
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         """Each file into the staging folder, over the worker processes."""
         ...
@@ -200,6 +209,12 @@ class NullRun:
         self, rels: Sequence[str], renders: Sequence[Callable[[], bytes]]
     ) -> Sequence[Callable[[], bytes] | None]:
         return [None] * len(rels)
+
+    def plan_as_last(self, name: str) -> Any:
+        return None  # no last output: every plan is made
+
+    def keep_plan(self, name: str, plan: Any) -> None:
+        return None  # nothing kept for a next run
 
     def stage_files(self, staging: Any, files: Sequence[tuple[str, Any]]) -> None:
         for rel, source in files:  # in order, here: a source file linked, a render written

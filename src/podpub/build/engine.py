@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from functools import partial
-from itertools import compress, count
-from operator import itemgetter, ne
+from itertools import compress, count, repeat
+from operator import and_, attrgetter, is_, is_not, itemgetter, methodcaller, ne, not_, or_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -114,6 +114,11 @@ SITES = "/sites"
 # with the manifest's entries, in the same write, so a key is only taken from the
 # manifest saved with the digests it was made of.
 KEY_INPUTS = "/key-inputs"
+# The output stage's ``made_from`` names of the plans a warm build keeps between its
+# rebuilds (keep_plan): never an entry, never saved.
+PLAN = "/plan/"
+STAGED = "staged"  # the plan of the files staged (_StagePlan)
+MANIFEST = "manifest"  # the manifest saved last, and its key inputs
 
 
 @dataclass
@@ -161,6 +166,7 @@ class Engine:
         # family were made of, and this run's (saved with the manifest: one entry)
         self._last_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._key_inputs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._comparable: set[str] = set()  # changed_since_last() answered places
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         # known_digests(): a tuple of records every one of which it knew, and its answer
         self._known_whole: tuple[tuple[Any, ...], dict[int, str]] | None = None
@@ -169,6 +175,7 @@ class Engine:
         # the staged site's files other than its standby's: written, replaced, removed
         self.touched: set[str] | None = None
         self._staging: Any = None  # stage_files(): its staging, until save_manifest()
+        self._staged_plan: _StagePlan | None = None  # stage_files(): kept after success
         # release_lookups(): stage name → (shards not read, unsaved) as its last call left it
         self._released: dict[str, tuple[int, bool]] = {}
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
@@ -440,6 +447,9 @@ class Engine:
         return found
 
     def _known_digests(self, records: Sequence[Any]) -> dict[int, str]:
+        carried = _carried_digests(records)
+        if carried is not None:  # the records lent by the store: their digest with them
+            return self._with_registered(records, carried)
         found: dict[int, str] = {}
         digests = self._digests
         for record in records:
@@ -451,6 +461,21 @@ class Engine:
             if carried is not None:
                 found[id(record)] = carried
                 digests[id(record)] = (record, carried)  # asked again: known
+        return found
+
+    def _with_registered(self, records: Sequence[Any], carried: list[str | None]) -> dict[int, str]:
+        """``id(record) → digest`` from the digests the records carry, and for the few
+        that carry none (an edit's records, made now) the one this run registered."""
+        found: dict[int, str] = dict(zip(map(id, records), carried, strict=True))  # type: ignore[arg-type]
+        if None in carried:
+            digests = self._digests
+            for place in compress(count(), map(is_, carried, repeat(None))):
+                record = records[place]
+                known = digests.get(id(record))
+                if known is not None and known[0] is record:
+                    found[id(record)] = known[1]
+                else:
+                    found.pop(id(record), None)
         return found
 
     # --- the last run's resolve (resolve/last.py): an edit resolves what it changed --------
@@ -493,10 +518,11 @@ class Engine:
         known, root, stamps = self.cache.known, self._root(), tables.stamps
         differ = []
         if known:
-            # a warm build's stamps of the files not saved since are the very objects
-            # the last run kept: told apart by identity first (20,000 files, one loop);
-            # an equal one is kept as this run's object, for the next run of a warm build
-            for rel in [rel for rel, seen in stamps.items() if known.get(rel) is not seen]:
+            # 20,000 files compared in C, by value (a warm build's stamps of the files
+            # not saved since are mostly the very objects the last run kept); the few
+            # that differ looked at here
+            rels = stamps.keys()
+            for rel in list(compress(rels, map(ne, map(known.get, rels), stamps.values()))):
                 now = known.get(rel, MISS)
                 if now == stamps[rel]:
                     stamps[rel] = now
@@ -670,7 +696,10 @@ class Engine:
         """The manifest of the previous publish into ``out`` (read on first use)."""
         if self._previous is None:
             found: dict[str, tuple[Any, ...]] = {}
-            if self.output_key is not None:
+            saved = self._saved_manifest()
+            if saved is not None:  # a warm build's last: the table itself, copied in C
+                found = {**saved[0], KEY_INPUTS: saved[1]}
+            elif self.output_key is not None:
                 entries = self.cache.stage(self.output_key).entries
                 version = MANIFEST_VERSION
                 found = {rel: e[1] for rel, e in entries.items() if e[0] == version}
@@ -679,6 +708,16 @@ class Engine:
             self._last_inputs = inputs if isinstance(inputs, dict) else {}
             self._previous = found
         return self._previous
+
+    def _saved_manifest(self) -> tuple[dict[str, tuple[Any, ...]], Any] | None:
+        """The manifest and key inputs the last publish of this warm build saved
+        (:meth:`save_manifest`), as the output stage's entries now hold them: not
+        gone through entry by entry again (40,000 at 10,000 episodes). None in a
+        cold run."""
+        if not self._warm or self.output_key is None:
+            return None
+        saved = self.cache.stage(self.output_key).made_from.get(PLAN + MANIFEST)
+        return saved[1] if saved is not None else None  # type: ignore[return-value]
 
     def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
         """The places at which ``values`` differ from those the previous publish into
@@ -699,6 +738,7 @@ class Engine:
         last = self._last_inputs.get(name)
         if last is None or last[0] != base or len(last[1]) != len(values):
             return None
+        self._comparable.add(name)  # its places compared: a plan of it may be reused
         if last[1] == values:  # compared in C: nothing changed
             return set()
         return set(compress(count(), map(ne, values, last[1])))
@@ -723,12 +763,39 @@ class Engine:
             ]
         return list(map(KeptRender, lasts, renders))  # every one known (an edit)
 
+    def plan_as_last(self, name: str) -> Any:
+        """The plan (a list of the site's files and what goes with it) this warm build
+        kept for the ``name`` family of keys (:meth:`keep_plan`), if it was made of the
+        values the last publish's keys of that family were made of: those
+        :meth:`changed_since_last` compared this run's with (call it first). The caller
+        then makes again only the entries at the places that changed, and takes the
+        others as they are (one list copy, not a key each). None in a cold run, or when
+        the plan was made of other values (a refused rebuild's, or none was kept)."""
+        if not self._warm or self.output_key is None or name not in self._comparable:
+            return None
+        last = self._last_inputs.get(name)
+        kept = self.cache.stage(self.output_key).made_from.get(PLAN + name)
+        if last is None or kept is None or (kept[0] is not last and kept[0] != last):
+            return None  # compared in C: a tuple of 10,000 digests, mostly the same objects
+        return kept[1]
+
+    def keep_plan(self, name: str, plan: Any) -> None:
+        """Keep ``plan``, made of this run's ``name`` values (:meth:`changed_since_last`),
+        for the next rebuild of this warm build (:meth:`plan_as_last`); a cold run keeps
+        none (its process ends)."""
+        inputs = self._key_inputs.get(name)
+        if not self._warm or self.output_key is None or inputs is None:
+            return
+        self.cache.stage(self.output_key).made_from[PLAN + name] = (inputs, plan)
+
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
         if self.out is None or self.output_key is None:
             return
         stage = self.cache.stage(self.output_key)
         stage.hold({**self.manifest, KEY_INPUTS: self._key_inputs}, MANIFEST_VERSION, keep=SITES)
+        if self._warm:  # what the stage now holds, for the next rebuild (_saved_manifest)
+            stage.made_from[PLAN + MANIFEST] = ((None, None), (self.manifest, self._key_inputs))
         if self._sites is None:
             return
         import pickle
@@ -773,6 +840,13 @@ class Engine:
         not, nor one this rebuild did not put there: the folder may be an older site,
         or a copy, whose files are then each checked."""
         staging, self._staging = self._staging, None
+        plan, self._staged_plan = self._staged_plan, None
+        if self._warm and plan is not None and self.made_of is not None:
+            # what this site is made of, for the next rebuild's _keep_as_last
+            stage.made_from[PLAN + STAGED] = (
+                (None, None),
+                replace(plan, made_of=self.made_of.files),
+            )
         if not self._warm or standby is None:
             return
         last = stage.made_from.get(SITES)
@@ -794,7 +868,12 @@ class Engine:
         self._staging = staging  # what it touched: see staged_site()
         self.release_lookups()  # before forking: neither the workers nor this hold them
         self.manifest = {}
-        todo = self._keep_unchanged(staging, files, previous)
+        todo = self._keep_as_last(staging, files, previous)
+        if todo is None:  # not a warm rebuild's trusted standby: every file looked at
+            todo = self._keep_unchanged(staging, files, previous)
+            if self._warm and self.out is not None:  # a plan for the next rebuild
+                known, show = self.cache.known, self._show_in_known()
+                self._staged_plan = _StagePlan.made(files, known, show)
 
         def one(item: tuple[str, Source]) -> tuple[Any, tuple[Any, ...]]:
             rel, source = item
@@ -807,6 +886,82 @@ class Engine:
         results = self.map(one, todo, "Writing the site")
         for (rel, source), (entry, staged) in zip(todo, results, strict=True):
             self._count_staged(staging, rel, source, entry, staged, previous)
+
+    def _keep_as_last(
+        self,
+        staging: Any,
+        files: Sequence[tuple[str, Source]],
+        previous: dict[str, tuple[Any, ...]],
+    ) -> list[tuple[str, Source]] | None:
+        """A warm rebuild's :meth:`_keep_unchanged`, looking at what the edit reached
+        only: the files the last rebuild staged (its plan, the same objects at the same
+        places of ``files``) whose standby copy is the one the last rebuild's site had
+        (the very entry of its description) are kept wholesale, in C (dict updates, no
+        loop per file); the others go through :meth:`_keep_unchanged`. None when this
+        does not apply (no trusted standby, no plan of the last rebuild, another count
+        of files, or a media source whose stamp changed): then every file is looked at.
+
+        What the last rebuild staged of an unchanged file is what the loop would keep
+        now: the same key (the same render object), the same bytes in the standby (the
+        same entry), the same source at the same stamp for a media file (checked: the
+        stamps of the show's files that changed name no media source of the plan)."""
+        plan = self._stage_plan_as_last(staging)
+        if plan is None or len(plan.files) != len(files):
+            return None
+        known = self.cache.known
+        if plan.sources_changed(known):
+            return None  # an audio, artwork or transcript file saved: every file looked at
+        present, rels = staging.present, plan.rels
+        same_item = map(is_not, files, plan.files)  # True: not the same (an edit reached it)
+        # the standby's entry is not the last site's (or either has none: told apart);
+        # by value: a file linked from the live site has an entry of its own, equal
+        moved = map(
+            ne,
+            map(present.get, rels, repeat(_NOT_IN_STANDBY)),
+            map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
+        )
+        looked = list(map(or_, same_item, moved))  # in C: a bool for each place
+        for place in plan.always:  # media outside the show: stamped each run
+            looked[place] = True
+        places = list(compress(count(), looked))
+        reached = [files[place] for place in places]
+        new_rels = plan.rels
+        if any(rel != rels[place] for place, (rel, _source) in zip(places, reached, strict=True)):
+            new_rels = list(rels)  # a reached file at another path (rare): checked whole
+            for place, (rel, _source) in zip(places, reached, strict=True):
+                new_rels[place] = rel
+            if len(set(new_rels)) != len(new_rels):
+                return None  # a path twice: the loop's order decides which entry is kept
+        # the others, in the plan's order (the dicts' own: lookups in C, near in memory)
+        kept = list(compress(rels, map(not_, looked)))
+        pages = list(compress(rels, map(and_, map(not_, looked), plan.pages)))
+        try:
+            kept_entries = _values(present, kept)
+            page_entries = _values(previous, pages)  # a media file has no manifest entry
+        except KeyError:
+            return None  # not as the last rebuild left it: every file looked at
+        todo = self._keep_unchanged(staging, reached, previous)
+        staging.manifest.update(zip(kept, kept_entries, strict=True))
+        self.manifest.update(zip(pages, page_entries, strict=True))
+        self.counts.linked += len(kept) - len(pages)
+        self.counts.reused += len(pages)
+        self.counts.rendered_cached += len(pages)
+        self._staged_plan = plan.updated(files, known, new_rels, places)
+        return todo
+
+    def _stage_plan_as_last(self, staging: Any) -> _StagePlan | None:
+        """The plan of the last rebuild of this warm build (the files it staged and
+        what its site was made of), if its standby is trusted: else None."""
+        if not self._warm or self.out is None or self.output_key is None:
+            return None
+        if not getattr(staging, "trusted", False) or not getattr(staging, "reused_standby", False):
+            return None
+        kept = self.cache.stage(self.output_key).made_from.get(PLAN + STAGED)
+        return kept[1] if kept is not None else None  # type: ignore[return-value]
+
+    def _show_in_known(self) -> str:
+        """The show folder as a media source's text starts with ("<folder>/", real)."""
+        return os.path.join(os.path.realpath(self.show_dir), "")
 
     def _keep_unchanged(
         self,
@@ -1094,6 +1249,115 @@ class Engine:
         return True
 
 
+# told apart from any entry, and from each other (_keep_as_last)
+_NOT_IN_STANDBY, _NOT_IN_SITE = object(), object()
+
+
+@dataclass(frozen=True)
+class _StagePlan:
+    """The files a warm rebuild staged, for the next one's :meth:`Engine._keep_as_last`:
+    the list itself (its items are compared by identity), each one's path, whether it
+    is a render (a page: a manifest entry) at each place, the stamps of the show's files
+    it was made with, the media sources in the show (by path in the show) and the
+    places of those outside it (stamped each run), and what its site was made of
+    (``Standby.files``: set once the site is staged)."""
+
+    files: list[tuple[str, Any]]
+    rels: list[str]
+    pages: list[bool]
+    known: dict[str, Any]
+    sources: frozenset[str]
+    always: tuple[int, ...]
+    show: str  # the show folder, as a media source's text starts with
+    made_of: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def made(
+        cls, files: Sequence[tuple[str, Any]], known: dict[str, Any], show: str
+    ) -> _StagePlan | None:
+        """The plan of ``files``, looked at one by one (a run that looked at each); None
+        when a path comes twice (the loop's order decides which entry is kept)."""
+        rels = list(map(itemgetter(0), files))
+        if len(set(rels)) != len(rels):
+            return None
+        sources: set[str] = set()
+        always: list[int] = []
+        _add_sources(files, range(len(files)), known, show, sources, always)
+        pages = list(map(callable, map(itemgetter(1), files)))
+        return cls(list(files), rels, pages, known, frozenset(sources), tuple(always), show)
+
+    def updated(
+        self,
+        files: Sequence[tuple[str, Any]],
+        known: dict[str, Any],
+        rels: list[str],
+        reached: Sequence[int],
+    ) -> _StagePlan:
+        """This plan for ``files``, made of it at the places ``reached`` (the others are
+        the same objects); a source that left the plan stays in ``sources`` (it only
+        makes the next run look at every file if it changes)."""
+        sources: set[str] = set()
+        always = [place for place in self.always if not callable(files[place][1])]
+        _add_sources(files, reached, known, self.show, sources, always)
+        pages = self.pages
+        if any(callable(files[place][1]) is not pages[place] for place in reached):
+            pages = list(pages)
+            for place in reached:
+                pages[place] = callable(files[place][1])
+        return _StagePlan(
+            list(files),
+            rels,
+            pages,
+            known,
+            self.sources | sources if not sources <= self.sources else self.sources,
+            tuple(sorted(set(always))),
+            self.show,
+        )
+
+    def sources_changed(self, known: dict[str, Any]) -> bool:
+        """Whether a media source of the plan has another stamp now than when it was
+        made (or is gone): the show's files compared in C, by value (after a run that
+        stamped every file again, each stamp is another object of the same value)."""
+        last = self.known
+        if known is last:
+            return False
+        keys = known.keys()
+        stamps_then = map(last.get, keys, repeat(_NOT_IN_SITE))
+        changed = set(compress(keys, map(ne, known.values(), stamps_then)))
+        changed.update(last.keys() - keys)
+        return not changed.isdisjoint(self.sources)
+
+
+def _add_sources(
+    files: Sequence[tuple[str, Any]],
+    places: Iterable[int],
+    known: dict[str, Any],
+    show: str,
+    sources: set[str],
+    always: list[int],
+) -> None:
+    """The media sources at ``places`` of ``files`` added to ``sources`` (by path in the
+    show), or their places to ``always`` when the run does not know their stamp."""
+    cut = len(show)
+    for place in places:
+        source = files[place][1]
+        if callable(source):
+            continue
+        text = source if type(source) is str else str(source)
+        if text[:cut] == show and text[cut:] in known:
+            sources.add(text[cut:])
+        else:
+            always.append(place)
+
+
+def _values(mapping: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
+    """``mapping[key]`` for each of ``keys``, in one call in C (KeyError if one is not)."""
+    if not keys:
+        return ()
+    found = itemgetter(*keys)(mapping)
+    return found if len(keys) > 1 else (found,)  # type: ignore[no-any-return]
+
+
 class _LastTables:
     """The last-resolve stage as a run compares with it (a warm build keeps it in
     memory between runs: the stamps are then the very objects its stamps table holds,
@@ -1300,6 +1564,19 @@ def _carried_digest(record: Any) -> str | None:
     (through ``__init__``), carries none."""
     found = getattr(record, "__dict__", None)
     return found.get("_digest") if found is not None else None
+
+
+def _carried_digests(records: Sequence[Any]) -> list[str | None] | None:
+    """:func:`_carried_digest` of each record (None: it carries none), in C: 10,000
+    episodes of a warm rebuild, asked for three times (a loop of Python cost 15 ms
+    each). None when a record has no ``__dict__`` (each is then looked at alone)."""
+    try:
+        return list(map(_GET_DIGEST, map(_DICT_OF, records)))
+    except AttributeError:  # a record without a __dict__
+        return None
+
+
+_DICT_OF, _GET_DIGEST = attrgetter("__dict__"), methodcaller("get", "_digest")
 
 
 def _return_freed_memory() -> None:

@@ -24,9 +24,11 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -121,11 +123,9 @@ def page_renders(
     ``redirects``: old page folder → new (write/redirects.py): a redirect page is
     rendered at each old folder; the sitemap lists only the new ones."""
     renderer = PageRenderer(site, template_dirs, cache_dir, run)
-    renders: list[tuple[str, Callable[[], bytes]]] = [
-        (show_page_path(number), renderer.show_render(number))
-        for number in range(1, renderer.page_count + 1)
-    ]
-    renders += renderer.episode_renders()
+    episodes = renderer.episode_renders()  # first: a warm build's plans come with them
+    renders = renderer.show_renders()
+    renders += episodes
     renders += renderer.person_renders()  # people/<id>/index.html, …/page/<n>/index.html
     renders += [
         (f"{old}index.html", renderer.redirect_render(old, new))
@@ -150,6 +150,114 @@ def _reuses(run: BuildContext) -> bool:
 def show_page_path(number: int) -> str:
     """``index.html`` for the first page of episodes, ``page/<n>/index.html`` after it."""
     return "index.html" if number == 1 else f"page/{number}/index.html"
+
+
+def _episode_page_at(renderer: list[PageRenderer], index: int) -> bytes:
+    """The page of the episode at ``index``, rendered by ``renderer[0]`` (a warm build's
+    plan keeps a page's render from one rebuild to the next: it renders with the last
+    renderer, not the one of the rebuild that made it, which it would keep alive)."""
+    return renderer[0].episode_page(index)
+
+
+def _show_page_at(renderer: list[PageRenderer], number: int) -> bytes:
+    """Show page ``number``, rendered by ``renderer[0]`` (see :func:`_episode_page_at`)."""
+    return renderer[0].show_page(number)
+
+
+def _person_page_at(renderer: list[PageRenderer], page: PersonPage) -> bytes:
+    """A person's page, rendered by ``renderer[0]`` (see :func:`_episode_page_at`)."""
+    return renderer[0].person_page(page)
+
+
+@dataclass(frozen=True)
+class _Transcripts:
+    """The transcript files whose stamps are in the keys of a plan's episode pages: the
+    show's files' stamps the run took (``known``), the files among them (by path in the
+    show), and the places of the pages with a file the run does not stamp (keyed anew
+    every time)."""
+
+    known: Mapping[str, Any]
+    files: frozenset[str]
+    always: frozenset[int]
+
+    def changed_since(self, known: Mapping[str, Any]) -> bool:
+        """Whether one of the files has another stamp in ``known`` (this run's) than it
+        had: the show's files compared in C, by value."""
+        if known is self.known:
+            return False
+        if len(known) != len(self.known):
+            return True  # a file came or went: all keyed anew (rare)
+        keys = known.keys()
+        stamps_then = map(self.known.get, keys, repeat(_GONE))
+        changed = set(compress(keys, map(ne, known.values(), stamps_then)))
+        return not changed.isdisjoint(self.files)
+
+    def merged(self, read: _Transcripts, known: Mapping[str, Any]) -> _Transcripts:
+        """These files and ``read``'s, against ``known`` (this run's stamps): a file no
+        page shows any more stays (it only makes a save of it key the pages anew)."""
+        return _Transcripts(known, self.files | read.files, self.always | read.always)
+
+
+_GONE = object()  # a file not stamped by the last run: told apart from any stamp
+
+
+@dataclass
+class _EpisodePagesPlan:
+    """The episode pages' renders a warm build keeps for its next rebuild (engine.py's
+    ``keep_plan``): each page's path and keyed render, the places of the episodes with
+    transcripts (keyed anew every time), the holder of the renderer they use, and the
+    person pages' plan (made of the same episode digests)."""
+
+    renders: list[tuple[str, Callable[[], bytes]]]
+    transcribed: set[int]
+    renderer: list[PageRenderer]
+    transcripts: _Transcripts
+    people: _PersonPagesPlan | None = None
+    shows: list[tuple[str, Callable[[], bytes]]] | None = None  # the show pages'
+
+
+@dataclass(frozen=True)
+class _PersonPagesPlan:
+    """The person pages and their renders a warm build keeps for its next rebuild: with
+    who is credited where (people.Credited) they were made of, and the places of the
+    pages listing each episode (by the episode's place in the site)."""
+
+    credits: Credited | None
+    per_page: int
+    pages: list[PersonPage]
+    renders: list[tuple[str, Callable[[], bytes]]]
+    by_episode: dict[int, list[int]]
+    renderer: list[PageRenderer]
+
+    @classmethod
+    def made(
+        cls,
+        credits: Credited | None,
+        per_page: int,
+        pages: list[PersonPage],
+        renders: list[tuple[str, Callable[[], bytes]]],
+        renderer: list[PageRenderer],
+    ) -> _PersonPagesPlan:
+        by_episode: dict[int, list[int]] = {}
+        for place, page in enumerate(pages):
+            for index, _roles in page.listed:
+                by_episode.setdefault(index, []).append(place)
+        return cls(credits, per_page, list(pages), list(renders), by_episode, renderer)
+
+    def same_credits(self, renderer: PageRenderer) -> bool:
+        """Whether ``renderer``'s credits are those the pages were made of: the same
+        tables (people.credited_in keeps them when an edit changed no one's credits),
+        the same count of appearances a page."""
+        now, then = renderer._credits, self.credits
+        return (
+            now is not None
+            and then is not None
+            and renderer.per_page == self.per_page
+            and now.people is then.people
+            and now.positions is then.positions
+            and now.held_roles is then.held_roles
+            and now.roles is then.roles
+        )
 
 
 class PageRenderer:
@@ -224,8 +332,23 @@ class PageRenderer:
         if self.keys is not None:
             digests = self.keys.remember(site.episodes)
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            self._episode_digests = [digests[id(episode)] for episode in site.episodes]
-        self.person_pages = person_pages(site, per_page, self._credited())
+            self._episode_digests = list(map(digests.__getitem__, map(id, site.episodes)))
+        self._credits = self._credited()
+        self._person_pages: list[PersonPage] | None = None  # made when asked (person_pages)
+        # a warm build's: the changed episodes' places (_stale_episode_pages), the plan
+        # kept this run (episode_renders) and the person pages' of the last rebuild
+        self._changed: set[int] | None = None
+        self._pages_plan: _EpisodePagesPlan | None = None
+        self._people_plan: _PersonPagesPlan | None = None
+        self._last_pages_plan: _EpisodePagesPlan | None = None
+
+    @property
+    def person_pages(self) -> list[PersonPage]:
+        """The pages of everyone credited (people.py), made on first use: a warm
+        rebuild that changed nobody's credits takes the last rebuild's list instead."""
+        if self._person_pages is None:
+            self._person_pages = person_pages(self.site, self.per_page, self._credits)
+        return self._person_pages
 
     def _credited(self) -> Credited | None:
         """Who is credited where: with a run that keys the pages, the last run's answer
@@ -255,10 +378,36 @@ class PageRenderer:
         """The digests of ``site.episodes[start:stop]``, for a page's key."""
         return tuple(self._episode_digests[max(0, start) : stop])
 
-    def show_render(self, number: int) -> Callable[[], bytes]:
+    def show_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """Each show page's path and render, keyed as :meth:`show_render` keys one.
+
+        A warm rebuild (after :meth:`episode_renders`, which found the last rebuild's
+        plan) takes the last rebuild's renders and keys again only the pages listing a
+        changed episode: not 500 keys of 20 digests each at 10,000 episodes."""
+        numbers = range(1, self.page_count + 1)
+        plan, changed, kept = self._last_pages_plan, self._changed, self._pages_plan
+        if plan is not None and plan.shows and changed is not None and kept is not None:
+            renders = list(plan.shows)
+            for number in sorted({index // self.per_page + 1 for index in changed}):
+                render = self.show_render(number, plan.renderer)
+                renders[number - 1] = (show_page_path(number), render)
+        else:
+            holder = kept.renderer if kept is not None else None
+            renders = [(show_page_path(n), self.show_render(n, holder)) for n in numbers]
+        if kept is not None:
+            kept.shows = list(renders)
+        return renders
+
+    def show_render(
+        self, number: int, renderer: list[PageRenderer] | None = None
+    ) -> Callable[[], bytes]:
         """Show page ``number``, keyed on its number, the count of pages and of episodes
-        and the episodes it lists: a new title re-renders the one page that lists it."""
-        render = partial(self.show_page, number)
+        and the episodes it lists: a new title re-renders the one page that lists it.
+        ``renderer``: the holder of the renderer it renders with (a warm build's plan)."""
+        if renderer is None:
+            render: Callable[[], bytes] = partial(self.show_page, number)
+        else:
+            render = partial(_show_page_at, renderer, number)
         if self.keys is None:
             return render
         first = (number - 1) * self.per_page
@@ -415,27 +564,89 @@ class PageRenderer:
         base = self._key_base
         stamp_of = run.cache.stamp
         last = len(episodes) - 1
-        paths = [episode.page_path for episode in episodes]
-        pages = list(map(partial, repeat(page), range(len(episodes))))
         stale = self._stale_episode_pages(base)
+        plan = run.plan_as_last(EPISODE_KEYS) if stale is not None else None
+        if isinstance(plan, _EpisodePagesPlan) and stale is not None:
+            self._people_plan, self._last_pages_plan = plan.people, plan
+            return self._episode_renders_as_planned(plan, stale)
+        holder = [self]  # the renderer the pages render with (a warm build's plan: the last)
+        paths = [episode.page_path for episode in episodes]
+        pages = list(map(partial, repeat(_episode_page_at), repeat(holder), range(len(episodes))))
+        transcribed = {index for index, episode in enumerate(episodes) if episode.transcripts}
         if stale is None:
-            return [
+            renders = [
                 (path, self._episode_key(index, render, stamp_of, last))
                 for index, (path, render) in enumerate(zip(paths, pages, strict=True))
             ]
-        # Every page keyed as the last publish keyed it, in one call (renders_as_last):
-        # made of the same base, neighbours and place; then those that may differ (a
-        # changed episode and its neighbours, a page showing transcripts, whose stamps
-        # are in its key, or one the last publish made no key for) keyed anew.
-        found = run.renders_as_last(paths, pages)
-        renders = list(zip(paths, found, strict=True))
-        anew = {index for index in stale if 0 <= index <= last}
-        anew.update(index for index, episode in enumerate(episodes) if episode.transcripts)
-        if None in found:
-            anew.update(index for index, kept in enumerate(found) if kept is None)
+        else:
+            # Every page keyed as the last publish keyed it, in one call
+            # (renders_as_last): made of the same base, neighbours and place; then those
+            # that may differ (a changed episode and its neighbours, a page showing
+            # transcripts, whose stamps are in its key, or one the last publish made no
+            # key for) keyed anew.
+            found = run.renders_as_last(paths, pages)
+            renders = list(zip(paths, found, strict=True))  # type: ignore[arg-type]
+            anew = {index for index in stale if 0 <= index <= last} | transcribed
+            if None in found:
+                anew.update(index for index, kept in enumerate(found) if kept is None)
+            for index in sorted(anew):
+                render = self._episode_key(index, pages[index], stamp_of, last)
+                renders[index] = (paths[index], render)
+        read = self._transcripts_read(transcribed)
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, holder, read)
+        run.keep_plan(EPISODE_KEYS, self._pages_plan)
+        return renders
+
+    def _episode_renders_as_planned(
+        self, plan: _EpisodePagesPlan, stale: set[int]
+    ) -> list[tuple[str, Callable[[], bytes]]]:
+        """The episode pages of a warm build's last rebuild (its plan, kept whole: one
+        list copy), with those that may differ keyed anew: the changed episodes and their
+        neighbours, and the pages showing transcripts (their stamps are in the key)."""
+        episodes = self.site.episodes
+        last = len(episodes) - 1
+        plan.renderer[0] = self  # its pages render with this site from now on
+        stamp_of = self.run.cache.stamp
+        stale = {index for index in stale if 0 <= index <= last}
+        transcribed = plan.transcribed - stale
+        transcribed.update(index for index in stale if episodes[index].transcripts)
+        read = self._transcripts_read(stale & transcribed)
+        known = self.run.cache.known
+        if plan.transcripts.changed_since(known):  # a transcript file saved: all keyed anew
+            anew = stale | transcribed
+        else:  # those the run stamps itself (not among the show's files), and the changed
+            anew = stale | plan.transcripts.always
+        renders = list(plan.renders)
         for index in sorted(anew):
-            renders[index] = (paths[index], self._episode_key(index, pages[index], stamp_of, last))
-        return renders  # type: ignore[return-value]
+            render = partial(_episode_page_at, plan.renderer, index)
+            keyed = self._episode_key(index, render, stamp_of, last)
+            renders[index] = (episodes[index].page_path, keyed)
+        kept = plan.transcripts.merged(read, known)
+        self._pages_plan = _EpisodePagesPlan(list(renders), transcribed, plan.renderer, kept)
+        self.run.keep_plan(EPISODE_KEYS, self._pages_plan)
+        return renders
+
+    def _transcripts_read(self, places: Iterable[int]) -> _Transcripts:
+        """The transcript files of the episodes at ``places`` (their stamps are in their
+        pages' keys), by path in the show as the run stamped them; an episode one of
+        whose files the run did not stamp (outside the show) among ``always``."""
+        cache = self.run.cache
+        roots = {
+            os.path.join(str(cache.show_dir), ""),
+            os.path.join(str(cache.show_dir.resolve()), ""),
+        }
+        known, episodes = cache.known, self.site.episodes
+        files: set[str] = set()
+        always: set[int] = set()
+        for index in places:
+            for transcript in episodes[index].transcripts:
+                text = str(transcript.source)
+                rel = next((text[len(root) :] for root in roots if text.startswith(root)), None)
+                if rel is not None and rel in known:
+                    files.add(rel)
+                else:
+                    always.add(index)
+        return _Transcripts(known, frozenset(files), frozenset(always))
 
     def _episode_key(
         self, index: int, render: Callable[[], bytes], stamp_of: Callable[[Any], Any], last: int
@@ -462,17 +673,47 @@ class PageRenderer:
         changed = self.run.changed_since_last(EPISODE_KEYS, base_text, self._episode_digests)
         if changed is None:
             return None
+        self._changed = changed
         return {place for index in changed for place in (index - 1, index, index + 1)}
 
     def person_renders(self) -> list[tuple[str, Callable[[], bytes]]]:
-        """Each person page's path and render, keyed as :meth:`person_render` keys one."""
-        return [(page.path, self.person_render(page)) for page in self.person_pages]
+        """Each person page's path and render, keyed as :meth:`person_render` keys one.
 
-    def person_render(self, page: PersonPage) -> Callable[[], bytes]:
+        A warm rebuild whose edit left everyone's credits as they were takes the last
+        rebuild's pages and renders (one list copy) and keys again only the pages that
+        list a changed episode: not 889 keys, each of 20 digests, at 10,000 episodes."""
+        if self.keys is None:
+            return [(page.path, self.person_render(page)) for page in self.person_pages]
+        plan, changed = self._people_plan, self._changed
+        if plan is not None and changed is not None and plan.same_credits(self):
+            plan.renderer[0] = self  # its pages render with this site from now on
+            self._person_pages = plan.pages
+            renders = list(plan.renders)
+            reached = {place for index in changed for place in plan.by_episode.get(index, ())}
+            for place in sorted(reached):
+                page = plan.pages[place]
+                renders[place] = (page.path, self.person_render(page, plan.renderer))
+            kept = replace(plan, credits=self._credits, renders=list(renders))
+        else:
+            holder = [self]
+            pages = self.person_pages
+            renders = [(page.path, self.person_render(page, holder)) for page in pages]
+            kept = _PersonPagesPlan.made(self._credits, self.per_page, pages, renders, holder)
+        if self._pages_plan is not None:  # kept with the episode pages' (their values)
+            self._pages_plan.people = kept
+        return renders
+
+    def person_render(
+        self, page: PersonPage, renderer: list[PageRenderer] | None = None
+    ) -> Callable[[], bytes]:
         """The render of a person's page, keyed (with a cache) on the person, the page's
         place among theirs, the counts and roles of its header and the episodes it
-        lists (their records, which hold the person's roles in each)."""
-        render = partial(self.person_page, page)
+        lists (their records, which hold the person's roles in each). ``renderer``: the
+        holder of the renderer it renders with (a warm build's plan), else this one."""
+        if renderer is None:
+            render: Callable[[], bytes] = partial(self.person_page, page)
+        else:
+            render = partial(_person_page_at, renderer, page)
         if self.keys is None:
             return render
         place = (page.person, page.number, page.page_count, page.path, page.url)

@@ -254,23 +254,75 @@ def _episode_files(
     output's files, a chapter file is keyed on its record's digest (the JSON on the
     show's too: its image, its title); an episode whose digest is the one the last
     publish keyed its chapter files with takes their keys as they were
-    (``run.changed_since_last``): an edit hashes its own episode's, not 20,000."""
-    from podpub.build.kept import source_of
-    from podpub.feed.build import chapters_json
-    from podpub.resolve.chapters import episode_vtt
-
+    (``run.changed_since_last``): an edit hashes its own episode's, not 20,000. A warm
+    rebuild takes the whole list the last one made (``run.plan_as_last``) and makes
+    again only the changed episodes' entries: no loop over the 10,000 others."""
     show = site.show
     episodes = site.episodes
     reuses = run.out is not None
     digests = _digests_in_order(episodes, run) if reuses else []
     show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
     stale = run.changed_since_last(CHAPTER_KEYS, show_digest, digests) if reuses else None
+    own = _OwnFiles(site, run, local_media, digests, show_digest)
+    plan = run.plan_as_last(CHAPTER_KEYS) if stale is not None else None
+    if isinstance(plan, _EpisodeFilesPlan) and stale is not None:
+        plan.site[0] = site  # its renders read the episodes of this site from now on
+        own.site = plan.site
+        spliced = plan.spliced(stale, own)
+        if spliced is not None:
+            run.keep_plan(CHAPTER_KEYS, _EpisodeFilesPlan(spliced, plan.starts, plan.site))
+            return list(spliced)  # the caller adds the pages to it: the plan's is its own
+        own.site = [site]  # a new plan: its own holder
     files: list[tuple[str, Path | str | Callable[[], bytes]]] = []  # a source, or a render
     # the chapter files of the episodes whose digest is the one the last publish keyed
     # them with: their place in ``files`` and what their key is made of (if it made none)
     as_last: list[tuple[int, tuple[str, ...]]] = []
-    for index, episode in enumerate(episodes):
-        audio = source_of(episode, "audio_source") if local_media else None
+    starts = [0]  # where each episode's entries start in ``files`` (the plan's splices)
+    for index in range(len(episodes)):
+        # its record's digest is the one the last publish keyed its chapter files with:
+        # their keys are taken as they were, for all such files at once (no call each)
+        aside = stale is not None and index not in stale
+        files += own.entries(index, as_last if aside else None, len(files))
+        starts.append(len(files))
+    _key_as_last(files, as_last, run)
+    if reuses:
+        run.keep_plan(CHAPTER_KEYS, _EpisodeFilesPlan(list(files), starts, own.site))
+    return files
+
+
+class _OwnFiles:
+    """The entries of one episode's own files (:func:`_episode_files`), by its place.
+
+    Its chapter files render the episode at that place of the site in ``site[0]``, not
+    a record bound in: a warm build's plan keeps the renders of the episodes an edit
+    did not reach from one rebuild to the next, and a record of an older site held by
+    each would keep every older site alive (an episode at an unchanged place has the
+    same digest: the same bytes)."""
+
+    def __init__(
+        self,
+        site: SiteRecord,
+        run: BuildContext,
+        local_media: bool,
+        digests: Sequence[str],
+        show_digest: str,
+    ) -> None:
+        self.site = [site]
+        self.run, self.local_media = run, local_media
+        self.digests, self.show_digest = digests, show_digest
+        self.reuses = run.out is not None
+
+    def entries(
+        self, index: int, as_last: list[tuple[int, tuple[str, ...]]] | None, offset: int
+    ) -> list[tuple[str, Path | str | Callable[[], bytes]]]:
+        """The files of the episode at ``index``; its chapter files keyed anew, or (with
+        ``as_last``) their places (from ``offset``, where the entries will be) and key
+        parts added there, to be keyed as last time in one call."""
+        from podpub.build.kept import source_of
+
+        episode = self.site[0].episodes[index]
+        files: list[tuple[str, Path | str | Callable[[], bytes]]] = []
+        audio = source_of(episode, "audio_source") if self.local_media else None
         if audio is not None:  # remote audio stays hosted
             files.append((episode.audio_path, audio))
         if episode.transcripts:
@@ -279,29 +331,71 @@ def _episode_files(
         if image is not None and episode.image_path:  # its own artwork
             files.append((episode.image_path, image))
         if not (episode.chapters_path or episode.chapters_vtt_path):
-            continue
-        digest = digests[index] if reuses else ""
-        # its record's digest is the one the last publish keyed its chapter files with:
-        # their keys are taken as they were, for all such files at once (no call each)
-        aside = stale is not None and index not in stale
+            return files
+        digest = self.digests[index] if self.reuses else ""
         if episode.chapters_path:
-            render: Callable[[], bytes] = partial(chapters_json, episode, show)
-            parts = ("json", digest, show_digest)
-            if aside:
-                as_last.append((len(files), parts))
-            elif reuses:
-                render = run.keyed(render, *parts, digested=True)
-            files.append((episode.chapters_path, render))
+            parts = ("json", digest, self.show_digest)
+            render = partial(_chapters_json_at, self.site, index)
+            keyed = self._keyed(render, parts, as_last, offset + len(files))
+            files.append((episode.chapters_path, keyed))
         if episode.chapters_vtt_path:
-            render = partial(episode_vtt, episode)
             parts = ("vtt", digest)
-            if aside:
-                as_last.append((len(files), parts))
-            elif reuses:
-                render = run.keyed(render, *parts, digested=True)
-            files.append((episode.chapters_vtt_path, render))
-    _key_as_last(files, as_last, run)
-    return files
+            render = partial(_chapters_vtt_at, self.site, index)
+            keyed = self._keyed(render, parts, as_last, offset + len(files))
+            files.append((episode.chapters_vtt_path, keyed))
+        return files
+
+    def _keyed(
+        self,
+        render: Callable[[], bytes],
+        parts: tuple[str, ...],
+        as_last: list[tuple[int, tuple[str, ...]]] | None,
+        place: int,
+    ) -> Callable[[], bytes]:
+        if as_last is not None:
+            as_last.append((place, parts))
+            return render
+        if self.reuses:
+            return self.run.keyed(render, *parts, digested=True)
+        return render
+
+
+def _chapters_json_at(site: list[SiteRecord], index: int) -> bytes:
+    """The JSON chapters of the episode at ``index`` of the site in ``site[0]``."""
+    from podpub.feed.build import chapters_json
+
+    return chapters_json(site[0].episodes[index], site[0].show)
+
+
+def _chapters_vtt_at(site: list[SiteRecord], index: int) -> bytes:
+    """The WebVTT chapters of the episode at ``index`` of the site in ``site[0]``."""
+    from podpub.resolve.chapters import episode_vtt
+
+    return episode_vtt(site[0].episodes[index])
+
+
+@dataclass(frozen=True)
+class _EpisodeFilesPlan:
+    """What :func:`_episode_files` made, kept by a warm build for its next rebuild: the
+    files, where each episode's start, and the holder of the site their renders read."""
+
+    files: list[tuple[str, Any]]
+    starts: list[int]
+    site: list[SiteRecord]
+
+    def spliced(self, stale: set[int], own: _OwnFiles) -> list[tuple[str, Any]] | None:
+        """The files with the entries of the episodes at ``stale`` made again (the others'
+        as they are: one list copy); None when one of them has another count of files
+        (then the whole list is made again)."""
+        files = list(self.files)
+        starts = self.starts
+        for index in sorted(stale):
+            start, stop = starts[index], starts[index + 1]
+            entries = own.entries(index, None, start)
+            if len(entries) != stop - start:
+                return None
+            files[start:stop] = entries
+        return files
 
 
 def _key_as_last(
@@ -330,7 +424,12 @@ def _digests_in_order(episodes: Sequence[EpisodeRecord], run: BuildContext) -> l
     """Each episode's digest, in site order: those the run knows (the records kept from
     the last run carry theirs), the others made now."""
     known = run.known_digests(episodes)
-    return [known.get(id(episode)) or run.record_digest(episode) for episode in episodes]
+    found = list(map(known.get, map(id, episodes)))  # in C: 10,000 in an edit, all known
+    if None in found:
+        for place, digest in enumerate(found):
+            if digest is None:
+                found[place] = run.record_digest(episodes[place])
+    return found  # type: ignore[return-value]
 
 
 def verify_feed_files(

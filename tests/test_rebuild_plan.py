@@ -1,0 +1,174 @@
+"""A warm rebuild (serve's preview, build/rebuild.py) after one edit visits what the edit
+reaches, not every file of the site: the last rebuild's list of the site's files (its
+episode files, its episode pages) is taken whole and made again only where the edit
+changed an episode, and the files it staged and the edit did not reach are kept from
+the trusted standby wholesale, with no look at each. Real rebuilds of a generated show
+(``--jobs 1``, so the work can be counted); after each of a run of edits of every kind
+(a title, a transcript added and then edited, chapters removed, an audio file replaced
+or only touched), the preview is, byte for byte, what a publish without cache makes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podpub.build.engine import Engine
+from podpub.serve.preview import PreviewBuilder, preview_folder
+from podpub.write.publish import PublishOptions, publish
+
+from conftest import AUDIO, NOW, dated_episode, dated_show, retitle_dated, tree
+
+URL = "http://127.0.0.1:9/"
+EPISODES = 60  # each with its own audio and a chapters JSON and WebVTT file
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    return dated_show(tmp_path / "show", EPISODES, "episodes_per_page: 20\n")
+
+
+@pytest.fixture
+def builder(show: Path) -> PreviewBuilder:
+    """The preview built, saved and its standby brought up to date (as serve does once
+    the first build is served): the next rebuild trusts its standby."""
+    built = PreviewBuilder(show, URL, jobs=1)
+    assert built.rebuild().ok
+    built.flush()
+    built.prepare_standby()
+    return built
+
+
+@pytest.fixture
+def visited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """What the rebuilds visited one by one: the files whose standby copy was looked at
+    (engine's ``_keep_unchanged``) and the renders keyed as last time (one each)."""
+    seen: Counter[str] = Counter()
+    look, as_last = Engine._keep_unchanged, Engine.renders_as_last
+
+    def looked(engine: Engine, staging: Any, files: Any, previous: Any) -> Any:
+        seen["looked at"] += len(files)
+        return look(engine, staging, files, previous)
+
+    def keyed_as_last(engine: Engine, rels: Any, renders: Any) -> Any:
+        seen["keyed as last time"] += len(rels)
+        return as_last(engine, rels, renders)
+
+    monkeypatch.setattr(Engine, "_keep_unchanged", looked)
+    monkeypatch.setattr(Engine, "renders_as_last", keyed_as_last)
+    yield seen
+
+
+def rebuilt(builder: PreviewBuilder, *paths: Path) -> list[str]:
+    """Rebuild after ``paths`` were saved, then save, as serve does: the files changed."""
+    outcome = builder.rebuild(list(paths))
+    assert outcome.ok, outcome.problems
+    builder.flush()
+    return list(outcome.changed)
+
+
+def test_an_edit_visits_what_it_reaches_not_every_file(
+    show: Path, builder: PreviewBuilder, visited: Counter[str]
+) -> None:
+    """Two titles changed in turn (the second rebuild starts from the first's plan): each
+    rebuild looks at fewer files than the show has episodes (the site has five files an
+    episode), and keys none of the others as last time one by one."""
+    for number, title in [(30, "Renamed"), (7, "Renamed too")]:
+        visited.clear()
+        retitle_dated(show, number, title)
+        changed = rebuilt(builder, show / "episodes" / f"ep{number}.yaml")
+        assert f"episodes/ep{number}/index.html" in changed
+        assert visited["looked at"] < EPISODES, visited
+        assert visited["keyed as last time"] == 0, visited
+
+
+def test_warm_rebuilds_after_edits_of_every_kind_make_the_bytes_of_a_fresh_build(
+    show: Path, builder: PreviewBuilder, tmp_path: Path, visited: Counter[str]
+) -> None:
+    """Each edit's rebuild makes the site a publish without cache makes; one that
+    changed a title looks at fewer files than there are episodes, also after an edit
+    that made the rebuild look at every file (chapters dropped, a media file saved)."""
+    episodes, audio = show / "episodes", show / "audio"
+    vtt = episodes / "ep20.vtt"
+
+    def add_transcript() -> list[Path]:
+        vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma Larbi>Bonjour.\n")
+        descriptor = episodes / "ep20.yaml"
+        descriptor.write_text(dated_episode(20) + "transcripts:\n  - file: episodes/ep20.vtt\n")
+        return [descriptor, vtt]
+
+    def edit_transcript() -> list[Path]:
+        vtt.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma Larbi>Bonsoir.\n")
+        return [vtt]
+
+    def drop_chapters() -> list[Path]:  # two files fewer: the plan's places move
+        descriptor = episodes / "ep12.yaml"
+        descriptor.write_text(dated_episode(12).split("headlines:")[0])
+        return [descriptor]
+
+    def credit_another() -> list[Path]:  # a person page added, another's pages change
+        descriptor = episodes / "ep44.yaml"
+        descriptor.write_text(
+            dated_episode(44).replace("- Emma Larbi", "- Emma Larbi\n  - Jean Dupont")
+        )
+        return [descriptor]
+
+    def replace_audio() -> list[Path]:  # another file at the same path, descriptor untouched
+        target = audio / "ep33.mp3"
+        target.unlink()
+        shutil.copy(AUDIO / "tone-vbr.mp3", target)
+        return [target]
+
+    def touch_audio() -> list[Path]:  # the same bytes, another stamp
+        target = audio / "ep41.mp3"
+        os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+        return [target]
+
+    retitled: list[Callable[[], list[Path]]] = []
+
+    def retitle(number: int, title: str) -> Callable[[], list[Path]]:
+        def edit() -> list[Path]:
+            retitle_dated(show, number, title)
+            return [episodes / f"ep{number}.yaml"]
+
+        retitled.append(edit)
+        return edit
+
+    edits = [
+        retitle(5, "Five"),
+        retitle(40, "Forty"),
+        retitle(5, "Five again"),
+        add_transcript,
+        edit_transcript,
+        retitle(21, "Beside the transcript"),
+        drop_chapters,
+        retitle(13, "Beside the dropped chapters"),
+        credit_another,
+        retitle(45, "Beside the guest"),
+        replace_audio,
+        touch_audio,
+        retitle(60, "The newest"),
+    ]
+    for number, edit in enumerate(edits):
+        visited.clear()
+        saved = edit()
+        changed = rebuilt(builder, *saved)
+        assert changed, edit
+        if edit in retitled:  # the others may make the site's list again: rarer edits
+            assert visited["looked at"] < EPISODES, (edit, visited)
+        fresh = tmp_path / f"fresh-{number}"
+        publish(show, PublishOptions(out=fresh, base_url=URL))  # no cache, no workers
+        assert tree(preview_folder(show)) == tree(fresh), edit
+    page = tree(preview_folder(show))["episodes/ep20/index.html"]
+    assert b"Bonsoir." in page and b"Bonjour." not in page
