@@ -147,6 +147,12 @@ def differing(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
 
 
 @pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's clock at :data:`NOW` (SOURCE_DATE_EPOCH), in podpub and its subprocesses."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+
+
+@pytest.fixture
 def small_show(tmp_path: Path) -> Path:
     return write_show(tmp_path / "show")
 

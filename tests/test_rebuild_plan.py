@@ -23,15 +23,13 @@ from podpub.build.engine import Engine
 from podpub.serve.preview import PreviewBuilder, preview_folder
 from podpub.write.publish import PublishOptions, publish
 
-from conftest import AUDIO, NOW, dated_episode, dated_show, retitle_dated, tree
+from conftest import AUDIO, dated_episode, dated_show, retitle_dated, tree
 
 URL = "http://127.0.0.1:9/"
 EPISODES = 60  # each with its own audio and a chapters JSON and WebVTT file
 
 
-@pytest.fixture(autouse=True)
-def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture
