@@ -171,8 +171,8 @@ def test_an_app_id_with_a_leading_zero_is_not_silently_read_as_octal(tmp_path: P
         (
             "title: 'It is me",  # no single quote after it: read to the end of the file
             "1:8",
-            "YAML syntax: the title's single quote is never closed: YAML reads on to the end "
-            "of the file looking for it",
+            "YAML syntax: the title's single quote is never closed: YAML reads every line "
+            "after it as the title, looking for it",
             'title: "It is me"',
         ),
     ],
@@ -264,3 +264,13 @@ def test_a_key_out_of_line_gets_an_indentation_fix(tmp_path, spaces, where, hint
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{E}:{where}: YAML syntax: "), problems
     assert hint in problems[0], problems
+
+
+def test_a_backslash_in_double_quotes_gets_the_single_quoted_value(tmp_path: Path):
+    """``"C:\\shows"``: YAML reads the backslash as the start of an escape and refuses
+    ``\\s``; the fix gives the value in single quotes, where a backslash is itself."""
+    episode = MINIMAL_EPISODE.replace("title: First episode", 'title: "C:\\shows"')
+    problems = _problems(tmp_path, episode)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{E}:1:"), problems
+    assert problems[0].endswith("where a backslash is itself: title: 'C:\\shows')"), problems

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from podpub.errors import PodpubError, Problem
-from podpub.input.quoting import quote_fix, unclosed_quote_fix
+from podpub.input.quoting import escape_fix, quote_fix, unclosed_quote_fix
 from podpub.input.syntax import (
     deeper_line_hint,
     indentation_hint,
@@ -308,6 +308,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
     hint = _syntax_hint(text, line, col)
     if "maximum nesting depth" in message:
         hint = f"descriptors need a few levels; podpub stops at {MAX_DEPTH}"
+    elif "unknown escape character" in message and line is not None and line <= len(lines):
+        hint = escape_fix(lines[line - 1])
     elif not hint and line is not None:
         fix = quote_fix(lines[line - 1]) if line <= len(lines) else None
         if fix is not None:  # a value that needed quotes: say so, not the parser's words
@@ -353,7 +355,12 @@ def _unclosed_quote(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
     quoted over two lines on purpose is valid YAML, and an error elsewhere is not its."""
     lines = text.split("\n")
     opened = exc.context_mark
-    if exc.context == "while scanning a quoted scalar" and opened is not None:
+    problem = exc.problem or ""
+    if (
+        exc.context == "while scanning a quoted scalar"  # libyaml's and PyYAML's words
+        and ("end of stream" in problem or "document indicator" in problem)
+        and opened is not None
+    ):
         return (
             opened.line,
             opened.column,

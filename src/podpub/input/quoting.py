@@ -90,8 +90,8 @@ def unclosed_quote_fix(
     kind = _quote_name(text[column])
     if closed_on is None:
         misread = (
-            f"the {key}'s {kind} is never closed: YAML reads on to the end of the file "
-            "looking for it"
+            f"the {key}'s {kind} is never closed: YAML reads every line after it as the "
+            f"{key}, looking for it"
         )
     else:
         misread = (
@@ -100,3 +100,19 @@ def unclosed_quote_fix(
         )
     fixed = text[:column].lstrip() + quoted(text[column + 1 :].rstrip())
     return misread, f"close the quote on its line: {fixed}"
+
+
+def escape_fix(line: str) -> str:
+    """The fix for a backslash YAML refused in a double-quoted value of ``line`` (``title:
+    "C:\\shows"``: in double quotes a backslash starts an escape such as ``\\n``): the
+    value in single quotes, where a backslash is itself."""
+    match = _KEY_VALUE.match(line)
+    value = match["value"] if match is not None else ""
+    if match is None or len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return "in double quotes a backslash starts an escape: write \\\\ for one backslash"
+    text = value[1:-1]
+    single = "'" + text.replace("'", "''") + "'"
+    return (
+        "in double quotes a backslash starts an escape (\\n, \\t …): put the value in "
+        f"single quotes, where a backslash is itself: {match['key']}: {single}"
+    )
