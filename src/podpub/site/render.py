@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from itertools import compress, repeat
 from operator import ne
 from pathlib import Path
@@ -226,23 +226,18 @@ class _PersonPagesPlan:
     per_page: int
     pages: list[PersonPage]
     renders: list[tuple[str, Callable[[], bytes]]]
-    by_episode: dict[int, list[int]]
     renderer: list[PageRenderer]
 
-    @classmethod
-    def made(
-        cls,
-        credits: Credited | None,
-        per_page: int,
-        pages: list[PersonPage],
-        renders: list[tuple[str, Callable[[], bytes]]],
-        renderer: list[PageRenderer],
-    ) -> _PersonPagesPlan:
-        by_episode: dict[int, list[int]] = {}
-        for place, page in enumerate(pages):
+    @cached_property
+    def by_episode(self) -> dict[int, list[int]]:
+        """The places of the pages listing each episode, by the episode's place: made
+        when a warm rebuild first asks (every run makes a plan; a command-line run
+        keeps none, and would go over every person page's listing for nothing)."""
+        found: dict[int, list[int]] = {}
+        for place, page in enumerate(self.pages):
             for index, _roles in page.listed:
-                by_episode.setdefault(index, []).append(place)
-        return cls(credits, per_page, list(pages), list(renders), by_episode, renderer)
+                found.setdefault(index, []).append(place)
+        return found
 
     def same_credits(self, renderer: PageRenderer) -> bool:
         """Whether ``renderer``'s credits are those the pages were made of: the same
@@ -694,11 +689,14 @@ class PageRenderer:
                 page = plan.pages[place]
                 renders[place] = (page.path, self.person_render(page, plan.renderer))
             kept = replace(plan, credits=self._credits, renders=list(renders))
+            kept.__dict__["by_episode"] = plan.by_episode  # the same pages: the same places
         else:
             holder = [self]
             pages = self.person_pages
             renders = [(page.path, self.person_render(page, holder)) for page in pages]
-            kept = _PersonPagesPlan.made(self._credits, self.per_page, pages, renders, holder)
+            kept = _PersonPagesPlan(
+                self._credits, self.per_page, list(pages), list(renders), holder
+            )
         if self._pages_plan is not None:  # kept with the episode pages' (their values)
             self._pages_plan.people = kept
         return renders

@@ -154,7 +154,8 @@ def changed_linked_media(
     cut = len(show)
     episodes = _Episodes(site)
     problems: list[Problem] = []
-    for target, files, sources in _recorded(show_dir):
+    held = context.cache.held if context.cache is not None else {}
+    for target, files, sources in _recorded(show_dir, held):
         found: list[tuple[str, Problem]] = []
         for rel in _maybe_rewritten(files, sources, known, show):  # a few of 10,000
             seen = files[rel]
@@ -225,14 +226,18 @@ class _Episodes:
         return self._by_audio.get(rel)
 
 
-def _recorded(show_dir: Path) -> Iterator[tuple[Path, dict[str, list[int]], dict[str, str]]]:
+def _recorded(
+    show_dir: Path, held: dict[str, tuple[Any, Any]]
+) -> Iterator[tuple[Path, dict[str, list[int]], dict[str, str]]]:
     """Each output's note of the media it linked: its folder, each file's stamp and
-    source. A note whose stamp is the one read last in this process is not parsed again
-    (serve's warm rebuild: a 1 MB file at 10,000 episodes, rewritten by a publish only
-    when a link changed). The tables given are not to be changed."""
+    source. A note whose stamp is the one ``held`` (the show cache's, which a warm
+    build keeps across its rebuilds) has it with is not parsed again (serve's warm
+    rebuild: a 1 MB file at 10,000 episodes, rewritten by a publish only when a link
+    changed). The tables given are not to be changed."""
     for path in sorted((show_dir / STATE_DIR / OUTPUTS_DIR).glob(f"*/{LINKED_FILE}")):
         seen = stamp(path)
-        known = _NOTES.get(path)
+        name = f"{_NOTE_HELD}{path.parent.name}"
+        known = held.get(name)
         if known is not None and seen is not None and known[0] == seen:
             yield known[1]
             continue
@@ -243,12 +248,12 @@ def _recorded(show_dir: Path) -> Iterator[tuple[Path, dict[str, list[int]], dict
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # a damaged note: nothing to compare with
         if seen is not None:  # stamped before reading: a write after it is read next time
-            _NOTES[path] = (seen, (target, files, sources))
+            held[name] = (seen, (target, files, sources))
         yield target, files, sources
 
 
-# the notes read, by path, with the stamp they had before they were read (_recorded)
-_NOTES: dict[Path, tuple[Stamp, tuple[Path, dict[str, list[int]], dict[str, str]]]] = {}
+# an output's note, in the show cache's ``held``, with the stamp it had when read
+_NOTE_HELD = "linked-media:"
 
 
 def _stamp(st: os.stat_result) -> list[int]:
