@@ -87,7 +87,7 @@ def unclosed_quote_fix(
     text = lines[line]
     match = _KEY_VALUE.match(text)
     key = match["key"] if match is not None and match.start("value") == column else "value"
-    kind = _quote_name(text[column])
+    kind = _quote_name(text[column] if column < len(text) else '"')  # (a mark past the line)
     if closed_on is None:
         misread = (
             f"the {key}'s {kind} is never closed: YAML reads every line after it as the "
