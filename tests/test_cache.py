@@ -555,6 +555,26 @@ def test_an_edited_transcript_file_reaches_its_page(small_show: Path, tmp_path: 
     assert "Bonsoir à tous." in page(out) and "Bonjour" not in page(out)
 
 
+def test_an_alternate_audio_file_replaced_in_place_is_probed_again(
+    small_show: Path, tmp_path: Path
+):
+    """An alternate enclosure's file is one the kept record is made of, though it lies
+    deep in the record (its optional tags): another file saved under its name (the
+    descriptor untouched) is published with its own length and type."""
+    descriptor = small_show / "episodes" / "ep1.yaml"
+    alternate = small_show / "audio" / "alt.mp3"
+    shutil.copy(AUDIO / "tone-vbr.mp3", alternate)
+    descriptor.write_text(MINIMAL_EPISODE + "alternate_audio: [audio/alt.mp3]\n")
+    out = tmp_path / "public"
+    assert publish(small_show, out) == 0
+    first, second = (AUDIO / "tone-vbr.mp3").stat().st_size, (AUDIO / "tone.mp3").stat().st_size
+    assert first != second and f'length="{first}"' in feed(out)
+    shutil.copy(AUDIO / "tone.mp3", alternate)
+    assert publish(small_show, out) == 0
+    assert f'length="{second}"' in feed(out) and f'length="{first}"' not in feed(out)
+    assert (out / "audio" / "alt.mp3").read_bytes() == alternate.read_bytes()
+
+
 def test_a_big_stage_is_kept_in_shards_and_only_changed_shards_are_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
