@@ -170,3 +170,30 @@ def test_warm_rebuilds_after_edits_of_every_kind_make_the_bytes_of_a_fresh_build
         assert tree(preview_folder(show)) == tree(fresh), edit
     page = tree(preview_folder(show))["episodes/ep20/index.html"]
     assert b"Bonsoir." in page and b"Bonjour." not in page
+
+
+def test_edits_in_a_row_compare_the_standby_where_the_last_rebuild_looked_only(
+    show: Path, builder: PreviewBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Titles saved one after another, as a producer edits in serve: from the second
+    rebuild on, the standby is the site before the last one, which differs from the
+    last only where the last rebuild looked, so the standby's 300 entries are taken
+    whole and only those places compared (``Engine._keep_all_but``); the preview stays,
+    byte for byte, what a publish without cache makes, feed pages and sitemap included."""
+    taken: list[int] = []
+    keep_all_but = Engine._keep_all_but
+
+    def counted(engine: Engine, staging: Any, plan: Any, places: Any, *rest: Any) -> Any:
+        taken.append(len(places))
+        return keep_all_but(engine, staging, plan, places, *rest)
+
+    monkeypatch.setattr(Engine, "_keep_all_but", counted)
+    edits = [(10, "Ten"), (11, "Beside ten"), (10, "Ten again"), (60, "Newest"), (1, "Oldest")]
+    for number, (episode, title) in enumerate(edits):
+        retitle_dated(show, episode, title)
+        assert rebuilt(builder, show / "episodes" / f"ep{episode}.yaml")
+        fresh = tmp_path / f"fresh-{number}"
+        publish(show, PublishOptions(out=fresh, base_url=URL))  # no cache, no workers
+        assert tree(preview_folder(show)) == tree(fresh), (episode, title)
+    assert len(taken) >= len(edits) - 1, taken  # the first may compare every entry
+    assert all(0 < looked < EPISODES for looked in taken), taken

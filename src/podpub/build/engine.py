@@ -176,6 +176,8 @@ class Engine:
         self.touched: set[str] | None = None
         self._staging: Any = None  # stage_files(): its staging, until save_manifest()
         self._staged_plan: _StagePlan | None = None  # stage_files(): kept after success
+        self._standby_files: Any = None  # standby(): the trusted standby's table, as kept
+        self._staged_direct: tuple[str, ...] = ()  # stage_files(): the files staged before
         # release_lookups(): stage name → (shards not read, unsaved) as its last call left it
         self._released: dict[str, tuple[int, bool]] = {}
         self._uses: list[tuple[str, str]] | None = None  # memo keys read (recording_uses)
@@ -843,9 +845,13 @@ class Engine:
         plan, self._staged_plan = self._staged_plan, None
         if self._warm and plan is not None and self.made_of is not None:
             # what this site is made of, for the next rebuild's _keep_as_last
+            files, direct = self.made_of.files, self._staged_direct
+            # the files of the site outside the plan's: those staged before its files,
+            # if they are all (None: another file came after, a carried one)
+            whole = len(files) == len(plan.rels) + len(direct)
             stage.made_from[PLAN + STAGED] = (
                 (None, None),
-                replace(plan, made_of=self.made_of.files),
+                replace(plan, made_of=files, direct=direct if whole else None),
             )
         if not self._warm or standby is None:
             return
@@ -868,6 +874,8 @@ class Engine:
         self._staging = staging  # what it touched: see staged_site()
         self.release_lookups()  # before forking: neither the workers nor this hold them
         self.manifest = {}
+        # what the publish put in the staging itself before (the feed, the cover, …)
+        self._staged_direct = tuple(staging.manifest)
         todo = self._keep_as_last(staging, files, previous)
         if todo is None:  # not a warm rebuild's trusted standby: every file looked at
             todo = self._keep_unchanged(staging, files, previous)
@@ -913,14 +921,23 @@ class Engine:
             return None  # an audio, artwork or transcript file saved: every file looked at
         present, rels = staging.present, plan.rels
         same_item = map(is_not, files, plan.files)  # True: not the same (an edit reached it)
-        # the standby's entry is not the last site's (or either has none: told apart);
-        # by value: a file linked from the live site has an entry of its own, equal
-        moved = map(
-            ne,
-            map(present.get, rels, repeat(_NOT_IN_STANDBY)),
-            map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
-        )
-        looked = list(map(or_, same_item, moved))  # in C: a bool for each place
+        lineage = self._standby_files is plan.base and plan.last_places is not None
+        if lineage:
+            # The standby is the site before the last rebuild's, as this process
+            # described it (the very table the plan was compared with): it differs from
+            # the last site only where the last rebuild looked (see _StagePlan).
+            looked = list(same_item)
+            for place in plan.last_places:  # type: ignore[union-attr]
+                looked[place] = True
+        else:
+            # the standby's entry is not the last site's (or either has none: told
+            # apart); by value: a file linked from the live site has an entry of its own
+            moved = map(
+                ne,
+                map(present.get, rels, repeat(_NOT_IN_STANDBY)),
+                map(plan.made_of.get, rels, repeat(_NOT_IN_SITE)),
+            )
+            looked = list(map(or_, same_item, moved))  # in C: a bool for each place
         for place in plan.always:  # media outside the show: stamped each run
             looked[place] = True
         places = list(compress(count(), looked))
@@ -932,22 +949,81 @@ class Engine:
                 new_rels[place] = rel
             if len(set(new_rels)) != len(new_rels):
                 return None  # a path twice: the loop's order decides which entry is kept
+        direct = plan.base_direct
+        if (
+            lineage
+            and direct is not None
+            and len(present) == len(rels) + len(direct)
+            and len(previous) == plan.page_count
+        ):
+            self._keep_all_but(staging, plan, places, new_rels, previous)
+        elif not self._keep_others(staging, plan, looked, previous):
+            return None  # not as the last rebuild left it: every file looked at
+        todo = self._keep_unchanged(staging, reached, previous)
+        self._staged_plan = plan.updated(files, known, new_rels, places)
+        return todo
+
+    def _keep_others(
+        self,
+        staging: Any,
+        plan: _StagePlan,
+        looked: list[bool],
+        previous: dict[str, tuple[Any, ...]],
+    ) -> bool:
+        """The standby's files at the places not ``looked`` at kept as they are, their
+        entries looked up (in C) in the standby's description and the last manifest;
+        False if one is missing there (nothing kept then)."""
+        rels = plan.rels
         # the others, in the plan's order (the dicts' own: lookups in C, near in memory)
         kept = list(compress(rels, map(not_, looked)))
         pages = list(compress(rels, map(and_, map(not_, looked), plan.pages)))
         try:
-            kept_entries = _values(present, kept)
+            kept_entries = _values(staging.present, kept)
             page_entries = _values(previous, pages)  # a media file has no manifest entry
         except KeyError:
-            return None  # not as the last rebuild left it: every file looked at
-        todo = self._keep_unchanged(staging, reached, previous)
+            return False
         staging.manifest.update(zip(kept, kept_entries, strict=True))
         self.manifest.update(zip(pages, page_entries, strict=True))
-        self.counts.linked += len(kept) - len(pages)
-        self.counts.reused += len(pages)
-        self.counts.rendered_cached += len(pages)
-        self._staged_plan = plan.updated(files, known, new_rels, places)
-        return todo
+        self._count_kept(len(kept), len(pages))
+        return True
+
+    def _keep_all_but(
+        self,
+        staging: Any,
+        plan: _StagePlan,
+        places: list[int],
+        new_rels: list[str],
+        previous: dict[str, tuple[Any, ...]],
+    ) -> None:
+        """:meth:`_keep_others` when the standby holds the plan's files and those the
+        publish staged itself (as many entries), and the last manifest its pages: both
+        tables copied whole, in C and in their own order (no lookup by path). The
+        staging's entries at the places looked at are then the standby's until
+        :meth:`_keep_unchanged` or a worker stages each file again; a path that will
+        not be staged again (the standby had another file at the place) is taken out.
+        The pages' at those places are taken out of this run's manifest: it holds an
+        entry only for what this run staged with a key."""
+        manifest = staging.manifest
+        before = dict(manifest)  # what the publish staged itself: as it staged it
+        manifest.update(staging.present)
+        staged_again = {new_rels[place] for place in places}
+        others = {plan.rels[place] for place in places}
+        others.update(plan.last_rels)
+        others.update(plan.base_direct or ())
+        for rel in others - staged_again - before.keys():  # none after a title edit
+            manifest.pop(rel, None)
+        manifest.update(before)
+        self.manifest.update(previous)
+        for rel in others | staged_again:
+            self.manifest.pop(rel, None)
+        pages = plan.page_count - sum(map(plan.pages.__getitem__, places))
+        self._count_kept(len(plan.rels) - len(places), pages)
+
+    def _count_kept(self, kept: int, pages: int) -> None:
+        """``kept`` files kept from the standby, ``pages`` of them pages."""
+        self.counts.linked += kept - pages
+        self.counts.reused += pages
+        self.counts.rendered_cached += pages
 
     def _stage_plan_as_last(self, staging: Any) -> _StagePlan | None:
         """The plan of the last rebuild of this warm build (the files it staged and
@@ -1205,6 +1281,7 @@ class Engine:
             return None
         made = stage.made_from.get(SITES) if self._warm else None  # _remember_sites()
         if made is not None and made[0][1] is blob and made[1][1] is not None:
+            self._standby_files = made[1][1].files  # known by identity: _keep_as_last
             return replace(made[1][1], trusted=True)
         return self._sharing_manifest(safe_loads(blob))
 
@@ -1270,6 +1347,21 @@ class _StagePlan:
     always: tuple[int, ...]
     show: str  # the show folder, as a media source's text starts with
     made_of: dict[str, Any] = field(default_factory=dict)
+    page_count: int = 0  # how many of ``pages`` are true
+    # Made by a rebuild from the plan before (``updated``): that plan's site (its
+    # ``made_of``, the very table), the places this rebuild looked at, and the paths
+    # that plan had there. A site differs from the one before only at those places:
+    # every other file was kept as the standby had it, and the standby was the site
+    # before when it is that table. The next rebuild, whose standby is that site, then
+    # looks at those places without comparing the two sites' 40,000 entries.
+    base: dict[str, Any] | None = None
+    last_places: tuple[int, ...] | None = None
+    last_rels: tuple[str, ...] = ()
+    # The site's files outside the plan's (staged by the publish before them: the feed,
+    # the cover), set with ``made_of`` (None: not known, another came after them); and
+    # those of the plan before (of ``base``).
+    direct: tuple[str, ...] | None = None
+    base_direct: tuple[str, ...] | None = None
 
     @classmethod
     def made(
@@ -1284,7 +1376,16 @@ class _StagePlan:
         always: list[int] = []
         _add_sources(files, range(len(files)), known, show, sources, always)
         pages = list(map(callable, map(itemgetter(1), files)))
-        return cls(list(files), rels, pages, known, frozenset(sources), tuple(always), show)
+        return cls(
+            list(files),
+            rels,
+            pages,
+            known,
+            frozenset(sources),
+            tuple(always),
+            show,
+            page_count=sum(pages),
+        )
 
     def updated(
         self,
@@ -1299,11 +1400,12 @@ class _StagePlan:
         sources: set[str] = set()
         always = [place for place in self.always if not callable(files[place][1])]
         _add_sources(files, reached, known, self.show, sources, always)
-        pages = self.pages
+        pages, page_count = self.pages, self.page_count
         if any(callable(files[place][1]) is not pages[place] for place in reached):
             pages = list(pages)
             for place in reached:
                 pages[place] = callable(files[place][1])
+            page_count = sum(pages)
         return _StagePlan(
             list(files),
             rels,
@@ -1312,6 +1414,11 @@ class _StagePlan:
             self.sources | sources if not sources <= self.sources else self.sources,
             tuple(sorted(set(always))),
             self.show,
+            page_count=page_count,
+            base=self.made_of,
+            base_direct=self.direct,
+            last_places=tuple(reached),
+            last_rels=tuple(self.rels[place] for place in reached),
         )
 
     def sources_changed(self, known: dict[str, Any]) -> bool:
