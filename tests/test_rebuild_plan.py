@@ -175,11 +175,12 @@ def test_warm_rebuilds_after_edits_of_every_kind_make_the_bytes_of_a_fresh_build
 def test_edits_in_a_row_compare_the_standby_where_the_last_rebuild_looked_only(
     show: Path, builder: PreviewBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Titles saved one after another, as a producer edits in serve: from the second
+    """Edits saved one after another, as a producer edits in serve: from the second
     rebuild on, the standby is the site before the last one, which differs from the
     last only where the last rebuild looked, so the standby's 300 entries are taken
-    whole and only those places compared (``Engine._keep_all_but``); the preview stays,
-    byte for byte, what a publish without cache makes, feed pages and sitemap included."""
+    whole and only those places compared (``Engine._keep_all_but``). The preview stays,
+    byte for byte, what a publish without cache makes (feed pages and sitemap too),
+    also when a file of the site is renamed (a transcript's): the old one is gone."""
     taken: list[int] = []
     keep_all_but = Engine._keep_all_but
 
@@ -188,12 +189,37 @@ def test_edits_in_a_row_compare_the_standby_where_the_last_rebuild_looked_only(
         return keep_all_but(engine, staging, plan, places, *rest)
 
     monkeypatch.setattr(Engine, "_keep_all_but", counted)
-    edits = [(10, "Ten"), (11, "Beside ten"), (10, "Ten again"), (60, "Newest"), (1, "Oldest")]
-    for number, (episode, title) in enumerate(edits):
-        retitle_dated(show, episode, title)
-        assert rebuilt(builder, show / "episodes" / f"ep{episode}.yaml")
+    episodes = show / "episodes"
+
+    def retitle(number: int, title: str) -> list[Path]:
+        retitle_dated(show, number, title)
+        return [episodes / f"ep{number}.yaml"]
+
+    def transcript(name: str) -> list[Path]:  # episode 30's transcript, in a file so named
+        (episodes / name).write_text("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Emma>Salut.\n")
+        descriptor = episodes / "ep30.yaml"
+        descriptor.write_text(dated_episode(30) + f"transcripts:\n  - file: episodes/{name}\n")
+        return [descriptor, episodes / name]
+
+    edits: list[Callable[[], list[Path]]] = [
+        lambda: retitle(10, "Ten"),
+        lambda: retitle(11, "Beside ten"),
+        lambda: retitle(10, "Ten again"),
+        lambda: transcript("ep30.vtt"),  # a file more: the whole list made again
+        lambda: retitle(60, "Newest"),
+        lambda: transcript("ep30-fr.vtt"),  # the same place, another name
+        lambda: retitle(1, "Oldest"),
+    ]
+    whole: list[int] = []  # the edits whose rebuild took the standby whole
+    for number, edit in enumerate(edits):
+        before = len(taken)
+        assert rebuilt(builder, *edit())
+        if len(taken) > before:
+            whole.append(number)
         fresh = tmp_path / f"fresh-{number}"
         publish(show, PublishOptions(out=fresh, base_url=URL))  # no cache, no workers
-        assert tree(preview_folder(show)) == tree(fresh), (episode, title)
-    assert len(taken) >= len(edits) - 1, taken  # the first may compare every entry
+        assert tree(preview_folder(show)) == tree(fresh), number
+    assert "episodes/ep30/ep30.vtt" not in tree(preview_folder(show))
+    # not the first rebuild, nor the one adding a file, nor the next (its plan is new)
+    assert whole == [1, 2, 5, 6], (whole, taken)
     assert all(0 < looked < EPISODES for looked in taken), taken

@@ -1013,6 +1013,9 @@ class Engine:
         for rel in others - staged_again - before.keys():  # none after a title edit
             manifest.pop(rel, None)
         manifest.update(before)
+        # the only paths at which the staging may now differ from the standby (its
+        # finish() compares those), and each file it stages from here on
+        staging.differs_at = others | staged_again | before.keys()
         self.manifest.update(previous)
         for rel in others | staged_again:
             self.manifest.pop(rel, None)

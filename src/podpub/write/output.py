@@ -48,7 +48,7 @@ import shutil
 import stat as stat_module
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,10 @@ class Staging:
         # The standby's folders found as they were recorded (sweep): their stamp is
         # known until a file in them is written or removed (finish() stamps the others).
         self.swept: dict[str, Any] = {}
+        # The paths at which this site may differ from the standby's (None: any), when
+        # the builder took the standby's entries whole (Engine._keep_all_but): finish()
+        # then compares those, not 40,000. Each file staged since is added.
+        self.differs_at: set[str] | None = None
         self._standby_dirs: dict[str, Any] = {}  # the folders the standby was made of
         try:
             if standby is not None and self._take_standby(standby):
@@ -279,7 +283,7 @@ class Staging:
             and stamp(self.prefix + rel) != known[1]
         ):
             return None
-        self.manifest[rel] = known
+        self._entry(rel, known)
         return known
 
     def _same_link(self, rel: str, known: tuple[Identity, Any]) -> bool:
@@ -303,7 +307,7 @@ class Staging:
 
     def _record(self, rel: str, identity: Identity, dest: str) -> tuple[Identity, Any]:
         entry = (identity, stamp(dest))
-        self.manifest[rel] = entry
+        self._entry(rel, entry)
         self.written.add(rel)
         return entry
 
@@ -357,20 +361,29 @@ class Staging:
     def add_entry(self, rel: str, entry: tuple[Any, ...]) -> None:
         """A file a worker process staged: ``(identity, stamp, written)``."""
         identity, seen, written = entry
-        self.manifest[rel] = (identity, seen)
+        self._entry(rel, (identity, seen))
         if written:
             self.written.add(rel)
 
     def carried(self, rel: str) -> None:
         """A file :func:`~podpub.write.safety.carry_over` brought from the producer's output."""
-        self.manifest[rel] = (("kept",), None)
+        self._entry(rel, (("kept",), None))
         self.written.add(rel)
+
+    def _entry(self, rel: str, entry: tuple[Any, ...]) -> None:
+        self.manifest[rel] = entry
+        if self.differs_at is not None:
+            self.differs_at.add(rel)
 
     def finish(self) -> Standby:
         """Remove the standby's files that are no longer part of the site, and the folders
         left empty; return what the staged site is made of (the next run's standby)."""
         emptied: set[str] = set()
-        gone = self.present.keys() - self.manifest.keys()
+        present, manifest, differs_at = self.present, self.manifest, self.differs_at
+        if differs_at is None:
+            gone = present.keys() - manifest.keys()
+        else:
+            gone = {rel for rel in differs_at if rel in present and rel not in manifest}
         for rel in gone:
             path = os.path.join(self._root, rel)
             with contextlib.suppress(OSError):
@@ -398,10 +411,15 @@ class Staging:
         only those of the files added are looked for (an edit adds none), not those of
         40,000 paths."""
         manifest = self.manifest
+        added: Iterable[str]
         if self.reused_standby and not removed:
             folders = set(self._standby_dirs)
             folders.add("")
-            added = manifest.keys() - self.present.keys()
+            present, differs_at = self.present, self.differs_at
+            if differs_at is None:
+                added = manifest.keys() - present.keys()
+            else:
+                added = [rel for rel in differs_at if rel in manifest and rel not in present]
         else:
             folders, added = {""}, manifest.keys()
         for rel in added:  # site paths ("a/b/c", no "//"): rpartition
@@ -424,6 +442,11 @@ class Staging:
                     break
                 parent = os.path.dirname(parent)
         swept = self.swept
+        if folders == swept.keys():  # every folder found as recorded: in C, then the touched
+            stamps = dict(swept)
+            for folder in touched & folders:
+                stamps[folder] = stamp(os.path.join(self._root, folder))
+            return stamps
         return {
             d: swept[d] if d in swept and d not in touched else stamp(os.path.join(self._root, d))
             for d in folders
