@@ -92,7 +92,9 @@ class PreviewBuilder:
         findings: tuple[Problem, ...] = ()
         if rebuilt.result is not None:  # built (else nothing changed since the last)
             site = rebuilt.result.site
-            self._marks = marks(site, self._warm.drafts)
+            # without --drafts no draft is among the site's episodes (the resolve
+            # leaves them out): none is looked for among 10,000
+            self._marks = marks(site, self._warm.drafts if self.drafts else set())
             self._title, self._episodes = site.show.title, len(site.episodes)
             findings = tuple(rebuilt.result.findings)
         return Outcome(
