@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from podpub.serve.preview import PreviewBuilder, preview_folder
+from podpub.site import sitemap
 from podpub.write import safety
 from podpub.write.publish import PublishOptions, checked, publish
 
@@ -48,13 +49,15 @@ def builder(show: Path) -> PreviewBuilder:
 @pytest.fixture
 def looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     """The episodes the checks looked at one by one: whose media files were compared
-    with the output folder, whose expected files were listed."""
+    with the output folder, whose expected files were listed; and those whose sitemap
+    entry was made again by a warm rebuild."""
     seen: Counter[str] = Counter()
     # (looked up by name: a version of podpub without them counts nothing)
     media, expected = (
         getattr(safety, "_media_inside", None),
         getattr(safety, "_episode_expected", None),
     )
+    entry = getattr(sitemap, "_entry", None)
 
     def media_inside(target: str, episode: Any) -> Any:
         seen["media compared with the output"] += 1
@@ -64,7 +67,12 @@ def looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
         seen["expected files listed"] += 1
         return expected(episode, local)  # type: ignore[misc]
 
+    def sitemap_entry(episode: Any) -> Any:
+        seen["sitemap entries made again"] += 1
+        return entry(episode)  # type: ignore[misc]
+
     monkeypatch.setattr(safety, "_media_inside", media_inside, raising=False)
+    monkeypatch.setattr(sitemap, "_entry", sitemap_entry, raising=False)
     monkeypatch.setattr(safety, "_episode_expected", episode_expected, raising=False)
     yield seen
 
@@ -81,7 +89,8 @@ def test_an_edit_checks_the_episode_it_changed_not_every_episode(
 ) -> None:
     """The first edit has the checks look at every episode (the process keeps then what
     their verdicts were found of); each title changed after it has them look at its own
-    episode only; the preview is still what a publish without cache makes."""
+    episode only, and the sitemap is made of the others' entries as they were; the
+    preview is still what a publish without cache makes."""
     looked_at.clear()
     retitle_dated(show, 3, "First edit")
     rebuilt(builder, show / "episodes" / "ep3.yaml")
@@ -92,7 +101,11 @@ def test_an_edit_checks_the_episode_it_changed_not_every_episode(
         retitle_dated(show, number, title)
         outcome = rebuilt(builder, show / "episodes" / f"ep{number}.yaml")
         assert f"episodes/ep{number}/index.html" in outcome.changed
-        assert looked_at == {"media compared with the output": 1, "expected files listed": 1}
+        assert looked_at == {
+            "media compared with the output": 1,
+            "expected files listed": 1,
+            "sitemap entries made again": 1,
+        }
     fresh = tmp_path / "fresh"
     publish(show, PublishOptions(out=fresh, base_url=URL))  # no cache, no workers
     assert tree(preview_folder(show)) == tree(fresh)
@@ -135,3 +148,26 @@ def test_the_feed_rules_find_after_each_edit_what_a_check_without_cache_finds(
         assert outcome.problems == tuple(p for p in cold.problems if p.level != "error")
     rules = Counter(getattr(p, "rule", "") for p in outcome.problems)
     assert rules["APL-10"] == EPISODES - 2  # 20 and 33 no longer repeat their number
+
+
+def test_an_edited_date_or_a_renamed_episode_is_in_the_warm_sitemap_as_a_publish_writes_it(
+    show: Path, builder: PreviewBuilder, tmp_path: Path
+) -> None:
+    """The sitemap's episode entries are kept from the last rebuild but for the episodes
+    whose records changed: a date moved (the episode keeps its place among the others)
+    and a descriptor renamed are in the warm sitemap, which is the one a publish without cache
+    writes."""
+    retitle_dated(show, 3, "First edit")
+    rebuilt(builder, show / "episodes" / "ep3.yaml")
+    sitemap = preview_folder(show) / "sitemap.xml"
+    descriptor = show / "episodes" / "ep10.yaml"
+    descriptor.write_text(dated_episode(10).replace("date: 2022-01-11", "date: 2022-01-11T18:30"))
+    rebuilt(builder, descriptor)
+    assert b"2022-01-11T18:30:00" in sitemap.read_bytes()
+    renamed = show / "episodes" / "twenty-one.yaml"  # its page's address: the file's name
+    (show / "episodes" / "ep21.yaml").rename(renamed)
+    rebuilt(builder, show / "episodes" / "ep21.yaml", renamed)
+    assert b"/episodes/twenty-one/" in sitemap.read_bytes()
+    fresh = tmp_path / "fresh"
+    publish(show, PublishOptions(out=fresh, base_url=URL))
+    assert tree(preview_folder(show)) == tree(fresh)
