@@ -213,8 +213,8 @@ class _WarmInputs:
         and a look at the episodes whose records changed since; False: not proved (then
         every file is looked at)."""
         known = self.held.get(_INPUTS_HELD)
-        if known is None or known[0] != self.base or known[1] is None:
-            return False
+        if known is None or known[0] != self.base or not known[1]:
+            return False  # none kept, a mark, or nothing to keep (see keep)
         _base, last, folders, stamps, links = known
         target, show_dir, _show, _skipped = self.base
         digests = self.digests()
@@ -247,11 +247,19 @@ class _WarmInputs:
         if known is None or known[0] != self.base:
             self.held[_INPUTS_HELD] = (self.base, None, None, None, None)
             return
-        show_dir = self.base[1]
+        if known[1] is False:
+            return  # every descriptor is looked at each time: nothing to keep
+        target, show_dir = self.base[:2]
         sources = map(attrgetter("source"), self.site.episodes)
         folders = frozenset(rel.rpartition("/")[0] for rel in (*sources, *self.site.skipped))
         stamps = _folder_stamps(show_dir, folders)  # before the listing: a change after counts
         links = _links_in(Path(show_dir), folders)
+        real = {folder: os.path.realpath(os.path.join(show_dir, folder)) for folder in folders}
+        if _descriptors_may_be_inside(target, real, links):
+            # links among the descriptors, or their folder and the output in one another:
+            # each is looked at (as before), and nothing kept to compare the next run with
+            self.held[_INPUTS_HELD] = (self.base, False, None, None, None)
+            return
         self.held[_INPUTS_HELD] = (self.base, tuple(self.digests()), folders, stamps, links)
 
     def digests(self) -> list[str]:
@@ -523,8 +531,8 @@ class _WarmExpected:
         """Whether every expected file is there as expected, proved by the last verdict
         and a look at what changed since; False: not proved (every file is looked at)."""
         known = self.held.get(_EXPECTED_HELD)
-        if known is None or known[0] != self.base or known[1] is None:
-            return False
+        if known is None or known[0] != self.base or not known[1]:
+            return False  # none kept, a mark, or nothing to keep (see keep)
         _base, last, rels, sizes, starts, seen_last = known
         digests = _episode_digests(self.run, self.site.episodes)
         if len(digests) != len(last):
@@ -563,6 +571,8 @@ class _WarmExpected:
         if known is None or known[0] != self.base:
             self.held[_EXPECTED_HELD] = (self.base, None, None, None, None, None)
             return
+        if known[1] is False:
+            return  # a file expected twice (see below): nothing kept
         rels: list[str] = []
         sizes: list[int | None] = []
         starts = [0]
@@ -571,8 +581,8 @@ class _WarmExpected:
             rels += more
             sizes += their_sizes
             starts.append(len(rels))
-        if not _unique(rels, self.head):
-            self.held.pop(_EXPECTED_HELD, None)  # the full check each time: which size counts
+        if not _unique(rels, self.head):  # the full check each time: which size counts
+            self.held[_EXPECTED_HELD] = (self.base, False, None, None, None, None)
             return
         digests = tuple(_episode_digests(self.run, self.site.episodes))
         state = (self.base, digests, rels, sizes, starts, self._seen(rels))
