@@ -52,7 +52,7 @@ def refuse_inputs_inside(
     """Refuse an output folder that holds files the show is made of: the swap would delete them.
 
     ``run``: the build context; a warm build's (build/rebuild.py) keeps the last
-    rebuild's verdict in its cache's ``held`` (:class:`_CleanInputs`) and looks again
+    rebuild's verdict in its cache's ``held`` (:class:`_WarmInputs`) and looks again
     only at the episodes whose records changed since: the others' files are where they
     were, checked then."""
     folder = out.resolve()
@@ -195,7 +195,6 @@ class _WarmInputs:
         self, held: dict[str, Any], base: tuple[Any, ...], run: BuildContext, site: SiteRecord
     ) -> None:
         self.held, self.base, self.run, self.site = held, base, run, site
-        self.looked: int | None = None  # episodes looked at by clean_as_last (tests count)
         self._digests: list[str] | None = None
 
     @classmethod
@@ -236,7 +235,6 @@ class _WarmInputs:
         media = _media_may_be_inside(target, Path(show_dir))
         if media and any(next(_media_inside(target, e), None) for e in changed):
             return False
-        self.looked = len(changed)
         self.held[_INPUTS_HELD] = (self.base, tuple(digests), folders, stamps, links)
         return True
 
@@ -512,7 +510,6 @@ class _WarmExpected:
         self.local = site.show.media_url is None
         self.base = (site.show.image_path, self.local)
         self.head = ("index.html", site.show.image_path)  # checked each time
-        self.looked: int | None = None  # episodes looked at by clean_as_last (tests count)
 
     @classmethod
     def of(
@@ -561,7 +558,6 @@ class _WarmExpected:
         for rel, (size, seen_now) in zip(self.head, self._head(), strict=True):
             if _rel_problems(folder, rel, size, seen_now):
                 return False
-        self.looked = len(places)  # episodes whose files were made again (tests count)
         self.held[_EXPECTED_HELD] = (self.base, tuple(digests), rels, sizes, starts, seen)
         return True
 
