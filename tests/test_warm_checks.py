@@ -11,6 +11,7 @@ the functions that look at one episode.
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,6 +149,15 @@ def test_the_feed_rules_find_after_each_edit_what_a_check_without_cache_finds(
         assert outcome.problems == tuple(p for p in cold.problems if p.level != "error")
     rules = Counter(getattr(p, "rule", "") for p in outcome.problems)
     assert rules["APL-10"] == EPISODES - 2  # 20 and 33 no longer repeat their number
+    # an episode added on top: every item moves to another page, each keeps its findings
+    shutil.copy(show / "audio" / "ep1.mp3", show / "audio" / f"ep{EPISODES + 1}.mp3")
+    added = show / "episodes" / f"ep{EPISODES + 1}.yaml"
+    added.write_text(dated_episode(EPISODES + 1))
+    outcome = rebuilt(builder, added, show / "audio" / f"ep{EPISODES + 1}.mp3")
+    cold = checked(show, PublishOptions(base_url=URL))
+    assert outcome.problems == tuple(p for p in cold.problems if p.level != "error")
+    rules = Counter(getattr(p, "rule", "") for p in outcome.problems)
+    assert rules["APL-10"] == EPISODES - 1
 
 
 def test_an_edited_date_or_a_renamed_episode_is_in_the_warm_sitemap_as_a_publish_writes_it(
