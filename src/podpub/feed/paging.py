@@ -66,7 +66,7 @@ def feed_files(
         pages = [_Page(FIRST_PAGE, site.show.feed_url, (), episodes)]
     else:
         pages = _paged(site.show.feed_url, episodes, size)
-    built, keys = _build(site, pages, run)
+    built, keys = _build(site, pages, run, episodes)
     return [
         FeedFile(page.path, page.url, data, page.episodes, digest, key)
         for page, (digest, data), key in zip(pages, built, keys, strict=True)
@@ -90,7 +90,10 @@ def _paged(feed_url: str, episodes: tuple[EpisodeRecord, ...], size: int) -> lis
 
 
 def _build(
-    site: SiteRecord, pages: list[_Page], run: BuildContext | None
+    site: SiteRecord,
+    pages: list[_Page],
+    run: BuildContext | None,
+    episodes: tuple[EpisodeRecord, ...],
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
     """Each page's ``(digest, bytes)``: built by ``feed.build_feed``, or, within a run that
     uses its cache, kept from a run that built it from the same inputs; and each page's
@@ -115,7 +118,10 @@ def _build(
         return made, [""] * len(pages)
     stage = cache.stage(FEED_PAGES)
     show = context.record_digest(site.show)
-    records = _record_digests(context, [episode for page in pages for episode in page.episodes])
+    # ``episodes``, the pages' in order, asked for as the site's own tuple when the feed
+    # lists them all: the run keeps its answer for that tuple (Engine.known_digests),
+    # and the steps after this one that ask for the site's episodes find it
+    records = _record_digests(context, episodes)
     digests = [tuple([records[id(e)] for e in page.episodes]) for page in pages]
     keys = [
         digest_of(show, page.url, page.links, list(found))

@@ -168,15 +168,43 @@ class _CachedPages:
     def channel_key(self, index: int) -> str:
         return digest_of(self.item_common, self.names[index], self.urls[index])
 
-    def kept_items(self) -> dict[str, tuple[Finding, ...]]:
+    def kept_items(self) -> Mapping[str, tuple[Finding, ...]]:
         """The item findings of every page the last run kept (an episode added on top
-        moves every item to another page: each is still found)."""
-        kept: dict[str, tuple[Finding, ...]] = {}
-        for name in self.names:
-            entry = self.stage.entry(name)
-            if entry is not None and isinstance(entry[1], PageCheck):
-                kept.update(entry[1].items())
+        moves every item to another page: each is still found), by item key.
+
+        Kept in the cache's ``held`` with the page checks they were read from: a warm
+        build's next rebuild adds the items of the checks it has not read (the page its
+        last edit checked again), not the 10,000 items of every page. What the pages
+        replaced held stays: an item's findings depend on nothing but what its key is
+        made of, so the findings kept under a key are those of any item with that key
+        (the caller only looks keys up)."""
+        checks = [
+            entry[1] if entry is not None and isinstance(entry[1], PageCheck) else None
+            for entry in map(self.stage.entry, self.names)
+        ]
+        held = self.run.cache.held
+        last = held.get(_KEPT_ITEMS_HELD)
+        if last is not None and len(last[0]) < 2 * len(checks) + _FEW_PAGES:
+            read = set(map(id, last[0]))  # the checks held there: alive, their ids theirs
+            fresh = [check for check in checks if check is not None and id(check) not in read]
+            if len(fresh) <= _FEW_PAGES:
+                kept = last[1]  # added to in place: the caller only looks keys up
+                for check in fresh:
+                    kept.update(check.items())
+                held[_KEPT_ITEMS_HELD] = ((*last[0], *fresh), kept)
+                return kept
+        # read from every page: the first run, many pages checked again, or the pages
+        # replaced since held too long (the checks held, the items no page has any more)
+        kept = {}
+        for check in checks:
+            if check is not None:
+                kept.update(check.items())
+        held[_KEPT_ITEMS_HELD] = (tuple(check for check in checks if check is not None), kept)
         return kept
+
+
+_KEPT_ITEMS_HELD = "findings-kept-items"  # _CachedPages.kept_items's, in ``held``
+_FEW_PAGES = 4  # page checks added to those held; more: the items read from every page
 
 
 def _page_memo(
@@ -210,13 +238,32 @@ def _page_memo(
         stage.file_inputs(site.show.image_source),
     )
     inputs = _page_inputs(stage, show_dir, site, files)
-    keys = [
-        digest_of(common, file.url, file.digest, _records_key(run, file), page.parts())
+    parts = [
+        (common, file.url, file.digest, _records_key(run, file), page.parts())
         for file, page in zip(files, inputs, strict=True)
     ]
+    keys = _page_keys(run.cache.held, parts)
     item_common = digest_of(common, run.record_digest(site.show), base_url)
     names, urls = [file.path for file in files], [file.url for file in files]
     return _CachedPages(run, names, urls, keys, inputs, item_common)
+
+
+def _page_keys(held: dict[str, Any], parts: list[tuple[Any, ...]]) -> list[str]:
+    """The digest of each page's key ``parts``: the one made last time for the same
+    parts (compared in C: a page's descriptors, stamps and dates, 200 of each), else
+    made now (a digest of 600 values per page, 50 pages at 10,000 episodes). What was
+    made is kept in the cache's ``held`` for the next run of the process (a warm
+    build's rebuild after an edit makes one page's key again)."""
+    last = held.get(_PAGE_KEYS_HELD)
+    made: dict[Any, str] = {}
+    if last is not None and last[0] == len(parts):
+        made = {index: key for index, (was, key) in enumerate(last[1]) if was == parts[index]}
+    keys = [made.get(index) or digest_of(*part) for index, part in enumerate(parts)]
+    held[_PAGE_KEYS_HELD] = (len(parts), list(zip(parts, keys, strict=True)))
+    return keys
+
+
+_PAGE_KEYS_HELD = "findings-page-keys"  # _page_keys's last, in the show cache's ``held``
 
 
 class _PageInputs(NamedTuple):

@@ -16,15 +16,18 @@ the new site, without walking the preview folder.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import compress, count
+from operator import attrgetter
 from pathlib import Path
 
 from podpub.build.engine import Engine
 from podpub.build.rebuild import WarmBuild
 from podpub.errors import Problem
-from podpub.resolve.records import SiteRecord
+from podpub.resolve.records import EpisodeRecord, SiteRecord
 from podpub.serve.standby import bring_up_to_date
 from podpub.write.publish import CACHE_DIR, PublishOptions, PublishResult, publish
 
@@ -89,7 +92,9 @@ class PreviewBuilder:
         findings: tuple[Problem, ...] = ()
         if rebuilt.result is not None:  # built (else nothing changed since the last)
             site = rebuilt.result.site
-            self._marks = marks(site, self._warm.drafts)
+            # without --drafts no draft is among the site's episodes (the resolve
+            # leaves them out): none is looked for among 10,000
+            self._marks = marks(site, self._warm.drafts if self.drafts else set())
             self._title, self._episodes = site.show.title, len(site.episodes)
             findings = tuple(rebuilt.result.findings)
         return Outcome(
@@ -127,7 +132,7 @@ def marks(site: SiteRecord, drafts: set[str]) -> dict[str, str]:
     of its page ("/episodes/x/"): a listener never sees these, the producer must."""
     found: dict[str, str] = {}
     root = "/" + site.show.url.split("://", 1)[-1].partition("/")[2]
-    for episode in site.episodes:
+    for episode in _marked(site, drafts):
         if episode.source in drafts:
             label = "Draft"
         elif episode.published > site.build_time:
@@ -136,3 +141,17 @@ def marks(site: SiteRecord, drafts: set[str]) -> dict[str, str]:
             continue
         found[root + episode.page_path.removesuffix("index.html")] = label
     return found
+
+
+def _marked(site: SiteRecord, drafts: set[str]) -> Iterable[EpisodeRecord]:
+    """The episodes that may be marked, in site order: the scheduled ones are the newest
+    (the site lists its episodes newest first: found by a bisection, not a look at each
+    of 10,000 at every rebuild), and those whose descriptor is a draft (looked for only
+    when there are drafts; they are among the site's episodes with ``--drafts`` only)."""
+    episodes, now = site.episodes, site.build_time
+    due = bisect.bisect_left(episodes, True, key=lambda e: not e.published > now)
+    if not drafts:
+        return episodes[:due]
+    sources = map(drafts.__contains__, map(attrgetter("source"), episodes))
+    places = sorted({*range(due), *compress(count(), sources)})
+    return [episodes[place] for place in places]

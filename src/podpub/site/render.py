@@ -133,7 +133,7 @@ def page_renders(
     ]
     renders.append(("404.html", renderer.not_found_render()))
     people = [page.url for page in renderer.person_pages]
-    files = sitefiles.site_files(site, renderer.show_page_urls() + people)
+    files = sitefiles.site_files(site, renderer.show_page_urls() + people, run)
     renders += [(rel, partial(bytes, data)) for rel, data in files]
     renders += [(thumb.path, partial(bytes, thumb.data)) for thumb in renderer.thumbnails]
     renders += [

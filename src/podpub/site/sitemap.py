@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from html import escape as _html_escape
+from itertools import compress, count
+from operator import ne
+from typing import Any
 
-from podpub.resolve.records import SiteRecord
+from podpub.context import BuildContext
+from podpub.resolve.records import EpisodeRecord, SiteRecord
 
 SITEMAP = "sitemap.xml"
 MAX_URLS = 50_000  # per sitemap file (sitemaps.org protocol)
@@ -27,13 +31,17 @@ def escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
-def site_files(site: SiteRecord, page_urls: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+def site_files(
+    site: SiteRecord, page_urls: Sequence[str], run: BuildContext | None = None
+) -> Iterator[tuple[str, bytes]]:
     """``sitemap.xml`` (and its parts when there are many pages), then ``robots.txt``.
 
     ``page_urls``: the canonical URLs of the pages other than episodes (the show's pages,
-    people's pages); episode pages come from the records.
+    people's pages); episode pages come from the records. ``run``: the build context,
+    whose cache keeps the episodes' entries for the next run of the process (a warm
+    build's rebuild makes again those of the episodes whose records changed only).
     """
-    entries = list(_entries(site, page_urls))
+    entries = _entries(site, page_urls, run)
     if len(entries) <= MAX_URLS:
         yield SITEMAP, _urlset(entries)
     else:
@@ -55,11 +63,52 @@ def robots(site: SiteRecord) -> bytes:
     ).encode()
 
 
-def _entries(site: SiteRecord, page_urls: Sequence[str]) -> list[tuple[str, str | None]]:
+def _entries(
+    site: SiteRecord, page_urls: Sequence[str], run: BuildContext | None = None
+) -> list[tuple[str, str | None]]:
     newest = site.episodes[0].published.isoformat() if site.episodes else None
     entries: list[tuple[str, str | None]] = [(url, newest) for url in page_urls]
-    entries += [(episode.page_url, episode.published.isoformat()) for episode in site.episodes]
+    entries += _episode_entries(site.episodes, run)
     return entries
+
+
+def _episode_entries(
+    episodes: Sequence[EpisodeRecord], run: BuildContext | None
+) -> list[tuple[str, str]]:
+    """Each episode's page URL and lastmod, in order.
+
+    An entry is made of its record alone: a warm build (``run``'s cache keeps its
+    ``held`` values between rebuilds) takes the last rebuild's list, made of records
+    whose digests it kept with it, and makes again the entries of the places whose
+    digest changed (a date written out is a call each: 10,000 at each rebuild). A cold
+    run keeps a mark only: the next run of its process keeps the entries."""
+    cache = run.cache if run is not None else None
+    held: dict[str, Any] = cache.held if cache is not None else {}
+    last = held.get(_ENTRIES_HELD)
+    if run is None or last is None:
+        held[_ENTRIES_HELD] = (None, None)
+        return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
+    known = run.known_digests(episodes)
+    digests = tuple(map(known.get, map(id, episodes)))
+    if None in digests:  # a record the run has no digest of: nothing to compare it by
+        held.pop(_ENTRIES_HELD, None)
+        return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
+    if last[0] is not None and len(last[0]) == len(digests):
+        entries = list(last[1])
+        for place in compress(count(), map(ne, digests, last[0])):
+            entries[place] = _entry(episodes[place])
+    else:
+        entries = [(episode.page_url, episode.published.isoformat()) for episode in episodes]
+    held[_ENTRIES_HELD] = (digests, entries)  # copied by the next rebuild, not changed
+    return entries
+
+
+def _entry(episode: EpisodeRecord) -> tuple[str, str]:
+    """An episode's page URL and lastmod (made again by a warm rebuild: see above)."""
+    return episode.page_url, episode.published.isoformat()
+
+
+_ENTRIES_HELD = "sitemap-entries"  # _episode_entries's last, in the show cache's ``held``
 
 
 def _urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:

@@ -127,7 +127,7 @@ def publish(
     redirects = (
         changes.ledger.redirects if changes is not None else preview_redirects(show_dir, run)
     )
-    refuse_inputs_inside(out, show_dir, site)
+    refuse_inputs_inside(out, show_dir, site, run)
     with (
         recording(show_dir, changes if records_ledger(options) else None, run),
         staged(out, show_dir, run) as staging,

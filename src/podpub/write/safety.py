@@ -17,13 +17,15 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from functools import partial
+from itertools import compress, count, repeat
+from operator import attrgetter, is_, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
 from podpub.context import BuildContext
-from podpub.digests import data_digest
+from podpub.digests import data_digest, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import (
     INCOMPLETE,
@@ -44,11 +46,23 @@ FEED_FILE = "feed.xml"
 # --- before anything is written -------------------------------------------------------
 
 
-def refuse_inputs_inside(out: Path, show_dir: Path, site: SiteRecord) -> None:
-    """Refuse an output folder that holds files the show is made of: the swap would delete them."""
+def refuse_inputs_inside(
+    out: Path, show_dir: Path, site: SiteRecord, run: BuildContext | None = None
+) -> None:
+    """Refuse an output folder that holds files the show is made of: the swap would delete them.
+
+    ``run``: the build context; a warm build's (build/rebuild.py) keeps the last
+    rebuild's verdict in its cache's ``held`` (:class:`_WarmInputs`) and looks again
+    only at the episodes whose records changed since: the others' files are where they
+    were, checked then."""
     folder = out.resolve()
     target = os.path.join(str(folder), "")  # "<output>/": what lies inside it
+    warm = _WarmInputs.of(run, target, show_dir, site)
+    if warm is not None and warm.clean_as_last():
+        return
     inside = list(itertools.islice(_inputs_inside(target, show_dir, site), 5))
+    if not inside and warm is not None:
+        warm.keep()
     if inside:
         raise PodpubError(
             [
@@ -83,22 +97,12 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     if within(cover):
         yield "cover", cover
     for episode in site.episodes if _media_may_be_inside(target, show_dir) else ():
-        if episode.audio_source is not None:  # remote audio: no file of the show
-            audio = str(episode.audio_source)
-            if within(audio):
-                yield f"{episode.source}: audio", audio
-        for transcript in episode.transcripts:
-            if within(text := str(transcript.source)):
-                yield f"{episode.source}: transcript", text
-        if episode.image_source is not None:
-            image = str(episode.image_source)
-            if within(image):
-                yield f"{episode.source}: image", image
+        yield from _media_inside(target, episode)
     descriptors = [e.source for e in site.episodes] + list(site.skipped)
     folders = {rel.rpartition("/")[0] for rel in descriptors}
     real = {folder: os.path.realpath(show_dir / folder) for folder in folders}
     links = _links_in(show_dir, folders)
-    if not links and not any(_may_hold(path, target) for path in real.values()):
+    if not _descriptors_may_be_inside(target, real, links):
         descriptors = []  # no folder of them in the output, nor it in one: none inside
     for rel in descriptors:
         if rel in links:
@@ -111,6 +115,32 @@ def _inputs_inside(target: str, show_dir: Path, site: SiteRecord) -> Iterator[tu
     templates = os.path.realpath(show_dir / "templates")
     if within(templates):
         yield "templates", templates
+
+
+def _within(path: str, target: str) -> bool:
+    """Whether ``path`` is ``target`` ("<folder>/") or lies under it."""
+    return (path if path.endswith(os.sep) else path + os.sep).startswith(target)
+
+
+def _media_inside(target: str, episode: Any) -> Iterator[tuple[str, str]]:
+    """The media files of ``episode`` (what, path) that lie under ``target``."""
+    if episode.audio_source is not None:  # remote audio: no file of the show
+        audio = str(episode.audio_source)
+        if _within(audio, target):
+            yield f"{episode.source}: audio", audio
+    for transcript in episode.transcripts:
+        if _within(text := str(transcript.source), target):
+            yield f"{episode.source}: transcript", text
+    if episode.image_source is not None:
+        image = str(episode.image_source)
+        if _within(image, target):
+            yield f"{episode.source}: image", image
+
+
+def _descriptors_may_be_inside(target: str, real: Mapping[str, str], links: set[str]) -> bool:
+    """Whether a descriptor can lie under ``target``: one is a link, or a folder of
+    them (``real``: each resolved) is in the output, or the output in it."""
+    return bool(links) or any(_may_hold(path, target) for path in real.values())
 
 
 def _may_hold(folder: str, target: str) -> bool:
@@ -142,6 +172,117 @@ def _links_in(show_dir: Path, folders: Iterable[str]) -> set[str]:
         except OSError:
             continue  # no folder to list: its descriptors are looked at as they are
     return links
+
+
+class _WarmInputs:
+    """:func:`refuse_inputs_inside` in a warm build (build/rebuild.py): the last
+    rebuild's verdict "no file of the show lies in the output", kept in the cache's
+    ``held`` (which lives as long as the warm build) with what it was found of, and a
+    rebuild that finds the same looks again only at what its edit reached.
+
+    The verdict depends on the output and show folders, on each episode's media paths
+    and descriptor (its record: the digest of the record stands for them), on the
+    descriptors' folders (resolved again each time: a few) and the links in them (one
+    listing of each, 10,000 entries, kept while the folder's stamp is the same: a link
+    put in or a file renamed changes it). The cover and the templates folder are
+    looked at each time (two paths).
+
+    A cold run keeps a mark only: the next run of the same process (a warm build's
+    first edit) keeps the verdict's inputs, and the ones after it use them. A command
+    line publish pays nothing for it."""
+
+    def __init__(
+        self, held: dict[str, Any], base: tuple[Any, ...], run: BuildContext, site: SiteRecord
+    ) -> None:
+        self.held, self.base, self.run, self.site = held, base, run, site
+        self._digests: list[str] | None = None
+
+    @classmethod
+    def of(
+        cls, run: BuildContext | None, target: str, show_dir: Path, site: SiteRecord
+    ) -> _WarmInputs | None:
+        cache = run.cache if run is not None else None
+        if run is None or cache is None:
+            return None
+        show = os.path.realpath(show_dir)
+        return cls(cache.held, (target, str(show_dir), show, site.skipped), run, site)
+
+    def clean_as_last(self) -> bool:
+        """Whether no file of the show lies in the output, proved by the last verdict
+        and a look at the episodes whose records changed since; False: not proved (then
+        every file is looked at)."""
+        known = self.held.get(_INPUTS_HELD)
+        if known is None or known[0] != self.base or not known[1]:
+            return False  # none kept, a mark, or nothing to keep (see keep)
+        _base, last, folders, stamps, links = known
+        target, show_dir, _show, _skipped = self.base
+        digests = self.digests()
+        if len(digests) != len(last):
+            return False
+        episodes = self.site.episodes
+        changed = [episodes[place] for place in compress(count(), map(ne, digests, last))]
+        if any(e.source.rpartition("/")[0] not in folders for e in changed):
+            return False  # a descriptor in another folder: its links not listed
+        if _folder_stamps(show_dir, folders) != stamps:
+            return False  # a folder's entries changed: links may have come or gone
+        real = {folder: os.path.realpath(os.path.join(show_dir, folder)) for folder in folders}
+        if _descriptors_may_be_inside(target, real, links):
+            return False  # the descriptors are looked at one by one: every one
+        cover = str(self.site.show.image_source)
+        templates = os.path.realpath(os.path.join(show_dir, "templates"))
+        if _within(cover, target) or _within(templates, target):
+            return False
+        media = _media_may_be_inside(target, Path(show_dir))
+        if media and any(next(_media_inside(target, e), None) for e in changed):
+            return False
+        self.held[_INPUTS_HELD] = (self.base, tuple(digests), folders, stamps, links)
+        return True
+
+    def keep(self) -> None:
+        """Keep the clean verdict just found by looking at every file: a mark the first
+        time, the inputs it was found of the next (see the class)."""
+        known = self.held.get(_INPUTS_HELD)
+        if known is None or known[0] != self.base:
+            self.held[_INPUTS_HELD] = (self.base, None, None, None, None)
+            return
+        if known[1] is False:
+            return  # every descriptor is looked at each time: nothing to keep
+        target, show_dir = self.base[:2]
+        sources = map(attrgetter("source"), self.site.episodes)
+        folders = frozenset(rel.rpartition("/")[0] for rel in (*sources, *self.site.skipped))
+        stamps = _folder_stamps(show_dir, folders)  # before the listing: a change after counts
+        links = _links_in(Path(show_dir), folders)
+        real = {folder: os.path.realpath(os.path.join(show_dir, folder)) for folder in folders}
+        if _descriptors_may_be_inside(target, real, links):
+            # links among the descriptors, or their folder and the output in one another:
+            # each is looked at (as before), and nothing kept to compare the next run with
+            self.held[_INPUTS_HELD] = (self.base, False, None, None, None)
+            return
+        self.held[_INPUTS_HELD] = (self.base, tuple(self.digests()), folders, stamps, links)
+
+    def digests(self) -> list[str]:
+        if self._digests is None:
+            self._digests = _episode_digests(self.run, self.site.episodes)
+        return self._digests
+
+
+_INPUTS_HELD = "inputs-inside"  # _WarmInputs's verdict, in the show cache's ``held``
+
+
+def _folder_stamps(show_dir: str, folders: Iterable[str]) -> dict[str, Any]:
+    """Each folder's stamp (its entries' changes change it)."""
+    return {folder: stamp(os.path.join(show_dir, folder)) for folder in folders}
+
+
+def _episode_digests(run: BuildContext, episodes: Sequence[Any]) -> list[str]:
+    """Each episode's record digest, in order: those the run knows (the records kept
+    from the last run carry theirs: found in C), the others made now."""
+    known = run.known_digests(episodes)
+    found = list(map(known.get, map(id, episodes)))
+    if None in found:
+        for place in compress(count(), map(is_, found, repeat(None))):
+            found[place] = run.record_digest(episodes[place])
+    return found  # type: ignore[return-value]
 
 
 # --- files the producer keeps in the output ---------------------------------------------
@@ -256,7 +397,7 @@ def verify_staged(
             elif guid in guids:
                 problems.append(f"{where} repeats the guid {guid!r}")
             guids.add(guid)
-    problems += _expected_problems(folder, site, stamps or {}, entries)
+    problems += _expected_problems(folder, site, stamps or {}, entries, run)
     if written is None:
         json_files = sorted(folder.rglob("*.json"))
     else:
@@ -283,12 +424,31 @@ def _expected_problems(
     site: SiteRecord,
     stamps: Mapping[str, Any],
     entries: Mapping[str, tuple[Any, Any]] | None = None,
+    run: BuildContext | None = None,
 ) -> list[str]:
     """Each file the site must have (every page, chapters file and media file) there,
     not empty, a media file at its exact size; from the stamp the staging took of it in
     this run (right after writing or checking it; ``entries``: the staging's entries,
     each holding its stamp second), else looked at now. One loop over 30,000 files at
-    10,000 episodes: no call for a file as expected."""
+    10,000 episodes: no call for a file as expected. In a warm build (``run``'s cache
+    keeps its values between rebuilds) the last rebuild's verdict stands for the files
+    whose expectation and stamp are the ones it checked (:class:`_WarmExpected`)."""
+    warm = _WarmExpected.of(run, site, stamps, entries)
+    if warm is not None and warm.clean_as_last(folder):
+        return []
+    problems = _every_expected_problem(folder, site, stamps, entries)
+    if not problems and warm is not None:
+        warm.keep()
+    return problems
+
+
+def _every_expected_problem(
+    folder: Path,
+    site: SiteRecord,
+    stamps: Mapping[str, Any],
+    entries: Mapping[str, tuple[Any, Any]] | None = None,
+) -> list[str]:
+    """:func:`_expected_problems`, every file looked at."""
     from podpub.build.kept import source_of  # a lent record's text: no Path made
 
     expected = {"index.html": None, site.show.image_path: None}
@@ -311,6 +471,145 @@ def _expected_problems(
         elif seen[0] != size if size is not None else seen[0] == 0:
             problems += _size_problems(rel, seen[0], size)
     return problems
+
+
+def _episode_expected(episode: Any, local: bool) -> tuple[list[str], list[int | None]]:
+    """The files an episode puts in the site and their sizes (None: any but empty), in
+    :func:`_every_expected_problem`'s order."""
+    from podpub.build.kept import source_of
+
+    rels: list[str] = [episode.page_path]
+    sizes: list[int | None] = [None]
+    if local and source_of(episode, "audio_source") is not None:
+        rels.append(episode.audio_path)
+        sizes.append(episode.audio.size)
+    if episode.chapters_path:
+        rels.append(episode.chapters_path)
+        sizes.append(None)
+    return rels, sizes
+
+
+class _WarmExpected:
+    """:func:`_expected_problems` in a warm build: the last rebuild's clean verdict, in
+    the cache's ``held``, with what it was found of: each episode's record digest, the
+    files expected (in order, each episode's from its start) with their sizes, and the
+    stamp of each as staged. A rebuild with the same count of episodes makes again the
+    expected files of the episodes whose records changed, and checks those and every
+    file whose staged stamp differs from the one checked (compared in C): a file kept
+    from the standby has the stamp it had. A cold run keeps a mark only (the next run
+    of the process keeps the inputs, see :class:`_WarmInputs`)."""
+
+    def __init__(
+        self,
+        held: dict[str, Any],
+        run: BuildContext,
+        site: SiteRecord,
+        entries: Mapping[str, tuple[Any, Any]],
+    ) -> None:
+        self.held, self.run, self.site, self.entries = held, run, site, entries
+        self.local = site.show.media_url is None
+        self.base = (site.show.image_path, self.local)
+        self.head = ("index.html", site.show.image_path)  # checked each time
+
+    @classmethod
+    def of(
+        cls,
+        run: BuildContext | None,
+        site: SiteRecord,
+        stamps: Mapping[str, Any],
+        entries: Mapping[str, tuple[Any, Any]] | None,
+    ) -> _WarmExpected | None:
+        cache = run.cache if run is not None else None
+        if run is None or cache is None or entries is None or stamps:
+            return None
+        return cls(cache.held, run, site, entries)
+
+    def clean_as_last(self, folder: Path) -> bool:
+        """Whether every expected file is there as expected, proved by the last verdict
+        and a look at what changed since; False: not proved (every file is looked at)."""
+        known = self.held.get(_EXPECTED_HELD)
+        if known is None or known[0] != self.base or not known[1]:
+            return False  # none kept, a mark, or nothing to keep (see keep)
+        _base, last, rels, sizes, starts, seen_last = known
+        digests = _episode_digests(self.run, self.site.episodes)
+        if len(digests) != len(last):
+            return False
+        places = list(compress(count(), map(ne, digests, last)))
+        look: list[int] = []
+        if places:
+            rels, sizes, renamed = list(rels), list(sizes), False
+            for place in places:
+                start, stop = starts[place], starts[place + 1]
+                new_rels, new_sizes = _episode_expected(self.site.episodes[place], self.local)
+                if len(new_rels) != stop - start:
+                    return False  # a file more or fewer: every place moves
+                renamed = renamed or new_rels != rels[start:stop]
+                rels[start:stop], sizes[start:stop] = new_rels, new_sizes
+                look += range(start, stop)
+            if renamed and not _unique(rels, self.head):
+                return False  # a file expected twice: the full check says which size
+        seen = self._seen(rels)
+        look += compress(count(), map(ne, seen, seen_last))
+        if None in seen:  # not staged in this run: looked at on disk, each time
+            look += compress(count(), map(is_, seen, repeat(None)))
+        for place in look:
+            if _rel_problems(folder, rels[place], sizes[place], seen[place]):
+                return False
+        for rel, (size, seen_now) in zip(self.head, self._head(), strict=True):
+            if _rel_problems(folder, rel, size, seen_now):
+                return False
+        self.held[_EXPECTED_HELD] = (self.base, tuple(digests), rels, sizes, starts, seen)
+        return True
+
+    def keep(self) -> None:
+        """Keep the clean verdict just found by looking at every file."""
+        known = self.held.get(_EXPECTED_HELD)
+        if known is None or known[0] != self.base:
+            self.held[_EXPECTED_HELD] = (self.base, None, None, None, None, None)
+            return
+        if known[1] is False:
+            return  # a file expected twice (see below): nothing kept
+        rels: list[str] = []
+        sizes: list[int | None] = []
+        starts = [0]
+        for episode in self.site.episodes:
+            more, their_sizes = _episode_expected(episode, self.local)
+            rels += more
+            sizes += their_sizes
+            starts.append(len(rels))
+        if not _unique(rels, self.head):  # the full check each time: which size counts
+            self.held[_EXPECTED_HELD] = (self.base, False, None, None, None, None)
+            return
+        digests = tuple(_episode_digests(self.run, self.site.episodes))
+        state = (self.base, digests, rels, sizes, starts, self._seen(rels))
+        self.held[_EXPECTED_HELD] = state
+
+    def _seen(self, rels: list[str]) -> list[Any]:
+        """The stamp each of ``rels`` was staged with (None: not staged), in C."""
+        return list(map(_STAMP_OF, map(self.entries.get, rels, repeat(_NO_ENTRY))))
+
+    def _head(self) -> list[tuple[int | None, Any]]:
+        return [(None, self.entries.get(rel, _NO_ENTRY)[1]) for rel in self.head]
+
+
+_EXPECTED_HELD = "expected-files"  # _WarmExpected's verdict, in the show cache's ``held``
+_NO_ENTRY: tuple[Any, Any] = (None, None)  # a file the staging has no entry for
+_STAMP_OF = itemgetter(1)  # an entry's stamp
+
+
+def _unique(rels: list[str], head: tuple[str, ...]) -> bool:
+    """Whether no path is twice in ``head`` and ``rels`` together."""
+    together = set(rels)
+    return len(together) == len(rels) and together.isdisjoint(head) and len(set(head)) == 2
+
+
+def _rel_problems(folder: Path, rel: str, size: int | None, seen: Any) -> list[str]:
+    """One expected file's problems, from the stamp it was staged with (None: on disk)."""
+    if seen is None:
+        return _file_problems(folder, rel, size)
+    if seen[0] != size if size is not None else seen[0] == 0:
+        return _size_problems(rel, seen[0], size)
+    return []
 
 
 def _json_problems(path: Path) -> tuple[list[str], bool]:
