@@ -181,3 +181,32 @@ def test_an_edited_date_or_a_renamed_episode_is_in_the_warm_sitemap_as_a_publish
     fresh = tmp_path / "fresh"
     publish(show, PublishOptions(out=fresh, base_url=URL))
     assert tree(preview_folder(show)) == tree(fresh)
+
+
+def test_a_page_staged_empty_beside_the_edit_is_caught_by_the_warm_check(
+    show: Path, builder: PreviewBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a few edits the warm check of the staged files looks again at what the
+    staging says may differ from the last site, not at the 120 others: a neighbour's
+    page (its "next" link names the edited episode) staged empty by a fault is still
+    caught, the rebuild refused, and the preview left as it was."""
+    from podpub.write.output import Staging
+
+    for number, title in [(3, "First"), (30, "Second"), (7, "Third")]:
+        retitle_dated(show, number, title)
+        rebuilt(builder, show / "episodes" / f"ep{number}.yaml")
+    before = tree(preview_folder(show))
+    write = Staging.write
+    target = "episodes/ep31/index.html"
+
+    def faulty(staging: Staging, rel: str, data: bytes, identity: Any = None) -> Any:
+        return write(staging, rel, b"" if rel == target else data, identity)
+
+    monkeypatch.setattr(Staging, "write", faulty)
+    retitle_dated(show, 30, "Fourth")
+    outcome = builder.rebuild([show / "episodes" / "ep30.yaml"])
+    assert not outcome.ok
+    assert [p.message for p in outcome.problems] == [
+        f"internal check of the new site: {target} is empty"
+    ]
+    assert tree(preview_folder(show)) == before

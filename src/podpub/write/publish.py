@@ -168,6 +168,7 @@ def publish(
             run,
             readings,
             staging.manifest,  # each file's stamp in its entry: not copied out
+            staging.differs_at,
         )
         if before_commit is not None:
             before_commit()

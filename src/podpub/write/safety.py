@@ -361,6 +361,7 @@ def verify_staged(
     run: BuildContext | None = None,
     readings: Mapping[str, ReadBack] | None = None,
     entries: Mapping[str, tuple[Any, Any]] | None = None,
+    differs_at: Collection[str] | None = None,
 ) -> None:
     """Read the staged site back from disk; raise PodpubError if it is not what was built.
 
@@ -374,6 +375,8 @@ def verify_staged(
     page on disk with those bytes is not parsed again (feed/readback.py). ``entries``:
     the staging's manifest (rel → (identity, stamp)), whose stamps stand for
     ``stamps`` (not copied into a table of their own: 40,000 files at 10,000 episodes).
+    ``differs_at``: the only paths at which the staged site may differ from the one
+    staged last in this process (output.py's ``Staging.differs_at``; None: any).
     """
 
     def fresh(rel: str) -> bool:
@@ -397,7 +400,7 @@ def verify_staged(
             elif guid in guids:
                 problems.append(f"{where} repeats the guid {guid!r}")
             guids.add(guid)
-    problems += _expected_problems(folder, site, stamps or {}, entries, run)
+    problems += _expected_problems(folder, site, stamps or {}, entries, run, differs_at)
     if written is None:
         json_files = sorted(folder.rglob("*.json"))
     else:
@@ -425,6 +428,7 @@ def _expected_problems(
     stamps: Mapping[str, Any],
     entries: Mapping[str, tuple[Any, Any]] | None = None,
     run: BuildContext | None = None,
+    differs_at: Collection[str] | None = None,
 ) -> list[str]:
     """Each file the site must have (every page, chapters file and media file) there,
     not empty, a media file at its exact size; from the stamp the staging took of it in
@@ -433,7 +437,7 @@ def _expected_problems(
     10,000 episodes: no call for a file as expected. In a warm build (``run``'s cache
     keeps its values between rebuilds) the last rebuild's verdict stands for the files
     whose expectation and stamp are the ones it checked (:class:`_WarmExpected`)."""
-    warm = _WarmExpected.of(run, site, stamps, entries)
+    warm = _WarmExpected.of(run, site, stamps, entries, differs_at)
     if warm is not None and warm.clean_as_last(folder):
         return []
     problems = _every_expected_problem(folder, site, stamps, entries)
@@ -505,8 +509,10 @@ class _WarmExpected:
         run: BuildContext,
         site: SiteRecord,
         entries: Mapping[str, tuple[Any, Any]],
+        differs_at: Collection[str] | None = None,
     ) -> None:
         self.held, self.run, self.site, self.entries = held, run, site, entries
+        self.differs_at = differs_at
         self.local = site.show.media_url is None
         self.base = (site.show.image_path, self.local)
         self.head = ("index.html", site.show.image_path)  # checked each time
@@ -518,11 +524,12 @@ class _WarmExpected:
         site: SiteRecord,
         stamps: Mapping[str, Any],
         entries: Mapping[str, tuple[Any, Any]] | None,
+        differs_at: Collection[str] | None = None,
     ) -> _WarmExpected | None:
         cache = run.cache if run is not None else None
         if run is None or cache is None or entries is None or stamps:
             return None
-        return cls(cache.held, run, site, entries)
+        return cls(cache.held, run, site, entries, differs_at)
 
     def clean_as_last(self, folder: Path) -> bool:
         """Whether every expected file is there as expected, proved by the last verdict
@@ -536,19 +543,28 @@ class _WarmExpected:
             return False
         places = list(compress(count(), map(ne, digests, last)))
         look: list[int] = []
+        renamed = False
         if places:
-            rels, sizes, renamed = list(rels), list(sizes), False
+            sizes = list(sizes)
             for place in places:
                 start, stop = starts[place], starts[place + 1]
                 new_rels, new_sizes = _episode_expected(self.site.episodes[place], self.local)
                 if len(new_rels) != stop - start:
                     return False  # a file more or fewer: every place moves
-                renamed = renamed or new_rels != rels[start:stop]
-                rels[start:stop], sizes[start:stop] = new_rels, new_sizes
+                if new_rels != rels[start:stop]:
+                    # the list of the last verdict copied only then: kept, it is the
+                    # key of its places (_where)
+                    rels = rels if renamed else list(rels)
+                    rels[start:stop] = new_rels
+                    renamed = True
+                sizes[start:stop] = new_sizes
                 look += range(start, stop)
             if renamed and not _unique(rels, self.head):
                 return False  # a file expected twice: the full check says which size
-        seen = self._seen(rels)
+        if self.differs_at is not None and not renamed:
+            seen = self._seen_since(rels, seen_last, look)
+        else:
+            seen = self._seen(rels)
         look += compress(count(), map(ne, seen, seen_last))
         if None in seen:  # not staged in this run: looked at on disk, each time
             look += compress(count(), map(is_, seen, repeat(None)))
@@ -588,11 +604,38 @@ class _WarmExpected:
         """The stamp each of ``rels`` was staged with (None: not staged), in C."""
         return list(map(_STAMP_OF, map(self.entries.get, rels, repeat(_NO_ENTRY))))
 
+    def _seen_since(self, rels: list[str], seen_last: list[Any], look: list[int]) -> list[Any]:
+        """:meth:`_seen` when the staging says where it may differ from the site staged
+        last (``differs_at``), the one whose stamps are ``seen_last``: those stamps but
+        at those paths and at the places ``look`` (the changed episodes' files), not
+        30,000 lookups. ``rels`` are the last rebuild's paths (none renamed)."""
+        seen = list(seen_last)
+        entries = self.entries
+        where = self._where(rels)
+        for rel in self.differs_at or ():
+            place = where.get(rel)
+            if place is not None:
+                seen[place] = entries.get(rel, _NO_ENTRY)[1]
+        for place in look:
+            seen[place] = entries.get(rels[place], _NO_ENTRY)[1]
+        return seen
+
+    def _where(self, rels: list[str]) -> dict[str, int]:
+        """Each of ``rels``'s place, kept with that very list (made again when it is
+        another: a rebuild that renamed a file)."""
+        kept = self.held.get(_WHERE_HELD)
+        if kept is not None and kept[0] is rels:
+            return kept[1]  # type: ignore[no-any-return]
+        where = {rel: place for place, rel in enumerate(rels)}
+        self.held[_WHERE_HELD] = (rels, where)
+        return where
+
     def _head(self) -> list[tuple[int | None, Any]]:
         return [(None, self.entries.get(rel, _NO_ENTRY)[1]) for rel in self.head]
 
 
 _EXPECTED_HELD = "expected-files"  # _WarmExpected's verdict, in the show cache's ``held``
+_WHERE_HELD = "expected-places"  # _WarmExpected._where: each expected path's place
 _NO_ENTRY: tuple[Any, Any] = (None, None)  # a file the staging has no entry for
 _STAMP_OF = itemgetter(1)  # an entry's stamp
 
