@@ -46,6 +46,9 @@ class Snapshot:
     code: str
     # inputs_digest(): the digest of every stamp but those of the files named, by them
     rest: dict[tuple[str, ...], bytes] = field(default_factory=dict, repr=False, compare=False)
+    # refreshed(): whether a file stamped again has another stamp than in the snapshot
+    # it was made from (None: not made so)
+    changed: bool | None = field(default=None, repr=False, compare=False)
 
 
 def inputs_digest(
@@ -165,24 +168,33 @@ def refreshed(before: Snapshot, show_dir: Path, out: Path, paths: Iterable[Path 
     files = dict(before.files)
     root = os.fspath(show_dir.resolve())
     skip_dir = os.fspath(out)
+    again: list[str] = []  # the paths stamped again, or no more there
     for path in paths:
         rel = _input_rel(root, skip_dir, os.fspath(path))
         if rel is None:
             continue
+        again.append(rel)
         files.pop(rel, None)
         inside = rel + "/"  # a folder's files went with it, or come back walked again
         for known in [k for k in files if k.startswith(inside)]:
+            again.append(known)
             del files[known]
         full = os.path.join(root, rel)
         if os.path.isdir(full) and not os.path.islink(full):
             _stat_under(full, inside, skip_dir, files)
+            again += [k for k in files if k.startswith(inside)]
         elif os.path.lexists(full):
             try:
                 st = os.stat(full)
                 files[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
             except OSError:
                 files[rel] = None  # a dangling link, an unreadable folder on the way
-    return Snapshot(files, before.code)
+    old = before.files
+    changed = len(files) != len(old) or any(
+        files.get(rel, MISS) != old.get(rel, MISS) for rel in again
+    )
+    # unchanged: the digests of the stamps are the snapshot's (inputs_digest)
+    return Snapshot(files, before.code, {} if changed else dict(before.rest), changed)
 
 
 def _input_rel(root: str, skip_dir: str, path: str) -> str | None:
@@ -225,7 +237,10 @@ def current_state(
     stored = cache.stage(key).get(STATE, STATE_VERSION) if cache.options.enabled else MISS
     if stored is MISS or cache.options.verify or not isinstance(stored, PublishState):
         return None, inputs
-    if stored.inputs != inputs_digest(inputs, own_files):
+    # A warm build's snapshot that differs from the one before: the state, recorded
+    # from that one or left as it was, is not this one's (its digest is made when the
+    # state is recorded, after the rebuild has answered).
+    if inputs.changed or stored.inputs != inputs_digest(inputs, own_files):
         return None, inputs
     if stored.horizon is not None and now.timestamp() >= stored.horizon:
         return None, inputs  # a scheduled episode is due
