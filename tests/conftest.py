@@ -110,6 +110,38 @@ def retitle_dated(show: Path, number: int, title: str) -> None:
     path.write_text(dated_episode(number, title), encoding="utf-8")
 
 
+PREVIEW_URL = "http://127.0.0.1:9/"  # a preview address nothing answers at
+
+
+@pytest.fixture
+def builder(show: Path) -> Any:
+    """serve's preview of the test module's ``show`` fixture (:func:`warm_preview`); a
+    module may make its own."""
+    return warm_preview(show, PREVIEW_URL)
+
+
+def warm_preview(show: Path, url: str) -> Any:
+    """serve's preview of ``show`` (one job, so the work can be counted) built, saved
+    and its standby brought up to date, as serve does once the first build is served:
+    the next rebuild trusts its standby."""
+    from podpub.serve.preview import PreviewBuilder
+
+    built = PreviewBuilder(show, url, jobs=1)
+    assert built.rebuild().ok
+    built.flush()
+    built.prepare_standby()
+    return built
+
+
+def rebuilt_and_saved(builder: Any, *paths: Path) -> Any:
+    """``builder`` rebuilt after ``paths`` were saved, then saved, as serve does: the
+    rebuild's outcome, which must be a success."""
+    outcome = builder.rebuild(list(paths))
+    assert outcome.ok, outcome.problems
+    builder.flush()
+    return outcome
+
+
 def publish_in_one_job(show: Path, out: Path, *flags: str) -> None:
     """``podpub publish --quiet --jobs 1`` into ``out``, which must succeed."""
     from podpub.cli import main

@@ -23,9 +23,17 @@ from podpub.build.engine import Engine
 from podpub.serve.preview import PreviewBuilder, preview_folder
 from podpub.write.publish import PublishOptions, publish
 
-from conftest import AUDIO, dated_episode, dated_show, retitle_dated, tree
+from conftest import (
+    AUDIO,
+    PREVIEW_URL,
+    dated_episode,
+    dated_show,
+    rebuilt_and_saved,
+    retitle_dated,
+    tree,
+)
 
-URL = "http://127.0.0.1:9/"
+URL = PREVIEW_URL
 EPISODES = 60  # each with its own audio and a chapters JSON and WebVTT file
 
 
@@ -35,17 +43,6 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
     return dated_show(tmp_path / "show", EPISODES, "episodes_per_page: 20\n")
-
-
-@pytest.fixture
-def builder(show: Path) -> PreviewBuilder:
-    """The preview built, saved and its standby brought up to date (as serve does once
-    the first build is served): the next rebuild trusts its standby."""
-    built = PreviewBuilder(show, URL, jobs=1)
-    assert built.rebuild().ok
-    built.flush()
-    built.prepare_standby()
-    return built
 
 
 @pytest.fixture
@@ -70,10 +67,7 @@ def visited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
 
 def rebuilt(builder: PreviewBuilder, *paths: Path) -> list[str]:
     """Rebuild after ``paths`` were saved, then save, as serve does: the files changed."""
-    outcome = builder.rebuild(list(paths))
-    assert outcome.ok, outcome.problems
-    builder.flush()
-    return list(outcome.changed)
+    return list(rebuilt_and_saved(builder, *paths).changed)
 
 
 def test_an_edit_visits_what_it_reaches_not_every_file(

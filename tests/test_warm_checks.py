@@ -24,9 +24,16 @@ from podpub.site import sitemap
 from podpub.write import safety
 from podpub.write.publish import PublishOptions, checked, publish
 
-from conftest import dated_episode, dated_show, retitle_dated, tree
+from conftest import (
+    PREVIEW_URL,
+    dated_episode,
+    dated_show,
+    rebuilt_and_saved,
+    retitle_dated,
+    tree,
+)
 
-URL = "http://127.0.0.1:9/"
+URL = PREVIEW_URL
 EPISODES = 40
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -35,16 +42,6 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
     return dated_show(tmp_path / "show", EPISODES, "episodes_per_page: 20\nfeed_page_size: 15\n")
-
-
-@pytest.fixture
-def builder(show: Path) -> PreviewBuilder:
-    """The preview built, saved and its standby brought up to date, as serve does."""
-    built = PreviewBuilder(show, URL, jobs=1)
-    assert built.rebuild().ok
-    built.flush()
-    built.prepare_standby()
-    return built
 
 
 @pytest.fixture
@@ -79,10 +76,7 @@ def looked_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
 
 
 def rebuilt(builder: PreviewBuilder, *paths: Path) -> Any:
-    outcome = builder.rebuild(list(paths))
-    assert outcome.ok, outcome.problems
-    builder.flush()
-    return outcome
+    return rebuilt_and_saved(builder, *paths)
 
 
 def test_an_edit_checks_the_episode_it_changed_not_every_episode(
