@@ -82,16 +82,12 @@ def rebuilt(builder: PreviewBuilder, *paths: Path) -> Any:
 def test_an_edit_checks_the_episode_it_changed_not_every_episode(
     show: Path, builder: PreviewBuilder, looked_at: Counter[str], tmp_path: Path
 ) -> None:
-    """The first edit has the checks look at every episode (the process keeps then what
-    their verdicts were found of); each title changed after it has them look at its own
-    episode only, and the sitemap is made of the others' entries as they were; the
-    preview is still what a publish without cache makes."""
-    looked_at.clear()
-    retitle_dated(show, 3, "First edit")
-    rebuilt(builder, show / "episodes" / "ep3.yaml")
-    every = {"media compared with the output": EPISODES, "expected files listed": EPISODES}
-    assert looked_at == every
-    for number, title in [(30, "Renamed"), (7, "Renamed too"), (30, "Renamed again")]:
+    """From the session's first edit on (serve's first build keeps what its checks'
+    verdicts were found of), each title changed has the checks look at its own episode
+    only, and the sitemap is made of the others' entries as they were; the preview is
+    still what a publish without cache makes. A command-line publish keeps nothing of
+    the sort (the warm build's first run does)."""
+    for number, title in [(3, "First edit"), (30, "Renamed"), (7, "Renamed too"), (30, "Again")]:
         looked_at.clear()
         retitle_dated(show, number, title)
         outcome = rebuilt(builder, show / "episodes" / f"ep{number}.yaml")

@@ -46,6 +46,9 @@ class BuildContext(Protocol):
     out: Path | None  # the output folder whose files may be reused, if any
     # a command-line run: the old site's removal may outlive the process (write/output)
     detaches_removals: bool
+    # a warm build's run (build/rebuild.py): the cache's ``held`` values outlive it, for
+    # the rebuilds of the same process; a command-line run's end with it
+    warm: bool
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = ...
@@ -181,6 +184,7 @@ class NullRun:
     and one without a cache go through the same code (and give the same bytes)."""
 
     cache: Any = None  # nothing kept: a step that only reads or fills a cache is skipped
+    warm = False  # no rebuild after it
     cache_options: Any = None
     out: Path | None = None
     detaches_removals = False  # a library call: nothing left running once it returns

@@ -187,6 +187,11 @@ class Engine:
         self._shared = SharedValues()  # keep_resolved(): one object per person, role…
         self._show_root: str | None = None  # _root(): the show folder, resolved
 
+    @property
+    def warm(self) -> bool:
+        """Whether this run is one of a warm build's (its cache outlives it)."""
+        return self._warm
+
     def save(self) -> None:
         """Keep this run's results for the next one (after a successful run only).
 

@@ -80,12 +80,13 @@ def _episode_entries(
     An entry is made of its record alone: a warm build (``run``'s cache keeps its
     ``held`` values between rebuilds) takes the last rebuild's list, made of records
     whose digests it kept with it, and makes again the entries of the places whose
-    digest changed (a date written out is a call each: 10,000 at each rebuild). A cold
-    run keeps a mark only: the next run of its process keeps the entries."""
+    digest changed (a date written out is a call each: 10,000 at each rebuild). A
+    command-line run keeps a mark only: the next run of its process, if any, keeps the
+    entries."""
     cache = run.cache if run is not None else None
     held: dict[str, Any] = cache.held if cache is not None else {}
     last = held.get(_ENTRIES_HELD)
-    if run is None or last is None:
+    if run is None or (last is None and not run.warm):  # maybe no run after it
         held[_ENTRIES_HELD] = (None, None)
         return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
     known = run.known_digests(episodes)
@@ -93,7 +94,7 @@ def _episode_entries(
     if None in digests:  # a record the run has no digest of: nothing to compare it by
         held.pop(_ENTRIES_HELD, None)
         return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
-    if last[0] is not None and len(last[0]) == len(digests):
+    if last is not None and last[0] is not None and len(last[0]) == len(digests):
         entries = list(last[1])
         for place in compress(count(), map(ne, digests, last[0])):
             entries[place] = _entry(episodes[place])

@@ -187,9 +187,9 @@ class _WarmInputs:
     put in or a file renamed changes it). The cover and the templates folder are
     looked at each time (two paths).
 
-    A cold run keeps a mark only: the next run of the same process (a warm build's
-    first edit) keeps the verdict's inputs, and the ones after it use them. A command
-    line publish pays nothing for it."""
+    A warm build's first run keeps the verdict's inputs, and its rebuilds use them. A
+    command-line run keeps a mark only (the next run of the same process, if any,
+    keeps the inputs): a publish pays nothing for a rebuild that will not come."""
 
     def __init__(
         self, held: dict[str, Any], base: tuple[Any, ...], run: BuildContext, site: SiteRecord
@@ -243,9 +243,10 @@ class _WarmInputs:
         time, the inputs it was found of the next (see the class)."""
         known = self.held.get(_INPUTS_HELD)
         if known is None or known[0] != self.base:
-            self.held[_INPUTS_HELD] = (self.base, None, None, None, None)
-            return
-        if known[1] is False:
+            if not self.run.warm:  # a command-line run: maybe no run after it
+                self.held[_INPUTS_HELD] = (self.base, None, None, None, None)
+                return
+        elif known[1] is False:
             return  # every descriptor is looked at each time: nothing to keep
         target, show_dir = self.base[:2]
         sources = map(attrgetter("source"), self.site.episodes)
@@ -500,8 +501,8 @@ class _WarmExpected:
     stamp of each as staged. A rebuild with the same count of episodes makes again the
     expected files of the episodes whose records changed, and checks those and every
     file whose staged stamp differs from the one checked (compared in C): a file kept
-    from the standby has the stamp it had. A cold run keeps a mark only (the next run
-    of the process keeps the inputs, see :class:`_WarmInputs`)."""
+    from the standby has the stamp it had. A command-line run keeps a mark only (see
+    :class:`_WarmInputs`)."""
 
     def __init__(
         self,
@@ -581,9 +582,10 @@ class _WarmExpected:
         """Keep the clean verdict just found by looking at every file."""
         known = self.held.get(_EXPECTED_HELD)
         if known is None or known[0] != self.base:
-            self.held[_EXPECTED_HELD] = (self.base, None, None, None, None, None)
-            return
-        if known[1] is False:
+            if not self.run.warm:  # a command-line run: maybe no run after it
+                self.held[_EXPECTED_HELD] = (self.base, None, None, None, None, None)
+                return
+        elif known[1] is False:
             return  # a file expected twice (see below): nothing kept
         rels: list[str] = []
         sizes: list[int | None] = []
