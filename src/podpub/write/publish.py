@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from podpub.context import READ_BACK, BuildContext, or_no_cache
+from podpub.context import READ_BACK, BuildContext, digests_in_order, or_no_cache
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
@@ -27,7 +27,7 @@ from podpub.resolve.options import (  # named here too: the library's publish vo
     build_time,
     plan_options,
 )
-from podpub.resolve.records import EpisodeRecord, SiteRecord
+from podpub.resolve.records import SiteRecord
 from podpub.rules.checker import CheckReport, check_show
 from podpub.write.ledger import FeedDiff
 
@@ -261,7 +261,7 @@ def _episode_files(
     show = site.show
     episodes = site.episodes
     reuses = run.out is not None
-    digests = _digests_in_order(episodes, run) if reuses else []
+    digests = digests_in_order(run, episodes) if reuses else []
     show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
     stale = run.changed_since_last(CHAPTER_KEYS, show_digest, digests) if reuses else None
     own = _OwnFiles(site, run, local_media, digests, show_digest)
@@ -419,18 +419,6 @@ def _key_as_last(
 
 
 CHAPTER_KEYS = "chapters"  # the chapter files' keys: run.changed_since_last's name
-
-
-def _digests_in_order(episodes: Sequence[EpisodeRecord], run: BuildContext) -> list[str]:
-    """Each episode's digest, in site order: those the run knows (the records kept from
-    the last run carry theirs), the others made now."""
-    known = run.known_digests(episodes)
-    found = list(map(known.get, map(id, episodes)))  # in C: 10,000 in an edit, all known
-    if None in found:
-        for place, digest in enumerate(found):
-            if digest is None:
-                found[place] = run.record_digest(episodes[place])
-    return found  # type: ignore[return-value]
 
 
 def verify_feed_files(

@@ -17,14 +17,14 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from functools import partial
 from itertools import compress, count, repeat
 from operator import attrgetter, is_, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext
+from podpub.context import BuildContext, digests_in_order
 from podpub.digests import data_digest, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import (
@@ -263,7 +263,7 @@ class _WarmInputs:
 
     def digests(self) -> list[str]:
         if self._digests is None:
-            self._digests = _episode_digests(self.run, self.site.episodes)
+            self._digests = digests_in_order(self.run, self.site.episodes)
         return self._digests
 
 
@@ -273,17 +273,6 @@ _INPUTS_HELD = "inputs-inside"  # _WarmInputs's verdict, in the show cache's ``h
 def _folder_stamps(show_dir: str, folders: Iterable[str]) -> dict[str, Any]:
     """Each folder's stamp (its entries' changes change it)."""
     return {folder: stamp(os.path.join(show_dir, folder)) for folder in folders}
-
-
-def _episode_digests(run: BuildContext, episodes: Sequence[Any]) -> list[str]:
-    """Each episode's record digest, in order: those the run knows (the records kept
-    from the last run carry theirs: found in C), the others made now."""
-    known = run.known_digests(episodes)
-    found = list(map(known.get, map(id, episodes)))
-    if None in found:
-        for place in compress(count(), map(is_, found, repeat(None))):
-            found[place] = run.record_digest(episodes[place])
-    return found  # type: ignore[return-value]
 
 
 # --- files the producer keeps in the output ---------------------------------------------
@@ -539,7 +528,7 @@ class _WarmExpected:
         if known is None or known[0] != self.base or not known[1]:
             return False  # none kept, a mark, or nothing to keep (see keep)
         _base, last, rels, sizes, starts, seen_last = known
-        digests = _episode_digests(self.run, self.site.episodes)
+        digests = digests_in_order(self.run, self.site.episodes)
         if len(digests) != len(last):
             return False
         places = list(compress(count(), map(ne, digests, last)))
@@ -598,7 +587,7 @@ class _WarmExpected:
         if not _unique(rels, self.head):  # the full check each time: which size counts
             self.held[_EXPECTED_HELD] = (self.base, False, None, None, None, None)
             return
-        digests = tuple(_episode_digests(self.run, self.site.episodes))
+        digests = tuple(digests_in_order(self.run, self.site.episodes))
         state = (self.base, digests, rels, sizes, starts, self._seen(rels))
         self.held[_EXPECTED_HELD] = state
 
