@@ -102,6 +102,12 @@ class BuildContext(Protocol):
         descriptors whose inputs changed since (None: not known)."""
         ...
 
+    def same_entries_as_last(self, folder: str) -> bool:
+        """Whether the show's ``folder`` is known to hold the entries it held when the
+        last resolve was kept: no file saved in it since was made, removed or is a
+        folder (False: not known, list it)."""
+        ...
+
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
         """Keep this run's resolve for the next run (None: forget the last one): ``records``
         are the site's, in the order ``last`` names them; ``changed``: the descriptors
@@ -251,6 +257,9 @@ class NullRun:
 
     def last_resolve(self) -> tuple[Any, set[str] | None]:
         return None, None  # nothing kept: every run resolves the whole show
+
+    def same_entries_as_last(self, folder: str) -> bool:
+        return False  # nothing kept: the folder is listed
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
         return None

@@ -525,11 +525,7 @@ class Engine:
         known, root, stamps = self.cache.known, self._root(), tables.stamps
         differ = []
         if known:
-            # 20,000 files compared in C, by value (a warm build's stamps of the files
-            # not saved since are mostly the very objects the last run kept); the few
-            # that differ looked at here
-            rels = stamps.keys()
-            for rel in list(compress(rels, map(ne, map(known.get, rels), stamps.values()))):
+            for rel in self._maybe_changed(tables):
                 now = known.get(rel, MISS)
                 if now == stamps[rel]:
                     stamps[rel] = now
@@ -549,6 +545,38 @@ class Engine:
                 file for file, pairs in refs.items() if others.intersection(rel for rel, _ in pairs)
             )
         return changed
+
+    def _maybe_changed(self, tables: _LastTables) -> list[str]:
+        """The watched files whose stamp may differ from the one the tables hold: in a
+        warm build whose last run left them as the stamps it took then were, the files
+        saved since (the watcher's, a few) and those outside the show (not stamped at the
+        start: stat each); else every file, compared in C by value (a warm build's
+        stamps of the files not saved since are mostly the very objects the last run
+        kept)."""
+        known, stamps = self.cache.known, tables.stamps
+        told = self.cache.told_since(tables.known_at)
+        if told is not None and tables.outside is not None:
+            return [rel for rel in told if rel in stamps] + sorted(tables.outside)
+        rels = stamps.keys()
+        return list(compress(rels, map(ne, map(known.get, rels), stamps.values())))
+
+    def same_entries_as_last(self, folder: str) -> bool:
+        """Whether the show's ``folder`` holds the entries it held when the last resolve
+        was kept: known in a warm build when every file saved in it since (told_since)
+        was a file then and is one now (an edit of a descriptor; not one made, removed,
+        renamed, nor a folder), so that the 10,000 names need not be listed again."""
+        tables = self._last_tables()
+        if tables is None or tables.known_at is None:
+            return False
+        told = self.cache.told_since(tables.known_at)
+        if told is None:
+            return False
+        known, before, inside = self.cache.known, tables.known_at, folder + "/"
+        return all(
+            rel in known and rel in before
+            for rel in told
+            if rel == folder or rel.startswith(inside)
+        )
 
     def keep_last_resolve(self, last: Any, records: Sequence[Any], changed: Any) -> None:
         """Keep ``last`` (None: forget the last run's) for the next run with the stamps
@@ -586,7 +614,29 @@ class Engine:
                 tables.put(stage, key, ((key, self.cache.stamp(os.path.join(root, key))),))
         tables.keep(stage, last, uses_before)
         tables.records = tuple(records)  # a warm build's next run takes the same objects
+        self._keep_known_at(tables, todo if changed is not None else None)
         stage.made_from[HEAD] = (stage._entries[HEAD], tables)
+
+    def _keep_known_at(self, tables: _LastTables, put: Sequence[str] | None) -> None:
+        """A warm build's tables told which stamps they hold: this run's (told_since),
+        and which of their files the run did not stamp at its start (outside the show,
+        hidden, gone): :meth:`_maybe_changed` stats those each run. ``put``: only these
+        descriptors' entries are new (None: all)."""
+        known = self.cache.known
+        if not self._warm or not known:
+            tables.known_at = tables.outside = None
+            return
+        if put is None or tables.outside is None:
+            stamps = tables.stamps
+            tables.outside = set(stamps.keys() - known.keys())
+            inside = [rel for rel in stamps if rel not in tables.outside]
+            if any(map(ne, map(known.__getitem__, inside), map(stamps.__getitem__, inside))):
+                tables.known_at = tables.outside = None  # not this run's stamps: compared
+                return
+        else:
+            for key in put:
+                tables.outside.update(rel for rel, _ in tables.refs[key] if rel not in known)
+        tables.known_at = known
 
     def _forget_last(self, stage: Stage) -> None:
         for key in list(stage.entries):
@@ -922,7 +972,7 @@ class Engine:
         if plan is None or len(plan.files) != len(files):
             return None
         known = self.cache.known
-        if plan.sources_changed(known):
+        if plan.sources_changed(known, self.cache.told_since(plan.known)):
             return None  # an audio, artwork or transcript file saved: every file looked at
         present, rels = staging.present, plan.rels
         same_item = map(is_not, files, plan.files)  # True: not the same (an edit reached it)
@@ -1429,13 +1479,18 @@ class _StagePlan:
             last_rels=tuple(self.rels[place] for place in reached),
         )
 
-    def sources_changed(self, known: dict[str, Any]) -> bool:
+    def sources_changed(self, known: dict[str, Any], told: frozenset[str] | None) -> bool:
         """Whether a media source of the plan has another stamp now than when it was
-        made (or is gone): the show's files compared in C, by value (after a run that
-        stamped every file again, each stamp is another object of the same value)."""
+        made (or is gone): the files ``told`` of (those a warm build's watcher saw saved
+        since, ShowCache.told_since), else the show's files compared in C, by value
+        (after a run that stamped every file again, each stamp is another object of the
+        same value)."""
         last = self.known
         if known is last:
             return False
+        if told is not None:
+            saved = {rel for rel in told if known.get(rel, MISS) != last.get(rel, MISS)}
+            return not saved.isdisjoint(self.sources)
         keys = known.keys()
         stamps_then = map(last.get, keys, repeat(_NOT_IN_SITE))
         changed = set(compress(keys, map(ne, known.values(), stamps_then)))
@@ -1485,6 +1540,10 @@ class _LastTables:
         self.digests: dict[str, str] = {}  # published descriptor → its record's digest
         self.uses: dict[str, set[str]] = {}  # stage → the keys the records were made with
         self.records: tuple[Any, ...] | None = None  # of last.order, once lent
+        # a warm build: the run's stamps (cache.known) the stamps above were taken from
+        # or compared with, and the watched files outside the show (stamped by a stat)
+        self.known_at: dict[str, Any] | None = None
+        self.outside: set[str] | None = None
 
     @classmethod
     def read(cls, entries: dict[str, tuple[Any, Any]]) -> _LastTables | None:

@@ -176,7 +176,7 @@ class WarmBuild:
             if state is not None:
                 return Rebuilt(True, seconds=time.perf_counter() - started)  # nothing to do
             if not cache.known:  # unchanged() stamps none with --future: these serve
-                cache.remember_stamps(self.show_dir, run.inputs.files)
+                cache.remember_stamps(self.show_dir, run.inputs.files, run.inputs.told)
             result = self.pipeline(run.engine)
         except PodpubError as exc:
             run.failed()  # the cache saved, the last state forgotten: the next one builds

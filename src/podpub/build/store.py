@@ -313,6 +313,8 @@ class ShowCache:
     layouts: dict[str, str] = field(default_factory=dict)  # stage → "single" | "shards" read
     known: dict[str, Stamp | None] = field(default_factory=dict)  # rel → stamp, this run
     _known_under: tuple[str, ...] = ()  # the show folder's prefixes ("<folder>/") in known
+    # earlier runs' ``known`` tables with the paths stamped again since (told_since)
+    _known_told: tuple[tuple[dict[str, Stamp | None], frozenset[str]], ...] = ()
     verify_mismatches: int = 0
     # stages kept in shards however few their entries: a feed's pages are 50 entries
     # of 800 KB each, and an edit changes one of them
@@ -335,19 +337,40 @@ class ShowCache:
         for stage in self.stages.values():
             stage.used = set()
             stage.counts = Counts()
-        self.known, self._known_under = {}, ()
+        self.known, self._known_under, self._known_told = {}, (), ()
         self.ignored = []
         self.verify_mismatches = 0
         self._listing = None  # the last save wrote files: listed again when a stage is new
 
-    def remember_stamps(self, folder: Path, files: dict[str, Stamp | None]) -> None:
+    def remember_stamps(
+        self,
+        folder: Path,
+        files: dict[str, Stamp | None],
+        told: tuple[tuple[dict[str, Stamp | None], frozenset[str]], ...] = (),
+    ) -> None:
         """The stamps of the show's files, taken once at the start of the run (the
         no-change check): the stages ask for each file's stamp again, three or four
-        times for a descriptor or an audio file."""
+        times for a descriptor or an audio file. ``told``: a warm build's snapshot's
+        (uptodate.refreshed), for :meth:`told_since`."""
         # kept as given, by path in the show: 20,000 paths need not be written out again
-        self.known = files
+        self.known, self._known_told = files, told
         prefixes = {os.path.join(str(folder), ""), os.path.join(str(folder.resolve()), "")}
         self._known_under = tuple(sorted(prefixes, key=len, reverse=True))
+
+    def told_since(self, files: dict[str, Stamp | None] | None) -> frozenset[str] | None:
+        """The paths of the show whose stamp in :attr:`known` may differ from the one in
+        ``files``, the ``known`` of an earlier run of this warm build (the very table a
+        step compared with): every path the watcher's saves stamped again since. None
+        when the stamps were not refreshed from it (then each is to be compared): a
+        step looks at the few files an edit saved, not at the show's 20,000."""
+        if files is None or not self.known:
+            return None
+        if files is self.known:
+            return frozenset()
+        for table, paths in self._known_told:
+            if table is files:
+                return paths
+        return None
 
     def stamp(self, path: Path | str) -> Stamp | None:
         """``stamp(path)``, from those taken at the start of the run when there is one."""

@@ -49,6 +49,17 @@ class Snapshot:
     # refreshed(): whether a file stamped again has another stamp than in the snapshot
     # it was made from (None: not made so)
     changed: bool | None = field(default=None, repr=False, compare=False)
+    # refreshed(): for the ``files`` of the last few snapshots this one was refreshed
+    # from (the very tables), the paths stamped again since (ShowCache.told_since)
+    told: tuple[tuple[dict[str, Stamp | None], frozenset[str]], ...] = field(
+        default=(), repr=False, compare=False
+    )
+
+
+# How many snapshots back a warm build's steps can be told what was stamped again: a
+# step that did not run in a rebuild (a save that changed nothing, a refused build)
+# still finds the table it compared with among them.
+TOLD_DEPTH = 4
 
 
 def inputs_digest(
@@ -174,11 +185,11 @@ def refreshed(before: Snapshot, show_dir: Path, out: Path, paths: Iterable[Path 
         if rel is None:
             continue
         again.append(rel)
-        files.pop(rel, None)
         inside = rel + "/"  # a folder's files went with it, or come back walked again
-        for known in [k for k in files if k.startswith(inside)]:
-            again.append(known)
-            del files[known]
+        if files.pop(rel, MISS) is MISS:  # a file stamped before has no files under it
+            for known in [k for k in files if k.startswith(inside)]:
+                again.append(known)
+                del files[known]
         full = os.path.join(root, rel)
         if os.path.isdir(full) and not os.path.islink(full):
             _stat_under(full, inside, skip_dir, files)
@@ -193,8 +204,11 @@ def refreshed(before: Snapshot, show_dir: Path, out: Path, paths: Iterable[Path 
     changed = len(files) != len(old) or any(
         files.get(rel, MISS) != old.get(rel, MISS) for rel in again
     )
+    told = frozenset(again)
+    since = ((before.files, told),)
+    since += tuple((table, paths | told) for table, paths in before.told[: TOLD_DEPTH - 1])
     # unchanged: the digests of the stamps are the snapshot's (inputs_digest)
-    return Snapshot(files, before.code, {} if changed else dict(before.rest), changed)
+    return Snapshot(files, before.code, {} if changed else dict(before.rest), changed, since)
 
 
 def _input_rel(root: str, skip_dir: str, path: str) -> str | None:

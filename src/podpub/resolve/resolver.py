@@ -290,7 +290,9 @@ def _resolve_edit(
     last, changed = run.last_resolve()
     if not isinstance(last, LastResolve) or changed is None or not last.holds_at(options.now):
         return None
-    if changed & set(last.skipped) or _visible_names(show_dir) != last.names:
+    if changed & set(last.skipped):
+        return None
+    if not run.same_entries_as_last(EPISODES_DIR) and _visible_names(show_dir) != last.names:
         return None
     problems: list[Problem] = []
     show_doc, show = _load_show(show_dir, problems)

@@ -157,7 +157,8 @@ def changed_linked_media(
     held = context.cache.held if context.cache is not None else {}
     for target, files, sources in _recorded(show_dir, held):
         found: list[tuple[str, Problem]] = []
-        for rel in _maybe_rewritten(files, sources, known, show):  # a few of 10,000
+        maybe = _maybe_rewritten_since(target, files, sources, known, show, context.cache)
+        for rel in maybe:  # a few of 10,000
             seen = files[rel]
             source = sources.get(rel)
             now = known.get(source[cut:]) if source and source[:cut] == show else None
@@ -199,6 +200,54 @@ def _maybe_rewritten(
         return list(compress(rels, map(not_, map(and_, in_show, same))))
     except (IndexError, TypeError):  # a damaged note: each file looked at
         return rels
+
+
+def _maybe_rewritten_since(
+    target: Path,
+    files: dict[str, list[int]],
+    sources: dict[str, str],
+    known: Mapping[str, Stamp | None],
+    show: str,
+    cache: Any,
+) -> list[str]:
+    """:func:`_maybe_rewritten`; in a warm build, from its last answer for the same
+    note: only the published files whose source was saved since (ShowCache.told_since)
+    are compared again, not the 10,000 of every rebuild."""
+    if cache is None:
+        return _maybe_rewritten(files, sources, known, show)
+    name = f"{_MAYBE_HELD}{target}"
+    last = cache.held.get(name)
+    told = None
+    if last is not None and last[0][0] is files and last[0][1] is sources:
+        told = cache.told_since(last[0][2])
+    if told is None:
+        maybe, by_source = _maybe_rewritten(files, sources, known, show), None
+    else:
+        maybe, by_source = last[1]  # type: ignore[index]
+        if told:
+            if by_source is None:
+                by_source = _published_by_source(sources, show)
+            again = {rel for source in told for rel in by_source.get(source, ())}
+            if again:
+                compared = {rel: files[rel] for rel in again if rel in files}
+                maybe = [rel for rel in maybe if rel not in again]
+                maybe += _maybe_rewritten(compared, sources, known, show)
+    cache.held[name] = ((files, sources, known), (maybe, by_source))
+    return maybe
+
+
+def _published_by_source(sources: dict[str, str], show: str) -> dict[str, list[str]]:
+    """The published files of a note by their source's path in the show."""
+    cut = len(show)
+    found: dict[str, list[str]] = {}
+    for rel, source in sources.items():
+        if source[:cut] == show:
+            found.setdefault(source[cut:], []).append(rel)
+    return found
+
+
+# _maybe_rewritten_since's last answer for an output's note, in the show cache's ``held``
+_MAYBE_HELD = "linked-media-maybe:"
 
 
 # a stamp as this file records it ([device, inode, size, mtime]) in digests.stamp's form
