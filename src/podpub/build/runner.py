@@ -90,9 +90,7 @@ class PublishRun:
             own_files=(LEDGER_FILE,),
         )
         if state is None:  # there is work: the stamps just taken serve every stage
-            self.engine.cache.remember_stamps(
-                self.show_dir, self.inputs.files, self.inputs.told
-            )
+            self.engine.cache.remember_stamps(self.show_dir, self.inputs.files, self.inputs.told)
         return state
 
     def report_unchanged(
