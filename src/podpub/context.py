@@ -68,8 +68,8 @@ class BuildContext(Protocol):
         """A record's digest, made once per run (or told, when made elsewhere)."""
         ...
 
-    def known_digests(self, records: Sequence[Any]) -> dict[int, str]:
-        """``id(record) → digest`` of those already digested in this run."""
+    def digests_in_order(self, records: Sequence[Any]) -> tuple[str, ...]:
+        """Each record's digest, in order (those not known yet made over the workers)."""
         ...
 
     def load_descriptors(
@@ -289,18 +289,6 @@ class NullRun:
 
 
 NO_CACHE = NullRun()  # holds nothing: one is enough for every run without a cache
-
-
-def digests_in_order(run: BuildContext, records: Sequence[Any]) -> list[str]:
-    """Each record's digest, in order: those the run knows (the records kept from the
-    last run carry theirs: found in C, 10,000 in an edit), the others made now."""
-    known = run.known_digests(records)
-    found = list(map(known.get, map(id, records)))
-    if None in found:
-        for place, digest in enumerate(found):
-            if digest is None:
-                found[place] = run.record_digest(records[place])
-    return found  # type: ignore[return-value]
 
 
 def or_no_cache(run: BuildContext | None) -> BuildContext:

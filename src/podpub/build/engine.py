@@ -170,6 +170,8 @@ class Engine:
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         # known_digests(): a tuple of records every one of which it knew, and its answer
         self._known_whole: tuple[tuple[Any, ...], dict[int, str]] | None = None
+        # digests_in_order(): the last records asked for and their digests
+        self._in_order: tuple[Sequence[Any], tuple[str, ...]] | None = None
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
         self.made_of: Any = None  # the staged site's output.Standby (what changed: rebuild.py)
         # the staged site's files other than its standby's: written, replaced, removed
@@ -452,6 +454,49 @@ class Engine:
         if type(records) is tuple and len(found) == len(set(map(id, records))):
             self._known_whole = (records, dict(found))
         return found
+
+    def digests_in_order(self, records: Sequence[Any]) -> tuple[str, ...]:
+        """Each record's digest, in order: those the run knows (the records kept from
+        the last run carry theirs: found in C, 10,000 in an edit), the others made now,
+        over the workers (a cold run: every one), and known from then on.
+
+        Asked for the site's episodes by the feed, the pages, the chapter files, the
+        sitemap and the output checks: answered once per run for one tuple; a warm
+        rebuild takes the last rebuild's answer and digests again only the places whose
+        record is another object (an edit's, in C: 10,000 compared by identity)."""
+        last = self._in_order
+        if last is not None and last[0] is records:
+            return last[1]
+        held = self.cache.held
+        digests = self._in_order_as_last(records, held.get(_IN_ORDER_HELD))
+        if digests is None:
+            known = self.known_digests(records)
+            found = list(map(known.get, map(id, records)))
+            if None in found:
+                places = compress(count(), map(is_, found, repeat(None)))
+                todo = {id(records[place]): records[place] for place in places}
+                made = self.map(digest_of, list(todo.values()))
+                for record, digest in zip(todo.values(), made, strict=True):
+                    known[id(record)] = self.record_digest(record, digest)
+                found = list(map(known.__getitem__, map(id, records)))
+            digests = tuple(found)
+        self._in_order = (records, digests)
+        if self._warm and type(records) is tuple:  # for the next rebuild
+            held[_IN_ORDER_HELD] = (records, digests)
+        return digests
+
+    def _in_order_as_last(self, records: Sequence[Any], last: Any) -> tuple[str, ...] | None:
+        """A warm rebuild's :meth:`digests_in_order` from the last rebuild's answer, if
+        ``records`` are as many and few are other objects; else None."""
+        if last is None or not self._warm or len(last[0]) != len(records):
+            return None
+        places = list(compress(count(), map(is_not, records, last[0])))
+        if len(places) * 8 > len(records):
+            return None  # mostly other records: made as a cold run makes them
+        digests = list(last[1])
+        for place in places:
+            digests[place] = self.record_digest(records[place])
+        return tuple(digests)
 
     def _known_digests(self, records: Sequence[Any]) -> dict[int, str]:
         carried = _carried_digests(records)
@@ -754,9 +799,11 @@ class Engine:
         if self._previous is None:
             found: dict[str, tuple[Any, ...]] = {}
             saved = self._saved_manifest()
-            if saved is not None:  # a warm build's last: the table itself, copied in C
-                found = {**saved[0], KEY_INPUTS: saved[1]}
-            elif self.output_key is not None:
+            if saved is not None:  # a warm build's last: the table itself (read only)
+                self._last_inputs = saved[1] if isinstance(saved[1], dict) else {}
+                self._previous = saved[0]
+                return saved[0]
+            if self.output_key is not None:
                 entries = self.cache.stage(self.output_key).entries
                 version = MANIFEST_VERSION
                 found = {rel: e[1] for rel, e in entries.items() if e[0] == version}
@@ -1738,6 +1785,9 @@ def _carried_digest(record: Any) -> str | None:
     (through ``__init__``), carries none."""
     found = getattr(record, "__dict__", None)
     return found.get("_digest") if found is not None else None
+
+
+_IN_ORDER_HELD = "digests-in-order"  # digests_in_order's last, in the cache's ``held``
 
 
 def _carried_digests(records: Sequence[Any]) -> list[str | None] | None:

@@ -118,11 +118,13 @@ def _build(
         return made, [""] * len(pages)
     stage = cache.stage(FEED_PAGES)
     show = context.record_digest(site.show)
-    # ``episodes``, the pages' in order, asked for as the site's own tuple when the feed
-    # lists them all: the run keeps its answer for that tuple (Engine.known_digests),
-    # and the steps after this one that ask for the site's episodes find it
-    records = _record_digests(context, episodes)
-    digests = [tuple([records[id(e)] for e in page.episodes]) for page in pages]
+    # ``episodes`` (the pages', in order) are the site's first ones: their digests asked
+    # for as the site's, whose answer the run keeps for the steps after this one
+    records = context.digests_in_order(site.episodes)
+    digests, start = [], 0
+    for page in pages:  # each page's episodes: the next ones of ``episodes``
+        digests.append(records[start : start + len(page.episodes)])
+        start += len(page.episodes)
     keys = [
         digest_of(show, page.url, page.links, list(found))
         for page, found in zip(pages, digests, strict=True)
@@ -259,16 +261,6 @@ def _ends(parts: Sequence[bytes]) -> tuple[int, ...]:
         end += len(part)
         ends.append(end)
     return tuple(ends)
-
-
-def _record_digests(run: BuildContext, records: Sequence[EpisodeRecord]) -> dict[int, str]:
-    """``id(record) → digest`` of each record, those the run does not know yet made over
-    its workers (a cold run: every one) and told to it, so the pages' memo finds them."""
-    known = run.known_digests(records)
-    todo = [record for record in records if id(record) not in known]
-    for record, digest in zip(todo, run.map(digest_of, todo), strict=True):
-        known[id(record)] = run.record_digest(record, digest)
-    return known
 
 
 def _page_urls(feed_url: str, count: int) -> list[str]:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, compress, count
+from operator import attrgetter, is_not
 from pathlib import Path
 from urllib.parse import quote
 
+from podpub.context import BuildContext
 from podpub.errors import Problem
 from podpub.input.load import Document
 from podpub.input.models import Episode, Funding, License, Location, Show, Txt, in_show_zone
@@ -200,9 +201,36 @@ def _iso(value: dt.date | dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return in_show_zone(value, tz).isoformat()
 
 
-def extra_media_files(site: SiteRecord) -> dict[str, Path]:
+def extra_media_files(site: SiteRecord, run: BuildContext | None = None) -> dict[str, Path]:
     """Output path → source of the trailers and alternate audio, each once, leaving out
-    files that are already some episode's audio (a trailer is often also an episode)."""
+    files that are already some episode's audio (a trailer is often also an episode).
+
+    ``run``: a warm build's (its cache keeps ``held`` values between rebuilds) knows a
+    show that has none stays without any while the episodes that changed (other
+    objects at their places, compared in C) have no alternate audio either."""
+    held = run.cache.held if run is not None and run.cache is not None and run.warm else None
+    last = held.get(_EXTRA_HELD) if held is not None else None
+    trailers = site.show.extras.trailers
+    if last is not None and not trailers and len(last[0]) == len(site.episodes):
+        places = list(compress(count(), map(is_not, site.episodes, last[0])))
+        changed = [site.episodes[place] for place in places]
+        changed += [last[0][place] for place in places]
+        if not any(map(_ALTERNATES, map(_EXTRAS, changed))):
+            held[_EXTRA_HELD] = (site.episodes, None)  # type: ignore[index]
+            return {}
+    files = _extra_media_files(site)
+    if held is not None:
+        if files:
+            held.pop(_EXTRA_HELD, None)
+        else:  # none: the episodes it was found of, for the next rebuild
+            held[_EXTRA_HELD] = (site.episodes, None)
+    return files
+
+
+_EXTRA_HELD = "extra-media-none"  # extra_media_files's episodes without any, in ``held``
+
+
+def _extra_media_files(site: SiteRecord) -> dict[str, Path]:
     media = [trailer.media for trailer in site.show.extras.trailers]
     # in C: every publish asks, and most shows have neither (10,000 episodes looked at)
     media += chain.from_iterable(map(_ALTERNATES, map(_EXTRAS, site.episodes)))

@@ -69,17 +69,12 @@ class Keys:
         values = {k: v for k, v in common.items() if k != "site"}
         return digest_of(sorted(values.items(), key=lambda kv: kv[0]))
 
-    def remember(self, records: Sequence[Any]) -> dict[int, str]:
+    def remember(self, records: Sequence[Any]) -> tuple[str, ...]:
         """Digest ``records`` now, over the run's worker processes: the processes that
         stage the pages afterwards inherit the digests instead of each making its own.
         Records kept from the last run (the resolver's memo) come with their digest.
-        Returns ``id(record) → digest`` of each of ``records``."""
-        run = self.run
-        known = run.known_digests(records)
-        todo = list({id(r): r for r in records if id(r) not in known}.values())
-        for record, digest in zip(todo, run.map(digest_of, todo), strict=True):
-            known[id(record)] = run.record_digest(record, digest)
-        return known
+        Returns each record's digest, in order."""
+        return self.run.digests_in_order(records)
 
     def reads_site(self, name: str) -> bool:
         """Whether template ``name``, or one it extends, includes or shares, reads

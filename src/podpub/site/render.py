@@ -24,7 +24,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from itertools import compress, repeat
@@ -180,11 +180,17 @@ class _Transcripts:
     files: frozenset[str]
     always: frozenset[int]
 
-    def changed_since(self, known: Mapping[str, Any]) -> bool:
+    def changed_since(self, known: Mapping[str, Any], told: Collection[str] | None) -> bool:
         """Whether one of the files has another stamp in ``known`` (this run's) than it
-        had: the show's files compared in C, by value."""
+        had: among the files ``told`` of (a warm build's saves since, ShowCache.told_since),
+        else the show's files compared in C, by value."""
         if known is self.known:
             return False
+        if told is not None:
+            last = self.known
+            return any(
+                known.get(rel, _GONE) != last.get(rel, _GONE) for rel in told if rel in self.files
+            )
         if len(known) != len(self.known):
             return True  # a file came or went: all keyed anew (rare)
         keys = known.keys()
@@ -325,9 +331,8 @@ class PageRenderer:
         # keys of the pages that show it (made once per run, before the workers fork)
         self._episode_digests: list[str] = []
         if self.keys is not None:
-            digests = self.keys.remember(site.episodes)
+            self._episode_digests = list(self.keys.remember(site.episodes))
             self._key_base = (self.keys.fingerprint, self.keys.common_digest(self.common))
-            self._episode_digests = list(map(digests.__getitem__, map(id, site.episodes)))
         self._credits = self._credited()
         self._person_pages: list[PersonPage] | None = None  # made when asked (person_pages)
         # a warm build's: the changed episodes' places (_stale_episode_pages), the plan
@@ -607,7 +612,8 @@ class PageRenderer:
         transcribed.update(index for index in stale if episodes[index].transcripts)
         read = self._transcripts_read(stale & transcribed)
         known = self.run.cache.known
-        if plan.transcripts.changed_since(known):  # a transcript file saved: all keyed anew
+        told = self.run.cache.told_since(plan.transcripts.known)
+        if plan.transcripts.changed_since(known, told):  # a transcript saved: all keyed anew
             anew = stale | transcribed
         else:  # those the run stamps itself (not among the show's files), and the changed
             anew = stale | plan.transcripts.always

@@ -41,11 +41,11 @@ def site_files(
     whose cache keeps the episodes' entries for the next run of the process (a warm
     build's rebuild makes again those of the episodes whose records changed only).
     """
-    entries = _entries(site, page_urls, run)
-    if len(entries) <= MAX_URLS:
-        yield SITEMAP, _urlset(entries)
+    lines = _entries(site, page_urls, run)
+    if len(lines) <= MAX_URLS:
+        yield SITEMAP, _urlset(lines)
     else:
-        parts = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)]
+        parts = [lines[i : i + MAX_URLS] for i in range(0, len(lines), MAX_URLS)]
         names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
         for name, part in zip(names, parts, strict=True):
             yield name, _urlset(part)
@@ -65,43 +65,38 @@ def robots(site: SiteRecord) -> bytes:
 
 def _entries(
     site: SiteRecord, page_urls: Sequence[str], run: BuildContext | None = None
-) -> list[tuple[str, str | None]]:
+) -> list[str]:
+    """The ``<url>`` line of each page, in the sitemap's order."""
     newest = site.episodes[0].published.isoformat() if site.episodes else None
-    entries: list[tuple[str, str | None]] = [(url, newest) for url in page_urls]
-    entries += _episode_entries(site.episodes, run)
-    return entries
+    lines = _lines([(url, newest) for url in page_urls])
+    lines += _episode_lines(site.episodes, run)
+    return lines
 
 
-def _episode_entries(
-    episodes: Sequence[EpisodeRecord], run: BuildContext | None
-) -> list[tuple[str, str]]:
-    """Each episode's page URL and lastmod, in order.
+def _episode_lines(episodes: Sequence[EpisodeRecord], run: BuildContext | None) -> list[str]:
+    """Each episode's ``<url>`` line (its page URL and lastmod), in order.
 
-    An entry is made of its record alone: a warm build (``run``'s cache keeps its
+    A line is made of its record alone: a warm build (``run``'s cache keeps its
     ``held`` values between rebuilds) takes the last rebuild's list, made of records
-    whose digests it kept with it, and makes again the entries of the places whose
+    whose digests it kept with it, and makes again the lines of the places whose
     digest changed (a date written out is a call each: 10,000 at each rebuild). A
     command-line run keeps a mark only: the next run of its process, if any, keeps the
-    entries."""
+    lines."""
     cache = run.cache if run is not None else None
     held: dict[str, Any] = cache.held if cache is not None else {}
-    last = held.get(_ENTRIES_HELD)
+    last = held.get(_LINES_HELD)
     if run is None or (last is None and not run.warm):  # maybe no run after it
-        held[_ENTRIES_HELD] = (None, None)
-        return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
-    known = run.known_digests(episodes)
-    digests = tuple(map(known.get, map(id, episodes)))
-    if None in digests:  # a record the run has no digest of: nothing to compare it by
-        held.pop(_ENTRIES_HELD, None)
-        return [(episode.page_url, episode.published.isoformat()) for episode in episodes]
+        held[_LINES_HELD] = (None, None)
+        return _lines(list(map(_entry, episodes)))
+    digests = run.digests_in_order(episodes)
     if last is not None and last[0] is not None and len(last[0]) == len(digests):
-        entries = list(last[1])
+        lines = list(last[1])
         for place in compress(count(), map(ne, digests, last[0])):
-            entries[place] = _entry(episodes[place])
+            lines[place] = _lines([_entry(episodes[place])])[0]
     else:
-        entries = [(episode.page_url, episode.published.isoformat()) for episode in episodes]
-    held[_ENTRIES_HELD] = (digests, entries)  # copied by the next rebuild, not changed
-    return entries
+        lines = _lines(list(map(_entry, episodes)))
+    held[_LINES_HELD] = (digests, lines)  # copied by the next rebuild, not changed
+    return lines
 
 
 def _entry(episode: EpisodeRecord) -> tuple[str, str]:
@@ -109,20 +104,23 @@ def _entry(episode: EpisodeRecord) -> tuple[str, str]:
     return episode.page_url, episode.published.isoformat()
 
 
-_ENTRIES_HELD = "sitemap-entries"  # _episode_entries's last, in the show cache's ``held``
+_LINES_HELD = "sitemap-lines"  # _episode_lines's last, in the show cache's ``held``
 
 
-def _urlset(entries: Sequence[tuple[str, str | None]]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_NS}">']
+def _lines(entries: Sequence[tuple[str, str | None]]) -> list[str]:
+    """The ``<url>`` line of each ``(URL, lastmod)``."""
     urls = _escaped([url for url, _ in entries])
-    lines += [
+    return [
         f"<url><loc>{url}</loc><lastmod>{lastmod}</lastmod></url>"
         if lastmod
         else f"<url><loc>{url}</loc></url>"
         for url, (_, lastmod) in zip(urls, entries, strict=True)
     ]
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode("utf-8")
+
+
+def _urlset(lines: Sequence[str]) -> bytes:
+    head = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_NS}">']
+    return "\n".join([*head, *lines, "</urlset>\n"]).encode("utf-8")
 
 
 def _escaped(texts: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from podpub.context import READ_BACK, BuildContext, digests_in_order, or_no_cache
+from podpub.context import READ_BACK, BuildContext, or_no_cache
 from podpub.digests import digest_of
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import INCOMPLETE, ReadBack, read_back
@@ -142,7 +142,7 @@ def publish(
         # With media_url the audio is served from there (podpub deploy puts it there):
         # a copy under the site's audio/ would be uploaded for nothing and played by no one.
         local_media = site.show.media_url is None
-        for rel, source in extra_media_files(site).items() if local_media else ():
+        for rel, source in extra_media_files(site, context).items() if local_media else ():
             staging.link(rel, source)  # alternate audio, trailers
         files_of = _episode_files(site, context, local_media)
         files_of += page_renders(
@@ -261,7 +261,7 @@ def _episode_files(
     show = site.show
     episodes = site.episodes
     reuses = run.out is not None
-    digests = digests_in_order(run, episodes) if reuses else []
+    digests = run.digests_in_order(episodes) if reuses else ()
     show_digest = digest_of(show) if reuses else ""  # once, not 10,000 times
     stale = run.changed_since_last(CHAPTER_KEYS, show_digest, digests) if reuses else None
     own = _OwnFiles(site, run, local_media, digests, show_digest)

@@ -24,7 +24,7 @@ from operator import attrgetter, is_, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
-from podpub.context import BuildContext, digests_in_order
+from podpub.context import BuildContext
 from podpub.digests import data_digest, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.feed.readback import (
@@ -263,7 +263,7 @@ class _WarmInputs:
 
     def digests(self) -> list[str]:
         if self._digests is None:
-            self._digests = digests_in_order(self.run, self.site.episodes)
+            self._digests = self.run.digests_in_order(self.site.episodes)
         return self._digests
 
 
@@ -528,7 +528,7 @@ class _WarmExpected:
         if known is None or known[0] != self.base or not known[1]:
             return False  # none kept, a mark, or nothing to keep (see keep)
         _base, last, rels, sizes, starts, seen_last = known
-        digests = digests_in_order(self.run, self.site.episodes)
+        digests = self.run.digests_in_order(self.site.episodes)
         if len(digests) != len(last):
             return False
         places = list(compress(count(), map(ne, digests, last)))
@@ -587,7 +587,7 @@ class _WarmExpected:
         if not _unique(rels, self.head):  # the full check each time: which size counts
             self.held[_EXPECTED_HELD] = (self.base, False, None, None, None, None)
             return
-        digests = tuple(digests_in_order(self.run, self.site.episodes))
+        digests = self.run.digests_in_order(self.site.episodes)
         state = (self.base, digests, rels, sizes, starts, self._seen(rels))
         self.held[_EXPECTED_HELD] = state
 
