@@ -63,6 +63,7 @@ class ReadBack:
     rss: bool = True  # an <rss> root with a <channel>
     bad_channel_dates: tuple[tuple[str, str], ...] = ()  # (tag, text) not RFC 2822
     items: tuple[ItemReading, ...] = ()
+    distinct_guids: int = 0  # how many guids the items have, each counted once
 
     @property
     def guids(self) -> list[str]:
@@ -89,7 +90,8 @@ def reading_of(root: etree._Element) -> ReadBack:
         if (text := channel.findtext(tag)) is not None and not is_rfc2822(text)
     )
     items = tuple(_item_reading(item) for item in channel.iterfind("item"))
-    return ReadBack(bad_channel_dates=bad_dates, items=items)
+    distinct = len({item.guid for item in items})  # counted once: a kept reading is asked again
+    return ReadBack(bad_channel_dates=bad_dates, items=items, distinct_guids=distinct)
 
 
 def _item_reading(item: etree._Element) -> ItemReading:

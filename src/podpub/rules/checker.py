@@ -14,7 +14,7 @@ import bisect
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -86,7 +86,8 @@ def check_show(
         return CheckReport(str(show_dir), tuple(sorted(problems, key=finding_order)), site)
     files = feed_files(site, options.max_items, run)
     preview = options.base_url is not None and is_preview_url(options.base_url)
-    context = own_context(site, files, future_allowed=options.future, preview=preview)
+    held = run.cache.held if run is not None and run.cache is not None and run.warm else None
+    context = own_context(site, files, options.future, preview, held)
     from podpub.rules.locate import DescriptorLocator, UrlOrigins
 
     sources = _Sources(site)
@@ -203,6 +204,18 @@ class _CachedPages:
         return kept
 
 
+def _chapters_index(episodes: Sequence[Any]) -> dict[str, Any]:
+    """Each episode by its chapters URL (those without one left out)."""
+    urls = map(operator.attrgetter("chapters_url"), episodes)
+    index = dict(zip(urls, episodes, strict=True))  # made in C: 10,000
+    for empty in ("", None):
+        index.pop(empty, None)  # type: ignore[call-overload]
+    return index
+
+
+_CHAPTERS_HELD = "own-files-chapters"  # _OwnFiles's index, in the cache's ``held``
+_FEW_EPISODES = 64  # other records than the last rebuild's: more, the index made anew
+
 _KEPT_ITEMS_HELD = "findings-kept-items"  # _CachedPages.kept_items's, in ``held``
 _FEW_PAGES = 4  # page checks added to those held; more: the items read from every page
 
@@ -308,15 +321,20 @@ def _records_key(run: BuildContext, file: FeedFile) -> str | list[str]:
 
 
 def own_context(
-    site: SiteRecord, files: list[FeedFile], future_allowed: bool = False, preview: bool = False
+    site: SiteRecord,
+    files: list[FeedFile],
+    future_allowed: bool = False,
+    preview: bool = False,
+    held: dict[str, Any] | None = None,
 ) -> FeedContext:
-    """The rules' view of the feed podpub builds: its files, cover and chapters in memory."""
+    """The rules' view of the feed podpub builds: its files, cover and chapters in memory.
+    ``held``: a warm build's values kept between its rebuilds (the chapters' index)."""
     from podpub.rules.resources import LocalResources
 
     show = site.show
     return FeedContext(
         pages=[FeedPage(file.path, file.data, file.url) for file in files],
-        resources=LocalResources(_OwnFiles(site)),
+        resources=LocalResources(_OwnFiles(site, held)),
         now=site.build_time,
         future_allowed=future_allowed,
         warn_bytes=show.extras.feed_warn_bytes,
@@ -358,18 +376,41 @@ class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
     feed pages come from the cache checks one page, so the index of every episode's
     chapters URL is made then, not for each run."""
 
-    def __init__(self, site: SiteRecord) -> None:
+    def __init__(self, site: SiteRecord, held: dict[str, Any] | None = None) -> None:
         self.site = site
+        self.held = held
         self._chapters: dict[str, Any] | None = None
 
     def _index(self) -> dict[str, Any]:
         if self._chapters is None:
-            episodes = self.site.episodes
-            urls = map(operator.attrgetter("chapters_url"), episodes)
-            self._chapters = dict(zip(urls, episodes, strict=True))  # made in C: 10,000
-            for empty in ("", None):
-                self._chapters.pop(empty, None)  # type: ignore[call-overload]
+            self._chapters = self._as_last() or _chapters_index(self.site.episodes)
+            if self.held is not None:  # the next rebuild's (see _as_last)
+                self.held[_CHAPTERS_HELD] = (self.site.episodes, self._chapters)
         return self._chapters
+
+    def _as_last(self) -> dict[str, Any] | None:
+        """A warm rebuild's index: the last one's, its entries for the few episodes that
+        are other records (compared in C) made again; None when it cannot tell."""
+        last = self.held.get(_CHAPTERS_HELD) if self.held is not None else None
+        episodes = self.site.episodes
+        if last is None or len(last[0]) != len(episodes):
+            return None
+        others = map(operator.is_not, episodes, last[0])  # in C: 10,000
+        places = list(itertools.compress(itertools.count(), others))
+        if len(places) > _FEW_EPISODES:
+            return None
+        index = last[1]  # the last rebuild is over: changed in place
+        for place in places:
+            before, now = last[0][place], episodes[place]
+            if before.chapters_url and index.get(before.chapters_url) is before:
+                del index[before.chapters_url]
+        for place in places:
+            now = episodes[place]
+            if now.chapters_url:
+                if now.chapters_url in index:
+                    return None  # another episode's URL too: the full index says which
+                index[now.chapters_url] = now
+        return index
 
     def __getitem__(self, url: str) -> Path | Callable[[], bytes]:
         show = self.site.show

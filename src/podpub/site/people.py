@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import compress, count
+from operator import ne
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -151,7 +153,7 @@ def credited_in(
         if previous.digests == lines:
             return previous
         before = previous.digests.split("\n")
-        changed = [i for i, (a, b) in enumerate(zip(before, digests, strict=True)) if a != b]
+        changed = list(compress(count(), map(ne, before, digests)))  # in C: 10,000
         episodes = site.episodes
         if all(_held(episodes[i]) == previous.held[i] for i in changed):
             return replace(previous, digests=lines)

@@ -446,7 +446,9 @@ def verify_feed_files(
             reading = kept if isinstance(kept, ReadBack) else None
         if reading is None:
             reading = _read_back(file.data)
-        _verdict(reading, replace(site, episodes=file.episodes))  # raises on a problem
+        # raises on a problem; a reading kept is one found clean (its items' problems
+        # are its own: only the count of its episodes is compared again)
+        _verdict(reading, replace(site, episodes=file.episodes), items_clean=kept is reading)
         if memo is not None and kept is not reading:  # clean: kept for the next run
             memo.put(file.path, file.digest, reading)
         readings[file.digest] = reading
@@ -481,11 +483,12 @@ def _problems(reading: ReadBack) -> list[Problem]:
     return problems
 
 
-def _verdict(reading: ReadBack, site: SiteRecord) -> None:
+def _verdict(reading: ReadBack, site: SiteRecord, items_clean: bool = False) -> None:
     """Raise the problems read back, with a lost episode when the feed lists fewer (or
-    more) distinct guids than ``site`` has episodes."""
-    problems = _problems(reading)
-    if len(set(reading.guids)) != len(site.episodes):
+    more) distinct guids than ``site`` has episodes. ``items_clean``: the reading's
+    items were found without a problem (by an earlier run)."""
+    problems = [] if items_clean else _problems(reading)
+    if reading.distinct_guids != len(site.episodes):
         problems = [*problems, Problem("feed.xml", None, None, "item", "the feed lost episodes")]
     if problems:
         raise PodpubError(problems)

@@ -552,10 +552,11 @@ class _WarmExpected:
             if renamed and not _unique(rels, self.head):
                 return False  # a file expected twice: the full check says which size
         if self.differs_at is not None and not renamed:
-            seen = self._seen_since(rels, seen_last, look)
+            seen, again = self._seen_since(rels, seen_last, look)
+            look += [place for place in again if seen[place] != seen_last[place]]
         else:
             seen = self._seen(rels)
-        look += compress(count(), map(ne, seen, seen_last))
+            look += compress(count(), map(ne, seen, seen_last))
         if None in seen:  # not staged in this run: looked at on disk, each time
             look += compress(count(), map(is_, seen, repeat(None)))
         for place in look:
@@ -595,21 +596,22 @@ class _WarmExpected:
         """The stamp each of ``rels`` was staged with (None: not staged), in C."""
         return list(map(_STAMP_OF, map(self.entries.get, rels, repeat(_NO_ENTRY))))
 
-    def _seen_since(self, rels: list[str], seen_last: list[Any], look: list[int]) -> list[Any]:
+    def _seen_since(
+        self, rels: list[str], seen_last: list[Any], look: list[int]
+    ) -> tuple[list[Any], list[int]]:
         """:meth:`_seen` when the staging says where it may differ from the site staged
         last (``differs_at``), the one whose stamps are ``seen_last``: those stamps but
         at those paths and at the places ``look`` (the changed episodes' files), not
-        30,000 lookups. ``rels`` are the last rebuild's paths (none renamed)."""
+        30,000 lookups; and the places looked up again (the only ones that may differ
+        from ``seen_last``). ``rels`` are the last rebuild's paths (none renamed)."""
         seen = list(seen_last)
         entries = self.entries
         where = self._where(rels)
-        for rel in self.differs_at or ():
-            place = where.get(rel)
-            if place is not None:
-                seen[place] = entries.get(rel, _NO_ENTRY)[1]
-        for place in look:
+        again = [place for place in map(where.get, self.differs_at or ()) if place is not None]
+        again += look
+        for place in again:
             seen[place] = entries.get(rels[place], _NO_ENTRY)[1]
-        return seen
+        return seen, again
 
     def _where(self, rels: list[str]) -> dict[str, int]:
         """Each of ``rels``'s place, kept with that very list (made again when it is
