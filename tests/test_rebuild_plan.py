@@ -217,3 +217,88 @@ def test_edits_in_a_row_compare_the_standby_where_the_last_rebuild_looked_only(
     # not the first rebuild, nor the one adding a file, nor the next (its plan is new)
     assert whole == [1, 2, 5, 6], (whole, taken)
     assert all(0 < looked < EPISODES for looked in taken), taken
+
+
+def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
+    show: Path, builder: PreviewBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm rebuild is told which files the watcher saw saved (``ShowCache.told_since``):
+    the last resolve's stamps, the episodes folder's listing, the media sources of the
+    last rebuild's plan, the transcripts' stamps and the linked-media note look at those
+    only. After saves of every kind in a row (a file saved as it was, an episode made
+    and then removed, an audio file replaced, an alternate audio added, a date moved),
+    the preview is, byte for byte, what a publish without cache makes; the episodes
+    folder is listed again only when an episode was made or removed (or the whole
+    show resolved again)."""
+    from podpub.resolve import resolver
+
+    listed: list[Path] = []
+    visible_names = resolver._visible_names
+
+    def listing(show_dir: Path) -> Any:
+        listed.append(show_dir)
+        return visible_names(show_dir)
+
+    monkeypatch.setattr(resolver, "_visible_names", listing)
+    episodes, audio = show / "episodes", show / "audio"
+
+    def retitle(number: int, title: str) -> list[Path]:
+        retitle_dated(show, number, title)
+        return [episodes / f"ep{number}.yaml"]
+
+    def saved_as_it_was(number: int) -> list[Path]:
+        path = episodes / f"ep{number}.yaml"
+        path.write_bytes(path.read_bytes())
+        return [path]
+
+    def made(number: int) -> list[Path]:
+        shutil.copy(AUDIO / "tone.mp3", audio / f"ep{number}.mp3")
+        (episodes / f"ep{number}.yaml").write_text(dated_episode(number))
+        return [episodes / f"ep{number}.yaml", audio / f"ep{number}.mp3"]
+
+    def removed(number: int) -> list[Path]:
+        (episodes / f"ep{number}.yaml").unlink()
+        return [episodes / f"ep{number}.yaml"]
+
+    def audio_replaced(number: int) -> list[Path]:
+        shutil.copy(AUDIO / "tone-vbr.mp3", audio / f"ep{number}.mp3")
+        return [audio / f"ep{number}.mp3"]
+
+    def alternate_added(number: int) -> list[Path]:
+        shutil.copy(AUDIO / "tone-vbr.mp3", audio / "alt.mp3")
+        descriptor = episodes / f"ep{number}.yaml"
+        descriptor.write_text(dated_episode(number) + "alternate_audio: [audio/alt.mp3]\n")
+        return [descriptor, audio / "alt.mp3"]
+
+    def date_moved(number: int) -> list[Path]:
+        descriptor = episodes / f"ep{number}.yaml"
+        text = dated_episode(number).replace("2022-02-10", "2022-03-15")
+        assert text != dated_episode(number)
+        descriptor.write_text(text)
+        return [descriptor]
+
+    edits: list[Callable[[], list[Path]]] = [
+        lambda: retitle(10, "Ten"),
+        lambda: saved_as_it_was(11),
+        lambda: made(61),  # listed
+        lambda: audio_replaced(20),
+        lambda: alternate_added(30),
+        lambda: date_moved(40),
+        lambda: removed(61),  # listed
+        lambda: retitle(12, "Twelve"),
+    ]
+    listed_by: list[int] = []  # the edits whose rebuild listed the episodes folder
+    for number, edit in enumerate(edits):
+        before = len(listed)
+        assert rebuilt(builder, *edit()) is not None
+        listed_by += [number] * (len(listed) - before)
+        fresh = tmp_path / f"fresh-{number}"
+        publish(show, PublishOptions(out=fresh, base_url=URL))  # no cache, no workers
+        assert tree(preview_folder(show)) == tree(fresh), number
+    site = tree(preview_folder(show))
+    assert "episodes/ep61/index.html" not in site and "audio/alt.mp3" in site
+    length = (AUDIO / "tone-vbr.mp3").stat().st_size
+    assert f'length="{length}"'.encode() in site["feed.xml"]
+    # listed where an episode was made or removed, and by the full resolve after the
+    # date moved (the schedule changed); never for an edit of an existing descriptor
+    assert set(listed_by) == {2, 5, 6}, listed_by
