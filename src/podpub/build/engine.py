@@ -173,6 +173,7 @@ class Engine:
         self._digests: dict[int, tuple[Any, str]] = {}  # id(record) → (record, digest)
         # known_digests(): a tuple of records every one of which it knew, and its answer
         self._known_whole: tuple[tuple[Any, ...], dict[int, str]] | None = None
+        self._kept_plans: list[Any] = []  # keep_plan()'s: made ready when saved
         # digests_in_order(): the last records asked for and their digests
         self._in_order: tuple[Sequence[Any], tuple[str, ...]] | None = None
         self._sites: dict[str, Any] | None = None  # staged_site(): saved after success
@@ -889,11 +890,14 @@ class Engine:
     def keep_plan(self, name: str, plan: Any) -> None:
         """Keep ``plan``, made of this run's ``name`` values (:meth:`changed_since_last`),
         for the next rebuild of this warm build (:meth:`plan_as_last`); a cold run keeps
-        none (its process ends)."""
+        none (its process ends). A plan with a ``ready()`` has it called when the run is
+        saved (:meth:`save_manifest`, after a warm build answered): what the next
+        rebuild asks of it is made then."""
         inputs = self._key_inputs.get(name)
         if not self._warm or self.output_key is None or inputs is None:
             return
         self.cache.stage(self.output_key).made_from[PLAN + name] = (inputs, plan)
+        self._kept_plans.append(plan)
 
     def save_manifest(self) -> None:
         """After a successful publish: what is now in the output folder, for the next run."""
@@ -901,6 +905,10 @@ class Engine:
             return
         stage = self.cache.stage(self.output_key)
         self._merge_manifest()
+        for plan in self._kept_plans:
+            ready = getattr(plan, "ready", None)
+            if ready is not None:
+                ready()
         stage.hold({**self.manifest, KEY_INPUTS: self._key_inputs}, MANIFEST_VERSION, keep=SITES)
         if self._warm:  # what the stage now holds, for the next rebuild (_saved_manifest)
             stage.made_from[PLAN + MANIFEST] = ((None, None), (self.manifest, self._key_inputs))
@@ -1775,6 +1783,25 @@ def standby_prepared(cache: ShowCache, output_key: str, standby: Any) -> None:
     stage.made_from[SITES] = ((live, blob), (live_of, standby))
     stage.used.update(stage.entries)  # the manifest is kept whole, not pruned
     cache.save_stage(output_key)
+    _plan_on_prepared(stage, standby)
+
+
+def _plan_on_prepared(stage: Stage, standby: Any) -> None:
+    """The last rebuild's plan, told that the standby now is its very site: when the
+    prepared description holds the live one's entries (compared whole, in C, while
+    serve is idle), the standby differs from that site nowhere, and the next rebuild
+    takes it whole (:meth:`Engine._keep_all_but`) instead of comparing the 40,000
+    entries, as it does for a standby a rebuild left (the session's first save)."""
+    kept = stage.made_from.get(PLAN + STAGED)
+    plan = kept[1] if kept is not None else None
+    if not isinstance(plan, _StagePlan) or plan.direct is None or not plan.made_of:
+        return
+    if getattr(standby, "files", None) != plan.made_of:
+        return  # a file of its own (not linked, not there): compared as it is
+    stage.made_from[PLAN + STAGED] = (
+        kept[0],  # type: ignore[index]
+        replace(plan, base=standby.files, base_direct=plan.direct, last_places=(), last_rels=()),
+    )
 
 
 def _sites_key(output_key: str) -> str:

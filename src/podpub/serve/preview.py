@@ -29,6 +29,8 @@ from podpub.build.rebuild import WarmBuild
 from podpub.errors import Problem
 from podpub.resolve.records import EpisodeRecord, SiteRecord
 from podpub.serve.standby import bring_up_to_date
+from podpub.write.linked import standby_is_live
+from podpub.write.output import output_state
 from podpub.write.publish import CACHE_DIR, PublishOptions, PublishResult, publish
 
 PREVIEW_DIR = "preview"  # inside the show's .podpub/
@@ -115,7 +117,10 @@ class PreviewBuilder:
         whether it did. Serve calls it while idle: the first save is then as quick as
         the next ones."""
         prepare = partial(bring_up_to_date, self._warm.out, self.show_dir)
-        return self._warm.prepare_standby(prepare) is not None
+        if self._warm.prepare_standby(prepare) is None:
+            return False
+        standby_is_live(output_state(self._warm.out, self.show_dir))
+        return True
 
     def flush(self) -> None:
         """Save what the last rebuild leaves for the next one (``WarmBuild.flush``):

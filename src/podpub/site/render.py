@@ -221,6 +221,13 @@ class _EpisodePagesPlan:
     people: _PersonPagesPlan | None = None
     shows: list[tuple[str, Callable[[], bytes]]] | None = None  # the show pages'
 
+    def ready(self) -> None:
+        """Make what the next rebuild asks of this plan first (the person pages listing
+        each episode), now that this one has answered (engine.py's ``save_manifest``):
+        not in the producer's first save."""
+        if self.people is not None:
+            self.people.by_episode  # noqa: B018 - a cached property, made here
+
 
 @dataclass(frozen=True)
 class _PersonPagesPlan:

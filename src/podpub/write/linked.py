@@ -90,6 +90,26 @@ def record_linked_media(
         os.replace(temporary, path)
 
 
+def standby_is_live(state: OutputState) -> None:
+    """The output's standby folder was brought up to date with its live site (serve,
+    while idle): the note's record of the live site is now also that of the site
+    before it, so nothing differs (see :func:`_record_stands`), and the next publish,
+    which stages the standby anew with a few files changed, keeps the note as it is
+    instead of going through every episode (the session's first save)."""
+    path = state.root / LINKED_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # none, or damaged: the next publish records anew
+    if not isinstance(data, dict) or data.get("differs") == []:
+        return
+    data["differs"] = []
+    with contextlib.suppress(OSError):  # a note for later runs: never a reason to fail
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+
+
 def _record_stands(
     path: Path, target: Path, staged: Mapping[str, tuple[Any, Any]], touched: Collection[str]
 ) -> bool:
@@ -218,7 +238,7 @@ def _maybe_rewritten_since(
     name = f"{_MAYBE_HELD}{target}"
     last = cache.held.get(name)
     told = None
-    if last is not None and last[0][0] is files and last[0][1] is sources:
+    if last is not None and _same_note(last[0][0], last[0][1], files, sources):
         told = cache.told_since(last[0][2])
     if told is None:
         maybe, by_source = _maybe_rewritten(files, sources, known, show), None
@@ -234,6 +254,19 @@ def _maybe_rewritten_since(
                 maybe += _maybe_rewritten(compared, sources, known, show)
     cache.held[name] = ((files, sources, known), (maybe, by_source))
     return maybe
+
+
+def _same_note(
+    files_then: dict[str, list[int]],
+    sources_then: dict[str, str],
+    files: dict[str, list[int]],
+    sources: dict[str, str],
+) -> bool:
+    """Whether a note read again holds what it held (the same tables; or equal ones,
+    compared in C: the note is written anew when serve prepares its standby)."""
+    if files_then is files and sources_then is sources:
+        return True
+    return files_then == files and sources_then == sources
 
 
 def _published_by_source(sources: dict[str, str], show: str) -> dict[str, list[str]]:

@@ -591,6 +591,8 @@ class _WarmExpected:
         digests = self.run.digests_in_order(self.site.episodes)
         state = (self.base, digests, rels, sizes, starts, self._seen(rels))
         self.held[_EXPECTED_HELD] = state
+        if self.run.warm:  # the places the next rebuild looks up (_seen_since): made now
+            self._where(rels)
 
     def _seen(self, rels: list[str]) -> list[Any]:
         """The stamp each of ``rels`` was staged with (None: not staged), in C."""
