@@ -304,3 +304,15 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
     # listed where an episode was made or removed, and by the full resolve after the
     # date moved (the schedule changed); never for an edit of an existing descriptor
     assert set(listed_by) == {2, 5, 6}, listed_by
+    # a save refused (a broken descriptor) with another one beside it, then the fix
+    # alone: the other save is in the site too (the watcher does not name it again)
+    broken, beside = episodes / "ep13.yaml", episodes / "ep14.yaml"
+    broken.write_text("title: [\n")
+    retitle_dated(show, 14, "Fourteen")
+    assert not builder.rebuild([broken, beside]).ok
+    broken.write_text(dated_episode(13))
+    assert rebuilt(builder, broken) is not None
+    publish(show, PublishOptions(out=tmp_path / "fresh-fixed", base_url=URL))
+    site = tree(preview_folder(show))
+    assert site == tree(tmp_path / "fresh-fixed")
+    assert b"Fourteen" in site["episodes/ep14/index.html"]
