@@ -229,9 +229,9 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
     last rebuild's plan, the transcripts' stamps and the linked-media note look at those
     only. After saves of every kind in a row (a file saved as it was, an episode made
     and then removed, an audio file replaced, another rewritten with the same length
-    and duration, an alternate audio added, a date moved), the preview is, byte for byte, what a publish without cache makes; the episodes
-    folder is listed again only when an episode was made or removed (or the whole
-    show resolved again)."""
+    and duration, an alternate audio added, a date moved), the preview is, byte for
+    byte, what a publish without cache makes; the episodes folder is listed again only
+    when an episode was made or removed (or the whole show resolved again)."""
     from podpub.resolve import resolver
 
     listed: list[Path] = []
