@@ -229,7 +229,8 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
     last rebuild's plan, the transcripts' stamps and the linked-media note look at those
     only. After saves of every kind in a row (a file saved as it was, an episode made
     and then removed, an audio file replaced, another rewritten with the same length
-    and duration, an alternate audio added, a date moved), the preview is, byte for
+    and duration, an alternate audio added, a date moved, a template of the show made
+    and then changed), the preview is, byte for
     byte, what a publish without cache makes; the episodes folder is listed again only
     when an episode was made or removed (or the whole show resolved again)."""
     from podpub.resolve import resolver
@@ -289,6 +290,11 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
         descriptor.write_text(text)
         return [descriptor]
 
+    def footer(text: str) -> list[Path]:  # the show's own partial, over the theme's
+        (show / "templates").mkdir(exist_ok=True)
+        (show / "templates" / "_footer.html").write_text(f"<footer>{text}</footer>\n")
+        return [show / "templates" / "_footer.html"]
+
     edits: list[Callable[[], list[Path]]] = [
         lambda: retitle(10, "Ten"),
         lambda: saved_as_it_was(11),
@@ -299,6 +305,8 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
         lambda: date_moved(40),
         lambda: removed(61),  # listed
         lambda: retitle(12, "Twelve"),
+        lambda: footer("Made by hand"),  # every page made again
+        lambda: footer("Made again"),  # and again: the templates' stamps changed
     ]
     listed_by: list[int] = []  # the edits whose rebuild listed the episodes folder
     for number, edit in enumerate(edits):
@@ -311,6 +319,7 @@ def test_saves_of_every_kind_are_told_to_the_steps_that_compared_every_stamp(
     site = tree(preview_folder(show))
     assert "episodes/ep61/index.html" not in site and "audio/alt.mp3" in site
     assert site["audio/ep21.mp3"] == (audio / "ep21.mp3").read_bytes()
+    assert b"<footer>Made again</footer>" in site["index.html"]
     length = (AUDIO / "tone-vbr.mp3").stat().st_size
     assert f'length="{length}"'.encode() in site["feed.xml"]
     # listed where an episode was made or removed, and by the full resolve after the
