@@ -1129,9 +1129,10 @@ class Engine:
         not be staged again (the standby had another file at the place) is taken out.
         The pages' at those places are taken out of this run's manifest: it holds an
         entry only for what this run staged with a key."""
-        manifest = staging.manifest
-        before = dict(manifest)  # what the publish staged itself: as it staged it
-        manifest.update(staging.present)
+        before = staging.manifest  # what the publish staged itself: as it staged it
+        # the standby's entries, in its order: a copy of a compact table is made in C
+        # without a lookup per entry (40,000 at 10,000 episodes)
+        manifest = dict(staging.present)
         staged_again = {new_rels[place] for place in places}
         others = {plan.rels[place] for place in places}
         others.update(plan.last_rels)
@@ -1139,6 +1140,7 @@ class Engine:
         for rel in others - staged_again - before.keys():  # none after a title edit
             manifest.pop(rel, None)
         manifest.update(before)
+        staging.manifest = manifest
         # the only paths at which the staging may now differ from the standby (its
         # finish() compares those), and each file it stages from here on
         staging.differs_at = others | staged_again | before.keys()
