@@ -112,20 +112,21 @@ def _sources(env: Any) -> dict[str, str]:
     return sources
 
 
-def _template_stamps(env: Any) -> tuple[tuple[str, Any], ...] | None:
-    """The stamp of every file under the environment's template folders (its loader's
-    first one's search path: the show's folders, then the theme), in order; None
-    when the loader is not one whose folders are known."""
+def _template_stamps(env: Any) -> tuple[Any, ...] | None:
+    """The environment's template folders (its loader's first one's search path: the
+    show's folders, then the theme), then each file under them with its stamp, in
+    order; None when the loader is not one whose folders are known."""
     try:
-        folders = list(env.loader.loaders[0].searchpath)
+        folders = tuple(env.loader.loaders[0].searchpath)
     except (AttributeError, IndexError, TypeError):
         return None
     found: list[tuple[str, Any]] = []
     for folder in folders:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
-            found += [(os.path.join(root, name), stamp(os.path.join(root, name))) for name in sorted(files)]
-    return (tuple(folders), *found)
+            paths = [os.path.join(root, name) for name in sorted(files)]
+            found += zip(paths, map(stamp, paths), strict=True)
+    return (folders, *found)
 
 
 _SOURCES_HELD = "template-sources"  # Keys' sources and fingerprint, in the cache's ``held``
