@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from podpub.resolve.guids import podcast_guid
@@ -614,3 +616,38 @@ def test_apl_10_tells_a_baked_in_number_from_a_number_in_the_title(
         f"<title>{title}</title>\n      <itunes:title>{title}</itunes:title>",
     )
     assert [f.rule for f in check(feed)] == (["APL-10"] if numbered else [])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["feed.xml", "episodes/ep1.yaml"]),
+            st.sampled_from([None, 0, 1, 7]),
+            st.sampled_from([None, 1, 3]),
+            st.sampled_from(["title", "guid"]),
+            st.sampled_from(["too long", "missing"]),
+            st.sampled_from(["error", "warning"]),
+            st.sampled_from(["RSS-1", "APPLE-2"]),
+        ),
+        max_size=40,
+    )
+)
+def test_findings_are_reported_once_each_in_file_and_line_order(parts: list[tuple]) -> None:
+    """Each finding once (the first of those with the same rule, file, line, field and
+    message: another column or level is the same finding), sorted by file, line,
+    column, rule and message (a missing line or column first), those that sort the
+    same in the order they were found: what a producer reads, whatever the rules'
+    order. (The report sorts 17,000 findings in a warm rebuild; it does so in C.)"""
+    from podpub.rules.engine import finding_order
+    from podpub.rules.run import _sorted_unique
+
+    findings = [
+        Finding(file, line, column, field, message, level=level, rule=rule)
+        for file, line, column, field, message, level, rule in parts
+    ]
+    first: dict[tuple[object, ...], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
+        first.setdefault(key, finding)
+    expected = sorted(first.values(), key=finding_order)
+    assert [id(f) for f in _sorted_unique(findings)] == [id(f) for f in expected]

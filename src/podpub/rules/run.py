@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import operator
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -216,11 +217,25 @@ def _repeating(values: list[tuple[str, ...]]) -> list[int]:
 
 
 def _sorted_unique(findings: Iterable[Finding]) -> list[Finding]:
-    found: dict[tuple[object, ...], Finding] = {}
-    for finding in findings:
-        key = (finding.rule, finding.file, finding.line, finding.field, finding.message)
-        found.setdefault(key, finding)
-    return sorted(found.values(), key=finding_order)
+    """The findings, each kept once (the first of those with the same rule, file, line,
+    field and message), sorted by ``finding_order``; stable, so equal ones keep the
+    order of their first occurrence. Done in C (17,000 findings in a warm rebuild of a
+    show whose every episode has a warning): the first of each is the value a dict
+    made from the reversed list keeps, their order the one ``dict.fromkeys`` keeps."""
+    findings = list(findings)
+    keys = list(map(_UNIQUE_BY, findings))
+    first = dict(zip(reversed(keys), reversed(findings), strict=True))
+    unique = list(map(first.__getitem__, dict.fromkeys(keys)))
+    lines = map(_LINE, unique)
+    columns = map(_COLUMN, unique)
+    if None in lines or None in columns:  # finding_order reads a missing one as 0
+        return sorted(unique, key=finding_order)
+    return sorted(unique, key=_ORDER)  # the same tuples as finding_order's, made in C
+
+
+_UNIQUE_BY = operator.attrgetter("rule", "file", "line", "field", "message")
+_ORDER = operator.attrgetter("file", "line", "column", "rule", "message")
+_LINE, _COLUMN = operator.attrgetter("line"), operator.attrgetter("column")
 
 
 def _findings(context: FeedContext, locator: Locator, rules: list[Rule]) -> list[Finding]:
