@@ -84,10 +84,7 @@ def record_linked_media(
         "sources": sources,
         "differs": _differs(path, files, sources),
     }
-    with contextlib.suppress(OSError):  # a note for later runs: never a reason to fail
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+    _write_note(path, data)
 
 
 def standby_is_live(state: OutputState) -> None:
@@ -104,6 +101,12 @@ def standby_is_live(state: OutputState) -> None:
     if not isinstance(data, dict) or data.get("differs") == []:
         return
     data["differs"] = []
+    _write_note(path, data)
+
+
+def _write_note(path: Path, data: dict[str, Any]) -> None:
+    """Write an output's note whole (a temporary file renamed over it), its keys sorted:
+    :func:`_record_stands` reads it as bytes, ``differs`` first and ``target`` last."""
     with contextlib.suppress(OSError):  # a note for later runs: never a reason to fail
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
