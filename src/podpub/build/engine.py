@@ -1188,6 +1188,27 @@ class Engine:
         (``Staging._same_link``), nor in a trusted standby (a warm build's own preview).
         The staging records what it keeps in its manifest (in this process: not told
         again with ``add_entry``, as a worker's files are)."""
+        # each file's stat relative to the staging folder: its path is not walked from
+        # the root again for each of 30,000 files (a fifth of the time of those stats)
+        try:
+            folder = None if staging.trusted else os.open(staging.prefix, _FOLDER_FLAGS)
+        except OSError:
+            folder = None  # each path walked whole then
+        try:
+            return self._keep_unchanged_in(staging, files, previous, folder)
+        finally:
+            if folder is not None:
+                os.close(folder)
+
+    def _keep_unchanged_in(
+        self,
+        staging: Any,
+        files: Sequence[tuple[str, Source]],
+        previous: dict[str, tuple[Any, ...]],
+        folder: int | None,
+    ) -> list[tuple[str, Source]]:
+        """:meth:`_keep_unchanged`, a file looked at by its path under ``folder`` (an
+        open descriptor of the staging folder), else by its whole path."""
         present, staged, manifest = staging.present, staging.manifest, self.manifest
         prefix, swept, trusted = staging.prefix, staging.swept, staging.trusted
         stamp_of, stat = self.cache.stamp, os.stat
@@ -1237,7 +1258,7 @@ class Engine:
                 continue
             if not looked:
                 try:
-                    st = stat(prefix + rel)
+                    st = stat(rel, dir_fd=folder) if folder is not None else stat(prefix + rel)
                 except OSError:
                     todo.append(item)
                     continue
@@ -1457,6 +1478,10 @@ class Engine:
 
 # told apart from any entry, and from each other (_keep_as_last)
 _NOT_IN_STANDBY, _NOT_IN_SITE = object(), object()
+
+
+# a folder opened to look at the files under it (os.stat's dir_fd)
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY
 
 
 @dataclass(frozen=True)

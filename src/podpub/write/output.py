@@ -232,16 +232,32 @@ class Staging:
         if self.trusted:
             self.swept = dict(dirs)
             return
+        try:  # each folder looked at from the staging's: its path not walked whole
+            root: int | None = os.open(self._root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            root = None
+        try:
+            self._sweep(dirs, root)
+        finally:
+            if root is not None:
+                os.close(root)
+
+    def _sweep(self, dirs: dict[str, Any], root: int | None) -> None:
+        """:meth:`sweep`, each folder stat'ed under ``root`` (an open descriptor of the
+        staging folder), else by its whole path."""
         swept, prefix, stat = self.swept, self.prefix, os.stat
         for rel_dir, seen in dirs.items():  # 10,000 folders at 10,000 episodes: one stat each
-            folder = prefix + rel_dir if rel_dir else self._root
             try:
-                st = stat(folder)
+                if root is not None:
+                    st = stat(rel_dir or ".", dir_fd=root)
+                else:
+                    st = stat(prefix + rel_dir if rel_dir else self._root)
             except OSError:
                 continue  # gone: its files are missing, and will be written again
             if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) == seen:
                 swept[rel_dir] = seen
                 continue
+            folder = prefix + rel_dir if rel_dir else self._root
             try:
                 entries = list(os.scandir(folder))
             except OSError:

@@ -123,18 +123,22 @@ def _within(path: str, target: str) -> bool:
 
 
 def _media_inside(target: str, episode: Any) -> Iterator[tuple[str, str]]:
-    """The media files of ``episode`` (what, path) that lie under ``target``."""
-    if episode.audio_source is not None:  # remote audio: no file of the show
-        audio = str(episode.audio_source)
-        if _within(audio, target):
-            yield f"{episode.source}: audio", audio
+    """The media files of ``episode`` (what, path) that lie under ``target``.
+
+    The sources are read as the record holds them (``source_of``): a lent record's
+    text, no Path made for each of 10,000 audio files and artworks only to be put back
+    into text here."""
+    from podpub.build.kept import source_of
+
+    audio = source_of(episode, "audio_source")
+    if audio is not None and _within(audio := str(audio), target):  # None: remote audio
+        yield f"{episode.source}: audio", audio
     for transcript in episode.transcripts:
         if _within(text := str(transcript.source), target):
             yield f"{episode.source}: transcript", text
-    if episode.image_source is not None:
-        image = str(episode.image_source)
-        if _within(image, target):
-            yield f"{episode.source}: image", image
+    image = source_of(episode, "image_source")
+    if image is not None and _within(image := str(image), target):
+        yield f"{episode.source}: image", image
 
 
 def _descriptors_may_be_inside(target: str, real: Mapping[str, str], links: set[str]) -> bool:
