@@ -761,20 +761,14 @@ def _resolve_episode(
     problems: list[Problem],
     run: BuildContext | None = None,
 ) -> EpisodeRecord | None:
+    """The record of one episode, from its validated descriptor, the show and its
+    probed audio (``probe``; None when the audio could not be read: no record, its
+    problem said where it was found); None too when the file name makes no page name.
+    Every problem found on the way is added to ``problems``."""
     ep, doc = item.model, item.doc
     key = Path(doc.file).stem
-    slug = slugify(key)
+    slug = _page_name(key, doc.file, problems)
     if not slug:
-        problems.append(
-            Problem(
-                doc.file,
-                1,
-                1,
-                "",
-                "the file name gives no usable page name",
-                "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml",
-            )
-        )
         return None
 
     host_role = _host_role(show.language)
@@ -790,15 +784,11 @@ def _resolve_episode(
     )
     persons = person_roles(credits)
 
-    headlines: list[HeadlineView] = []
-    for headline in ep.headlines:
-        text_html = markup.markdown_to_html(headline.text, run) if headline.text else ""
-        headlines.append(HeadlineView(headline.title, text_html, headline.start, headline.link))
+    headlines = _headlines(ep, run)
     chapters = episode_chapters(ep)  # the headlines' and the extra ones, by start time
-    if probe is not None:
-        check_chapters(ep, probe.duration, doc, problems)
     if probe is None:
         return None
+    check_chapters(ep, probe.duration, doc, problems)
 
     summary_html = markup.markdown_to_html(ep.summary, run) if ep.summary else ""
     feed_description, feed_content = _feed_notes(summary_html, headlines, list(credits))
@@ -808,12 +798,7 @@ def _resolve_episode(
         )
     page_dir = f"episodes/{slug}/"
     transcripts = _transcripts(show_dir, show, show_record, item, page_dir, problems)
-    if isinstance(ep.audio, RemoteAudio):  # published where it is hosted, as given
-        audio_path, enclosure_url = "", ep.audio.url
-    else:
-        audio_path = output_path(ep.audio, "audio/")
-        media_base = with_slash(show.media_url) if show.media_url else show_record.url
-        enclosure_url = media_base + quote(audio_path)
+    audio_path, enclosure_url = _audio_address(ep, show, show_record)
     chapters_path = page_dir + "chapters.json" if chapters else None
     image = episode_image(show_dir, ep.image, doc, page_dir, show_record.url, problems)
     return EpisodeRecord(
@@ -852,6 +837,48 @@ def _resolve_episode(
         image_path=image.path if image else None,
         image_url=image.url if image else None,
     )
+
+
+def _page_name(key: str, file: str, problems: list[Problem]) -> str:
+    """The episode's page name (its folder under episodes/), made from its descriptor's
+    file name; "" with a problem when the name has no letter or digit to make one of."""
+    slug = slugify(key)
+    if not slug:
+        problems.append(
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                "the file name gives no usable page name",
+                "rename the descriptor with letters or digits, e.g. 2023-06-02-title.yaml",
+            )
+        )
+    return slug
+
+
+def _headlines(ep: Episode, run: BuildContext | None) -> list[HeadlineView]:
+    """The episode's headlines as its page and feed show them: each text in HTML."""
+    return [
+        HeadlineView(
+            headline.title,
+            markup.markdown_to_html(headline.text, run) if headline.text else "",
+            headline.start,
+            headline.link,
+        )
+        for headline in ep.headlines
+    ]
+
+
+def _audio_address(ep: Episode, show: Show, show_record: ShowRecord) -> tuple[str, str]:
+    """Where the episode's audio goes in the site ("" for remote audio) and the
+    enclosure's URL: the site's, or media_url's when the audio is served from there,
+    or a remote file's own (published where it is hosted, as given)."""
+    if isinstance(ep.audio, RemoteAudio):
+        return "", ep.audio.url
+    audio_path = output_path(ep.audio, "audio/")
+    media_base = with_slash(show.media_url) if show.media_url else show_record.url
+    return audio_path, media_base + quote(audio_path)
 
 
 def _transcripts(

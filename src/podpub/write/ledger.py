@@ -632,65 +632,24 @@ def compare(
     same = {key for key, digest in made_of.items() if made_before.get(key) == digest}
     new = {e.key: Entry.of(e, now) for e in site.episodes if e.key not in same}
     published = {e.key for e in site.episodes}
-    problems: list[Problem] = []
-    changes: list[EpisodeChange] = []
 
     gone = [k for k in sorted(old) if k not in published]
     fresh = [k for k in sorted(new) if k not in old]
     by_guid = {new[k].guid: k for k in fresh}
     renames = {k: by_guid[old[k].guid] for k in gone if old[k].guid in by_guid}
-    renamed_to = {target: source for source, target in renames.items()}
-    # Which key published each GUID (compared trimmed and case-insensitively): made
-    # when an added episode or a changed GUID asks.
-    owners = functools.cache(lambda: {_norm(entry.guid): key for key, entry in old.items()})
-
+    diff = _Comparison(show_dir, site, ledger, old, new, renames, reissue_keys)
     for key in sorted((set(old) | published) - same):
         if key in renames:
-            continue
-        if key in renamed_to:
-            source = old[renamed_to[key]]
-            fields = _field_changes(source, new[key])
-            changes.append(
-                EpisodeChange(
-                    "renamed", key, new[key].file, new[key].title, fields, old_file=source.file
-                )
-            )
-            new[key] = replace(new[key], first_published=source.first_published)
-            continue
-        if key not in old:
-            entry = new[key]
-            problem = _guid_taken(entry, owners(), renamed_to)
-            problems += [problem] if problem else []
-            changes.append(
-                EpisodeChange(
-                    "added", key, entry.file, entry.title, refused=problem.hint if problem else ""
-                )
-            )
-            continue
-        if key not in published:
-            removed = _removed(old[key], site, fresh, new, key in remove_keys, problems)
-            changes.append(removed)
-            if problems and removed.refused and removed.why == WHY_SKIPPED:
-                problems[-1] = _at_skip_reason(show_dir, problems[-1])
-            continue
-        before, after = old[key], new[key]
-        new[key] = replace(after, first_published=before.first_published)
-        fields = _field_changes(before, after)
-        if not fields:
-            continue
-        refused = ""
-        if before.guid != after.guid:
-            taken = _guid_taken(after, owners(), renamed_to)
-            if taken:
-                problems.append(taken)
-                refused = taken.hint
-            elif key not in reissue_keys:
-                problem = _guid_changed(show_dir, before, after, site, ledger)
-                problems.append(problem)
-                refused = f"publish with --reissue-guid {key}"
-        changes.append(
-            EpisodeChange("changed", key, after.file, after.title, fields, refused=refused)
-        )
+            continue  # told as its new key's "renamed"
+        if key in diff.renamed_to:
+            diff.renamed(key)
+        elif key not in old:
+            diff.added(key)
+        elif key not in published:
+            diff.removed(key, fresh, key in remove_keys)
+        else:
+            diff.changed(key)
+    problems, changes = diff.problems, diff.changes
 
     episodes = _new_entries(new, old, same)
     problems += _flag_problems(remove_keys, reissue_keys, old, episodes)
@@ -707,6 +666,89 @@ def compare(
         previous=ledger,
         made_of=made_of,
     )
+
+
+class _Comparison:
+    """What :func:`compare` found so far, episode by episode: the changes and the
+    problems, and ``new`` (each entry as the ledger will keep it: a renamed or
+    changed episode keeps the date it was first published)."""
+
+    def __init__(
+        self,
+        show_dir: Path,
+        site: SiteRecord,
+        ledger: Ledger | None,
+        old: Mapping[str, Entry],
+        new: dict[str, Entry],
+        renames: dict[str, str],
+        reissue_keys: Mapping[str, str],
+    ) -> None:
+        self.show_dir, self.site, self.ledger = show_dir, site, ledger
+        self.old, self.new, self.reissue_keys = old, new, reissue_keys
+        self.renamed_to = {target: source for source, target in renames.items()}
+        self.problems: list[Problem] = []
+        self.changes: list[EpisodeChange] = []
+
+    @functools.cached_property
+    def owners(self) -> dict[str, str]:
+        """Which key published each GUID (compared trimmed and case-insensitively): made
+        when an added episode or a changed GUID asks."""
+        return {_norm(entry.guid): key for key, entry in self.old.items()}
+
+    def renamed(self, key: str) -> None:
+        """``key`` is the new name of a descriptor the ledger knows by its GUID."""
+        source, after = self.old[self.renamed_to[key]], self.new[key]
+        fields = _field_changes(source, after)
+        self.changes.append(
+            EpisodeChange("renamed", key, after.file, after.title, fields, old_file=source.file)
+        )
+        self.new[key] = replace(after, first_published=source.first_published)
+
+    def added(self, key: str) -> None:
+        """``key`` is published for the first time: refused if its GUID is another's."""
+        entry = self.new[key]
+        problem = _guid_taken(entry, self.owners, self.renamed_to)
+        if problem:
+            self.problems.append(problem)
+        self.changes.append(
+            EpisodeChange(
+                "added", key, entry.file, entry.title, refused=problem.hint if problem else ""
+            )
+        )
+
+    def removed(self, key: str, fresh: list[str], asked: bool) -> None:
+        """``key`` is in the ledger and not in this publish (``asked``: with --remove);
+        ``fresh``: the keys published for the first time (the refusal names them)."""
+        removed = _removed(self.old[key], self.site, fresh, self.new, asked, self.problems)
+        self.changes.append(removed)
+        if self.problems and removed.refused and removed.why == WHY_SKIPPED:
+            self.problems[-1] = _at_skip_reason(self.show_dir, self.problems[-1])
+
+    def changed(self, key: str) -> None:
+        """``key`` was published before: its changes, if any, and a changed GUID refused
+        (another episode's, or without --reissue-guid)."""
+        before, after = self.old[key], self.new[key]
+        self.new[key] = replace(after, first_published=before.first_published)
+        fields = _field_changes(before, after)
+        if not fields:
+            return
+        refused = ""
+        if before.guid != after.guid:
+            refused = self._guid_refusal(key, before, after)
+        self.changes.append(
+            EpisodeChange("changed", key, after.file, after.title, fields, refused=refused)
+        )
+
+    def _guid_refusal(self, key: str, before: Entry, after: Entry) -> str:
+        """The hint of the problem a changed GUID makes ("" when --reissue-guid asks for it)."""
+        taken = _guid_taken(after, self.owners, self.renamed_to)
+        if taken:
+            self.problems.append(taken)
+            return taken.hint
+        if key in self.reissue_keys:
+            return ""
+        self.problems.append(_guid_changed(self.show_dir, before, after, self.site, self.ledger))
+        return f"publish with --reissue-guid {key}"
 
 
 def _record_digests(run: BuildContext, site: SiteRecord) -> dict[str, str]:
