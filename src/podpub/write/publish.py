@@ -104,8 +104,8 @@ def publish(
     from podpub.write.ledger import guard, recording
     from podpub.write.linked import changed_linked_media, record_linked_media
     from podpub.write.output import check_output_dir, output_state, staged
-    from podpub.write.redirects import REDIRECTS_FILE, redirects_output, with_redirects
-    from podpub.write.safety import carry_over, refuse_inputs_inside, verify_staged
+    from podpub.write.redirects import with_redirects
+    from podpub.write.safety import refuse_inputs_inside, verify_staged
 
     options = options or PublishOptions()
     context = or_no_cache(run)  # this module's own steps: one code path, cache or not
@@ -116,10 +116,6 @@ def publish(
     site = report.site
     assert site is not None
     rewritten = changed_linked_media(show_dir, site, run)  # before this publish re-links them
-
-    from podpub.resolve.optional_tags import extra_media_files
-    from podpub.site.render import page_renders
-
     feed = report.files[0].data
     changes = guard(show_dir, site, options, run) if uses_ledger(options) else None
     if changes is not None:
@@ -138,25 +134,7 @@ def publish(
         # written: the pages' bytes (500 KB each, 25 MiB at 10,000 episodes) are read
         # back from the staged files from now on (safety.py); the first page stays
         report = replace(report, files=())
-        staging.link(site.show.image_path, site.show.image_source)
-        # With media_url the audio is served from there (podpub deploy puts it there):
-        # a copy under the site's audio/ would be uploaded for nothing and played by no one.
-        local_media = site.show.media_url is None
-        for rel, source in extra_media_files(site, context).items() if local_media else ():
-            staging.link(rel, source)  # alternate audio, trailers
-        files_of = _episode_files(site, context, local_media)
-        files_of += page_renders(
-            site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects=redirects, run=run
-        )
-        redirect_lines = redirects_output(out, redirects, site.show.url)
-        if redirect_lines is not None:
-            staging.write(REDIRECTS_FILE, redirect_lines)
-        context.stage_files(staging, files_of)  # in order, or over the run's workers
-        own = staging.manifest if staging.reused_standby else None
-        for rel in carry_over(out, staging.path, site.show.keep, own):
-            staging.carried(rel)
-        made_of = staging.finish()  # the standby's leftovers removed (output.py)
-        context.staged_site(made_of)
+        made_of = _stage_site(staging, site, show_dir, out, redirects, run)
         # What the staging wrote (all of it, without a standby) is read back; every
         # file's size is checked against the stamp it took right after writing it.
         verify_staged(
@@ -176,6 +154,46 @@ def publish(
     record_linked_media(output_state(out, show_dir), site, made_of.files, staging.touched)
     notes = tuple(p for p in [*report.problems, *rewritten] if p.level != "error")
     return PublishResult(out, site, files, changes, findings=notes)
+
+
+def _stage_site(
+    staging: Any,
+    site: SiteRecord,
+    show_dir: Path,
+    out: Path,
+    redirects: dict[str, str],
+    run: BuildContext | None,
+) -> Any:
+    """Stage the site's files after its feed pages (written by the caller): the cover,
+    the extra media, each episode's own files and every page, the redirects, the files
+    the producer keeps in the output folder; what the new site is made of
+    (``output.Standby``), the standby's leftovers removed."""
+    from podpub.resolve.optional_tags import extra_media_files
+    from podpub.site.render import page_renders
+    from podpub.write.redirects import REDIRECTS_FILE, redirects_output
+    from podpub.write.safety import carry_over
+
+    context = or_no_cache(run)
+    staging.link(site.show.image_path, site.show.image_source)
+    # With media_url the audio is served from there (podpub deploy puts it there):
+    # a copy under the site's audio/ would be uploaded for nothing and played by no one.
+    local_media = site.show.media_url is None
+    for rel, source in extra_media_files(site, context).items() if local_media else ():
+        staging.link(rel, source)  # alternate audio, trailers
+    files_of = _episode_files(site, context, local_media)
+    files_of += page_renders(
+        site, template_dirs(show_dir), show_dir / CACHE_DIR, redirects=redirects, run=run
+    )
+    redirect_lines = redirects_output(out, redirects, site.show.url)
+    if redirect_lines is not None:
+        staging.write(REDIRECTS_FILE, redirect_lines)
+    context.stage_files(staging, files_of)  # in order, or over the run's workers
+    own = staging.manifest if staging.reused_standby else None
+    for rel in carry_over(out, staging.path, site.show.keep, own):
+        staging.carried(rel)
+    made_of = staging.finish()
+    context.staged_site(made_of)
+    return made_of
 
 
 def dry_run(
