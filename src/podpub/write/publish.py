@@ -33,6 +33,7 @@ from podpub.write.ledger import FeedDiff
 
 if TYPE_CHECKING:
     from podpub.feed.paging import FeedFile
+    from podpub.write.output import Staging, Standby
 
 __all__ = [
     "PlanOptions",
@@ -157,17 +158,17 @@ def publish(
 
 
 def _stage_site(
-    staging: Any,
+    staging: Staging,
     site: SiteRecord,
     show_dir: Path,
     out: Path,
     redirects: dict[str, str],
     run: BuildContext | None,
-) -> Any:
+) -> Standby:
     """Stage the site's files after its feed pages (written by the caller): the cover,
     the extra media, each episode's own files and every page, the redirects, the files
-    the producer keeps in the output folder; what the new site is made of
-    (``output.Standby``), the standby's leftovers removed."""
+    the producer keeps in the output folder; what the new site is made of, the
+    standby's leftovers removed."""
     from podpub.resolve.optional_tags import extra_media_files
     from podpub.site.render import page_renders
     from podpub.write.redirects import REDIRECTS_FILE, redirects_output

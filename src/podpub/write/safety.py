@@ -131,14 +131,14 @@ def _media_inside(target: str, episode: Any) -> Iterator[tuple[str, str]]:
     from podpub.build.kept import source_of
 
     audio = source_of(episode, "audio_source")
-    if audio is not None and _within(audio := str(audio), target):  # None: remote audio
-        yield f"{episode.source}: audio", audio
+    if audio is not None and _within(text := str(audio), target):  # None: remote audio
+        yield f"{episode.source}: audio", text
     for transcript in episode.transcripts:
         if _within(text := str(transcript.source), target):
             yield f"{episode.source}: transcript", text
     image = source_of(episode, "image_source")
-    if image is not None and _within(image := str(image), target):
-        yield f"{episode.source}: image", image
+    if image is not None and _within(text := str(image), target):
+        yield f"{episode.source}: image", text
 
 
 def _descriptors_may_be_inside(target: str, real: Mapping[str, str], links: set[str]) -> bool:
