@@ -401,7 +401,7 @@ class _OwnFiles(Mapping[str, "Path | Callable[[], bytes]"]):
             return None
         index = last[1]  # the last rebuild is over: changed in place
         for place in places:
-            before, now = last[0][place], episodes[place]
+            before = last[0][place]
             if before.chapters_url and index.get(before.chapters_url) is before:
                 del index[before.chapters_url]
         for place in places:
