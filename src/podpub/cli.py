@@ -352,7 +352,12 @@ def check(
 
         text, status = shown(check_feed(feed, now=build_time(), offline=offline))
     else:
-        params = {"drafts": drafts, "future": future, "strict": strict, "max_items": max_items}
+        params: dict[str, object] = {
+            "drafts": drafts,
+            "future": future,
+            "strict": strict,
+            "max_items": max_items,
+        }
         params.update(format=output_format, verbose=verbose)
         params.update(remove=remove, reissue_guid=reissue_guid)  # the ledger's comparison
         text, status = _check_show(

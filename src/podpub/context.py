@@ -46,9 +46,11 @@ class BuildContext(Protocol):
     out: Path | None  # the output folder whose files may be reused, if any
     # a command-line run: the old site's removal may outlive the process (write/output)
     detaches_removals: bool
-    # a warm build's run (build/rebuild.py): the cache's ``held`` values outlive it, for
-    # the rebuilds of the same process; a command-line run's end with it
-    warm: bool
+
+    @property
+    def warm(self) -> bool:
+        """A warm build's run (build/rebuild.py): the cache's ``held`` values outlive it,
+        for the rebuilds of the same process; a command-line run's end with it."""
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], what: str = "", min_items: int = ...

@@ -29,7 +29,7 @@ from functools import partial
 from itertools import compress, count, repeat
 from operator import and_, attrgetter, is_, is_not, itemgetter, methodcaller, ne, not_, or_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from podpub.build.store import (
     MISS,
@@ -475,7 +475,7 @@ class Engine:
         digests = self._in_order_as_last(records, held.get(_IN_ORDER_HELD))
         if digests is None:
             known = self.known_digests(records)
-            found = list(map(known.get, map(id, records)))
+            found: list[str | None] = list(map(known.get, map(id, records)))
             if None in found:
                 places = compress(count(), map(is_, found, repeat(None)))
                 todo = {id(records[place]): records[place] for place in places}
@@ -483,7 +483,7 @@ class Engine:
                 for record, digest in zip(todo.values(), made, strict=True):
                     known[id(record)] = self.record_digest(record, digest)
                 found = list(map(known.__getitem__, map(id, records)))
-            digests = tuple(found)
+            digests = tuple(cast("list[str]", found))  # every place known by now
         self._in_order = (records, digests)
         if self._warm and type(records) is tuple:  # for the next rebuild
             held[_IN_ORDER_HELD] = (records, digests)
@@ -513,10 +513,10 @@ class Engine:
             if known is not None and known[0] is record:
                 found[id(record)] = known[1]
                 continue
-            carried = _carried_digest(record)  # a warm build's records all carry theirs
-            if carried is not None:
-                found[id(record)] = carried
-                digests[id(record)] = (record, carried)  # asked again: known
+            its_own = _carried_digest(record)  # a warm build's records all carry theirs
+            if its_own is not None:
+                found[id(record)] = its_own
+                digests[id(record)] = (record, its_own)  # asked again: known
         return found
 
     def _with_registered(self, records: Sequence[Any], carried: list[str | None]) -> dict[int, str]:
@@ -794,7 +794,7 @@ class Engine:
         self.sites_key = _sites_key(self.output_key)
         self.cache.single_file.add(self.output_key)  # read whole; an edit saves a delta
         self.cache.always_sharded.add(self.sites_key)  # a description read or written alone
-        self._previous: dict[str, tuple[Any, ...]] | None = None  # when a build needs it
+        self._previous = None  # read when a build needs it
         self._key_inputs = {}  # only what this run's keys are made of is kept with its manifest
 
     @property
@@ -864,12 +864,14 @@ class Engine:
         if len(rels) != len(renders):
             raise ValueError("a render for each file")
         lasts = list(map(self.previous.get, rels))
-        if None in lasts or None in map(itemgetter(0), lasts):  # one made anew: rare
+        # one made anew: rare (the second test, in C, reads no None: the first is false)
+        if None in lasts or None in map(itemgetter(0), lasts):  # type: ignore[arg-type]
             return [
                 None if last is None or last[0] is None else KeptRender(last, render)
                 for last, render in zip(lasts, renders, strict=True)
             ]
-        return list(map(KeptRender, lasts, renders))  # every one known (an edit)
+        known = cast("list[tuple[Any, ...]]", lasts)  # every one known (an edit)
+        return list(map(KeptRender, known, renders))
 
     def plan_as_last(self, name: str) -> Any:
         """The plan (a list of the site's files and what goes with it) this warm build
@@ -1247,7 +1249,7 @@ class Engine:
                     continue
                 now = known.get(text[cut:]) if text[:cut] == show else None
                 if now is None:
-                    now = stamp_of(source)
+                    now = stamp_of(cast("Path | str", source))
                 if identity[2] != now:
                     todo.append(item)
                     continue

@@ -74,7 +74,8 @@ CONTENT_FIELDS = tuple(name for name in _FIELD_NAMES if name not in INDEX_FIELDS
 class Packed(NamedTuple):
     """A record as the store keeps it (made where it was resolved, in a worker)."""
 
-    index: tuple[Any, ...]  # the :data:`INDEX_FIELDS`' values, in that order
+    # the :data:`INDEX_FIELDS`' values, in that order (a field named as tuple's method)
+    index: tuple[Any, ...]  # type: ignore[assignment]
     contents: bytes  # the :data:`CONTENT_FIELDS`' values, pickled as one tuple
     digest: str  # of the whole record (digests.digest_of): what later keys are made of
     paths: tuple[str, ...]  # every file the record refers to, watched by stamp
@@ -255,12 +256,12 @@ class LentLoaded(Loaded):
         self._blob, self._fetch = blob, fetch  # fetch: where the blob is, when not given
         self._pair: tuple[Document, Episode] | None = None
 
-    @property  # type: ignore[override]
-    def doc(self) -> Document:
+    @property
+    def doc(self) -> Document:  # type: ignore[override]
         return self._unpickled()[0]
 
-    @property  # type: ignore[override]
-    def model(self) -> Episode:
+    @property
+    def model(self) -> Episode:  # type: ignore[override]
         return self._unpickled()[1]
 
     def _unpickled(self) -> tuple[Document, Episode]:

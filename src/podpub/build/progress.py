@@ -11,7 +11,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 SHOW_AFTER = 1.0  # seconds of work before a bar is worth showing
 REDRAW_EVERY = 0.1
@@ -34,21 +37,23 @@ class Progress:
         """A callback to advance ``description`` by n items (None when there is no bar)."""
         if not self.enabled or total == 0:
             return None
-        state = {"done": 0, "id": None}
+        done = 0
+        task_id: TaskID | None = None
 
         def advance(count: int) -> None:
-            state["done"] += count
+            nonlocal done, task_id
+            done += count
             bar = self._ensure_bar()
             if bar is None:
                 return
-            if state["id"] is None:
-                state["id"] = bar.add_task(description, total=total, completed=state["done"])
+            if task_id is None:
+                task_id = bar.add_task(description, total=total, completed=done)
             else:
-                bar.update(state["id"], completed=state["done"])
-            if state["done"] >= total:  # done: make room for the next step
-                bar.remove_task(state["id"])
+                bar.update(task_id, completed=done)
+            if done >= total:  # done: make room for the next step
+                bar.remove_task(task_id)
             now = time.perf_counter()
-            if now - self._last >= REDRAW_EVERY or state["done"] >= total:
+            if now - self._last >= REDRAW_EVERY or done >= total:
                 self._last = now
                 bar.refresh()
 

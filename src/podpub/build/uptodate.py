@@ -205,7 +205,7 @@ def refreshed(before: Snapshot, show_dir: Path, out: Path, paths: Iterable[Path 
         files.get(rel, MISS) != old.get(rel, MISS) for rel in again
     )
     told = frozenset(again)
-    since = ((before.files, told),)
+    since: tuple[tuple[dict[str, Stamp | None], frozenset[str]], ...] = ((before.files, told),)
     since += tuple((table, paths | told) for table, paths in before.told[: TOLD_DEPTH - 1])
     # unchanged: the digests of the stamps are the snapshot's (inputs_digest)
     return Snapshot(files, before.code, {} if changed else dict(before.rest), changed, since)

@@ -389,8 +389,8 @@ class _PodcastShared(_Extension):
         for url, text in self._funding:
             yield Tag("funding", text, (("url", url),))
         if self._license is not None:
-            name, url = self._license
-            yield Tag("license", name, attrs(("url", url)))
+            name, license_url = self._license
+            yield Tag("license", name, attrs(("url", license_url)))
         yield from self._locations
         for text, purpose in self._txt:
             yield Tag("txt", text, attrs(("purpose", purpose)))

@@ -140,9 +140,9 @@ def _build(
         return data_digest(data), data, layout
 
     fresh = context.map(rebuild, todo, "Building the feed", min_items=1)
-    for index, made in zip(todo, fresh, strict=True):
-        stage.put(pages[index].path, keys[index], made)
-        built[index] = made
+    for index, page_made in zip(todo, fresh, strict=True):
+        stage.put(pages[index].path, keys[index], page_made)
+        built[index] = page_made
     return [(found[0], found[1]) for found in built], keys
 
 

@@ -205,7 +205,8 @@ def _categories(channel: Node, report: Report) -> tuple[list[str], list[str]]:
     notes: list[str] = []
     for node in channel.all("itunes:category"):
         parent = node.attrs.get("text", "")
-        subs = [c.attrs.get("text", "") for c in node.all("itunes:category")] or [None]
+        subs: list[str | None] = [c.attrs.get("text", "") for c in node.all("itunes:category")]
+        subs = subs or [None]
         for sub in subs:
             name, how = current_category(parent, sub)
             old = f"{parent} > {sub}" if sub else parent

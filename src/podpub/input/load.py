@@ -298,22 +298,23 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Probl
     lines = text.split("\n")
     far = _unclosed_quote(exc, text) or _far_cause(exc, lines)
     if far is not None:  # the parser stumbled far from the cause: name the cause
-        line, column, misread, fix = far
-        return Problem(display, line + 1, column + 1, "", f"YAML syntax: {misread}", fix)
+        far_line, far_column, misread, fix = far
+        return Problem(display, far_line + 1, far_column + 1, "", f"YAML syntax: {misread}", fix)
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or str(exc)
     if exc.context:
         message = f"{exc.context}, {message}"
-    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    line: int | None = mark.line + 1 if mark else None
+    col: int | None = mark.column + 1 if mark else None
     hint = _syntax_hint(text, line, col)
     if "maximum nesting depth" in message:
         hint = f"descriptors need a few levels; podpub stops at {MAX_DEPTH}"
     elif "unknown escape character" in message and line is not None and line <= len(lines):
         hint = escape_fix(lines[line - 1])
     elif not hint and line is not None:
-        fix = quote_fix(lines[line - 1]) if line <= len(lines) else None
-        if fix is not None:  # a value that needed quotes: say so, not the parser's words
-            message, hint = fix
+        quoted = quote_fix(lines[line - 1]) if line <= len(lines) else None
+        if quoted is not None:  # a value that needed quotes: say so, not the parser's words
+            message, hint = quoted
         else:
             before = missing_colon_before(lines, line - 1)
             if before is not None:  # a key without ':' above, read into this line
@@ -605,7 +606,7 @@ class _Builder:
             self._raw(path, text, "str")
             self.doc.misread.append(path)
         if parent.is_map:
-            container[key] = text  # type: ignore[call-overload]
+            container[key] = text  # type: ignore[index, call-overload]
             parent.key, parent.key_done, parent.skip_value = None, False, False
         else:
             container.append(text)  # type: ignore[union-attr]
@@ -738,7 +739,7 @@ class _Builder:
         container = frame.value
         if frame.is_map:
             if not frame.skip_value and frame.key is not None:
-                container[frame.key] = value  # type: ignore[index]
+                container[frame.key] = value  # type: ignore[index, call-overload]
             frame.key, frame.key_done, frame.skip_value = None, False, False
         elif container is not None:
             container.append(value)  # type: ignore[union-attr]

@@ -29,7 +29,8 @@ _YAML_READS = {
 def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
     """Validate ``doc.data``; on failure return every problem, each located in the file."""
     if not isinstance(doc.data, dict):
-        kind = {list: "a list", str: "text"}.get(type(doc.data), f"a {type(doc.data).__name__}")
+        names: dict[type, str] = {list: "a list", str: "text"}
+        kind = names.get(type(doc.data), f"a {type(doc.data).__name__}")
         return None, [doc.problem((), f"expected a mapping of fields, found {kind}")]
     misread = misread_values(doc, lambda path: _expects_whole_number(model, path))
     validated: M | None = None

@@ -51,13 +51,13 @@ import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from mutagen.flac import FLAC
 from mutagen.mp3 import MPEGInfo
-from mutagen.mp4 import MP4
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
+from mutagen.mp4 import MP4, MP4Info
+from mutagen.oggopus import OggOpus, OggOpusInfo
+from mutagen.oggvorbis import OggVorbis, OggVorbisInfo
 
 from podpub.media.info import AudioInfo
 
@@ -409,7 +409,7 @@ def _read_mp4(fileobj: BinaryIO, path: Path, size: int) -> AudioInfo:
     leaves the count open (mono AAC-LC, which an HE-AAC v2 decoder may play as stereo)
     mutagen falls back to the sample entry's field, which MP4 writers set to 2.
     """
-    info = MP4(fileobj).info
+    info = cast(MP4Info, MP4(fileobj).info)  # mutagen's FileType says None
     codec_id = str(info.codec)
     if not codec_id:
         raise AudioError(f"{path.name} has no audio track; export the episode's audio", path)
@@ -443,11 +443,12 @@ def _read_mp4(fileobj: BinaryIO, path: Path, size: int) -> AudioInfo:
 
 def _read_ogg(fileobj: BinaryIO, path: Path, size: int, fmt: _Format) -> AudioInfo:
     """Ogg Opus or Vorbis; Opus always decodes at 48 kHz, whatever rate went in."""
+    info: OggOpusInfo | OggVorbisInfo  # mutagen's FileType says None
     if fmt is _OPUS:
-        info = OggOpus(fileobj).info
+        info = cast(OggOpusInfo, OggOpus(fileobj).info)
         codec, sample_rate = "opus", 48000
     else:
-        info = OggVorbis(fileobj).info
+        info = cast(OggVorbisInfo, OggVorbis(fileobj).info)
         codec, sample_rate = "vorbis", int(info.sample_rate)
     duration = float(info.length)
     _check_duration(duration, path)

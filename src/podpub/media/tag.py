@@ -349,9 +349,10 @@ class Id3Container(Container):
         for frame_id in ("PCST", "WFED", "TGID", "TCAT", "TCON", "TCOP", "TIPL", "CHAP", "CTOC"):
             tags.delall(frame_id)
         tags.delall("TXXX:" + CREDITS_KEY)
+        # (mutagen makes a frame's fields from its _framespec when it runs: unknown to mypy)
         for key, frame in list(tags.items()):
-            if (isinstance(frame, COMM) and frame.desc == "") or (
-                isinstance(frame, APIC) and frame.type == PictureType.COVER_FRONT
+            if (isinstance(frame, COMM) and frame.desc == "") or (  # type: ignore[attr-defined]
+                isinstance(frame, APIC) and frame.type == PictureType.COVER_FRONT  # type: ignore[attr-defined]
             ):
                 del tags[key]
         for frame in self._frames(w):
@@ -466,9 +467,11 @@ def _id3_chapters(tags: ID3) -> tuple[Any, ...]:
 
 
 def _id3_chapter(frame: CHAP) -> tuple[int, int, str, str | None]:
-    title = next((str(f.text[0]) for f in frame.sub_frames.getall("TIT2") if f.text), "")
-    url = next((f.url for f in frame.sub_frames.getall("WXXX")), None)
-    return (frame.start_time, frame.end_time, title, url)
+    # mutagen makes a frame's fields from its _framespec when it runs: unknown to mypy
+    found: Any = frame
+    title = next((str(f.text[0]) for f in found.sub_frames.getall("TIT2") if f.text), "")
+    url = next((f.url for f in found.sub_frames.getall("WXXX")), None)
+    return (found.start_time, found.end_time, title, url)
 
 
 def _id3_chapter_frames(chapters: Sequence[tuple[int, int, str, str | None]]) -> Iterator[Any]:

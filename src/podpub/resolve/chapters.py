@@ -20,6 +20,8 @@ from podpub.input.models import Episode
 from podpub.resolve.records import Chapter, EpisodeRecord
 
 WEBVTT_MIME = "text/vtt"
+# a chapter's start as checked: where it is in the descriptor, the time, the title
+_Timed = tuple[tuple[str | int, ...], float, str]
 
 
 def episode_chapters(episode: Episode) -> tuple[Chapter, ...]:
@@ -39,12 +41,14 @@ def check_chapters(
     episode: Episode, duration: float, doc: Document, problems: list[Problem]
 ) -> None:
     """Each list ascending as written, no two chapters at one time, all within the audio."""
-    timed = [
+    timed: list[_Timed] = [
         (("headlines", i, "start"), h.start, h.title)
         for i, h in enumerate(episode.headlines)
         if h.start is not None
     ]
-    extras = [(("chapters", i, "start"), c.start, c.title) for i, c in enumerate(episode.chapters)]
+    extras: list[_Timed] = [
+        (("chapters", i, "start"), c.start, c.title) for i, c in enumerate(episode.chapters)
+    ]
     for entries in (timed, extras):
         _check_ascending(entries, doc, problems)
     headline_at = {start: title for _, start, title in timed}
@@ -70,7 +74,7 @@ def check_chapters(
 
 
 def _check_ascending(
-    entries: list[tuple[tuple[str | int, ...], float, str]],
+    entries: list[_Timed],
     doc: Document,
     problems: list[Problem],
 ) -> None:

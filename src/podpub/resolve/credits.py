@@ -204,7 +204,7 @@ def _unique(people: tuple[PersonRef, ...]) -> tuple[PersonRef, ...]:
     return tuple(first.values())
 
 
-def person_roles(credits: list[CreditGroup]) -> tuple[PersonRole, ...]:
+def person_roles(credits: Iterable[CreditGroup]) -> tuple[PersonRole, ...]:
     seen: set[tuple[str, str, str]] = set()
     roles: list[PersonRole] = []
     for group in credits:

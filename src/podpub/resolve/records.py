@@ -209,7 +209,8 @@ def paths_in(value: Any) -> Iterator[Path]:
         elif isinstance(value, tuple):
             todo.extend(reversed(value))
         elif hasattr(value, "__dataclass_fields__"):
-            names = fields_with_paths(type(value))
+            kind: type = type(value)
+            names = fields_with_paths(kind)
             todo.extend(getattr(value, name) for name in reversed(names))
     return iter(found)
 

@@ -172,9 +172,10 @@ def resolve_all(
     fresh = _resolve_episodes(shared, todo, prober, run, problems)
     episodes: list[EpisodeRecord] = []
     for item, _ in published:
-        kept_record = kept.get(item.file)
-        record, found = (kept_record, []) if kept_record is not None else fresh[item.file]
-        problems.extend(found)
+        record = kept.get(item.file)
+        if record is None:
+            record, its_problems = fresh[item.file]
+            problems.extend(its_problems)
         if record is not None:
             episodes.append(record)
     episodes.sort(key=lambda e: (e.published, e.key), reverse=True)

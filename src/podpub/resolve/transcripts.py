@@ -253,8 +253,11 @@ def _read_json(text: str) -> Iterator[Cue]:
         body, start, speaker = segment.get("body"), segment.get("startTime"), segment.get("speaker")
         if not isinstance(body, str):
             raise TranscriptError(f"{where}.body is missing or not text")
-        number = isinstance(start, int | float) and not isinstance(start, bool)
-        if not number or not math.isfinite(start):
+        if (
+            isinstance(start, bool)
+            or not isinstance(start, int | float)
+            or not math.isfinite(start)
+        ):
             raise TranscriptError(f"{where}.startTime is missing or not a number of seconds")
         if speaker is not None and not isinstance(speaker, str):
             raise TranscriptError(f"{where}.speaker is not text")

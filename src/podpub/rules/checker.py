@@ -197,9 +197,9 @@ class _CachedPages:
         # read from every page: the first run, many pages checked again, or the pages
         # replaced since held too long (the checks held, the items no page has any more)
         kept = {}
-        for check in checks:
-            if check is not None:
-                kept.update(check.items())
+        for page_check in checks:
+            if page_check is not None:
+                kept.update(page_check.items())
         held[_KEPT_ITEMS_HELD] = (tuple(check for check in checks if check is not None), kept)
         return kept
 

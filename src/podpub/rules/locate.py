@@ -268,9 +268,9 @@ def descriptor_path(element: etree._Element, hit: Hit, data: Any, in_item: bool)
         path: Path_ = (key, same.index(element))
         if name == "podcast:location" and not isinstance(data.get("location"), list):
             path = ("location",)  # written as one place, not a list
-        key = attributes.get(hit.attr or "")
-        if key and _entry_has(data, path, key):
-            path = (*path, key)
+        field = attributes.get(hit.attr or "")
+        if field and _entry_has(data, path, field):
+            path = (*path, field)
         return path
     if name == "atom:link" and element.get("rel") == "hub":
         return ("websub_hub",)

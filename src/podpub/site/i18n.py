@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 # Babel is imported by what formats, not with the words: resolving a show reads one word
 # of them (the hosts' credit label) and renders nothing, and babel.dates alone costs a
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 LOCALES_DIR = Path(__file__).with_name("locales")
 _STYLES = frozenset({"full", "long", "medium", "short"})  # babel's named date formats
+_DateStyle = Literal["full", "long", "medium", "short"]
+# babel's list styles (an other one: babel says so, as a template's mistake)
+_ListStyle = Literal[
+    "standard", "standard-short", "or", "or-short", "unit", "unit-short", "unit-narrow"
+]
 FALLBACK = "en"
 
 
@@ -111,7 +116,8 @@ class Translations:
         if pattern is None:
             from babel.dates import get_date_format, parse_pattern
 
-            found = get_date_format(style, locale=self.locale) if style in _STYLES else style
+            named = cast(_DateStyle, style)
+            found = get_date_format(named, locale=self.locale) if style in _STYLES else style
             pattern = self._patterns[style] = parse_pattern(found)
         return pattern
 
@@ -185,7 +191,8 @@ class Translations:
                 self._lists.clear()
             from babel.lists import format_list
 
-            text = format_list(list(key[0]), style=style, locale=self.locale) if items else ""
+            listed = cast(_ListStyle, style)
+            text = format_list(list(key[0]), style=listed, locale=self.locale) if items else ""
             self._lists[key] = text
         return text
 

@@ -280,7 +280,7 @@ def show_yaml(answers: Answers, today: dt.date) -> str:
     q = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
     url = answers.url or ""
     feed_url = with_slash(url) + "feed.xml"
-    lines = [
+    lines: list[str | tuple[str, str]] = [
         "# show.yaml: the podcast as a whole (the feed's channel and the show page).",
         '# Every field is in the docs ("Descriptor fields") and `podpub schema show`.',
         "# Edit freely: `podpub check` says what is wrong, with the line and the fix.",

@@ -354,7 +354,7 @@ class _OwnFiles:
             return files
         digest = self.digests[index] if self.reuses else ""
         if episode.chapters_path:
-            parts = ("json", digest, self.show_digest)
+            parts: tuple[str, ...] = ("json", digest, self.show_digest)
             render = partial(_chapters_json_at, self.site, index)
             keyed = self._keyed(render, parts, as_last, offset + len(files))
             files.append((episode.chapters_path, keyed))

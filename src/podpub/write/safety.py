@@ -199,7 +199,7 @@ class _WarmInputs:
         self, held: dict[str, Any], base: tuple[Any, ...], run: BuildContext, site: SiteRecord
     ) -> None:
         self.held, self.base, self.run, self.site = held, base, run, site
-        self._digests: list[str] | None = None
+        self._digests: tuple[str, ...] | None = None
 
     @classmethod
     def of(
@@ -263,9 +263,9 @@ class _WarmInputs:
             # each is looked at (as before), and nothing kept to compare the next run with
             self.held[_INPUTS_HELD] = (self.base, False, None, None, None)
             return
-        self.held[_INPUTS_HELD] = (self.base, tuple(self.digests()), folders, stamps, links)
+        self.held[_INPUTS_HELD] = (self.base, self.digests(), folders, stamps, links)
 
-    def digests(self) -> list[str]:
+    def digests(self) -> tuple[str, ...]:
         if self._digests is None:
             self._digests = self.run.digests_in_order(self.site.episodes)
         return self._digests
@@ -400,8 +400,8 @@ def verify_staged(
     else:
         json_files = [folder / rel for rel in sorted(written) if rel.endswith(".json")]
     # 10,000 chapters files in a new site: read by the workers
-    found = run.map(_json_problems, json_files) if run else map(_json_problems, json_files)
-    for path, (unread, valid) in zip(json_files, found, strict=True):
+    json_read = run.map(_json_problems, json_files) if run else map(_json_problems, json_files)
+    for path, (unread, valid) in zip(json_files, json_read, strict=True):
         problems += unread
         if not valid:
             problems.append(f"{path.relative_to(folder)} is not valid JSON")
@@ -449,7 +449,8 @@ def _every_expected_problem(
     """:func:`_expected_problems`, every file looked at."""
     from podpub.build.kept import source_of  # a lent record's text: no Path made
 
-    expected = {"index.html": None, site.show.image_path: None}
+    # each file the site must have, and its size where it is known (the audio's)
+    expected: dict[str, int | None] = {"index.html": None, site.show.image_path: None}
     local = site.show.media_url is None  # else media_url serves the audio
     for episode in site.episodes:
         expected[episode.page_path] = None

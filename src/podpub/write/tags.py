@@ -76,9 +76,9 @@ class TagResult:
         return bool(self.changed)
 
 
-def tag_file(episode: EpisodeRecord, wanted: Wanted, container: Container) -> TagResult:
-    """Bring one episode's file in line with ``wanted``; touch it only if they differ."""
-    path = episode.audio_source
+def tag_file(episode: EpisodeRecord, path: Path, wanted: Wanted, container: Container) -> TagResult:
+    """Bring one episode's file (``path``, its audio) in line with ``wanted``; touch it
+    only if they differ."""
     changed = retag(path, episode.audio.duration, wanted, container)
     return TagResult(episode, path, container.name, changed)
 
@@ -128,18 +128,20 @@ def tag_episodes(show_dir: Path, site: SiteRecord, episodes: Iterable[EpisodeRec
     run = TagRun()
     cover = read_cover(site.show.image_source)
     for episode in episodes:
-        if episode.audio_source is None:  # remote audio: there is no file here to write
+        path = episode.audio_source
+        if path is None:  # remote audio: there is no file here to write
             run.skipped.append(_remote_note(show_dir, episode))
             continue
         container = container_of(episode.audio)
         try:
-            run.results.append(tag_file(episode, wanted_tags(episode, site.show, cover), container))
+            wanted = wanted_tags(episode, site.show, cover)
+            run.results.append(tag_file(episode, path, wanted, container))
         except TAG_ERRORS as exc:
             run.problems.append(
                 _audio_problem(
                     show_dir,
                     episode,
-                    f"could not tag {episode.audio_source.name}: {_reason(exc)}",
+                    f"could not tag {path.name}: {_reason(exc)}",
                     "the file was left as it was",
                 )
             )
