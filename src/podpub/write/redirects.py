@@ -58,12 +58,14 @@ def recorded_pages(folders: Mapping[str, str]) -> dict[str, str]:
 def with_redirects(diff: FeedDiff, site: SiteRecord) -> FeedDiff:
     """The diff whose new ledger records the site's page folders and every redirect:
     those of the last publish, and one for each page this publish moves."""
+    if diff.previous is None and not diff.first_publish:
+        return diff  # given its redirects already (the last ledger was let go then)
     people = _people(site)  # once: every credit of every episode
     folders = page_folders(site, people)
     renamed = {e.key: episode_key(e.old_file or "") for e in diff.of_kind("renamed")}
     redirects = plan_redirects(diff.previous, folders, renamed, people)
     ledger = replace(diff.ledger, pages=recorded_pages(folders), redirects=redirects)
-    return replace(diff, ledger=ledger)
+    return replace(diff, ledger=ledger, previous=None)  # read: not held while staging
 
 
 def plan_redirects(
