@@ -542,14 +542,14 @@ def init(folder: Path, yes: bool, **given: str | None) -> None:
     click.echo("\n".join(next_steps(result, str(folder))))
 
 
-def _ask(question: str, flag: str, check: object) -> str:
+def _ask(question: str, flag: str, check: Callable[[str], str]) -> str:
     def value_proc(value: str) -> str:
         try:
-            return check(value)  # type: ignore[operator, no-any-return]
+            return check(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
-    return click.prompt(question, value_proc=value_proc)  # type: ignore[no-any-return]
+    return str(click.prompt(question, value_proc=value_proc))  # value_proc's text
 
 
 @cli.command()

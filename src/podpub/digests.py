@@ -77,7 +77,7 @@ def _stable_pickle(value: Any) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True  # no memo: the bytes depend on values only, not on shared objects
-    pickler.dispatch_table = {  # type: ignore[attr-defined]
+    pickler.dispatch_table = {
         set: lambda s: (sorted, (sorted(s, key=repr),)),
         frozenset: lambda s: (sorted, (sorted(s, key=repr),)),
     }

@@ -262,7 +262,7 @@ class Engine:
         if found is MISS:
             found = compute(key)
             stage.put(digest, "v1", found)
-        return found  # type: ignore[no-any-return]
+        return found
 
     @contextlib.contextmanager
     def recording_uses(self) -> Iterator[list[tuple[str, str]]]:
@@ -339,7 +339,7 @@ class Engine:
         stage = self.cache.stage(DOCUMENTS)
         found = stage.get(self._key(path), self.cache.stage(DESCRIPTORS).file_inputs(path))
         if found is not MISS:
-            return found  # type: ignore[no-any-return]
+            return found
         item, problems = load(path)
         if item is None:
             raise PodpubError(problems)
@@ -563,7 +563,7 @@ class Engine:
             return None
         made = stage.made_from.get(HEAD)
         if made is not None and made[0] is head:
-            return made[1]  # type: ignore[no-any-return]
+            return made[1]
         tables = _LastTables.read(entries)
         if tables is not None:
             stage.made_from[HEAD] = (head, tables)
@@ -825,7 +825,7 @@ class Engine:
         if not self._warm or self.output_key is None:
             return None
         saved = self.cache.stage(self.output_key).made_from.get(PLAN + MANIFEST)
-        return saved[1] if saved is not None else None  # type: ignore[return-value]
+        return saved[1] if saved is not None else None
 
     def changed_since_last(self, name: str, base: str, values: Sequence[str]) -> set[int] | None:
         """The places at which ``values`` differ from those the previous publish into
@@ -1164,7 +1164,7 @@ class Engine:
         if not getattr(staging, "trusted", False) or not getattr(staging, "reused_standby", False):
             return None
         kept = self.cache.stage(self.output_key).made_from.get(PLAN + STAGED)
-        return kept[1] if kept is not None else None  # type: ignore[return-value]
+        return kept[1] if kept is not None else None
 
     def _show_in_known(self) -> str:
         """The show folder as a media source's text starts with ("<folder>/", real)."""
@@ -1394,7 +1394,7 @@ class Engine:
         kept = staging.keep(rel, identity)
         if kept is None and self._intact(rel, previous):
             kept = staging.link(rel, os.path.join(self.out, rel), identity)  # type: ignore[arg-type]
-        return kept  # type: ignore[no-any-return]
+        return kept
 
     def keyed(
         self, render: Callable[[], bytes], *parts: Any, digested: bool = False
@@ -1623,7 +1623,7 @@ def _values(mapping: dict[str, Any], keys: list[str]) -> tuple[Any, ...]:
     if not keys:
         return ()
     found = itemgetter(*keys)(mapping)
-    return found if len(keys) > 1 else (found,)  # type: ignore[no-any-return]
+    return found if len(keys) > 1 else (found,)
 
 
 class _LastTables:
@@ -1730,7 +1730,7 @@ class SharedValues:
         """Credit lines (``CreditGroup``: a role and its people), each part shared."""
         found = self._seen.get(groups)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         made = tuple(
             self._seen.get(group)
             or self.one(type(group)(self.one(group.role), tuple(map(self.one, group.people))))

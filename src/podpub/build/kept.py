@@ -121,7 +121,7 @@ def source_of(record: EpisodeRecord, name: str) -> Path | str | None:
     episodes, only to compare them with what the standby was linked from), a plain
     record's Path. ``str()`` of either is the same text."""
     found = record.__dict__
-    return found[name] if name in found else getattr(record, name)  # type: ignore[no-any-return]
+    return found[name] if name in found else getattr(record, name)
 
 
 class _Field:

@@ -379,7 +379,7 @@ class ShowCache:
             if text.startswith(prefix):
                 found = self.known.get(text[len(prefix) :], MISS)
                 if found is not MISS:
-                    return found  # type: ignore[no-any-return]
+                    return found
         return stamp(text)
 
     def stamps(self, folder: Path | str, names: Sequence[str]) -> tuple[Stamp | None, ...]:
@@ -388,7 +388,7 @@ class ShowCache:
         if names and os.path.join(folder, "") in self._known_under:
             with contextlib.suppress(KeyError):
                 found = operator.itemgetter(*names)(self.known)
-                return found if len(names) > 1 else (found,)  # type: ignore[no-any-return]
+                return found if len(names) > 1 else (found,)
         return tuple(self.stamp(os.path.join(folder, name)) for name in names)
 
     @property

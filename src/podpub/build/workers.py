@@ -173,7 +173,7 @@ class _Child:
         data = _read_message(self.answers)
         if data is None:
             raise RuntimeError("a podpub worker process died without a result")
-        return pickle.loads(data)  # type: ignore[no-any-return]
+        return pickle.loads(data)
 
     def close(self, kill: bool = False) -> None:
         if kill:

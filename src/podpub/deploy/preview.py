@@ -52,7 +52,7 @@ def _feed_items(path: Path) -> list[tuple[str, str]]:
     except etree.XMLSyntaxError as exc:
         raise PodpubError(f"{path} is not a feed ({exc}): run podpub publish again") from None
     return [
-        (item.findtext("guid") or "", item.find("enclosure").get("url", ""))  # type: ignore[union-attr]
+        (item.findtext("guid") or "", item.find("enclosure").get("url", ""))
         for item in root.iterfind("channel/item")
         if item.find("enclosure") is not None
     ]

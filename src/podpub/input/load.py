@@ -597,7 +597,7 @@ class _Builder:
             text = event.value
             if event.implicit[0] and _plain_tag(text) != _STR:
                 return False
-            path = (*parent.path, len(container))  # type: ignore[arg-type]
+            path = (*parent.path, len(container))
         self.values += 1
         start = event.start_mark
         self.doc.positions[path] = (start.line + 1, start.column + 1)

@@ -169,4 +169,4 @@ def _sanitizer(tags: frozenset[str]) -> Callable[[str], str]:
     cleaner = getattr(nh3, "Cleaner", None)
     if cleaner is None:
         return partial(nh3.clean, **options)
-    return cleaner(**options).clean  # type: ignore[no-any-return]
+    return cleaner(**options).clean

@@ -209,7 +209,7 @@ def _chapters_index(episodes: Sequence[Any]) -> dict[str, Any]:
     urls = map(operator.attrgetter("chapters_url"), episodes)
     index = dict(zip(urls, episodes, strict=True))  # made in C: 10,000
     for empty in ("", None):
-        index.pop(empty, None)  # type: ignore[call-overload]
+        index.pop(empty, None)
     return index
 
 

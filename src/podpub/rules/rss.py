@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -382,7 +383,7 @@ def _date_problems(element: etree._Element, owner: str) -> Iterator[Hit]:
         )
 
 
-def _parse_date(value: str):  # type: ignore[no-untyped-def]
+def _parse_date(value: str) -> datetime | None:
     try:
         return email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -219,7 +219,7 @@ class _Same:
             self.kept_tuple((self.one(person), self.kept_tuple(tuple(map(self.one, roles)))))
             for person, roles in held
         )
-        return self.kept_tuple(pairs)  # type: ignore[no-any-return]
+        return self.kept_tuple(pairs)
 
 
 def _held(episode: EpisodeRecord) -> Held:

@@ -246,7 +246,7 @@ def _maybe_rewritten_since(
     if told is None:
         maybe, by_source = _maybe_rewritten(files, sources, known, show), None
     else:
-        maybe, by_source = last[1]  # type: ignore[index]
+        maybe, by_source = last[1]
         if told:
             if by_source is None:
                 by_source = _published_by_source(sources, show)
@@ -293,7 +293,7 @@ _AS_STAMP = itemgetter(2, 3, 1, 0)
 def _stamps(run: BuildContext) -> Callable[[str], Stamp | None]:
     """How to stamp a show's file: from the stamps the run's cache took at its start,
     else now (a run without a cache took none)."""
-    return stamp if run.cache is None else run.cache.stamp  # type: ignore[no-any-return]
+    return stamp if run.cache is None else run.cache.stamp
 
 
 class _Episodes:

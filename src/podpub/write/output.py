@@ -567,7 +567,7 @@ def staged(target: Path, show_dir: Path, run: BuildContext | None = None) -> Ite
 
 def _stamps(run: BuildContext) -> Callable[[str], Stamp | None]:
     """How to stamp a show's file: as the run's cache took it at its start, else now."""
-    return stamp if run.cache is None else run.cache.stamp  # type: ignore[no-any-return]
+    return stamp if run.cache is None else run.cache.stamp
 
 
 def copy_as_standby(target: Path, state: OutputState, files: int, detach: bool = False) -> None:

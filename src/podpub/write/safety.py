@@ -625,7 +625,7 @@ class _WarmExpected:
         another: a rebuild that renamed a file)."""
         kept = self.held.get(_WHERE_HELD)
         if kept is not None and kept[0] is rels:
-            return kept[1]  # type: ignore[no-any-return]
+            return kept[1]
         where = {rel: place for place, rel in enumerate(rels)}
         self.held[_WHERE_HELD] = (rels, where)
         return where
