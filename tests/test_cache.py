@@ -495,6 +495,53 @@ def test_files_added_or_edited_by_hand_in_the_site_do_not_come_back(tmp_path: Pa
     assert not (out / "stray.html").exists()
 
 
+# podpub's CLI on a platform whose os module has no O_DIRECTORY and stats no file
+# relative to a folder's descriptor (Windows): the standby is then looked at by whole paths
+_WITHOUT_FOLDER_DESCRIPTORS = """
+import os, sys
+del os.O_DIRECTORY
+os.supports_dir_fd.discard(os.stat)
+from podpub.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_without_folder_descriptors_edits_by_hand_still_do_not_come_back(tmp_path: Path):
+    """The standby's files are stat'ed relative to the staging folder where the platform
+    can; where it cannot, every path is stat'ed whole, and a hand edit of the live site
+    is caught all the same."""
+    import subprocess
+    import sys
+
+    def publish_there(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", _WITHOUT_FOLDER_DESCRIPTORS, "publish", *args, "--quiet"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    show = with_episodes(write_show(tmp_path / "show"), 3)
+    out = tmp_path / "public"
+    for title in (None, "One"):  # the second publish makes the first site the standby
+        if title:
+            retitle(show, "ep1", title)
+        result = publish_there(str(show), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+    page = out / "episodes" / "ep3" / "index.html"
+    original = page.read_bytes()
+    with open(page, "r+b") as handle:  # same size, in place
+        handle.write(original[:20].upper())
+    for title in ("One again", "One more time"):  # the edited site is the standby, then live
+        retitle(show, "ep1", title)
+        result = publish_there(str(show), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+    fresh = tmp_path / "fresh"
+    assert publish(show, fresh, "--no-cache") == 0
+    assert same_tree(out, fresh) == []
+    assert page.read_bytes() == original
+
+
 def test_a_publish_that_fails_late_leaves_the_site_and_the_next_run_right(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

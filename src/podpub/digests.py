@@ -12,6 +12,7 @@ Jinja2, pydantic or mutagen are loaded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -19,6 +20,7 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,27 @@ def stamp(path: Path | str) -> Stamp | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+# A folder opened once, the files under it stat'ed relative to it (fstatat): the kernel
+# does not walk each file's whole path from the root again (30,000 of them in an edit).
+FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+@contextlib.contextmanager
+def opened_folder(path: str) -> Iterator[int | None]:
+    """A descriptor of the folder ``path`` for ``os.stat(name, dir_fd=…)``, closed after
+    the block; None where this platform stats no file relative to a folder (Windows) or
+    the folder cannot be opened: each path is then stat'ed whole."""
+    fd = None
+    if os.stat in os.supports_dir_fd:
+        with contextlib.suppress(OSError):
+            fd = os.open(path, FOLDER_FLAGS)
+    try:
+        yield fd
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def file_digest(path: Path | str) -> str | None:

@@ -56,7 +56,7 @@ from podpub.context import (
     RESOLVED,
     TEMPLATES,
 )
-from podpub.digests import content_identity
+from podpub.digests import content_identity, opened_folder
 from podpub.errors import PodpubError
 
 # the stages whose entries the run did not ask for are forgotten by the save
@@ -1190,17 +1190,11 @@ class Engine:
         (``Staging._same_link``), nor in a trusted standby (a warm build's own preview).
         The staging records what it keeps in its manifest (in this process: not told
         again with ``add_entry``, as a worker's files are)."""
-        # each file's stat relative to the staging folder: its path is not walked from
-        # the root again for each of 30,000 files (a fifth of the time of those stats)
-        try:
-            folder = None if staging.trusted else os.open(staging.prefix, _FOLDER_FLAGS)
-        except OSError:
-            folder = None  # each path walked whole then
-        try:
+        if staging.trusted:  # nothing of it is stat'ed
+            return self._keep_unchanged_in(staging, files, previous, None)
+        # each file stat'ed relative to the staging folder: a fifth of those stats' time
+        with opened_folder(staging.prefix) as folder:
             return self._keep_unchanged_in(staging, files, previous, folder)
-        finally:
-            if folder is not None:
-                os.close(folder)
 
     def _keep_unchanged_in(
         self,
@@ -1480,10 +1474,6 @@ class Engine:
 
 # told apart from any entry, and from each other (_keep_as_last)
 _NOT_IN_STANDBY, _NOT_IN_SITE = object(), object()
-
-
-# a folder opened to look at the files under it (os.stat's dir_fd)
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY
 
 
 @dataclass(frozen=True)

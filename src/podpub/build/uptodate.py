@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from podpub.build.store import MISS, ShowCache, Stamp, code_fingerprint, digest_of, stamp
+from podpub.digests import FOLDER_FLAGS
 
 STATE = "state"
 SUMMARY = "summary"  # its findings' stage (summary_key): read when nothing changed
@@ -156,13 +157,12 @@ def _stat_under(root: str, rel_root: str, skip_dir: str, files: dict[str, Stamp 
 # A folder opened once, its entries stamped relative to it (fstatat): the kernel does not
 # walk every file's full path again. 20,970 files at 10,000 episodes: a tenth faster.
 _SCANDIR_FD = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
-_OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @contextlib.contextmanager
 def _listed_by_fd(folder: str) -> Iterator[Iterator[os.DirEntry[str]]]:
     """The entries of ``folder``, listed through a descriptor of it (closed after)."""
-    fd = os.open(folder, _OPEN_FOLDER)
+    fd = os.open(folder, FOLDER_FLAGS)
     try:
         with os.scandir(fd) as entries:
             yield entries

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from podpub.context import BuildContext, or_no_cache
-from podpub.digests import Identity, Stamp, content_identity, stamp
+from podpub.digests import Identity, Stamp, content_identity, opened_folder, stamp
 from podpub.errors import PodpubError, Problem
 from podpub.write.background import BACKGROUND_REMOVAL_FILES, in_background, remove_in_background
 
@@ -232,15 +232,8 @@ class Staging:
         if self.trusted:
             self.swept = dict(dirs)
             return
-        try:  # each folder looked at from the staging's: its path not walked whole
-            root: int | None = os.open(self._root, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            root = None
-        try:
+        with opened_folder(self._root) as root:  # each folder stat'ed from the staging's
             self._sweep(dirs, root)
-        finally:
-            if root is not None:
-                os.close(root)
 
     def _sweep(self, dirs: dict[str, Any], root: int | None) -> None:
         """:meth:`sweep`, each folder stat'ed under ``root`` (an open descriptor of the
